@@ -1,0 +1,58 @@
+namespace Rig.Hypervisor.Qmp;
+
+/// <summary>Run states as QMP's query-status names them.</summary>
+public enum VmRunState
+{
+    Running,
+    Paused,
+    Shutdown,
+    InternalError,
+    GuestPanicked,
+}
+
+/// <summary>An asynchronous event for QMP clients (QEMU names: STOP, RESUME, RESET, SHUTDOWN, GUEST_PANICKED).</summary>
+public sealed record VmEvent(string Name, IReadOnlyDictionary<string, object?> Data);
+
+/// <summary>
+/// What the QMP server may ask of a VM. The VM implements it; the server only translates wire commands.
+/// Every method is safe to call from any thread and throws <see cref="VmControlException"/> with a QMP error class.
+/// </summary>
+public interface IVmControl
+{
+    VmRunState State { get; }
+
+    event Action<VmEvent>? Event;
+
+    void Stop();
+
+    void Cont();
+
+    void SystemReset();
+
+    /// <summary>As QEMU's inject-nmi on x86: an NMI to every vCPU.</summary>
+    void InjectNmi();
+
+    /// <summary>As QEMU's HMP <c>mce cpu bank status mcgstatus addr misc</c>.</summary>
+    void InjectMce(int cpu, int bank, ulong status, ulong mcgStatus, ulong addr, ulong misc);
+
+    /// <summary>Reads guest-physical memory; throws if any byte of the range is not RAM.</summary>
+    void ReadMemory(ulong gpa, Span<byte> destination);
+
+    void SaveSnapshot(string name);
+
+    void RevertSnapshot(string name);
+
+    IReadOnlyList<string> Snapshots { get; }
+
+    IReadOnlyCollection<string> EnabledDefects { get; }
+
+    void EnableDefect(string name);
+
+    void Quit();
+}
+
+public sealed class VmControlException(string errorClass, string message) : Exception(message)
+{
+    /// <summary>QMP error class: GenericError, CommandNotFound, DeviceNotActive, ...</summary>
+    public string ErrorClass { get; } = errorClass;
+}
