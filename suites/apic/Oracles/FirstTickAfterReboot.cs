@@ -1,0 +1,57 @@
+using Rig.Protocol;
+
+namespace Rig.Suites.Apic.Oracles;
+
+/// <summary>What the oracle concluded about the first tick of each boot.</summary>
+public sealed record FirstTickFinding(
+    IReadOnlyList<string> Problems,
+    IReadOnlyList<double> LatenciesUs,
+    int BootsSeen);
+
+/// <summary>
+/// After RESET no interrupt is pending or in service (SDM Vol. 3A §12.4.7.1), so once a guest arms a clock
+/// it must see the first tick within two periods: one period to count down (§12.5.4), one of slack for the
+/// arming point. A host may add scheduling delay, which <paramref name="slackUs"/> allows for; a tick later
+/// than that, or none at all, is what seed 001's Windows guests died of: HAL waits for its first clock
+/// interrupt and bugchecks 0x5C (HAL_CLOCK_INTERRUPT_NOT_RECEIVED) when a stale in-service vector blocks it.
+/// </summary>
+/// <remarks>
+/// One <c>RIG tick</c> record per boot and clock source: <c>boot=N source=lapic|pit|hpet period_us=P
+/// first_tick_us=X</c>, or <c>first_tick_us=none waited_us=W</c> when the probe gave up.
+/// </remarks>
+public static class FirstTickAfterReboot
+{
+    public static FirstTickFinding Check(IEnumerable<Record> ticks, int expectedBoots, double slackUs)
+    {
+        var problems = new List<string>();
+        var latencies = new List<double>();
+        var boots = new HashSet<long>();
+        foreach (var t in ticks)
+        {
+            long boot = t.GetInt64("boot");
+            boots.Add(boot);
+            var source = t["source"] ?? "?";
+            double period = t.GetDouble("period_us");
+            double bound = 2 * period + slackUs;
+            if (t["first_tick_us"] == "none")
+            {
+                problems.Add($"boot {boot}: {source} never ticked in {t["waited_us"] ?? "?"} us (period {period} us)");
+                continue;
+            }
+
+            double latency = t.GetDouble("first_tick_us");
+            latencies.Add(latency);
+            if (latency > bound)
+            {
+                problems.Add($"boot {boot}: first {source} tick after {latency:0} us, bound {bound:0} us (2 periods + {slackUs:0} us)");
+            }
+        }
+
+        if (boots.Count < expectedBoots)
+        {
+            problems.Add($"only {boots.Count} of {expectedBoots} boots reported a tick");
+        }
+
+        return new FirstTickFinding(problems, latencies, boots.Count);
+    }
+}

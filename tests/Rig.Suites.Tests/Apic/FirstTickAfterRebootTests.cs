@@ -1,0 +1,40 @@
+using Rig.Protocol;
+using Record = Rig.Protocol.Record;
+using Rig.Suites.Apic.Oracles;
+
+namespace Rig.Suites.Tests.Apic;
+
+public class FirstTickAfterRebootTests
+{
+    private static Record Tick(int boot, string firstTick, string source = "lapic") =>
+        RecordParser.TryParse($"RIG tick boot={boot} source={source} period_us=1000 first_tick_us={firstTick} waited_us=3000000")!;
+
+    [Fact]
+    public void Prompt_ticks_on_every_boot_pass()
+    {
+        var f = FirstTickAfterReboot.Check([Tick(2, "950"), Tick(3, "1020"), Tick(4, "1500")], expectedBoots: 3, slackUs: 500);
+        Assert.Empty(f.Problems);
+        Assert.Equal([950.0, 1020, 1500], f.LatenciesUs);
+    }
+
+    [Fact]
+    public void A_boot_that_never_ticks_fails_like_seed_001()
+    {
+        var f = FirstTickAfterReboot.Check([Tick(2, "950"), Tick(3, "none")], expectedBoots: 2, slackUs: 500);
+        Assert.Contains("boot 3: lapic never ticked", Assert.Single(f.Problems));
+    }
+
+    [Fact]
+    public void A_tick_beyond_two_periods_and_slack_fails()
+    {
+        var f = FirstTickAfterReboot.Check([Tick(2, "2501", "pit")], expectedBoots: 1, slackUs: 500);
+        Assert.Contains("bound 2500 us", Assert.Single(f.Problems));
+    }
+
+    [Fact]
+    public void Missing_boots_are_reported()
+    {
+        var f = FirstTickAfterReboot.Check([Tick(2, "900")], expectedBoots: 5, slackUs: 500);
+        Assert.Equal("only 1 of 5 boots reported a tick", Assert.Single(f.Problems));
+    }
+}
