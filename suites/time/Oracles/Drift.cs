@@ -1,0 +1,36 @@
+namespace Rig.Suites.Time.Oracles;
+
+/// <summary>One exchange over COM2: the guest's clock at the midpoint and the host's CLOCK_MONOTONIC_RAW, with the round trip.</summary>
+public sealed record TimeExchange(double HostNs, double GuestNs, double RoundTripNs);
+
+/// <summary>A guest clock's rate against the host's: parts per million, and the bound the exchange error puts on it.</summary>
+public sealed record DriftEstimate(double Ppm, double ErrorPpm, double WindowSeconds, int Exchanges);
+
+/// <summary>
+/// Drift = slope of guest time over host time, minus one, in ppm (least squares). Each exchange's host
+/// timestamp is uncertain by half its round trip, so the slope between the first and last exchange is
+/// uncertain by (rtt_first + rtt_last) / 2 / window; that bound is stated with every estimate.
+/// </summary>
+public static class Drift
+{
+    public static DriftEstimate Estimate(IReadOnlyList<TimeExchange> x)
+    {
+        if (x.Count < 2)
+        {
+            throw new ArgumentException("drift needs at least two exchanges", nameof(x));
+        }
+
+        double h0 = x[0].HostNs, g0 = x[0].GuestNs;
+        double meanH = x.Average(e => e.HostNs - h0), meanG = x.Average(e => e.GuestNs - g0);
+        double cov = x.Sum(e => (e.HostNs - h0 - meanH) * (e.GuestNs - g0 - meanG));
+        double varH = x.Sum(e => Math.Pow(e.HostNs - h0 - meanH, 2));
+        if (varH <= 0)
+        {
+            throw new ArgumentException("drift needs exchanges at different host times", nameof(x));
+        }
+
+        double window = x[^1].HostNs - h0;
+        double error = (x[0].RoundTripNs + x[^1].RoundTripNs) / 2 / window * 1e6;
+        return new DriftEstimate((cov / varH - 1) * 1e6, error, window / 1e9, x.Count);
+    }
+}
