@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Rig.Store;
+
+/// <summary>
+/// Where results live: a file path or <c>Data Source=...</c> is SQLite (the default, <c>results/rig.db</c>);
+/// a connection string with <c>Host=</c> is PostgreSQL, so a lab's shards meet in one database.
+/// This is the only place the two engines differ.
+/// </summary>
+public sealed class StoreLocation
+{
+    public const string DefaultSqlitePath = "results/rig.db";
+
+    private StoreLocation(bool isPostgres, string connectionString, string display)
+    {
+        IsPostgres = isPostgres;
+        ConnectionString = connectionString;
+        Display = display;
+    }
+
+    public bool IsPostgres { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>For messages: the SQLite path, or the PostgreSQL host and database without the password.</summary>
+    public string Display { get; }
+
+    public static StoreLocation Parse(string? location)
+    {
+        var text = string.IsNullOrWhiteSpace(location) ? DefaultSqlitePath : location.Trim();
+        if (text.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            NpgsqlConnectionStringBuilder pg;
+            try
+            {
+                pg = new NpgsqlConnectionStringBuilder(text);
+            }
+            catch (ArgumentException e)
+            {
+                throw new StoreException($"results store: bad PostgreSQL connection string: {e.Message}", e);
+            }
+
+            return new StoreLocation(true, pg.ConnectionString, $"postgresql://{pg.Host}:{pg.Port}/{pg.Database}");
+        }
+
+        string path;
+        if (text.Contains('='))
+        {
+            try
+            {
+                path = new SqliteConnectionStringBuilder(text).DataSource;
+            }
+            catch (ArgumentException e)
+            {
+                throw new StoreException($"results store: bad SQLite connection string: {e.Message}", e);
+            }
+        }
+        else
+        {
+            path = text;
+        }
+
+        if (string.IsNullOrEmpty(path))
+        {
+            throw new StoreException($"results store: '{text}' names no database file");
+        }
+
+        var sqlite = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false, // a pooled handle would keep the file open after Dispose, and tests delete it
+            DefaultTimeout = 30,
+        };
+        return new StoreLocation(false, sqlite.ConnectionString, path);
+    }
+
+    internal DbConnection Open()
+    {
+        if (IsPostgres)
+        {
+            var pg = new NpgsqlConnection(ConnectionString);
+            pg.Open();
+            return pg;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(Display));
+        try
+        {
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"results store {Display}: cannot create {directory}: {e.Message}", e);
+        }
+
+        var sqlite = new SqliteConnection(ConnectionString);
+        sqlite.Open();
+        using var pragmas = sqlite.CreateCommand();
+        // WAL lets `rig report` read while `rig run` writes; synchronous=FULL makes each commit durable
+        // when it returns, which IResultSink promises. busy_timeout waits out a concurrent writer.
+        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        pragmas.ExecuteNonQuery();
+        return sqlite;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Data.Common;
+
+namespace Rig.Store;
+
+/// <summary>
+/// The tables, in SQL both SQLite and PostgreSQL accept: TEXT, INTEGER, BIGINT, DOUBLE PRECISION, no
+/// auto-increment (ids are made by the writer), times as UTC ticks so they sort and round-trip exactly.
+/// </summary>
+internal static class StoreSchema
+{
+    /// <summary>Bump when a table changes, and add the migration from the previous version to <see cref="Create"/>.</summary>
+    public const int Version = 1;
+
+    private static readonly string[] Tables =
+    [
+        "CREATE TABLE IF NOT EXISTS rig_schema (version INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS releases (name TEXT PRIMARY KEY, first_seen_ticks BIGINT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS runs (
+            run_id TEXT PRIMARY KEY,
+            release TEXT NOT NULL REFERENCES releases(name),
+            started_ticks BIGINT NOT NULL,
+            ended_ticks BIGINT,
+            defect TEXT,
+            hostname TEXT NOT NULL,
+            cpu_model TEXT NOT NULL,
+            kernel TEXT NOT NULL,
+            kvm_module TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS run_kvm_parameters (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_id, name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS run_targets (
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            ordinal INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            available INTEGER NOT NULL,
+            reason TEXT,
+            version TEXT NOT NULL,
+            PRIMARY KEY (run_id, name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS results (
+            result_id TEXT PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            seq INTEGER NOT NULL,
+            suite TEXT NOT NULL,
+            case_name TEXT NOT NULL,
+            target TEXT NOT NULL,
+            repeat_index INTEGER NOT NULL,
+            verdict TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            log TEXT NOT NULL,
+            started_ticks BIGINT NOT NULL,
+            duration_ticks BIGINT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS results_by_run ON results (run_id, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS metrics (
+            result_id TEXT NOT NULL REFERENCES results(result_id),
+            ordinal INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            value DOUBLE PRECISION,
+            unit TEXT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS metrics_by_result ON metrics (result_id)",
+        """
+        CREATE TABLE IF NOT EXISTS series (
+            result_id TEXT NOT NULL REFERENCES results(result_id),
+            ordinal INTEGER NOT NULL,
+            series TEXT NOT NULL,
+            x DOUBLE PRECISION,
+            y DOUBLE PRECISION)
+        """,
+        "CREATE INDEX IF NOT EXISTS series_by_result ON series (result_id)",
+    ];
+
+    // metrics.value, series.x/y are nullable because SQLite stores NaN as NULL; the reader maps NULL back to NaN.
+
+    public static void Create(DbConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        foreach (var ddl in Tables)
+        {
+            using var create = connection.CreateCommand();
+            create.Transaction = tx;
+            create.CommandText = ddl;
+            create.ExecuteNonQuery();
+        }
+
+        using var read = connection.CreateCommand();
+        read.Transaction = tx;
+        read.CommandText = "SELECT MAX(version) FROM rig_schema";
+        var found = read.ExecuteScalar();
+        if (found is null or DBNull)
+        {
+            using var stamp = connection.CreateCommand();
+            stamp.Transaction = tx;
+            stamp.CommandText = "INSERT INTO rig_schema (version) VALUES (@v)";
+            var v = stamp.CreateParameter();
+            v.ParameterName = "v";
+            v.Value = Version;
+            stamp.Parameters.Add(v);
+            stamp.ExecuteNonQuery();
+        }
+        else if (Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture) > Version)
+        {
+            throw new StoreException(
+                $"results store has schema v{found}, newer than this rig understands (v{Version}); use a newer rig");
+        }
+
+        tx.Commit();
+    }
+}
