@@ -1,0 +1,20 @@
+namespace Rig.Compare;
+
+/// <summary>How a case×target's verdict moved from the baseline to the current release.</summary>
+public enum ChangeKind
+{
+    /// <summary>ok → fail or ok → error.</summary>
+    Regression,
+
+    /// <summary>fail or error → ok.</summary>
+    Improvement,
+
+    /// <summary>Any other change (e.g. ok → skip, fail → error): shown, not judged.</summary>
+    Changed,
+
+    /// <summary>Only the current release ran it.</summary>
+    Added,
+
+    /// <summary>Only the baseline ran it: not a pass, so it is shown.</summary>
+    Missing,
+}
