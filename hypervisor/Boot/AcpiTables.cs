@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Rig.Hypervisor.Boot;
+
+/// <summary>
+/// The minimal ACPI a probe needs to find its CPUs and interrupt routing the same way as under QEMU (ACPI 6.5):
+/// RSDP (5.2.5) → XSDT (5.2.8) → MADT (5.2.12) with one Processor Local APIC per vCPU, one I/O APIC at 0xFEC00000
+/// with GSI base 0, and the ISA override IRQ0 → GSI2 that every PC chipset has (the PIT is wired to IOAPIC pin 2).
+/// </summary>
+public static class AcpiTables
+{
+    public const uint LocalApicAddress = 0xFEE0_0000;
+    public const uint IoApicAddress = 0xFEC0_0000;
+    public const byte IoApicId = 0xFE;
+    private const int HeaderSize = 36;
+
+    /// <summary>Writes the tables at <paramref name="rsdpAddress"/> (16-byte aligned) in <paramref name="memory"/>; returns where the RSDP is.</summary>
+    public static ulong Write(Span<byte> region, ulong rsdpAddress, int vcpus)
+    {
+        ulong xsdtAddress = rsdpAddress + 0x40;
+        ulong madtAddress = rsdpAddress + 0x80;
+
+        var madt = BuildMadt(vcpus);
+        var xsdt = new byte[HeaderSize + 8];
+        BinaryPrimitives.WriteUInt64LittleEndian(xsdt.AsSpan(HeaderSize), madtAddress);
+        FinishHeader(xsdt, "XSDT", revision: 1);
+
+        var rsdp = new byte[36];
+        Encoding.ASCII.GetBytes("RSD PTR ").CopyTo(rsdp, 0);
+        Encoding.ASCII.GetBytes("RIGHV ").CopyTo(rsdp, 9);
+        rsdp[15] = 2;
+        BinaryPrimitives.WriteUInt32LittleEndian(rsdp.AsSpan(20), 36);
+        BinaryPrimitives.WriteUInt64LittleEndian(rsdp.AsSpan(24), xsdtAddress);
+        rsdp[8] = Checksum(rsdp.AsSpan(0, 20));
+        rsdp[32] = Checksum(rsdp);
+
+        if (region.Length < (int)(madtAddress - rsdpAddress) + madt.Length)
+        {
+            throw new ArgumentException("the ACPI region is too small for this many vCPUs");
+        }
+
+        rsdp.CopyTo(region);
+        xsdt.CopyTo(region[(int)(xsdtAddress - rsdpAddress)..]);
+        madt.CopyTo(region[(int)(madtAddress - rsdpAddress)..]);
+        return rsdpAddress;
+    }
+
+    /// <summary>Bytes the tables take for <paramref name="vcpus"/> vCPUs.</summary>
+    public static int Size(int vcpus) => 0x80 + HeaderSize + 8 + (8 * vcpus) + 12 + 10;
+
+    private static byte[] BuildMadt(int vcpus)
+    {
+        var madt = new byte[Size(vcpus) - 0x80];
+        var s = madt.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(s[HeaderSize..], LocalApicAddress);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[(HeaderSize + 4)..], 1); // PCAT_COMPAT: dual 8259s present
+        int at = HeaderSize + 8;
+        for (int cpu = 0; cpu < vcpus; cpu++)
+        {
+            s[at] = 0; // Processor Local APIC
+            s[at + 1] = 8;
+            s[at + 2] = (byte)cpu; // ACPI processor UID
+            s[at + 3] = (byte)cpu; // APIC ID
+            BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 4)..], 1); // Enabled
+            at += 8;
+        }
+
+        s[at] = 1; // I/O APIC
+        s[at + 1] = 12;
+        s[at + 2] = IoApicId;
+        BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 4)..], IoApicAddress);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 8)..], 0);
+        at += 12;
+
+        s[at] = 2; // Interrupt Source Override: ISA bus, IRQ0 → GSI2, conforming polarity/trigger
+        s[at + 1] = 10;
+        s[at + 2] = 0;
+        s[at + 3] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 4)..], 2);
+        FinishHeader(madt, "APIC", revision: 3);
+        return madt;
+    }
+
+    private static void FinishHeader(byte[] table, string signature, byte revision)
+    {
+        Encoding.ASCII.GetBytes(signature).CopyTo(table, 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(4), (uint)table.Length);
+        table[8] = revision;
+        Encoding.ASCII.GetBytes("RIGHV ").CopyTo(table, 10);
+        Encoding.ASCII.GetBytes("RIGHVREF").CopyTo(table, 16);
+        BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(24), 1);
+        Encoding.ASCII.GetBytes("RIG ").CopyTo(table, 28);
+        BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(32), 1);
+        table[9] = Checksum(table);
+    }
+
+    /// <summary>The byte that makes the sum of all bytes zero (ACPI 5.2.5.3 / 5.2.6).</summary>
+    private static byte Checksum(ReadOnlySpan<byte> bytes)
+    {
+        byte sum = 0;
+        foreach (byte b in bytes)
+        {
+            sum += b;
+        }
+
+        return (byte)-sum;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Rig.Hypervisor.Kvm;
+
+/// <summary>
+/// Guest RAM: one anonymous private mapping given to KVM as memory slot 0 at guest-physical 0.
+/// Bounds-checked accessors so a hostile guest address (e.g. from start_info or a QMP pmemsave) can never touch host memory.
+/// </summary>
+public sealed unsafe class GuestMemory : IDisposable
+{
+    private const int MadvDontNeed = 4;
+
+    public GuestMemory(ulong size)
+    {
+        Size = size;
+        Host = (byte*)Libc.Mmap(0, (nuint)size, Libc.ProtRead | Libc.ProtWrite,
+            Libc.MapPrivate | Libc.MapAnonymous | Libc.MapNoReserve, -1, 0);
+        if ((nint)Host == Libc.MapFailed)
+        {
+            throw KvmException.FromErrno($"mmap of {size} bytes of guest memory");
+        }
+    }
+
+    public ulong Size { get; }
+
+    public byte* Host { get; }
+
+    public bool Contains(ulong gpa, ulong length) => length <= Size && gpa <= Size - length;
+
+    public Span<byte> Slice(ulong gpa, int length) =>
+        Contains(gpa, (ulong)length)
+            ? new Span<byte>(Host + gpa, length)
+            : throw new ArgumentOutOfRangeException(nameof(gpa), $"guest range 0x{gpa:x}+0x{length:x} is not RAM");
+
+    /// <summary>Zeroes all of RAM cheaply: the kernel drops the pages and the next touch maps zero pages.</summary>
+    public void Clear()
+    {
+        if (Libc.Madvise((nint)Host, (nuint)Size, MadvDontNeed) != 0)
+        {
+            throw KvmException.FromErrno("madvise(MADV_DONTNEED) of guest memory");
+        }
+    }
+
+    public void Dispose() => Libc.Munmap((nint)Host, (nuint)Size);
+}

@@ -1,0 +1,241 @@
+using System.Runtime.InteropServices;
+
+namespace Rig.Hypervisor.Kvm;
+
+/// <summary>A KVM vCPU fd and its shared kvm_run page. All calls except <see cref="Nmi"/> must come from the vCPU's own thread while it is not in KVM_RUN.</summary>
+public sealed unsafe class KvmVcpu : IDisposable
+{
+    public const int FpuStateSize = 416;
+    public const int EventsSize = 64;
+    public const int XsaveSize = 4096;
+
+    private const uint EventValidNmiPending = 0x1;
+    private const uint EventValidShadow = 0x4;
+
+    private readonly int _fd;
+    private readonly int _mmapSize;
+
+    internal KvmVcpu(KvmVm vm, int id, int fd)
+    {
+        Id = id;
+        _fd = fd;
+        _mmapSize = vm.System.VcpuMmapSize;
+        nint page = Libc.Mmap(0, (nuint)_mmapSize, Libc.ProtRead | Libc.ProtWrite, Libc.MapShared, fd, 0);
+        if (page == Libc.MapFailed)
+        {
+            throw KvmException.FromErrno($"mmap of vCPU {id}'s kvm_run");
+        }
+
+        RunPage = new KvmRunPage((byte*)page);
+    }
+
+    public int Id { get; }
+
+    public KvmRunPage RunPage { get; }
+
+    /// <summary>KVM_RUN. False when interrupted (EINTR: a doorbell signal or immediate_exit); true with an exit to handle.</summary>
+    public bool Run()
+    {
+        if (Libc.Ioctl(_fd, KvmIoctl.Run, 0) == 0)
+        {
+            return true;
+        }
+
+        int errno = Libc.LastError;
+        return errno is Libc.EIntr or Libc.EAgain ? false : throw KvmException.FromErrno($"KVM_RUN on vCPU {Id}");
+    }
+
+    public KvmRegs GetRegs()
+    {
+        KvmRegs regs;
+        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.GetRegs, (nint)(&regs)), "KVM_GET_REGS");
+        return regs;
+    }
+
+    public void SetRegs(in KvmRegs regs)
+    {
+        fixed (KvmRegs* p = &regs)
+        {
+            KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetRegs, (nint)p), "KVM_SET_REGS");
+        }
+    }
+
+    public KvmSregs GetSregs()
+    {
+        KvmSregs sregs;
+        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.GetSregs, (nint)(&sregs)), "KVM_GET_SREGS");
+        return sregs;
+    }
+
+    public void SetSregs(in KvmSregs sregs)
+    {
+        fixed (KvmSregs* p = &sregs)
+        {
+            KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetSregs, (nint)p), "KVM_SET_SREGS");
+        }
+    }
+
+    /// <summary>struct kvm_fpu as opaque bytes (x87, SSE registers, MXCSR).</summary>
+    public byte[] GetFpu() => GetBlob(KvmIoctl.GetFpu, FpuStateSize, "KVM_GET_FPU");
+
+    public void SetFpu(byte[] fpu) => SetBlob(KvmIoctl.SetFpu, fpu, FpuStateSize, "KVM_SET_FPU");
+
+    /// <summary>struct kvm_xsave as opaque bytes (all XSAVE components, AVX included).</summary>
+    public byte[] GetXsave() => GetBlob(KvmIoctl.GetXsave, XsaveSize, "KVM_GET_XSAVE");
+
+    public void SetXsave(byte[] xsave) => SetBlob(KvmIoctl.SetXsave, xsave, XsaveSize, "KVM_SET_XSAVE");
+
+    /// <summary>struct kvm_vcpu_events as opaque bytes: pending/injected exception, interrupt, NMI, SIPI, SMI.</summary>
+    public byte[] GetEvents() => GetBlob(KvmIoctl.GetVcpuEvents, EventsSize, "KVM_GET_VCPU_EVENTS");
+
+    public void SetEvents(byte[] events) => SetBlob(KvmIoctl.SetVcpuEvents, events, EventsSize, "KVM_SET_VCPU_EVENTS");
+
+    /// <summary>Drops every pending or injected exception, interrupt and NMI, unmasks NMIs and clears the STI/MOV-SS shadow (RESET/INIT, SDM Vol. 3 9.1).</summary>
+    public void ClearEvents()
+    {
+        var events = new byte[EventsSize];
+        BitConverter.TryWriteBytes(events.AsSpan(20), EventValidNmiPending | EventValidShadow);
+        SetEvents(events);
+    }
+
+    /// <summary>KVM_GET_MSRS for the given indices; an MSR KVM does not know stops the read there (its value stays 0).</summary>
+    public ulong[] GetMsrs(IReadOnlyList<uint> indices)
+    {
+        byte* buffer = MsrBuffer(indices, null);
+        try
+        {
+            int read = Libc.Ioctl(_fd, KvmIoctl.GetMsrs, (nint)buffer);
+            KvmVm.Check(read, "KVM_GET_MSRS");
+            var values = new ulong[indices.Count];
+            for (int i = 0; i < read; i++)
+            {
+                values[i] = *(ulong*)(buffer + 8 + (i * 16) + 8);
+            }
+
+            return values;
+        }
+        finally
+        {
+            NativeMemory.Free(buffer);
+        }
+    }
+
+    /// <summary>KVM_SET_MSRS; fails naming the first MSR KVM refused.</summary>
+    public void SetMsrs(IReadOnlyList<uint> indices, IReadOnlyList<ulong> values)
+    {
+        byte* buffer = MsrBuffer(indices, values);
+        try
+        {
+            int written = Libc.Ioctl(_fd, KvmIoctl.SetMsrs, (nint)buffer);
+            KvmVm.Check(written, "KVM_SET_MSRS");
+            if (written < indices.Count)
+            {
+                throw new KvmException($"KVM_SET_MSRS refused MSR 0x{indices[written]:x} on vCPU {Id}");
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(buffer);
+        }
+    }
+
+    /// <summary>KVM_INTERRUPT: inject an external interrupt (no in-kernel irqchip); only when kvm_run says ready_for_interrupt_injection.</summary>
+    public void Interrupt(byte vector)
+    {
+        uint irq = vector;
+        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.Interrupt, (nint)(&irq)), "KVM_INTERRUPT");
+    }
+
+    /// <summary>KVM_NMI: KVM queues it and delivers it honouring NMI blocking (SDM Vol. 3 6.7.1).</summary>
+    public void Nmi() => KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.Nmi, 0), "KVM_NMI");
+
+    public void SetupMce(ulong mcgCap)
+    {
+        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.X86SetupMce, (nint)(&mcgCap)), "KVM_X86_SETUP_MCE");
+    }
+
+    /// <summary>KVM_X86_SET_MCE: write bank <paramref name="bank"/> and raise #MC as the hardware would (SDM Vol. 3 16.3).</summary>
+    public void SetMce(int bank, ulong status, ulong mcgStatus, ulong addr, ulong misc)
+    {
+        // struct kvm_x86_mce { u64 status, addr, misc, mcg_status; u8 bank; u8 pad1[7]; u64 pad2[3]; }
+        ulong* mce = stackalloc ulong[8];
+        new Span<ulong>(mce, 8).Clear();
+        mce[0] = status;
+        mce[1] = addr;
+        mce[2] = misc;
+        mce[3] = mcgStatus;
+        mce[4] = (byte)bank;
+        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.X86SetMce, (nint)mce), "KVM_X86_SET_MCE");
+    }
+
+    public void SetCpuid(IReadOnlyList<CpuidEntry> entries)
+    {
+        int size = 8 + (entries.Count * sizeof(CpuidEntry));
+        byte* buffer = (byte*)NativeMemory.AllocZeroed((nuint)size);
+        try
+        {
+            *(uint*)buffer = (uint)entries.Count;
+            for (int i = 0; i < entries.Count; i++)
+            {
+                ((CpuidEntry*)(buffer + 8))[i] = entries[i];
+            }
+
+            KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetCpuid2, (nint)buffer), "KVM_SET_CPUID2");
+        }
+        finally
+        {
+            NativeMemory.Free(buffer);
+        }
+    }
+
+    /// <summary>KVM_GET_TSC_KHZ: the guest TSC frequency.</summary>
+    public ulong GetTscKhz()
+    {
+        int khz = Libc.Ioctl(_fd, KvmIoctl.GetTscKhz, 0);
+        return khz <= 0 ? throw KvmException.FromErrno("KVM_GET_TSC_KHZ") : (ulong)khz;
+    }
+
+    private static byte* MsrBuffer(IReadOnlyList<uint> indices, IReadOnlyList<ulong>? values)
+    {
+        // struct kvm_msrs { u32 nmsrs, pad; struct kvm_msr_entry { u32 index, reserved; u64 data; } entries[]; }
+        byte* buffer = (byte*)NativeMemory.AllocZeroed((nuint)(8 + (indices.Count * 16)));
+        *(uint*)buffer = (uint)indices.Count;
+        for (int i = 0; i < indices.Count; i++)
+        {
+            *(uint*)(buffer + 8 + (i * 16)) = indices[i];
+            *(ulong*)(buffer + 8 + (i * 16) + 8) = values?[i] ?? 0;
+        }
+
+        return buffer;
+    }
+
+    private byte[] GetBlob(ulong request, int size, string what)
+    {
+        var blob = new byte[size];
+        fixed (byte* p = blob)
+        {
+            KvmVm.Check(Libc.Ioctl(_fd, request, (nint)p), what);
+        }
+
+        return blob;
+    }
+
+    private void SetBlob(ulong request, byte[] blob, int size, string what)
+    {
+        if (blob.Length != size)
+        {
+            throw new ArgumentException($"{what}: expected {size} bytes, got {blob.Length}");
+        }
+
+        fixed (byte* p = blob)
+        {
+            KvmVm.Check(Libc.Ioctl(_fd, request, (nint)p), what);
+        }
+    }
+
+    public void Dispose()
+    {
+        Libc.Munmap((nint)RunPage.Page, (nuint)_mmapSize);
+        Libc.Close(_fd);
+    }
+}

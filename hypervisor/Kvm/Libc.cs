@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+
+namespace Rig.Hypervisor.Kvm;
+
+/// <summary>The few libc calls the VMM needs. Every syscall of the process goes through here (team rule: no other interop).</summary>
+internal static unsafe partial class Libc
+{
+    public const int ORdWr = 2;
+    public const int OCloExec = 0x80000;
+    public const int ProtRead = 1;
+    public const int ProtWrite = 2;
+    public const int ProtExec = 4;
+    public const int MapShared = 1;
+    public const int MapPrivate = 2;
+    public const int MapAnonymous = 0x20;
+    public const int MapNoReserve = 0x4000;
+    public const int EIntr = 4;
+    public const int EAgain = 11;
+    public static readonly nint MapFailed = -1;
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, nint argument);
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(nint address, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
+    public static partial int Mprotect(nint address, nuint length, int protection);
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    public static partial int Madvise(nint address, nuint length, int advice);
+
+    [LibraryImport("libc", EntryPoint = "pthread_self")]
+    public static partial nuint PthreadSelf();
+
+    [LibraryImport("libc", EntryPoint = "pthread_kill")]
+    public static partial int PthreadKill(nuint thread, int signal);
+
+    [LibraryImport("libc", EntryPoint = "sigaction", SetLastError = true)]
+    public static partial int Sigaction(int signal, void* action, void* oldAction);
+
+    public static int LastError => Marshal.GetLastPInvokeError();
+
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+}

@@ -1,0 +1,84 @@
+using Rig.Hypervisor.Boot;
+using Rig.Hypervisor.Cli;
+using Rig.Hypervisor.Defects;
+using Rig.Hypervisor.Devices;
+using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.Vm;
+
+HvArguments arguments;
+try
+{
+    arguments = HvArguments.Parse(args);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"rig-hv: {e.Message}");
+    return ExitCodes.Usage;
+}
+
+if (arguments.ShowHelp)
+{
+    Console.WriteLine(HvArguments.Help);
+    return 0;
+}
+
+if (arguments.ListDefects)
+{
+    foreach (var defect in DefectCatalog.All)
+    {
+        Console.WriteLine($"{defect.Name} (seed {defect.Seed}, {defect.Area}): {defect.Description}");
+    }
+
+    return 0;
+}
+
+SerialBackend? com1 = null;
+SerialBackend? com2 = null;
+VirtualMachine? vm = null;
+try
+{
+    var image = PvhElfImage.Load(arguments.Image!);
+    Uart16550? com1Uart = null;
+    Uart16550? com2Uart = null;
+    com1 = SerialBackend.Open(arguments.Com1, bytes => com1Uart?.Receive(bytes.Span));
+    com2 = arguments.Com2 is { } spec ? SerialBackend.Open(spec, bytes => com2Uart?.Receive(bytes.Span)) : null;
+    vm = new VirtualMachine(new VmOptions
+    {
+        Image = image,
+        Vcpus = arguments.Vcpus,
+        MemoryBytes = arguments.MemoryBytes,
+        CommandLine = arguments.CommandLine,
+        Irqchip = arguments.Irqchip,
+        Defects = arguments.Defects,
+        Timeout = arguments.Timeout,
+        StayAfterGuestStop = arguments.Qmp is not null,
+        Com1 = com1.Write,
+        Com2 = com2 is null ? _ => { } : com2.Write,
+    });
+    com1Uart = vm.Com1;
+    com2Uart = vm.Com2;
+    if (arguments.Qmp is not null)
+    {
+        Console.Error.WriteLine("rig-hv: --qmp: the QMP server (hypervisor/Qmp) is not in this build yet");
+        return ExitCodes.Usage;
+    }
+
+    vm.Start();
+    return vm.WaitForExit();
+}
+catch (Exception e) when (e is BootImageException or ArgumentException or IOException or System.Net.Sockets.SocketException)
+{
+    Console.Error.WriteLine($"rig-hv: {e.Message}");
+    return ExitCodes.Usage;
+}
+catch (KvmException e)
+{
+    Console.Error.WriteLine($"rig-hv: {e.Message}");
+    return ExitCodes.InternalError;
+}
+finally
+{
+    vm?.Dispose();
+    com1?.Dispose();
+    com2?.Dispose();
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using Rig.Hypervisor.Kvm;
+
+namespace Rig.Hypervisor.Vm;
+
+/// <summary>
+/// Time as the VMM's devices see it: host CLOCK_MONOTONIC (Stopwatch on Linux) and each vCPU's TSC, computed as host TSC
+/// plus the vCPU's offset. KVM has no TSC scaling here (no KVM_CAP_TSC_CONTROL), so guest and host TSC tick at the same
+/// rate and an offset is all that separates them. The offset is measured (KVM_GET_MSRS IA32_TSC bracketed by host RDTSC)
+/// whenever the VMM itself moves the guest TSC: at start, reset and snapshot revert. A guest WRMSR to IA32_TSC is
+/// handled inside KVM and is not seen here.
+/// </summary>
+public sealed class GuestClock
+{
+    private const uint Ia32Tsc = 0x10;
+    private readonly long[] _offsets;
+
+    public GuestClock(int vcpus, ulong tscKhz)
+    {
+        _offsets = new long[vcpus];
+        TscHz = tscKhz * 1000;
+    }
+
+    public long NowNs => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
+
+    public ulong TscHz { get; }
+
+    public ulong GuestTsc(int vcpu) => (ulong)((long)HostTsc.Read() + Volatile.Read(ref _offsets[vcpu]));
+
+    /// <summary>Re-measures the offset of <paramref name="vcpu"/>, which must not be in KVM_RUN.</summary>
+    public void Calibrate(KvmVcpu vcpu)
+    {
+        ulong before = HostTsc.Read();
+        ulong guest = vcpu.GetMsrs([Ia32Tsc])[0];
+        ulong after = HostTsc.Read();
+        Volatile.Write(ref _offsets[vcpu.Id], (long)guest - (long)(before + ((after - before) / 2)));
+    }
+}

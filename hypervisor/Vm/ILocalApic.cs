@@ -1,0 +1,41 @@
+namespace Rig.Hypervisor.Vm;
+
+/// <summary>
+/// What a vCPU's run loop needs from its local APIC when KVM has no in-kernel irqchip: the xAPIC page and the MSRs it
+/// owns, the non-maskable events it holds for the CPU, the INTA cycle, RESET/INIT, and its state for snapshots.
+/// The LAPIC itself lives in Irq/ (another part); this is the seam the vCPU loop is written against.
+/// </summary>
+public interface ILocalApic
+{
+    ulong ApicBaseMsr { get; }
+
+    bool X2ApicMode { get; }
+
+    ulong ReadMmio(ulong offset, int size);
+
+    void WriteMmio(ulong offset, int size, ulong value);
+
+    /// <summary>False: the MSR is not the APIC's or the access is illegal, and the vCPU gets #GP.</summary>
+    bool TryReadMsr(uint msr, out ulong value);
+
+    bool TryWriteMsr(uint msr, ulong value);
+
+    bool TakeNmi();
+
+    bool TakeInit();
+
+    bool TakeSipi(out byte vector);
+
+    bool HasDeliverableInterrupt { get; }
+
+    /// <summary>The INTA cycle: highest IRR above PPR moves to ISR (SDM Vol. 3 12.8.4).</summary>
+    bool TryAcknowledge(out byte vector);
+
+    void Reset();
+
+    void Init();
+
+    object SaveState();
+
+    void RestoreState(object state);
+}

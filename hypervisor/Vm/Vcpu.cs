@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using Rig.Hypervisor.Kvm;
+
+namespace Rig.Hypervisor.Vm;
+
+/// <summary>
+/// One vCPU: its KVM fd, its thread running KVM_RUN, and the handling of every exit. Without an in-kernel irqchip the
+/// loop is the CPU's interrupt logic: before each entry it takes INIT/SIPI/NMI from the local APIC and injects the
+/// highest deliverable interrupt when KVM says the guest can take one (else asks for an interrupt-window exit).
+/// </summary>
+public sealed unsafe class Vcpu : IDisposable
+{
+    private readonly VirtualMachine _vm;
+    private readonly VcpuKicker _kicker;
+    private readonly ConcurrentQueue<Action<KvmVcpu>> _hostRequests = new();
+    private Thread? _thread;
+    private bool _rung;
+    private bool _interruptFlagAtHalt;
+
+    internal Vcpu(VirtualMachine vm, KvmVcpu kvm)
+    {
+        _vm = vm;
+        Kvm = kvm;
+        _kicker = new VcpuKicker(kvm.RunPage);
+    }
+
+    public int Id => Kvm.Id;
+
+    public bool IsBootstrapProcessor => Id == 0;
+
+    public KvmVcpu Kvm { get; }
+
+    public ILocalApic? Lapic { get; set; }
+
+    /// <summary>Read and written on the vCPU thread, or by the VM while every vCPU is parked.</summary>
+    public VcpuActivity Activity { get; set; }
+
+    /// <summary>Makes the vCPU look at its pending events now: out of KVM_RUN, out of HLT or wait-for-SIPI.</summary>
+    public void Ring()
+    {
+        if (Thread.CurrentThread != _thread)
+        {
+            _kicker.Kick();
+        }
+
+        lock (_vm.Sync)
+        {
+            _rung = true;
+            Monitor.PulseAll(_vm.Sync);
+        }
+    }
+
+    /// <summary>Runs <paramref name="request"/> on the vCPU thread before its next entry (vCPU ioctls block while another thread is in KVM_RUN).</summary>
+    public void Post(Action<KvmVcpu> request)
+    {
+        _hostRequests.Enqueue(request);
+        Ring();
+    }
+
+    internal void Start()
+    {
+        _thread = new Thread(ThreadMain) { IsBackground = true, Name = $"vcpu{Id}" };
+        _thread.Start();
+    }
+
+    internal bool Join(TimeSpan timeout) => _thread?.Join(timeout) ?? true;
+
+    private void ThreadMain()
+    {
+        _kicker.BindToCurrentThread();
+        try
+        {
+            while (_vm.ParkIfRequested())
+            {
+                RunHostRequests();
+                if (_vm.UserIrqchip)
+                {
+                    TakeLocalApicEvents();
+                }
+
+                if (Activity != VcpuActivity.Running)
+                {
+                    WaitForEvent();
+                    continue;
+                }
+
+                if (_vm.UserIrqchip)
+                {
+                    InjectInterrupt();
+                }
+
+                bool exited = Kvm.Run();
+                _kicker.Acknowledge();
+                if (exited)
+                {
+                    HandleExit();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _vm.Panic(this, $"VMM fault on vCPU {Id}: {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            _vm.VcpuThreadExited();
+        }
+    }
+
+    private void RunHostRequests()
+    {
+        while (_hostRequests.TryDequeue(out var request))
+        {
+            request(Kvm);
+            if (Activity == VcpuActivity.Halted)
+            {
+                Activity = VcpuActivity.Running; // an NMI or #MC ends HLT (SDM Vol. 2A HLT)
+            }
+        }
+    }
+
+    private void TakeLocalApicEvents()
+    {
+        if (Lapic is not { } lapic)
+        {
+            return;
+        }
+
+        if (lapic.TakeInit())
+        {
+            // INIT (SDM Vol. 3 10.4.2 / 12.4.7.3): the CPU goes to its INIT state; an AP then waits for a SIPI.
+            lapic.Init();
+            _vm.ApplyInit(this);
+        }
+
+        if (lapic.TakeSipi(out byte vector) && Activity == VcpuActivity.WaitForSipi)
+        {
+            Kvm.SetRegs(ArchitecturalState.ResetRegs(_vm.ProcessorSignature) with { Rip = 0 });
+            Kvm.SetSregs(ArchitecturalState.AfterStartupIpi(Kvm.GetSregs(), vector));
+            Activity = VcpuActivity.Running;
+        }
+
+        if (Activity != VcpuActivity.WaitForSipi && lapic.TakeNmi())
+        {
+            Kvm.Nmi();
+            Activity = VcpuActivity.Running;
+        }
+
+        if (Activity == VcpuActivity.Halted && _interruptFlagAtHalt && lapic.HasDeliverableInterrupt)
+        {
+            Activity = VcpuActivity.Running;
+        }
+    }
+
+    private void InjectInterrupt()
+    {
+        var run = Kvm.RunPage;
+        if (Lapic is not { HasDeliverableInterrupt: true } lapic)
+        {
+            run.RequestInterruptWindow = false;
+            return;
+        }
+
+        if (run.ReadyForInterruptInjection && lapic.TryAcknowledge(out byte vector))
+        {
+            Kvm.Interrupt(vector);
+            run.RequestInterruptWindow = lapic.HasDeliverableInterrupt;
+        }
+        else
+        {
+            run.RequestInterruptWindow = true;
+        }
+    }
+
+    private void WaitForEvent()
+    {
+        lock (_vm.Sync)
+        {
+            while (!_rung && !_vm.ParkRequested)
+            {
+                Monitor.Wait(_vm.Sync);
+            }
+
+            _rung = false;
+        }
+    }
+
+    private void HandleExit()
+    {
+        var run = Kvm.RunPage;
+        switch (run.ExitReason)
+        {
+            case KvmExitReason.Io:
+                HandlePortIo(run);
+                break;
+            case KvmExitReason.Mmio:
+                HandleMmio(run);
+                break;
+            case KvmExitReason.X86Rdmsr:
+                run.MsrError = Lapic is { } l && l.TryReadMsr(run.MsrIndex, out ulong value) ? SetMsrData(run, value) : (byte)1;
+                break;
+            case KvmExitReason.X86Wrmsr:
+                run.MsrError = Lapic is { } w && w.TryWriteMsr(run.MsrIndex, run.MsrData) ? (byte)0 : (byte)1;
+                break;
+            case KvmExitReason.Hlt:
+                _interruptFlagAtHalt = run.InterruptFlag;
+                Activity = VcpuActivity.Halted;
+                break;
+            case KvmExitReason.IrqWindowOpen:
+            case KvmExitReason.Intr:
+                break;
+            case KvmExitReason.Shutdown:
+                _vm.GuestShutdown(this, "triple-fault");
+                break;
+            case KvmExitReason.SystemEvent when run.SystemEventType == 2:
+                _vm.RequestReset("guest-reset (KVM system event)", guest: true);
+                break;
+            case KvmExitReason.SystemEvent when run.SystemEventType == 1:
+                _vm.GuestShutdown(this, "guest-shutdown (KVM system event)");
+                break;
+            case KvmExitReason.InternalError:
+                _vm.Panic(this, $"KVM internal error, suberror {run.InternalSuberror}" +
+                                (run.InternalSuberror == 1 ? " (emulation failure)" : ""));
+                break;
+            case KvmExitReason.FailEntry:
+                _vm.Panic(this, $"KVM entry failed, hardware reason 0x{run.FailEntryReason:x}");
+                break;
+            default:
+                _vm.Panic(this, $"unhandled KVM exit {run.ExitReason} ({(uint)run.ExitReason})");
+                break;
+        }
+    }
+
+    private static byte SetMsrData(KvmRunPage run, ulong value)
+    {
+        run.MsrData = value;
+        return 0;
+    }
+
+    private void HandlePortIo(KvmRunPage run)
+    {
+        byte* data = run.IoData;
+        int size = run.IoSize;
+        for (uint i = 0; i < run.IoCount; i++, data += size)
+        {
+            if (run.IoIsOut)
+            {
+                uint value = size switch { 1 => *data, 2 => *(ushort*)data, _ => *(uint*)data };
+                _vm.Ports.Write(run.IoPort, size, value);
+            }
+            else
+            {
+                uint value = _vm.Ports.Read(run.IoPort, size);
+                new Span<byte>(&value, size).CopyTo(new Span<byte>(data, size));
+            }
+        }
+    }
+
+    private void HandleMmio(KvmRunPage run)
+    {
+        ulong address = run.MmioAddress;
+        int length = Math.Clamp(run.MmioLength, 1, 8);
+        var data = new Span<byte>(run.MmioData, length);
+        ulong apicPage = (Lapic?.ApicBaseMsr ?? 0) & ~0xFFFUL;
+        bool toLapic = Lapic is { X2ApicMode: false } && (Lapic.ApicBaseMsr & ArchitecturalState.ApicBaseEnable) != 0
+                       && address - apicPage < 0x1000;
+        if (run.MmioIsWrite)
+        {
+            ulong value = 0;
+            data.CopyTo(new Span<byte>(&value, length));
+            if (toLapic)
+            {
+                Lapic!.WriteMmio(address - apicPage, length, value);
+            }
+            else
+            {
+                _vm.Mmio.Write(address, length, value);
+            }
+        }
+        else
+        {
+            ulong value = toLapic ? Lapic!.ReadMmio(address - apicPage, length) : _vm.Mmio.Read(address, length);
+            new Span<byte>(&value, length).CopyTo(data);
+        }
+    }
+
+    public void Dispose() => Kvm.Dispose();
+}

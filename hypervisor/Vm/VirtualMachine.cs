@@ -1,0 +1,613 @@
+using System.Collections.Concurrent;
+using Rig.Hypervisor.Boot;
+using Rig.Hypervisor.Defects;
+using Rig.Hypervisor.Devices;
+using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.Qmp;
+
+namespace Rig.Hypervisor.Vm;
+
+/// <summary>
+/// A VM over KVM: guest RAM, vCPUs on their own threads, the PC devices, and the control operations QMP asks for.
+/// VM-wide operations (stop, reset, snapshot) first park every vCPU outside KVM_RUN at the top of its loop, then act on
+/// the quiescent state from the controlling thread. Guest-initiated ones (0xCF9, triple fault) are handed to a control
+/// thread, because a vCPU cannot wait for itself to park.
+/// </summary>
+public sealed unsafe class VirtualMachine : IVmControl, IDisposable
+{
+    private const uint TssAddress = 0xFEFF_D000;
+    private const int MceBanks = 10;
+    private const ulong McgCtlPresent = 1 << 8;
+    private const ulong McgSerPresent = 1 << 24;
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly VmOptions _options;
+    private readonly KvmSystem _kvm;
+    private readonly KvmVm _vm;
+    private readonly GuestMemory _memory;
+    private readonly Vcpu[] _vcpus;
+    private readonly VcpuMsrs _msrs;
+    private readonly DefectSet _defects = new();
+    private readonly Dictionary<string, VmSnapshot> _snapshots = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BlockingCollection<Action> _guestRequests = [];
+    private readonly Lock _controlLock = new();
+    private readonly Thread _controlThread;
+    private readonly Watchdog? _watchdog;
+    private int _parkRequests;
+    private int _parked;
+    private int _aliveThreads;
+    private bool _paused;
+    private volatile bool _quitting;
+    private volatile VmRunState _state = VmRunState.Paused;
+
+    public VirtualMachine(VmOptions options)
+    {
+        _options = options;
+        if (options.Vcpus is < 1 or > 255)
+        {
+            throw new ArgumentException($"--vcpus {options.Vcpus}: must be 1..255 (xAPIC IDs)");
+        }
+
+        if (options.MemoryBytes < (2UL << 20) || options.MemoryBytes > VmOptions.MaxMemory)
+        {
+            throw new ArgumentException($"--memory {options.MemoryBytes >> 20}M: must be 2M..{VmOptions.MaxMemory >> 20}M (RAM stays below the APIC windows)");
+        }
+
+        foreach (string defect in options.Defects)
+        {
+            _defects.Enable(defect);
+        }
+
+        _kvm = new KvmSystem();
+        foreach (var cap in new[] { KvmCap.UserMemory, KvmCap.ExtCpuid, KvmCap.VcpuEvents, KvmCap.UserNmi, KvmCap.Mce,
+                     KvmCap.AdjustClock, KvmCap.GetTscKhz, KvmCap.ImmediateExit, KvmCap.Xsave, KvmCap.TscDeadlineTimer })
+        {
+            _kvm.Require(cap);
+        }
+
+        _vm = _kvm.CreateVm();
+        _vm.SetTssAddress(TssAddress);
+        UserIrqchip = options.Irqchip == IrqchipMode.User;
+        if (!UserIrqchip)
+        {
+            _vm.CreateIrqchip();
+        }
+
+        _memory = new GuestMemory(options.MemoryBytes);
+        _vm.SetMemory(0, 0, _memory);
+
+        var supportedCpuid = _kvm.GetSupportedCpuid();
+        ProcessorSignature = CpuidTable.ProcessorSignature(supportedCpuid);
+        ulong mcgCap = (_kvm.GetSupportedMceCap() & (McgCtlPresent | McgSerPresent)) | MceBanks;
+        _vcpus = new Vcpu[options.Vcpus];
+        for (int i = 0; i < _vcpus.Length; i++)
+        {
+            var kvmVcpu = _vm.CreateVcpu(i);
+            kvmVcpu.SetCpuid(CpuidTable.ForVcpu(supportedCpuid, i));
+            kvmVcpu.SetupMce(mcgCap);
+            _vcpus[i] = new Vcpu(this, kvmVcpu);
+        }
+
+        _msrs = VcpuMsrs.Probe(_vcpus[0].Kvm, MceBanks);
+        Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz());
+
+        Ports = new PortBus(options.Log);
+        Mmio = new MmioBus(options.Log);
+        Com1 = new Uart16550(0x3F8, options.Com1);
+        Com2 = new Uart16550(0x2F8, options.Com2);
+        Cmos = new CmosRtc();
+        Ports.Add(Com1);
+        Ports.Add(Com2);
+        Ports.Add(Cmos);
+        Ports.Add(new DebugExitDevice(code => Finish(code)));
+        Ports.Add(new ResetControl(reason => RequestReset(reason, guest: true)));
+
+        ResetAll();
+        _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
+        if (options.Timeout is { } timeout)
+        {
+            _watchdog = new Watchdog(timeout, OnWatchdog);
+        }
+    }
+
+    public PortBus Ports { get; }
+
+    public MmioBus Mmio { get; }
+
+    public Uart16550 Com1 { get; }
+
+    public Uart16550 Com2 { get; }
+
+    public CmosRtc Cmos { get; }
+
+    public GuestClock Clock { get; }
+
+    public DefectSet Defects => _defects;
+
+    public IReadOnlyList<Vcpu> Vcpus => _vcpus;
+
+    public bool UserIrqchip { get; }
+
+    internal uint ProcessorSignature { get; }
+
+    internal object Sync { get; } = new();
+
+    internal bool ParkRequested => Volatile.Read(ref _parkRequests) > 0 || _quitting;
+
+    public VmRunState State => _state;
+
+    public event Action<VmEvent>? Event;
+
+    /// <summary>Starts the vCPU threads; the BSP runs from the PVH entry, APs wait for INIT-SIPI-SIPI.</summary>
+    public void Start()
+    {
+        _state = VmRunState.Running;
+        _aliveThreads = _vcpus.Length;
+        _controlThread.Start();
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Start();
+        }
+
+        _watchdog?.Start();
+    }
+
+    /// <summary>Blocks until the VM ends; returns the process exit status (see <see cref="ExitCodes"/>).</summary>
+    public int WaitForExit() => _exit.Task.GetAwaiter().GetResult();
+
+    /// <summary>Like <see cref="WaitForExit()"/>, or null if it has not ended within <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout) => _exit.Task.Wait(timeout) ? _exit.Task.Result : null;
+
+    public void Stop() => Control(() =>
+    {
+        if (SetPaused(true))
+        {
+            WaitUntilParked();
+            _state = VmRunState.Paused;
+            Raise("STOP");
+        }
+    });
+
+    public void Cont() => Control(() =>
+    {
+        if (_state is VmRunState.Shutdown or VmRunState.GuestPanicked or VmRunState.InternalError)
+        {
+            throw new VmControlException("GenericError", $"the VM is in state {_state}; reset it first");
+        }
+
+        if (SetPaused(false))
+        {
+            _state = VmRunState.Running;
+            Raise("RESUME");
+        }
+    });
+
+    public void SystemReset() => Control(() => WithAllParked(() => Reset("host-qmp-system-reset", guest: false)));
+
+    public void InjectNmi()
+    {
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Post(kvm => kvm.Nmi());
+        }
+    }
+
+    public void InjectMce(int cpu, int bank, ulong status, ulong mcgStatus, ulong addr, ulong misc)
+    {
+        if ((uint)cpu >= (uint)_vcpus.Length)
+        {
+            throw new VmControlException("GenericError", $"no vCPU {cpu}; this VM has {_vcpus.Length}");
+        }
+
+        if ((uint)bank >= MceBanks)
+        {
+            throw new VmControlException("GenericError", $"no MCE bank {bank}; this VM has {MceBanks}");
+        }
+
+        _vcpus[cpu].Post(kvm =>
+        {
+            try
+            {
+                kvm.SetMce(bank, status, mcgStatus, addr, misc);
+            }
+            catch (KvmException e)
+            {
+                _options.Log($"mce on vCPU {cpu} refused: {e.Message}");
+            }
+        });
+    }
+
+    public void ReadMemory(ulong gpa, Span<byte> destination)
+    {
+        if (!_memory.Contains(gpa, (ulong)destination.Length))
+        {
+            throw new VmControlException("GenericError", $"0x{gpa:x}+0x{destination.Length:x} is not guest RAM (RAM ends at 0x{_memory.Size:x})");
+        }
+
+        new ReadOnlySpan<byte>(_memory.Host + gpa, destination.Length).CopyTo(destination);
+    }
+
+    public void SaveSnapshot(string name) => Control(() => WithAllParked(() =>
+    {
+        var memory = new ReadOnlySpan<byte>(_memory.Host, checked((int)_memory.Size)).ToArray();
+        var vcpus = _vcpus.Select(v => new VcpuSnapshot(
+            v.Kvm.GetRegs(), v.Kvm.GetSregs(), v.Kvm.GetXsave(), v.Kvm.GetEvents(),
+            v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.SaveState())).ToArray();
+        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock());
+    }));
+
+    public void RevertSnapshot(string name) => Control(() =>
+    {
+        if (!_snapshots.TryGetValue(name, out var snapshot))
+        {
+            throw new VmControlException("GenericError", $"no snapshot '{name}'; have: {string.Join(", ", _snapshots.Keys)}");
+        }
+
+        WithAllParked(() =>
+        {
+            snapshot.Memory.CopyTo(new Span<byte>(_memory.Host, snapshot.Memory.Length));
+            _vm.SetClock(snapshot.KvmClockNs);
+            for (int i = 0; i < _vcpus.Length; i++)
+            {
+                var (v, s) = (_vcpus[i], snapshot.Vcpus[i]);
+                v.Kvm.SetSregs(s.Sregs);
+                v.Kvm.SetRegs(s.Regs);
+                v.Kvm.SetXsave(s.Xsave);
+                v.Kvm.SetEvents(s.Events);
+                v.Kvm.SetMsrs(_msrs.SnapshotIndices, s.Msrs);
+                v.Activity = s.Activity;
+                if (s.Lapic is { } lapic)
+                {
+                    v.Lapic?.RestoreState(lapic);
+                }
+
+                Clock.Calibrate(v.Kvm);
+            }
+        });
+    });
+
+    public IReadOnlyList<string> Snapshots
+    {
+        get
+        {
+            lock (_controlLock)
+            {
+                return [.. _snapshots.Keys];
+            }
+        }
+    }
+
+    public IReadOnlyCollection<string> EnabledDefects => _defects.Enabled;
+
+    public void EnableDefect(string name) => Control(() =>
+    {
+        try
+        {
+            _defects.Enable(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new VmControlException("GenericError", e.Message);
+        }
+    });
+
+    public void Quit()
+    {
+        Raise("SHUTDOWN", ("guest", false), ("reason", "host-qmp-quit"));
+        Finish(ExitCodes.Quit);
+    }
+
+    /// <summary>A vCPU asks for a machine reset (0xCF9, 8042, KVM system event). The vCPU stops at once; the reset runs on the control thread.</summary>
+    internal void RequestReset(string reason, bool guest)
+    {
+        lock (Sync)
+        {
+            _parkRequests++;
+        }
+
+        _guestRequests.Add(() =>
+        {
+            try
+            {
+                Control(() =>
+                {
+                    WaitUntilParked();
+                    Reset(reason, guest);
+                });
+            }
+            finally
+            {
+                ReleasePark();
+            }
+        });
+    }
+
+    internal void GuestShutdown(Vcpu vcpu, string reason)
+    {
+        _options.Log($"vCPU {vcpu.Id}: guest shutdown: {reason}");
+        _state = VmRunState.Shutdown;
+        Raise("SHUTDOWN", ("guest", true), ("reason", reason));
+        EndOrPause(ExitCodes.GuestShutdown);
+    }
+
+    /// <summary>An exit the VMM cannot handle: report GUEST_PANICKED with the evidence and stop, never spin or hang.</summary>
+    internal void Panic(Vcpu vcpu, string reason)
+    {
+        string where = "";
+        try
+        {
+            var regs = vcpu.Kvm.GetRegs();
+            var sregs = vcpu.Kvm.GetSregs();
+            where = $" at RIP 0x{regs.Rip:x} CS 0x{sregs.Cs.Selector:x} CR0 0x{sregs.Cr0:x}";
+        }
+        catch (KvmException)
+        {
+            // The registers are only evidence; the panic is reported without them.
+        }
+
+        _options.Log($"vCPU {vcpu.Id}: {reason}{where}");
+        _state = VmRunState.GuestPanicked;
+        Raise("GUEST_PANICKED", ("action", "pause"),
+            ("info", new Dictionary<string, object?> { ["type"] = "rig-hv", ["cpu"] = vcpu.Id, ["reason"] = reason + where }));
+        EndOrPause(ExitCodes.InternalError);
+    }
+
+    /// <summary>A vCPU thread calls this at the top of every loop; it blocks while a VM-wide operation needs the vCPUs still. False: the VM is ending.</summary>
+    internal bool ParkIfRequested()
+    {
+        if (!ParkRequested)
+        {
+            return true;
+        }
+
+        lock (Sync)
+        {
+            _parked++;
+            Monitor.PulseAll(Sync);
+            while (_parkRequests > 0 && !_quitting)
+            {
+                Monitor.Wait(Sync);
+            }
+
+            _parked--;
+            return !_quitting;
+        }
+    }
+
+    internal void VcpuThreadExited()
+    {
+        lock (Sync)
+        {
+            _aliveThreads--;
+            Monitor.PulseAll(Sync);
+        }
+    }
+
+    /// <summary>INIT on a running vCPU: INIT state (Table 10-1, x87/SSE and MSRs kept), then the BSP restarts at the reset vector and an AP waits for a SIPI.</summary>
+    internal void ApplyInit(Vcpu vcpu)
+    {
+        vcpu.Kvm.SetRegs(ArchitecturalState.ResetRegs(ProcessorSignature));
+        vcpu.Kvm.SetSregs(ArchitecturalState.ResetSregs(vcpu.IsBootstrapProcessor) with { ApicBase = vcpu.Kvm.GetSregs().ApicBase });
+        vcpu.Kvm.ClearEvents();
+        vcpu.Activity = vcpu.IsBootstrapProcessor ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
+    }
+
+    private void EndOrPause(int exitCode)
+    {
+        if (_options.StayAfterGuestStop)
+        {
+            SetPaused(true);
+        }
+        else
+        {
+            Finish(exitCode);
+        }
+    }
+
+    /// <summary>RESET of the whole machine with every vCPU parked: CPUs and LAPICs to their RESET state, RAM reloaded, CMOS kept.</summary>
+    private void Reset(string reason, bool guest)
+    {
+        ResetAll();
+        if (_state is not VmRunState.Paused)
+        {
+            _state = VmRunState.Running;
+        }
+
+        Raise("RESET", ("guest", guest), ("reason", reason));
+    }
+
+    private void ResetAll()
+    {
+        _memory.Clear();
+        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length);
+        foreach (var vcpu in _vcpus)
+        {
+            var kvm = vcpu.Kvm;
+            var resetSregs = ArchitecturalState.ResetSregs(vcpu.IsBootstrapProcessor);
+            kvm.SetFpu(ArchitecturalState.ResetFpu());
+            kvm.ClearEvents();
+            kvm.SetMsrs(_msrs.ResetIndices, _msrs.ResetValues);
+            if (vcpu.IsBootstrapProcessor)
+            {
+                kvm.SetRegs(ArchitecturalState.PvhEntryRegs(_options.Image.Entry, startInfo));
+                kvm.SetSregs(ArchitecturalState.PvhEntrySregs(resetSregs));
+            }
+            else
+            {
+                kvm.SetRegs(ArchitecturalState.ResetRegs(ProcessorSignature));
+                kvm.SetSregs(resetSregs);
+            }
+
+            kvm.RunPage.RequestInterruptWindow = false;
+            vcpu.Lapic?.Reset();
+            vcpu.Activity = vcpu.IsBootstrapProcessor || !UserIrqchip ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
+            Clock.Calibrate(kvm);
+        }
+    }
+
+    private void Control(Action action)
+    {
+        if (_quitting)
+        {
+            throw new VmControlException("GenericError", "the VM is shutting down");
+        }
+
+        lock (_controlLock)
+        {
+            action();
+        }
+    }
+
+    private void WithAllParked(Action action)
+    {
+        lock (Sync)
+        {
+            _parkRequests++;
+        }
+
+        try
+        {
+            WaitUntilParked();
+            action();
+        }
+        finally
+        {
+            ReleasePark();
+        }
+    }
+
+    private void WaitUntilParked()
+    {
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Ring();
+        }
+
+        lock (Sync)
+        {
+            while (_parked < _aliveThreads && !_quitting)
+            {
+                Monitor.Wait(Sync);
+            }
+        }
+    }
+
+    private void ReleasePark()
+    {
+        lock (Sync)
+        {
+            _parkRequests--;
+            Monitor.PulseAll(Sync);
+        }
+    }
+
+    /// <summary>Holds (or releases) one park request for as long as the VM is paused; false if already in that state.</summary>
+    private bool SetPaused(bool paused)
+    {
+        lock (Sync)
+        {
+            if (_paused == paused)
+            {
+                return false;
+            }
+
+            _paused = paused;
+            _parkRequests += paused ? 1 : -1;
+            Monitor.PulseAll(Sync);
+        }
+
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Ring();
+        }
+
+        return true;
+    }
+
+    private void OnWatchdog()
+    {
+        _options.Log($"watchdog: the VM ran past --timeout {_options.Timeout?.TotalSeconds}s; stopping it");
+        Raise("SHUTDOWN", ("guest", false), ("reason", "watchdog"));
+        Finish(ExitCodes.Watchdog);
+    }
+
+    /// <summary>Ends the VM with <paramref name="exitCode"/>; the first caller wins.</summary>
+    private void Finish(int exitCode)
+    {
+        if (!_exit.TrySetResult(exitCode))
+        {
+            return;
+        }
+
+        _state = VmRunState.Shutdown;
+        _quitting = true;
+        _guestRequests.CompleteAdding();
+        lock (Sync)
+        {
+            Monitor.PulseAll(Sync);
+        }
+
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Ring();
+        }
+    }
+
+    private void ControlThreadMain()
+    {
+        foreach (var request in _guestRequests.GetConsumingEnumerable())
+        {
+            try
+            {
+                request();
+            }
+            catch (Exception e) when (e is KvmException or BootImageException or VmControlException)
+            {
+                _options.Log($"guest-initiated operation failed: {e.Message}");
+                Raise("GUEST_PANICKED", ("action", "pause"),
+                    ("info", new Dictionary<string, object?> { ["type"] = "rig-hv", ["reason"] = e.Message }));
+                EndOrPause(ExitCodes.InternalError);
+            }
+        }
+    }
+
+    private void Raise(string name, params (string Key, object? Value)[] data)
+    {
+        try
+        {
+            Event?.Invoke(new VmEvent(name, data.ToDictionary(d => d.Key, d => d.Value)));
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _options.Log($"event {name} not delivered: {e.Message}");
+        }
+    }
+
+    public void Dispose()
+    {
+        Finish(ExitCodes.Quit);
+        _watchdog?.Dispose();
+        foreach (var vcpu in _vcpus)
+        {
+            if (!vcpu.Join(JoinTimeout))
+            {
+                _options.Log($"vCPU {vcpu.Id} did not stop within {JoinTimeout.TotalSeconds}s; leaving its fd to process exit");
+                return;
+            }
+        }
+
+        if (_controlThread.ThreadState != ThreadState.Unstarted)
+        {
+            _controlThread.Join(JoinTimeout);
+        }
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Dispose();
+        }
+
+        _memory.Dispose();
+        _vm.Dispose();
+        _kvm.Dispose();
+    }
+}

@@ -1,0 +1,16 @@
+using Rig.Hypervisor.Kvm;
+
+namespace Rig.Hypervisor.Vm;
+
+/// <summary>One vCPU as a snapshot keeps it: KVM's registers, FPU/XSAVE, pending events, MSRs (IA32_TSC included), our activity and LAPIC.</summary>
+public sealed record VcpuSnapshot(
+    KvmRegs Regs,
+    KvmSregs Sregs,
+    byte[] Xsave,
+    byte[] Events,
+    ulong[] Msrs,
+    VcpuActivity Activity,
+    object? Lapic);
+
+/// <summary>An in-memory snapshot of the whole VM: all RAM, every vCPU, and the kvmclock base (KVM_GET_CLOCK).</summary>
+public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs);
