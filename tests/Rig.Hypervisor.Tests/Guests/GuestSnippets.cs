@@ -61,4 +61,50 @@ public static class GuestSnippets
     }
 
     public static Assembler New32() => new(32);
+
+    /// <summary>Where <see cref="InstallFlatGdtAndIdt"/> builds its tables, below the 1 MiB image and above start_info.</summary>
+    public const uint GdtAddress = 0x8000;
+    public const uint IdtAddress = 0x9000;
+    public const uint StackTop = 0x7000;
+
+    /// <summary>
+    /// The PVH entry leaves GDTR/IDTR undefined (Xen docs/misc/pvh.pandoc), so a guest that takes interrupts loads its own:
+    /// a flat GDT whose 0x10/0x18 match the entry's CS/DS, an empty 256-entry IDT (fill it with <see cref="InstallGate"/>),
+    /// and a stack below 0x7000.
+    /// </summary>
+    public static void InstallFlatGdtAndIdt(this Assembler asm)
+    {
+        asm.mov(__dword_ptr[GdtAddress + 0x10], 0x0000_FFFF);
+        asm.mov(__dword_ptr[GdtAddress + 0x14], 0x00CF_9A00);
+        asm.mov(__dword_ptr[GdtAddress + 0x18], 0x0000_FFFF);
+        asm.mov(__dword_ptr[GdtAddress + 0x1C], 0x00CF_9200);
+        asm.mov(__word_ptr[GdtAddress + 0x100], 0x1F);
+        asm.mov(__dword_ptr[GdtAddress + 0x102], GdtAddress);
+        asm.lgdt(__[GdtAddress + 0x100]);
+        asm.mov(__word_ptr[IdtAddress + 0x800], 0x7FF);
+        asm.mov(__dword_ptr[IdtAddress + 0x802], IdtAddress);
+        asm.lidt(__[IdtAddress + 0x800]);
+        asm.mov(esp, StackTop);
+    }
+
+    /// <summary>
+    /// Emits <paramref name="handler"/> inline and points IDT entry <paramref name="vector"/> at it with a 32-bit
+    /// interrupt gate (SDM Vol. 3 6.11). 32-bit code has no RIP-relative LEA, so the handler's address is taken from
+    /// the return address a CALL over it pushes. The handler must not fall through (end it in IRET, HLT or an exit).
+    /// Clobbers EAX.
+    /// </summary>
+    public static void InstallGate(this Assembler asm, byte vector, Action<Assembler> handler)
+    {
+        var install = asm.CreateLabel();
+        asm.call(install);
+        handler(asm);
+        asm.Label(ref install);
+        asm.pop(eax);
+        uint gate = IdtAddress + (8u * vector);
+        asm.mov(__word_ptr[gate], ax);
+        asm.mov(__word_ptr[gate + 2], 0x10);
+        asm.mov(__word_ptr[gate + 4], 0x8E00);
+        asm.shr(eax, 16);
+        asm.mov(__word_ptr[gate + 6], ax);
+    }
 }

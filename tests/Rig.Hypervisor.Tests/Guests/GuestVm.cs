@@ -17,10 +17,16 @@ public sealed class GuestVm : IDisposable
     private readonly List<VmEvent> _events = [];
 
     public GuestVm(Assembler code, Func<VmOptions, VmOptions>? configure = null, TimeSpan? watchdog = null)
+        : this(PvhElf.Build(code), configure, watchdog)
+    {
+    }
+
+    /// <param name="image">a PVH ELF, e.g. from <see cref="PvhElf.Build(Assembler, ulong, int)"/>.</param>
+    public GuestVm(byte[] image, Func<VmOptions, VmOptions>? configure = null, TimeSpan? watchdog = null)
     {
         var options = new VmOptions
         {
-            Image = PvhElfImage.Parse(PvhElf.Build(code)),
+            Image = PvhElfImage.Parse(image),
             MemoryBytes = 16UL << 20,
             Timeout = watchdog ?? TimeSpan.FromSeconds(30),
             Com1 = b => Append(_com1, b),
