@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace Rig.Config;
+
+/// <summary>
+/// Loads rig.json, then RIG_* environment variables, then flags (later wins), binds them to
+/// <see cref="RigOptions"/> and validates before anything runs, so a typo fails fast with its key.
+/// </summary>
+public static class RigConfiguration
+{
+    public const string FileName = "rig.json";
+    public const string EnvironmentPrefix = "RIG_";
+
+    public static RigOptions Load(string repoRoot, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var path = Path.Combine(repoRoot, FileName);
+        if (!File.Exists(path))
+        {
+            throw new RigConfigException($"{FileName}: not found in {repoRoot}");
+        }
+
+        IConfigurationRoot root;
+        try
+        {
+            root = new ConfigurationBuilder()
+                .AddJsonFile(path, optional: false, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
+                .Build();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or JsonException)
+        {
+            throw new RigConfigException($"{FileName}: not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
+        }
+
+        var options = new RigOptions();
+        try
+        {
+            root.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new RigConfigException(DescribeBindError(e), e);
+        }
+
+        RigOptionsValidator.Validate(options);
+        return options;
+    }
+
+    // The binder says "Failed to convert configuration value at 'watchdogSeconds' to type ..." or lists
+    // unknown keys; lead with the key so the message reads like every other configuration error.
+    private static string DescribeBindError(InvalidOperationException e)
+    {
+        var message = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+        var start = message.IndexOf('\'');
+        var end = start >= 0 ? message.IndexOf('\'', start + 1) : -1;
+        return end > start ? $"{message[(start + 1)..end]}: {message}" : $"{FileName}: {message}";
+    }
+}

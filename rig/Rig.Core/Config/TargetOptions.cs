@@ -1,0 +1,33 @@
+namespace Rig.Config;
+
+/// <summary>One target as data: which driver (<see cref="Kind"/>) and how to start its VMs.</summary>
+public sealed class TargetOptions
+{
+    /// <summary>"qemu", "reference" or "xen".</summary>
+    public string Kind { get; set; } = "";
+
+    /// <summary>The VMM binary: a bare name is looked up on PATH, a path is relative to the repo root.</summary>
+    public string Binary { get; set; } = "";
+
+    /// <summary>QEMU accelerator: "kvm" or "tcg".</summary>
+    public string Accel { get; set; } = "";
+
+    /// <summary>QEMU machine type; microvm boots in ~0.1 s here where SeaBIOS on q35 takes ~5 s.</summary>
+    public string Machine { get; set; } = "microvm";
+
+    /// <summary>Extra machine properties, e.g. "kernel-irqchip=off" (QEMU) — appended to -machine.</summary>
+    public string MachineOptions { get; set; } = "";
+
+    /// <summary>QEMU -cpu value; empty means QEMU's default for the accelerator.</summary>
+    public string Cpu { get; set; } = "";
+
+    /// <summary>Reference hypervisor interrupt controllers: "user" (its own, the default) or "kernel".</summary>
+    public string Irqchip { get; set; } = "";
+
+    public int MemoryMb { get; set; } = 64;
+
+    public List<string> ExtraArgs { get; set; } = [];
+
+    /// <summary>A disabled target is not listed, not run and not reported.</summary>
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,30 @@
+namespace Rig.Targets;
+
+/// <summary>
+/// The operations every target offers, named after QMP's. An operation a target cannot do throws
+/// <see cref="TargetUnsupportedException"/>, which a case reports as skip, never as pass.
+/// </summary>
+public interface IControlPlane
+{
+    Task StopAsync(CancellationToken cancellationToken = default);
+
+    Task ContAsync(CancellationToken cancellationToken = default);
+
+    Task SystemResetAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>QMP inject-nmi: an NMI to every vCPU.</summary>
+    Task InjectNmiAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>QEMU HMP <c>mce cpu bank status mcgstatus addr misc</c> (SDM Vol. 3 16.3, machine-check MSRs).</summary>
+    Task InjectMceAsync(int cpu, int bank, ulong status, ulong mcgStatus, ulong address, ulong misc, CancellationToken cancellationToken = default);
+
+    Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default);
+
+    Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads guest-physical memory, e.g. a probe's sample buffer.</summary>
+    Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default);
+
+    /// <summary>QMP query-status: "running", "paused", "shutdown", ...</summary>
+    Task<string> QueryStatusAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,33 @@
+using System.Threading.Channels;
+using Rig.Com2;
+using Rig.Protocol;
+using Rig.Qmp;
+
+namespace Rig.Targets;
+
+/// <summary>
+/// One booted VM: its control plane, what the probe prints on COM1, the COM2 request channel and its
+/// end. Disposing kills the VMM; nothing outlives the case that booted it.
+/// </summary>
+public interface IVm : IControlPlane, IAsyncDisposable
+{
+    string Target { get; }
+
+    /// <summary>Parsed <c>RIG ...</c> records from COM1, in order. Completes when COM1 closes.</summary>
+    ChannelReader<Record> Records { get; }
+
+    /// <summary>Every COM1 line so far, records and free-form log alike.</summary>
+    IReadOnlyList<string> Com1Lines { get; }
+
+    /// <summary>QMP events (RESET, STOP, SHUTDOWN, ...), in order.</summary>
+    ChannelReader<QmpEvent> Events { get; }
+
+    /// <summary>What the VMM wrote on stderr (bounded); first place to look when a boot goes wrong.</summary>
+    string VmmDiagnostics { get; }
+
+    /// <summary>Starts answering the probe's COM2 requests with <paramref name="handler"/>. Call once.</summary>
+    void ServeHostActions(IHostActionHandler handler);
+
+    /// <summary>Waits for the VMM to exit; past <paramref name="bound"/> kills it and says so. All COM1 output is read before this returns.</summary>
+    Task<VmExit> WaitForExitAsync(TimeSpan bound, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,355 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Rig.Com2;
+using Rig.Hosting;
+using Rig.Protocol;
+using Rig.Qmp;
+
+namespace Rig.Targets;
+
+/// <summary>
+/// A VM driven through QMP: the VMM process, its QMP connection, COM1 parsed into records and COM2
+/// served by a host-action handler. The same class drives QEMU and the reference hypervisor; they differ
+/// only in their <see cref="VmLaunch"/>.
+/// </summary>
+public sealed class QmpVm : IVm
+{
+    /// <summary>How long a VMM may take from exec to having all three sockets connected.</summary>
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(15);
+
+    private const int MaxCom1Lines = 200_000;
+    private const int MaxDiagnosticsChars = 64 * 1024;
+    private const int MaxMemoryRead = 256 * 1024 * 1024;
+
+    private readonly VmLaunch _launch;
+    private readonly Process _process;
+    private readonly QmpClient _qmp;
+    private readonly NetworkStream _com1;
+    private readonly NetworkStream _com2;
+    private readonly Channel<Record> _records = Channel.CreateUnbounded<Record>();
+    private readonly List<string> _lines = [];
+    private readonly StringBuilder _diagnostics = new();
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Task _com1Reader;
+    private readonly Task _stderrReader;
+    private Task _com2Server = Task.CompletedTask;
+    private volatile bool _watchdogFired;
+
+    private QmpVm(VmLaunch launch, Process process, QmpClient qmp, NetworkStream com1, NetworkStream com2, TimeSpan watchdog)
+    {
+        _launch = launch;
+        _process = process;
+        _qmp = qmp;
+        _com1 = com1;
+        _com2 = com2;
+        _com1Reader = Task.Run(ReadCom1Async);
+        _stderrReader = Task.Run(ReadStderrAsync);
+        _ = WatchAsync(watchdog);
+    }
+
+    public string Target => _launch.Target;
+
+    public ChannelReader<Record> Records => _records.Reader;
+
+    public IReadOnlyList<string> Com1Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public ChannelReader<QmpEvent> Events => _qmp.Events;
+
+    public string VmmDiagnostics
+    {
+        get
+        {
+            lock (_diagnostics)
+            {
+                return _diagnostics.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the VMM and connects to it; on any failure the process is killed and the error says what the VMM printed.</summary>
+    public static async Task<QmpVm> StartAsync(VmLaunch launch, TimeSpan watchdog, CancellationToken cancellationToken)
+    {
+        var sockets = launch.Sockets;
+        var listeners = launch.RigListens
+            ? new[] { UnixSockets.Listen(sockets.Qmp), UnixSockets.Listen(sockets.Com1), UnixSockets.Listen(sockets.Com2) }
+            : [];
+        Process? process = null;
+        var opened = new List<IAsyncDisposable>();
+        try
+        {
+            process = await ChildProcesses.StartAsync(launch.Binary, launch.Arguments).ConfigureAwait(false);
+            using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var exited = process.WaitForExitAsync(startup.Token);
+
+            async Task<NetworkStream> Open(int index, string path, string what)
+            {
+                var socket = launch.RigListens
+                    ? await UnixSockets.AcceptAsync(listeners[index], what, StartupTimeout, startup.Token).ConfigureAwait(false)
+                    : await UnixSockets.ConnectAsync(path, StartupTimeout, startup.Token).ConfigureAwait(false);
+                var stream = new NetworkStream(socket, ownsSocket: true);
+                opened.Add(stream);
+                return stream;
+            }
+
+            // COM1 first: for rig-hv, output written before the rig connects is lost, so connect to it before anything else.
+            var connect = Task.WhenAll(Open(1, sockets.Com1, "COM1"), Open(2, sockets.Com2, "COM2"), Open(0, sockets.Qmp, "QMP"));
+            if (await Task.WhenAny(connect, exited).ConfigureAwait(false) == exited && !connect.IsCompleted)
+            {
+                throw new TargetStartException(launch, $"exited with code {process.ExitCode} during startup", await StderrOf(process).ConfigureAwait(false));
+            }
+
+            var streams = await connect.ConfigureAwait(false);
+            var qmp = await QmpClient.ConnectAsync(streams[2], StartupTimeout, startup.Token).ConfigureAwait(false);
+            await startup.CancelAsync().ConfigureAwait(false);
+            return new QmpVm(launch, process, qmp, streams[0], streams[1], watchdog);
+        }
+        catch (Exception e)
+        {
+            var stderr = process is null ? "" : await KillAndReadStderr(process).ConfigureAwait(false);
+            foreach (var s in opened)
+            {
+                await s.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (e is TimeoutException or QmpConnectionException or SocketException or IOException)
+            {
+                throw new TargetStartException(launch, e.Message, stderr);
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var l in listeners)
+            {
+                l.Dispose();
+            }
+        }
+    }
+
+    public void ServeHostActions(IHostActionHandler handler)
+    {
+        if (!_com2Server.IsCompleted)
+        {
+            throw new InvalidOperationException("COM2 is already being served");
+        }
+
+        var channel = new Com2Channel(_com2, this, handler);
+        _com2Server = Task.Run(() => ServeCom2Async(channel));
+    }
+
+    public async Task<VmExit> WaitForExitAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(bound);
+        var timedOut = false;
+        try
+        {
+            await _process.WaitForExitAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            timedOut = true;
+            ChildProcesses.Kill(_process);
+            await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // The VMM is gone, so COM1 reaches end of stream; wait for its last lines (bounded, in case a grandchild holds it).
+        await _com1Reader.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return new VmExit(_process.ExitCode, timedOut && !_watchdogFired, _watchdogFired);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => Execute("stop", null, cancellationToken);
+
+    public Task ContAsync(CancellationToken cancellationToken = default) => Execute("cont", null, cancellationToken);
+
+    public Task SystemResetAsync(CancellationToken cancellationToken = default) => Execute("system_reset", null, cancellationToken);
+
+    public Task InjectNmiAsync(CancellationToken cancellationToken = default) => Execute("inject-nmi", null, cancellationToken);
+
+    public async Task InjectMceAsync(int cpu, int bank, ulong status, ulong mcgStatus, ulong address, ulong misc, CancellationToken cancellationToken = default)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture, $"mce {cpu} {bank} 0x{status:x} 0x{mcgStatus:x} 0x{address:x} 0x{misc:x}");
+        var output = await _qmp.HumanMonitorCommandAsync(line, cancellationToken).ConfigureAwait(false);
+
+        // HMP reports failure as text, not as a QMP error.
+        if (output.Trim().Length > 0)
+        {
+            throw new TargetUnsupportedException(Target, "inject an MCE", "mce-refused");
+        }
+    }
+
+    public Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
+        _launch.SupportsSnapshots
+            ? Execute("x-rig-snapshot-save", new JsonObject { ["name"] = name }, cancellationToken)
+            : throw new TargetUnsupportedException(Target, "save a snapshot", "unsupported");
+
+    public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
+        _launch.SupportsSnapshots
+            ? Execute("x-rig-snapshot-revert", new JsonObject { ["name"] = name }, cancellationToken)
+            : throw new TargetUnsupportedException(Target, "revert a snapshot", "unsupported");
+
+    public async Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default)
+    {
+        if (length is < 0 or > MaxMemoryRead)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"a memory read is 0..{MaxMemoryRead} bytes (got {length})");
+        }
+
+        var file = Path.Combine(_launch.Sockets.Directory, $"mem-{Guid.NewGuid():N}.bin");
+        try
+        {
+            // QMP pmemsave writes physical memory to a file the VMM opens, so it must be a path both can reach.
+            await Execute("pmemsave", new JsonObject { ["val"] = gpa, ["size"] = length, ["filename"] = file }, cancellationToken).ConfigureAwait(false);
+            var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+            return bytes.Length == length
+                ? bytes
+                : throw new IOException($"pmemsave wrote {bytes.Length} bytes of the {length} asked for at 0x{gpa:x}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    public async Task<string> QueryStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await _qmp.ExecuteAsync("query-status", null, null, cancellationToken).ConfigureAwait(false);
+        return result.TryGetProperty("status", out var s) ? s.GetString() ?? "" : "";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        ChildProcesses.Kill(_process);
+        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        await _qmp.DisposeAsync().ConfigureAwait(false);
+        await _com1.DisposeAsync().ConfigureAwait(false);
+        await _com2.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(_com1Reader, _com2Server, _stderrReader).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _process.Dispose();
+        _lifetime.Dispose();
+        try
+        {
+            Directory.Delete(_launch.Sockets.Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover empty temp directory is harmless; failing a case over it would not be.
+        }
+    }
+
+    private Task Execute(string command, JsonObject? arguments, CancellationToken cancellationToken) =>
+        _qmp.ExecuteAsync(command, arguments, null, cancellationToken);
+
+    private async Task ReadCom1Async()
+    {
+        var reader = new BoundedLineReader(_com1);
+        try
+        {
+            while (await reader.ReadLineAsync(_lifetime.Token).ConfigureAwait(false) is { } line)
+            {
+                lock (_lines)
+                {
+                    if (_lines.Count >= MaxCom1Lines)
+                    {
+                        continue;
+                    }
+
+                    _lines.Add(_lines.Count == MaxCom1Lines - 1 ? $"[rig: COM1 log cut after {MaxCom1Lines} lines]" : line);
+                }
+
+                if (RecordParser.TryParse(line) is { } record)
+                {
+                    _records.Writer.TryWrite(record);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The VM is gone; the channel completes below and the exit says why.
+        }
+        finally
+        {
+            _records.Writer.TryComplete();
+        }
+    }
+
+    private async Task ServeCom2Async(Com2Channel channel)
+    {
+        try
+        {
+            await channel.ServeAsync(_lifetime.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or QmpConnectionException)
+        {
+            // The VM went away mid-request; its exit is reported, not this.
+        }
+    }
+
+    private async Task ReadStderrAsync()
+    {
+        var buffer = new char[4096];
+        try
+        {
+            int n;
+            while ((n = await _process.StandardError.ReadAsync(buffer, _lifetime.Token).ConfigureAwait(false)) > 0)
+            {
+                lock (_diagnostics)
+                {
+                    _diagnostics.Append(buffer, 0, Math.Min(n, Math.Max(0, MaxDiagnosticsChars - _diagnostics.Length)));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Diagnostics are best effort.
+        }
+    }
+
+    private async Task WatchAsync(TimeSpan watchdog)
+    {
+        try
+        {
+            await Task.Delay(watchdog, _lifetime.Token).ConfigureAwait(false);
+            _watchdogFired = true;
+            ChildProcesses.Kill(_process);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed before the watchdog fired: the normal case.
+        }
+    }
+
+    private static async Task<string> StderrOf(Process process)
+    {
+        try
+        {
+            var read = process.StandardError.ReadToEndAsync();
+            return await read.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return "";
+        }
+    }
+
+    private static async Task<string> KillAndReadStderr(Process process)
+    {
+        ChildProcesses.Kill(process);
+        return await StderrOf(process).ConfigureAwait(false);
+    }
+}
