@@ -1,0 +1,153 @@
+namespace Rig.Hypervisor.Irq;
+
+/// <summary>
+/// The VM's device timers (LAPIC timers, PIT channel 0): one background thread waits for the earliest host-monotonic
+/// deadline and runs the expired timers' callbacks. Callbacks run on that thread with no queue lock held, so a callback
+/// may take its device's lock and re-arm itself; a device must in turn never hold its own lock while waiting for the queue.
+/// A callback receives the deadline it was armed for, so periodic timers re-arm from that deadline, not from "now",
+/// and late wake-ups never accumulate into drift. A callback can race with a re-arm or disarm from another thread and
+/// arrive for an arming that was just replaced: devices compare the deadline they are given with the one they hold.
+/// </summary>
+public sealed class TimerQueue : IDisposable
+{
+    private readonly IGuestClock _clock;
+    private readonly object _lock = new();
+    private readonly List<Timer> _armed = [];
+    private readonly Thread? _thread;
+    private bool _disposed;
+
+    /// <param name="background">
+    /// False for tests: no thread is started, and <see cref="RunDue"/> fires what the (fake) clock says is due.
+    /// </param>
+    public TimerQueue(IGuestClock clock, bool background = true)
+    {
+        _clock = clock;
+        if (background)
+        {
+            _thread = new Thread(Run) { IsBackground = true, Name = "rig-hv timers" };
+            _thread.Start();
+        }
+    }
+
+    /// <summary>A timer that calls <paramref name="onExpiry"/> with its deadline (host ns) once per arming.</summary>
+    public Timer Create(Action<long> onExpiry) => new(this, onExpiry);
+
+    /// <summary>Fires every timer whose deadline is not after the clock's now; returns how many fired.</summary>
+    public int RunDue()
+    {
+        var due = new List<(Timer Timer, long Deadline)>();
+        lock (_lock)
+        {
+            long now = _clock.NowNs;
+            for (int i = _armed.Count - 1; i >= 0; i--)
+            {
+                var timer = _armed[i];
+                if (timer.Deadline <= now)
+                {
+                    due.Add((timer, timer.Deadline));
+                    timer.Deadline = long.MaxValue;
+                    _armed.RemoveAt(i);
+                }
+            }
+        }
+
+        foreach (var (timer, deadline) in due.OrderBy(d => d.Deadline))
+        {
+            timer.Fire(deadline);
+        }
+
+        return due.Count;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _armed.Clear();
+            Monitor.PulseAll(_lock);
+        }
+
+        _thread?.Join();
+    }
+
+    private void Arm(Timer timer, long deadlineNs)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (timer.Deadline == long.MaxValue)
+            {
+                _armed.Add(timer);
+            }
+
+            timer.Deadline = deadlineNs;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    private void Disarm(Timer timer)
+    {
+        lock (_lock)
+        {
+            if (timer.Deadline != long.MaxValue)
+            {
+                timer.Deadline = long.MaxValue;
+                _armed.Remove(timer);
+            }
+        }
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                long earliest = long.MaxValue;
+                foreach (var timer in _armed)
+                {
+                    earliest = Math.Min(earliest, timer.Deadline);
+                }
+
+                long wait = earliest == long.MaxValue ? Timeout.Infinite : earliest - _clock.NowNs;
+                if (wait == Timeout.Infinite || wait > 0)
+                {
+                    // Round the sleep up to whole milliseconds at most 1 ms late; Monitor has no finer wait.
+                    int ms = wait == Timeout.Infinite ? Timeout.Infinite : (int)Math.Min(int.MaxValue, (wait + 999_999) / 1_000_000);
+                    Monitor.Wait(_lock, ms);
+                    continue;
+                }
+            }
+
+            RunDue();
+        }
+    }
+
+    /// <summary>One device timer. Arming an armed timer moves its deadline; disarming an idle one does nothing.</summary>
+    public sealed class Timer
+    {
+        private readonly TimerQueue _queue;
+        private readonly Action<long> _onExpiry;
+
+        internal Timer(TimerQueue queue, Action<long> onExpiry)
+        {
+            _queue = queue;
+            _onExpiry = onExpiry;
+        }
+
+        /// <summary>Guarded by the queue's lock; <see cref="long.MaxValue"/> when idle.</summary>
+        internal long Deadline { get; set; } = long.MaxValue;
+
+        public void Arm(long deadlineNs) => _queue.Arm(this, Math.Min(deadlineNs, long.MaxValue - 1));
+
+        public void Disarm() => _queue.Disarm(this);
+
+        internal void Fire(long deadline) => _onExpiry(deadline);
+    }
+}
