@@ -1,0 +1,130 @@
+using Rig.Hypervisor.Defects;
+
+namespace Rig.Hypervisor.Qmp;
+
+/// <summary>
+/// The commands rig-hv answers: QEMU's subset the rig uses (names, parameters and result shapes as QEMU 7.2's
+/// qapi/*.json) plus vendor commands, prefixed "x-rig-" as QEMU prefixes unstable ones with "x-".
+/// Each turns wire arguments into one <see cref="IVmControl"/> call; the VM does the work.
+/// </summary>
+internal sealed class QmpCommands
+{
+    public const string Capabilities = "qmp_capabilities";
+
+    private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
+
+    private readonly IVmControl _vm;
+    private readonly Dictionary<string, Command> _commands;
+
+    private sealed record Command(IReadOnlyList<QmpParameter> Parameters, Func<QmpArguments, object?> Run);
+
+    public QmpCommands(IVmControl vm)
+    {
+        _vm = vm;
+        var name = new QmpParameter("name", QmpArgumentType.String);
+        _commands = new Dictionary<string, Command>(StringComparer.Ordinal)
+        {
+            // Negotiation itself is the session's business; here it only has to validate its "enable" list.
+            [Capabilities] = new([new("enable", QmpArgumentType.Array, Required: false)], EnableCapabilities),
+            ["query-status"] = new([], _ => QueryStatus()),
+            ["query-commands"] = new([], _ => _commands!.Keys.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
+            ["stop"] = new([], _ => Done(_vm.Stop)),
+            ["cont"] = new([], _ => Done(_vm.Cont)),
+            ["system_reset"] = new([], _ => Done(_vm.SystemReset)),
+            ["inject-nmi"] = new([], _ => Done(_vm.InjectNmi)),
+            ["quit"] = new([], _ => Done(_vm.Quit)),
+            ["pmemsave"] = new(
+                [new("val", QmpArgumentType.Integer), new("size", QmpArgumentType.Integer), new("filename", QmpArgumentType.String)],
+                a => Done(() => PhysicalMemoryDump.Save(_vm, a.Integer("val"), a.Integer("size"), a.String("filename")))),
+            // cpu-index selects HMP's "current CPU"; mce names its CPU itself, so it is accepted and has no effect.
+            ["human-monitor-command"] = new(
+                [new("command-line", QmpArgumentType.String), new("cpu-index", QmpArgumentType.Integer, Required: false)],
+                a => HmpCommandLine.Execute(a.String("command-line"), _vm)),
+            ["x-rig-snapshot-save"] = new([name], a => Done(() => _vm.SaveSnapshot(a.String("name")))),
+            ["x-rig-snapshot-revert"] = new([name], a => Done(() => _vm.RevertSnapshot(a.String("name")))),
+            ["x-rig-snapshots"] = new([], _ => _vm.Snapshots.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
+            ["x-rig-defects"] = new([], _ => ListDefects()),
+            ["x-rig-defect-enable"] = new([name], a => Done(() => EnableDefect(a.String("name")))),
+        };
+    }
+
+    public IEnumerable<string> Names => _commands.Keys;
+
+    /// <summary>Runs a checked request and returns its "return" value; failures are thrown as <see cref="QmpError"/>.</summary>
+    public object? Execute(QmpRequest request)
+    {
+        if (!_commands.TryGetValue(request.Command, out var command))
+        {
+            throw new QmpError(QmpError.CommandNotFound, $"The command {request.Command} has not been found");
+        }
+
+        var arguments = QmpArguments.Check(request.Arguments, command.Parameters);
+        try
+        {
+            return command.Run(arguments);
+        }
+        catch (VmControlException e)
+        {
+            throw new QmpError(e.ErrorClass, e.Message);
+        }
+    }
+
+    private static object? Done(Action action)
+    {
+        action();
+        return Empty;
+    }
+
+    private static object? EnableCapabilities(QmpArguments arguments)
+    {
+        // The greeting offers no capabilities (no "oob"), so any requested one is refused with QEMU's text.
+        if (arguments.Array("enable").FirstOrDefault() is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } capability)
+        {
+            throw QmpError.Generic($"Capability '{capability}' not available");
+        }
+
+        return Empty;
+    }
+
+    private Dictionary<string, object?> QueryStatus()
+    {
+        var state = _vm.State;
+        return new Dictionary<string, object?>
+        {
+            ["status"] = state switch
+            {
+                VmRunState.Running => "running",
+                VmRunState.Paused => "paused",
+                VmRunState.Shutdown => "shutdown",
+                VmRunState.InternalError => "internal-error",
+                VmRunState.GuestPanicked => "guest-panicked",
+                _ => throw new InvalidOperationException($"run state {state} has no QMP name"),
+            },
+            ["singlestep"] = false,
+            ["running"] = state == VmRunState.Running,
+        };
+    }
+
+    private List<Dictionary<string, object?>> ListDefects()
+    {
+        var enabled = _vm.EnabledDefects;
+        return [.. DefectCatalog.All.Select(d => new Dictionary<string, object?>
+        {
+            ["name"] = d.Name,
+            ["seed"] = d.Seed,
+            ["area"] = d.Area,
+            ["description"] = d.Description,
+            ["enabled"] = enabled.Contains(d.Name),
+        })];
+    }
+
+    private void EnableDefect(string defect)
+    {
+        if (DefectCatalog.Find(defect) is null)
+        {
+            throw QmpError.Generic($"unknown defect '{defect}'; known: {string.Join(", ", DefectCatalog.All.Select(d => d.Name))}");
+        }
+
+        _vm.EnableDefect(defect);
+    }
+}
