@@ -4,12 +4,21 @@ namespace Rig.Hypervisor.Defects;
 public static class DefectCatalog
 {
     public const string StaleLapicOnReset = "stale-lapic-on-reset";
+    public const string UnsignedScaleDelta = "unsigned-scale-delta";
+    public const string TscOffsetSkew = "tsc-offset-skew";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(StaleLapicOnReset, "001", "apic",
             "System reset leaves the LAPIC's ISR and IRR (and so the highest requested vector, RVI) as they were, " +
             "instead of clearing them (SDM Vol. 3 12.4.7.1): a vector left in service blocks the new boot's timer."),
+        new(UnsignedScaleDelta, "000", "time",
+            "get_s_time_fixed() scales a TSC older than the calibration stamp (after a snapshot revert, or a TSC latched " +
+            "before a calibration rendezvous) as an unsigned delta, as Xen did before \"x86/time: deal with negative deltas " +
+            "in get_s_time_fixed()\": a nanosecond-scale step back becomes a jump of centuries in the Xen pvclock."),
+        new(TscOffsetSkew, "000", "time",
+            "One vCPU's TSC offset is set a little off the others (vCPU 1, 20 us of ticks behind), so RDTSC read on vCPU 0 " +
+            "and then on vCPU 1 can go backward: a TSC warp, which Linux's TSC warp check and Windows' QPC reject."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);
