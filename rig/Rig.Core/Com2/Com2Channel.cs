@@ -11,6 +11,7 @@ namespace Rig.Com2;
 /// </summary>
 public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActionHandler handler)
 {
+    private const int MaxTranscriptLines = 10_000;
     private readonly List<string> _transcript = [];
 
     /// <summary>Everything said on COM2 in both directions, prefixed "&lt; " (guest) and "&gt; " (host).</summary>
@@ -54,7 +55,11 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
     {
         lock (_transcript)
         {
-            _transcript.Add(line);
+            // A chatty probe must not fill the rig's memory; the start of a transcript is the part that explains a failure.
+            if (_transcript.Count < MaxTranscriptLines)
+            {
+                _transcript.Add(line);
+            }
         }
     }
 }

@@ -25,6 +25,9 @@ public interface IVm : IControlPlane, IAsyncDisposable
     /// <summary>What the VMM wrote on stderr (bounded); first place to look when a boot goes wrong.</summary>
     string VmmDiagnostics { get; }
 
+    /// <summary>COM2 in both directions ("&lt; " guest, "&gt; " host), for the evidence of a case that played a scenario.</summary>
+    IReadOnlyList<string> Com2Transcript { get; }
+
     /// <summary>Starts answering the probe's COM2 requests with <paramref name="handler"/>. Call once.</summary>
     void ServeHostActions(IHostActionHandler handler);
 

@@ -37,6 +37,7 @@ public sealed class QmpVm : IVm
     private readonly Task _com1Reader;
     private readonly Task _stderrReader;
     private Task _com2Server = Task.CompletedTask;
+    private Com2Channel? _com2Channel;
     private volatile bool _watchdogFired;
 
     private QmpVm(VmLaunch launch, Process process, QmpClient qmp, NetworkStream com1, NetworkStream com2, TimeSpan watchdog)
@@ -67,6 +68,8 @@ public sealed class QmpVm : IVm
     }
 
     public ChannelReader<QmpEvent> Events => _qmp.Events;
+
+    public IReadOnlyList<string> Com2Transcript => _com2Channel?.Transcript ?? [];
 
     public string VmmDiagnostics
     {
@@ -148,6 +151,7 @@ public sealed class QmpVm : IVm
         }
 
         var channel = new Com2Channel(_com2, this, handler);
+        _com2Channel = channel;
         _com2Server = Task.Run(() => ServeCom2Async(channel));
     }
 

@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using NUnit.Framework;
+using NUnit.Framework.Internal;
+using Rig.Com2;
+using Rig.Protocol;
+using Rig.Results;
+using Rig.Targets;
+
+namespace Rig.Cases;
+
+/// <summary>
+/// One case on one target, kvm-unit-tests style: boot the probe, wait for what it prints, then
+/// <see cref="Report"/> each check of the oracle and <see cref="Complete"/>. The verdict, evidence,
+/// metrics and logs become one <see cref="CaseResult"/> for the run's store; NUnit sees the same verdict.
+/// </summary>
+public sealed class RigCase : IAsyncDisposable
+{
+    private const int MaxLogChars = 256 * 1024;
+
+    private readonly RigSession _session;
+    private readonly List<Record> _records = [];
+    private readonly StringBuilder _evidence = new();
+    private readonly List<MetricSample> _metrics = [];
+    private readonly List<SeriesPoint> _series = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private readonly Task _drain;
+    private TaskCompletionSource _recordArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Verdict _verdict = Verdict.Ok;
+    private string? _summary;
+    private bool _completed;
+
+    private RigCase(RigSession session, string suite, string caseName, string target, IVm vm)
+    {
+        _session = session;
+        Suite = suite;
+        Case = caseName;
+        Target = target;
+        Vm = vm;
+        _drain = Task.Run(DrainRecordsAsync);
+    }
+
+    public string Suite { get; }
+
+    public string Case { get; }
+
+    public string Target { get; }
+
+    /// <summary>The booted VM: control plane (stop, reset, NMI, MCE, snapshots), memory reads, events.</summary>
+    public IVm Vm { get; }
+
+    /// <summary>How the VM ended, once <see cref="RunToExitAsync"/> returned.</summary>
+    public VmExit? Exit { get; private set; }
+
+    /// <summary>The probe's records so far, in order.</summary>
+    public IReadOnlyList<Record> Records
+    {
+        get
+        {
+            lock (_records)
+            {
+                return [.. _records];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Boots <paramref name="probe"/> (artifacts/probes/&lt;probe&gt;.elf) on <paramref name="target"/> with the command line
+    /// <paramref name="append"/>, and serves COM2 with <paramref name="hostActions"/> (default: the standard actions).
+    /// An unavailable target is recorded as skip with its reason and the test is ignored; a missing image is an error.
+    /// </summary>
+    public static async Task<RigCase> BootAsync(
+        string caseName, string target, string probe, string append = "", int vcpus = 1,
+        IHostActionHandler? hostActions = null, CancellationToken cancellationToken = default)
+    {
+        var session = RigSession.Current;
+        var suite = CurrentSuite();
+        var driver = session.Target(target);
+        var availability = driver.Probe();
+        if (!availability.Available)
+        {
+            var reason = $"target unavailable: {availability.Reason}";
+            session.Publish(Result(suite, caseName, target, Verdict.Skip, reason, reason, DateTimeOffset.UtcNow, TimeSpan.Zero));
+            Assert.Ignore(reason);
+        }
+
+        var image = session.ProbeImage(probe);
+        if (!File.Exists(image))
+        {
+            throw PublishError(session, suite, caseName, target, $"probe image missing: {image}", null);
+        }
+
+        IVm vm;
+        try
+        {
+            vm = await driver.BootAsync(new VmSpec(image, append, session.Watchdog, vcpus, session.Defect), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TargetStartException or TargetUnsupportedException or InvalidOperationException)
+        {
+            throw PublishError(session, suite, caseName, target, $"could not boot {probe} on {target}: {e.Message}", e);
+        }
+
+        vm.ServeHostActions(hostActions ?? new StandardHostActions());
+        return new RigCase(session, suite, caseName, target, vm);
+    }
+
+    /// <summary>Lets the probe run to its exit (bounded: past <paramref name="bound"/> the VM is killed and that is reported).</summary>
+    public async Task<VmExit> RunToExitAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        Exit = await Vm.WaitForExitAsync(bound, cancellationToken).ConfigureAwait(false);
+        await _drain.ConfigureAwait(false);
+        Evidence($"vm: {Exit}");
+        return Exit;
+    }
+
+    /// <summary>Waits for the first record matching <paramref name="match"/>; null if none came within <paramref name="bound"/> or COM1 closed.</summary>
+    public async Task<Record?> WaitForRecordAsync(Func<Record, bool> match, TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        var deadline = _clock.Elapsed + bound;
+        while (true)
+        {
+            Task arrived;
+            lock (_records)
+            {
+                if (_records.FirstOrDefault(match) is { } found)
+                {
+                    return found;
+                }
+
+                arrived = _recordArrived.Task;
+            }
+
+            var left = deadline - _clock.Elapsed;
+            if (left <= TimeSpan.Zero || _drain.IsCompleted)
+            {
+                return null;
+            }
+
+            await Task.WhenAny(arrived, _drain, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>The probe's verdict records for this case or its sub-cases (<c>&lt;case&gt;.x</c>).</summary>
+    public IReadOnlyList<Record> VerdictRecords() =>
+        Records.Where(r => VerdictNames.TryParse(r.Kind, out _) && BelongsHere(r.Case)).ToList();
+
+    /// <summary>States the rule the verdict rests on, with its source (SDM section, Xen header); it leads the evidence.</summary>
+    public void Oracle(string rule) => Evidence("oracle: " + rule);
+
+    /// <summary>One check: a false <paramref name="condition"/> makes the case fail; either way it is in the evidence.</summary>
+    public bool Report(bool condition, string what)
+    {
+        Evidence((condition ? "PASS: " : "FAIL: ") + what);
+        if (!condition && _verdict != Verdict.Error)
+        {
+            _verdict = Verdict.Fail;
+            _summary ??= what;
+        }
+
+        return condition;
+    }
+
+    /// <summary>The case could not judge (the probe crashed, printed nothing...): an error, never a pass.</summary>
+    public void Error(string why)
+    {
+        Evidence("ERROR: " + why);
+        _verdict = Verdict.Error;
+        _summary = why;
+    }
+
+    /// <summary>The target cannot do what the case needs (e.g. snapshots on QEMU): a skip with its reason.</summary>
+    public void Skip(string why)
+    {
+        Evidence("SKIP: " + why);
+        if (_verdict == Verdict.Ok)
+        {
+            _verdict = Verdict.Skip;
+            _summary = why;
+        }
+    }
+
+    public void Evidence(string line)
+    {
+        lock (_evidence)
+        {
+            _evidence.AppendLine(line);
+        }
+    }
+
+    public void Metric(string name, double value, string unit) => _metrics.Add(new MetricSample(name, value, unit));
+
+    public void Point(string series, double x, double y) => _series.Add(new SeriesPoint(series, x, y));
+
+    /// <summary>Publishes the result and tells NUnit the same verdict. Call once, at the end of the case.</summary>
+    public void Complete(string? okSummary = null)
+    {
+        var result = BuildResult(Case, _verdict, _summary ?? okSummary ?? "all checks passed", EvidenceText());
+        _completed = true;
+        _session.Publish(result);
+        AssertVerdict(result.Verdict, result.Summary);
+    }
+
+    /// <summary>
+    /// For probes that judge themselves (SelfTest): each <c>RIG ok|fail|skip|error &lt;case&gt;...</c> record becomes a
+    /// result of its own, named by the probe. No verdict record at all is an error of this case, not a pass.
+    /// </summary>
+    public void CompleteWithProbeVerdicts()
+    {
+        var verdicts = VerdictRecords();
+        if (verdicts.Count == 0 || _verdict == Verdict.Error)
+        {
+            if (verdicts.Count == 0)
+            {
+                Error($"the probe printed no verdict for {Case}.*; {Exit?.ToString() ?? "the VM did not exit"}");
+            }
+
+            Complete();
+            return;
+        }
+
+        _completed = true;
+        var worst = Verdict.Ok;
+        var summaries = new List<string>();
+        foreach (var record in verdicts)
+        {
+            VerdictNames.TryParse(record.Kind, out var verdict);
+            var summary = verdict == Verdict.Ok ? "probe reported ok" : $"probe reported {record.Kind}: {record.Line}";
+            _session.Publish(BuildResult(record.Case!, verdict, summary, EvidenceText() + "record: " + record.Line + "\n"));
+            if (Rank(verdict) > Rank(worst))
+            {
+                worst = verdict;
+            }
+
+            if (verdict != Verdict.Ok)
+            {
+                summaries.Add(record.Line);
+            }
+        }
+
+        AssertVerdict(worst, string.Join("; ", summaries));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Vm.DisposeAsync().ConfigureAwait(false);
+        await _drain.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!_completed)
+        {
+            _session.HoldIncomplete(BuildResult(Case, Verdict.Error, "the case ended without a verdict", EvidenceText()));
+        }
+    }
+
+    private static int Rank(Verdict v) => v switch { Verdict.Ok => 0, Verdict.Skip => 1, Verdict.Fail => 2, _ => 3 };
+
+    private static void AssertVerdict(Verdict verdict, string summary)
+    {
+        switch (verdict)
+        {
+            case Verdict.Fail:
+                Assert.Fail(summary);
+                break;
+            case Verdict.Error:
+                throw new CaseErrorException(summary);
+            case Verdict.Skip:
+                Assert.Ignore(summary);
+                break;
+        }
+    }
+
+    private bool BelongsHere(string? recordCase) =>
+        recordCase is not null && (recordCase == Case || recordCase.StartsWith(Case + ".", StringComparison.Ordinal));
+
+    private string EvidenceText()
+    {
+        lock (_evidence)
+        {
+            return _evidence.ToString();
+        }
+    }
+
+    private CaseResult BuildResult(string caseName, Verdict verdict, string summary, string evidence)
+    {
+        var metrics = new List<MetricSample>(_metrics);
+        foreach (var r in Records.Where(r => r.Kind == "metric" && r.Case == caseName))
+        {
+            foreach (var (name, value) in r.Fields.Where(f => f.Key != "unit"))
+            {
+                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                {
+                    metrics.Add(new MetricSample(name, v, r["unit"] ?? ""));
+                }
+            }
+        }
+
+        return new CaseResult(Suite, caseName, Target, verdict, summary, evidence, metrics, [.. _series], Log(), _started, _clock.Elapsed);
+    }
+
+    private string Log()
+    {
+        var log = new StringBuilder();
+        log.AppendLine("== COM1");
+        foreach (var line in Vm.Com1Lines)
+        {
+            if (log.Length > MaxLogChars)
+            {
+                log.AppendLine("[rig: log cut]");
+                break;
+            }
+
+            log.AppendLine(line);
+        }
+
+        if (Vm.Com2Transcript.Count > 0)
+        {
+            log.AppendLine("== COM2");
+            foreach (var line in Vm.Com2Transcript.Take(1000))
+            {
+                log.AppendLine(line);
+            }
+        }
+
+        if (Vm.VmmDiagnostics.Trim().Length > 0)
+        {
+            log.AppendLine("== VMM stderr").AppendLine(Vm.VmmDiagnostics.Trim());
+        }
+
+        return log.ToString();
+    }
+
+    private async Task DrainRecordsAsync()
+    {
+        await foreach (var record in Vm.Records.ReadAllAsync().ConfigureAwait(false))
+        {
+            lock (_records)
+            {
+                _records.Add(record);
+                var arrived = _recordArrived;
+                _recordArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                arrived.SetResult();
+            }
+        }
+    }
+
+    private static CaseErrorException PublishError(RigSession session, string suite, string caseName, string target, string why, Exception? inner)
+    {
+        session.Publish(Result(suite, caseName, target, Verdict.Error, why, why, DateTimeOffset.UtcNow, TimeSpan.Zero));
+        return new CaseErrorException(why, inner);
+    }
+
+    private static CaseResult Result(string suite, string caseName, string target, Verdict verdict, string summary, string evidence, DateTimeOffset started, TimeSpan duration) =>
+        new(suite, caseName, target, verdict, summary, evidence, [], [], "", started, duration);
+
+    /// <summary>The suite of the running NUnit test, from its assembly's name (see <see cref="SuiteNames"/>).</summary>
+    private static string CurrentSuite()
+    {
+        var assembly = TestExecutionContext.CurrentContext.CurrentTest.TypeInfo?.Assembly.GetName().Name ?? "";
+        return SuiteNames.FromAssemblyName(assembly) ?? assembly;
+    }
+}

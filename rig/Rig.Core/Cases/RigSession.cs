@@ -1,0 +1,107 @@
+using Rig.Config;
+using Rig.Results;
+using Rig.Targets;
+
+namespace Rig.Cases;
+
+/// <summary>
+/// What the cases of one run share: configuration, targets (availability checked once per run), the
+/// result sink, and which repeat / seeded defect this is. The rig's runner installs one before it loads the
+/// suites; under plain <c>dotnet test</c> a default one is built from rig.json with no sink, so cases just assert.
+/// </summary>
+public sealed class RigSession
+{
+    private static readonly Lock Gate = new();
+    private static RigSession? current;
+    private readonly Lock _incompleteGate = new();
+    private CaseResult? _incomplete;
+
+    public RigSession(string repoRoot, RigOptions options, IResultSink? sink, string runId)
+    {
+        RepoRoot = repoRoot;
+        Options = options;
+        Sink = sink;
+        RunId = runId;
+        Targets = TargetCatalog.Create(options, repoRoot);
+    }
+
+    /// <summary>The session cases run in; built from rig.json on first use unless the runner set one.</summary>
+    public static RigSession Current
+    {
+        get
+        {
+            lock (Gate)
+            {
+                if (current is null)
+                {
+                    var root = Config.RepoRoot.Find();
+                    current = new RigSession(root, RigConfiguration.Load(root), sink: null, runId: "dotnet-test");
+                }
+
+                return current;
+            }
+        }
+
+        set
+        {
+            lock (Gate)
+            {
+                current = value;
+            }
+        }
+    }
+
+    public string RepoRoot { get; }
+
+    public RigOptions Options { get; }
+
+    public IReadOnlyList<ITarget> Targets { get; }
+
+    public IResultSink? Sink { get; }
+
+    public string RunId { get; }
+
+    /// <summary>0-based repeat of <c>rig run --repeat N</c>.</summary>
+    public int Repeat { get; set; }
+
+    /// <summary>The reference hypervisor's seeded defect for this pass of <c>rig mutate</c>, or null.</summary>
+    public string? Defect { get; set; }
+
+    public TimeSpan Watchdog => TimeSpan.FromSeconds(Options.WatchdogSeconds);
+
+    /// <summary>Every result as it is published; the runner's progress display and verdict counts listen here.</summary>
+    public event Action<CaseResult>? ResultPublished;
+
+    public ITarget Target(string name) =>
+        Targets.FirstOrDefault(t => t.Name == name) ?? throw new RigConfigException($"targets:{name}: no such target is configured and enabled");
+
+    public string ProbeImage(string probe) => Path.Combine(Config.RepoRoot.Resolve(RepoRoot, Options.Probes), probe + ".elf");
+
+    public void Publish(CaseResult result)
+    {
+        Sink?.Add(RunId, result with { Repeat = Repeat });
+        ResultPublished?.Invoke(result with { Repeat = Repeat });
+    }
+
+    /// <summary>
+    /// A case that ended without a verdict (an exception escaped) parks its partial result here; the runner
+    /// completes it with the exception NUnit recorded, which the case itself never sees.
+    /// </summary>
+    public void HoldIncomplete(CaseResult result)
+    {
+        lock (_incompleteGate)
+        {
+            _incomplete = result;
+        }
+    }
+
+    public CaseResult? TakeIncomplete()
+    {
+        lock (_incompleteGate)
+        {
+            var r = _incomplete;
+            _incomplete = null;
+            return r;
+        }
+    }
+}
