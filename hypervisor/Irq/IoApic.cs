@@ -1,0 +1,223 @@
+using Rig.Hypervisor.Devices;
+
+namespace Rig.Hypervisor.Irq;
+
+/// <summary>
+/// The I/O APIC (Intel 82093AA datasheet, "IOAPIC registers" and "I/O redirection table"; version 11H as on the PIIX/ICH
+/// chipsets QEMU models): IOREGSEL at +0x00, IOWIN at +0x10, 24 redirection entries. Inputs are asserted or not
+/// (<see cref="SetIrq"/>); an asserted edge-triggered pin sends one message on the rising edge, a level-triggered pin
+/// sends one and sets remote IRR until the LAPIC's EOI message for that vector comes back (SDM Vol. 3A 12.8.5).
+/// The polarity bit is stored for software but the line level given to SetIrq is already the logical assertion.
+/// </summary>
+public sealed class IoApic : IMmioDevice
+{
+    public const ulong DefaultBase = 0xFEC0_0000;
+    public const int Pins = 24;
+
+    private const uint VersionRegister = 0x11 | ((Pins - 1) << 16);
+    private const ulong Masked = 1 << 16;
+    private const ulong RemoteIrr = 1 << 14;
+    private const ulong LevelTriggered = 1 << 15;
+
+    // Vector, delivery mode, destination mode, polarity, trigger mode, mask, destination; delivery status and remote
+    // IRR are read-only.
+    private const ulong WritableBits = 0xFF00_0000_0001_AFFF;
+
+    private const int IndexId = 0x00;
+    private const int IndexVersion = 0x01;
+    private const int IndexArbitration = 0x02;
+    private const int IndexFirstRedirection = 0x10;
+
+    private readonly Lock _lock = new();
+    private readonly ApicBus _bus;
+    private readonly ulong[] _redirection = new ulong[Pins];
+    private readonly bool[] _lines = new bool[Pins];
+    private uint _select;
+    private uint _id;
+
+    public IoApic(ApicBus bus, uint id, ulong baseAddress = DefaultBase)
+    {
+        _bus = bus;
+        Base = baseAddress;
+        _id = id & 0xF;
+        Array.Fill(_redirection, Masked);
+        bus.AddEoiListener(OnEoi);
+    }
+
+    public ulong Base { get; }
+
+    public ulong Length => 0x1000;
+
+    /// <summary>A device's interrupt line into pin <paramref name="gsi"/> changed; out-of-range pins are ignored.</summary>
+    public void SetIrq(int gsi, bool asserted)
+    {
+        if ((uint)gsi >= Pins)
+        {
+            return;
+        }
+
+        ApicMessage? message = null;
+        lock (_lock)
+        {
+            bool rising = asserted && !_lines[gsi];
+            _lines[gsi] = asserted;
+            ulong entry = _redirection[gsi];
+            if ((entry & LevelTriggered) != 0 ? asserted : rising)
+            {
+                message = TakeMessageLocked(gsi);
+            }
+        }
+
+        Deliver(message);
+    }
+
+    public ulong Read(ulong offset, int size)
+    {
+        lock (_lock)
+        {
+            return offset switch
+            {
+                0x00 => _select,
+                0x10 => ReadIndexedLocked(),
+                _ => 0,
+            };
+        }
+    }
+
+    public void Write(ulong offset, int size, ulong value)
+    {
+        ApicMessage? message = null;
+        lock (_lock)
+        {
+            if (offset == 0x00)
+            {
+                _select = (uint)value & 0xFF;
+            }
+            else if (offset == 0x10)
+            {
+                message = WriteIndexedLocked((uint)value);
+            }
+        }
+
+        Deliver(message);
+    }
+
+    /// <summary>The redirection entry of <paramref name="pin"/>, for tests and the monitor.</summary>
+    public ulong RedirectionEntry(int pin)
+    {
+        lock (_lock)
+        {
+            return _redirection[pin];
+        }
+    }
+
+    private uint ReadIndexedLocked()
+    {
+        switch (_select)
+        {
+            case IndexId:
+                return _id << 24;
+            case IndexVersion:
+                return VersionRegister;
+            case IndexArbitration:
+                // The arbitration ID is loaded from the IOAPIC ID (82093AA 3.2.3).
+                return _id << 24;
+            case >= IndexFirstRedirection and < IndexFirstRedirection + (2 * Pins):
+                ulong entry = _redirection[(_select - IndexFirstRedirection) / 2];
+                return (_select & 1) == 0 ? (uint)entry : (uint)(entry >> 32);
+            default:
+                return 0;
+        }
+    }
+
+    private ApicMessage? WriteIndexedLocked(uint value)
+    {
+        if (_select == IndexId)
+        {
+            _id = (value >> 24) & 0xF;
+            return null;
+        }
+
+        if (_select is < IndexFirstRedirection or >= IndexFirstRedirection + (2 * Pins))
+        {
+            return null; // version, arbitration ID and unimplemented indices are read-only
+        }
+
+        int pin = (int)(_select - IndexFirstRedirection) / 2;
+        ulong old = _redirection[pin];
+        ulong written = (_select & 1) == 0 ? (old & 0xFFFF_FFFF_0000_0000) | value : (old & 0xFFFF_FFFF) | ((ulong)value << 32);
+        ulong updated = (written & WritableBits) | (old & RemoteIrr);
+        if ((updated & LevelTriggered) == 0)
+        {
+            updated &= ~RemoteIrr; // remote IRR is undefined for edge-triggered entries; keep it clear
+        }
+
+        _redirection[pin] = updated;
+
+        // Unmasking a level-triggered pin that is asserted and not awaiting EOI delivers it now.
+        bool level = (updated & LevelTriggered) != 0;
+        return level && _lines[pin] ? TakeMessageLocked(pin) : null;
+    }
+
+    /// <summary>The message pin <paramref name="pin"/> sends now, or null if masked or still awaiting EOI.</summary>
+    private ApicMessage? TakeMessageLocked(int pin)
+    {
+        ulong entry = _redirection[pin];
+        bool level = (entry & LevelTriggered) != 0;
+        if ((entry & Masked) != 0 || (level && (entry & RemoteIrr) != 0))
+        {
+            return null;
+        }
+
+        var mode = (DeliveryMode)((entry >> 8) & 7);
+        if (mode is not (DeliveryMode.Fixed or DeliveryMode.LowestPriority or DeliveryMode.Nmi or DeliveryMode.Init or DeliveryMode.ExtInt))
+        {
+            return null; // SMI (no SMM) and reserved modes
+        }
+
+        // Remote IRR is set when a level-triggered fixed/lowest-priority interrupt is accepted (82093AA 3.2.4).
+        bool tracksEoi = level && mode is DeliveryMode.Fixed or DeliveryMode.LowestPriority;
+        if (tracksEoi)
+        {
+            _redirection[pin] |= RemoteIrr;
+        }
+
+        bool logical = (entry & (1 << 11)) != 0;
+        return new ApicMessage(mode, (byte)entry, tracksEoi, logical, (uint)(entry >> 56), 0xFF);
+    }
+
+    private void OnEoi(byte vector)
+    {
+        var messages = new List<ApicMessage>();
+        lock (_lock)
+        {
+            for (int pin = 0; pin < Pins; pin++)
+            {
+                ulong entry = _redirection[pin];
+                if ((entry & RemoteIrr) != 0 && (byte)entry == vector)
+                {
+                    _redirection[pin] = entry & ~RemoteIrr;
+
+                    // Still asserted after EOI: the device wants service again.
+                    if (_lines[pin] && TakeMessageLocked(pin) is { } again)
+                    {
+                        messages.Add(again);
+                    }
+                }
+            }
+        }
+
+        foreach (var message in messages)
+        {
+            _bus.Send(message);
+        }
+    }
+
+    private void Deliver(ApicMessage? message)
+    {
+        if (message is { } m)
+        {
+            _bus.Send(m);
+        }
+    }
+}
