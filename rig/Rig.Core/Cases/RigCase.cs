@@ -205,41 +205,39 @@ public sealed class RigCase : IAsyncDisposable
 
     /// <summary>
     /// For probes that judge themselves (SelfTest): each <c>RIG ok|fail|skip|error &lt;case&gt;...</c> record becomes a
-    /// result of its own, named by the probe. No verdict record at all is an error of this case, not a pass.
+    /// result of its own, named by the probe. The case's own checks (exit status, ...) become a result under the
+    /// case's name when they did not pass, and no verdict record at all is an error, never a pass.
     /// </summary>
     public void CompleteWithProbeVerdicts()
     {
         var verdicts = VerdictRecords();
-        if (verdicts.Count == 0 || _verdict == Verdict.Error)
+        if (verdicts.Count == 0)
         {
-            if (verdicts.Count == 0)
-            {
-                Error($"the probe printed no verdict for {Case}.*; {Exit?.ToString() ?? "the VM did not exit"}");
-            }
-
-            Complete();
-            return;
+            Error($"the probe printed no verdict for {Case} or {Case}.*; {Exit?.ToString() ?? "the VM did not exit"}");
         }
 
-        _completed = true;
-        var worst = Verdict.Ok;
+        var worst = verdicts.Count == 0 ? _verdict : Verdict.Ok;
         var summaries = new List<string>();
         foreach (var record in verdicts)
         {
             VerdictNames.TryParse(record.Kind, out var verdict);
             var summary = verdict == Verdict.Ok ? "probe reported ok" : $"probe reported {record.Kind}: {record.Line}";
             _session.Publish(BuildResult(record.Case!, verdict, summary, EvidenceText() + "record: " + record.Line + "\n"));
-            if (Rank(verdict) > Rank(worst))
-            {
-                worst = verdict;
-            }
-
+            worst = Rank(verdict) > Rank(worst) ? verdict : worst;
             if (verdict != Verdict.Ok)
             {
                 summaries.Add(record.Line);
             }
         }
 
+        if (_verdict != Verdict.Ok)
+        {
+            _session.Publish(BuildResult(Case, _verdict, _summary ?? "", EvidenceText()));
+            worst = Rank(_verdict) > Rank(worst) ? _verdict : worst;
+            summaries.Insert(0, _summary ?? "");
+        }
+
+        _completed = true;
         AssertVerdict(worst, string.Join("; ", summaries));
     }
 

@@ -1,0 +1,33 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Results;
+
+namespace Rig.Suites.Smoke;
+
+/// <summary>
+/// smoke.selftest: boots the probe runtime's SelfTest (guest-probes, artifacts/probes/SelfTest.elf) and turns
+/// each <c>RIG ok|fail|skip selftest.X</c> line into a result. It proves the whole path — image, boot, COM1,
+/// COM2, exit port — on each target before any conformance suite is believed.
+/// </summary>
+[TestFixture]
+public sealed class SelfTest
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Selftest(string target)
+    {
+        await using var probe = await RigCase.BootAsync("selftest", target, probe: "SelfTest", append: "seconds=1");
+        var exit = await probe.RunToExitAsync(Bound);
+
+        probe.Oracle("docs/protocol.md: the probe's exit status (isa-debug-exit, (v << 1) | 1) is 0 exactly when all its checks said ok");
+        probe.Report(exit.ProbeStatus is not null, $"the probe ended through the debug-exit port ({exit})");
+        var allOk = probe.VerdictRecords().All(r => r.Kind == Verdict.Ok.ToWire());
+        if (exit.ProbeStatus is { } status)
+        {
+            probe.Report(status == 0 == allOk, $"exit status {status} agrees with the verdict lines (all ok: {allOk})");
+        }
+
+        probe.CompleteWithProbeVerdicts();
+    }
+}
