@@ -28,6 +28,10 @@ internal static class KvmIoctl
     public const ulong GetFpu = 0x81A0AE8C;
     public const ulong SetFpu = 0x41A0AE8D;
     public const ulong SetCpuid2 = 0x4008AE90;
+    public const ulong GetLapic = 0x8400AE8E;
+    public const ulong SetLapic = 0x4400AE8F;
+    public const ulong GetMpState = 0x8004AE98;
+    public const ulong SetMpState = 0x4004AE99;
     public const ulong Nmi = 0xAE9A;
     public const ulong X86SetupMce = 0x4008AE9C;
     public const ulong X86GetMceCapSupported = 0x8008AE9D;

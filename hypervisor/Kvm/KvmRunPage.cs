@@ -48,6 +48,13 @@ public sealed unsafe class KvmRunPage(byte* page)
 
     public bool InterruptFlag => page[13] != 0;
 
+    /// <summary>CR8 (the TPR's class) as KVM exchanges it with user space when it has no in-kernel LAPIC: read after every exit, written before every entry.</summary>
+    public ulong Cr8
+    {
+        get => *(ulong*)(page + 16);
+        set => *(ulong*)(page + 16) = value;
+    }
+
     // io: direction u8, size u8, port u16, count u32, data_offset u64.
     public bool IoIsOut => page[Union] == 1;
 

@@ -8,6 +8,11 @@ public sealed unsafe class KvmVcpu : IDisposable
     public const int FpuStateSize = 416;
     public const int EventsSize = 64;
     public const int XsaveSize = 4096;
+    public const int LapicStateSize = 1024;
+
+    /// <summary>KVM_MP_STATE_RUNNABLE / KVM_MP_STATE_UNINITIALIZED: with the in-kernel irqchip KVM itself holds an AP until INIT-SIPI.</summary>
+    public const uint MpStateRunnable = 0;
+    public const uint MpStateUninitialized = 1;
 
     private const uint EventValidNmiPending = 0x1;
     private const uint EventValidShadow = 0x4;
@@ -89,6 +94,20 @@ public sealed unsafe class KvmVcpu : IDisposable
     public byte[] GetEvents() => GetBlob(KvmIoctl.GetVcpuEvents, EventsSize, "KVM_GET_VCPU_EVENTS");
 
     public void SetEvents(byte[] events) => SetBlob(KvmIoctl.SetVcpuEvents, events, EventsSize, "KVM_SET_VCPU_EVENTS");
+
+    /// <summary>struct kvm_lapic_state (the in-kernel LAPIC's register page) as opaque bytes; only with KVM_CREATE_IRQCHIP.</summary>
+    public byte[] GetLapic() => GetBlob(KvmIoctl.GetLapic, LapicStateSize, "KVM_GET_LAPIC");
+
+    public void SetLapic(byte[] lapic) => SetBlob(KvmIoctl.SetLapic, lapic, LapicStateSize, "KVM_SET_LAPIC");
+
+    public uint GetMpState()
+    {
+        uint state;
+        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.GetMpState, (nint)(&state)), "KVM_GET_MP_STATE");
+        return state;
+    }
+
+    public void SetMpState(uint state) => KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetMpState, (nint)(&state)), "KVM_SET_MP_STATE");
 
     /// <summary>Drops every pending or injected exception, interrupt and NMI, unmasks NMIs and clears the STI/MOV-SS shadow (RESET/INIT, SDM Vol. 3 9.1).</summary>
     public void ClearEvents()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
 
 namespace Rig.Hypervisor.Vm;
@@ -10,7 +11,7 @@ namespace Rig.Hypervisor.Vm;
 /// whenever the VMM itself moves the guest TSC: at start, reset and snapshot revert. A guest WRMSR to IA32_TSC is
 /// handled inside KVM and is not seen here.
 /// </summary>
-public sealed class GuestClock
+public sealed class GuestClock : IGuestClock
 {
     private const uint Ia32Tsc = 0x10;
     private readonly long[] _offsets;

@@ -11,6 +11,9 @@ public interface ILocalApic
 
     bool X2ApicMode { get; }
 
+    /// <summary>TPR bits 7:4 as CR8 (SDM Vol. 3 12.8.6.1); KVM without an in-kernel LAPIC hands CR8 over in kvm_run.</summary>
+    ulong Cr8 { get; set; }
+
     ulong ReadMmio(ulong offset, int size);
 
     void WriteMmio(ulong offset, int size, ulong value);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
 
 namespace Rig.Hypervisor.Vm;
@@ -8,7 +9,7 @@ namespace Rig.Hypervisor.Vm;
 /// loop is the CPU's interrupt logic: before each entry it takes INIT/SIPI/NMI from the local APIC and injects the
 /// highest deliverable interrupt when KVM says the guest can take one (else asks for an interrupt-window exit).
 /// </summary>
-public sealed unsafe class Vcpu : IDisposable
+public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
 {
     private readonly VirtualMachine _vm;
     private readonly VcpuKicker _kicker;
@@ -16,6 +17,7 @@ public sealed unsafe class Vcpu : IDisposable
     private Thread? _thread;
     private bool _rung;
     private bool _interruptFlagAtHalt;
+    private ulong _cr8GivenToKvm;
 
     internal Vcpu(VirtualMachine vm, KvmVcpu kvm)
     {
@@ -91,6 +93,7 @@ public sealed unsafe class Vcpu : IDisposable
 
                 bool exited = Kvm.Run();
                 _kicker.Acknowledge();
+                SyncCr8FromGuest();
                 if (exited)
                 {
                     HandleExit();
@@ -152,9 +155,25 @@ public sealed unsafe class Vcpu : IDisposable
         }
     }
 
+    /// <summary>A MOV to CR8 changed the TPR behind our back; only a change is copied, so TPR bits 3:0 written through MMIO survive.</summary>
+    private void SyncCr8FromGuest()
+    {
+        if (Lapic is { } lapic && Kvm.RunPage.Cr8 != _cr8GivenToKvm)
+        {
+            lapic.Cr8 = Kvm.RunPage.Cr8;
+        }
+    }
+
     private void InjectInterrupt()
     {
         var run = Kvm.RunPage;
+        if (Lapic is { } withTpr)
+        {
+            // KVM without an in-kernel LAPIC loads CR8 from kvm_run at every entry (arch/x86/kvm/x86.c).
+            _cr8GivenToKvm = withTpr.Cr8;
+            run.Cr8 = _cr8GivenToKvm;
+        }
+
         if (Lapic is not { HasDeliverableInterrupt: true } lapic)
         {
             run.RequestInterruptWindow = false;

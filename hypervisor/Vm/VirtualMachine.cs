@@ -19,6 +19,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     private const int MceBanks = 10;
     private const ulong McgCtlPresent = 1 << 8;
     private const ulong McgSerPresent = 1 << 24;
+    private const ulong MsrExitReasonFilter = 4;
+    private const uint Ia32ApicBase = 0x1B;
+    private const uint Ia32TscDeadline = 0x6E0;
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(5);
 
     private readonly VmOptions _options;
@@ -34,6 +37,8 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     private readonly Lock _controlLock = new();
     private readonly Thread _controlThread;
     private readonly Watchdog? _watchdog;
+    private readonly UserInterruptControllers? _interruptControllers;
+    private readonly byte[][] _kernelLapicResetState = [];
     private int _parkRequests;
     private int _parked;
     private int _aliveThreads;
@@ -102,6 +107,18 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         Ports.Add(Cmos);
         Ports.Add(new DebugExitDevice(code => Finish(code)));
         Ports.Add(new ResetControl(reason => RequestReset(reason, guest: true)));
+        if (UserIrqchip)
+        {
+            // Our LAPIC owns IA32_APIC_BASE, the TSC deadline and the x2APIC MSR range: KVM hands them to user space.
+            _vm.EnableCap(KvmCap.X86UserSpaceMsr, MsrExitReasonFilter);
+            _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100)]);
+            _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio);
+        }
+        else
+        {
+            // KVM's own LAPIC state right after creation is its RESET state; a reset puts it back.
+            _kernelLapicResetState = [.. _vcpus.Select(v => v.Kvm.GetLapic())];
+        }
 
         ResetAll();
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
@@ -128,6 +145,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
     public bool UserIrqchip { get; }
+
+    /// <summary>The IOAPIC, 8259s, 8254 and APIC bus; null with --irqchip kernel.</summary>
+    public UserInterruptControllers? InterruptControllers => _interruptControllers;
 
     internal uint ProcessorSignature { get; }
 
@@ -233,7 +253,8 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         var memory = new ReadOnlySpan<byte>(_memory.Host, checked((int)_memory.Size)).ToArray();
         var vcpus = _vcpus.Select(v => new VcpuSnapshot(
             v.Kvm.GetRegs(), v.Kvm.GetSregs(), v.Kvm.GetXsave(), v.Kvm.GetEvents(),
-            v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.SaveState())).ToArray();
+            v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.SaveState(),
+            UserIrqchip ? null : v.Kvm.GetLapic(), UserIrqchip ? 0 : v.Kvm.GetMpState())).ToArray();
         _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock());
     }));
 
@@ -260,6 +281,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
                 if (s.Lapic is { } lapic)
                 {
                     v.Lapic?.RestoreState(lapic);
+                }
+
+                if (s.KernelLapic is { } kernelLapic)
+                {
+                    v.Kvm.SetLapic(kernelLapic);
+                    v.Kvm.SetMpState(s.KernelMpState);
                 }
 
                 Clock.Calibrate(v.Kvm);
@@ -441,6 +468,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
             kvm.RunPage.RequestInterruptWindow = false;
             vcpu.Lapic?.Reset();
+            if (!UserIrqchip)
+            {
+                kvm.SetLapic(_kernelLapicResetState[vcpu.Id]);
+                kvm.SetMpState(vcpu.IsBootstrapProcessor ? KvmVcpu.MpStateRunnable : KvmVcpu.MpStateUninitialized);
+            }
+
             vcpu.Activity = vcpu.IsBootstrapProcessor || !UserIrqchip ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
             Clock.Calibrate(kvm);
         }
@@ -588,6 +621,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     {
         Finish(ExitCodes.Quit);
         _watchdog?.Dispose();
+        _interruptControllers?.Dispose();
         foreach (var vcpu in _vcpus)
         {
             if (!vcpu.Join(JoinTimeout))

@@ -2,7 +2,10 @@ using Rig.Hypervisor.Kvm;
 
 namespace Rig.Hypervisor.Vm;
 
-/// <summary>One vCPU as a snapshot keeps it: KVM's registers, FPU/XSAVE, pending events, MSRs (IA32_TSC included), our activity and LAPIC.</summary>
+/// <summary>
+/// One vCPU as a snapshot keeps it: KVM's registers, FPU/XSAVE, pending events, MSRs (IA32_TSC included), our activity
+/// and LAPIC, or with the in-kernel irqchip KVM's LAPIC page and multiprocessing state.
+/// </summary>
 public sealed record VcpuSnapshot(
     KvmRegs Regs,
     KvmSregs Sregs,
@@ -10,7 +13,9 @@ public sealed record VcpuSnapshot(
     byte[] Events,
     ulong[] Msrs,
     VcpuActivity Activity,
-    object? Lapic);
+    object? Lapic,
+    byte[]? KernelLapic,
+    uint KernelMpState);
 
 /// <summary>An in-memory snapshot of the whole VM: all RAM, every vCPU, and the kvmclock base (KVM_GET_CLOCK).</summary>
 public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs);

@@ -1,0 +1,48 @@
+using Rig.Hypervisor.Boot;
+using Rig.Hypervisor.Defects;
+using Rig.Hypervisor.Devices;
+using Rig.Hypervisor.Irq;
+
+namespace Rig.Hypervisor.Vm;
+
+/// <summary>
+/// The PC interrupt wiring when KVM has no in-kernel irqchip (the default): a LAPIC per vCPU on one APIC bus, the IOAPIC
+/// at 0xFEC00000, the 8259 pair as the ExtINT source, and the 8254 whose OUT0 drives ISA IRQ0 on the 8259 and GSI 2 on
+/// the IOAPIC, as the MADT's interrupt source override says (AcpiTables). One timer thread serves the LAPIC timers and the PIT.
+/// </summary>
+public sealed class UserInterruptControllers : IDisposable
+{
+    private const int PitGsi = 2;
+    private readonly TimerQueue _timers;
+
+    public UserInterruptControllers(IReadOnlyList<Vcpu> vcpus, GuestClock clock, DefectSet defects, PortBus ports, MmioBus mmio)
+    {
+        _timers = new TimerQueue(clock);
+        Bus = new ApicBus();
+        foreach (var vcpu in vcpus)
+        {
+            vcpu.Lapic = new Lapic(vcpu.Id, clock, vcpu, Bus, _timers, defects);
+        }
+
+        IoApic = new IoApic(Bus, AcpiTables.IoApicId, AcpiTables.IoApicAddress);
+        Pic = new Pic8259(Bus);
+        Pit = new Pit8254(clock, _timers, level =>
+        {
+            Pic.SetIrq(0, level);
+            IoApic.SetIrq(PitGsi, level);
+        });
+        mmio.Add(IoApic);
+        ports.Add(Pic);
+        ports.Add(Pit);
+    }
+
+    public ApicBus Bus { get; }
+
+    public IoApic IoApic { get; }
+
+    public Pic8259 Pic { get; }
+
+    public Pit8254 Pit { get; }
+
+    public void Dispose() => _timers.Dispose();
+}
