@@ -3,6 +3,7 @@ using Rig.Hypervisor.Cli;
 using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.Qmp;
 using Rig.Hypervisor.Vm;
 
 HvArguments arguments;
@@ -35,6 +36,7 @@ if (arguments.ListDefects)
 SerialBackend? com1 = null;
 SerialBackend? com2 = null;
 VirtualMachine? vm = null;
+QmpServer? qmp = null;
 try
 {
     var image = PvhElfImage.Load(arguments.Image!);
@@ -57,10 +59,9 @@ try
     });
     com1Uart = vm.Com1;
     com2Uart = vm.Com2;
-    if (arguments.Qmp is not null)
+    if (arguments.Qmp is { } qmpPath)
     {
-        Console.Error.WriteLine("rig-hv: --qmp: the QMP server (hypervisor/Qmp) is not in this build yet");
-        return ExitCodes.Usage;
+        qmp = QmpServer.Start(qmpPath, vm, Console.Error);
     }
 
     vm.Start();
@@ -78,6 +79,11 @@ catch (KvmException e)
 }
 finally
 {
+    if (qmp is not null)
+    {
+        await qmp.DisposeAsync();
+    }
+
     vm?.Dispose();
     com1?.Dispose();
     com2?.Dispose();
