@@ -1,0 +1,14 @@
+using Rig.Compare;
+using Rig.Plots;
+using Rig.Store;
+
+namespace Rig.Report;
+
+/// <summary>Everything one release's page shows, gathered before any HTML is written.</summary>
+public sealed record ReportData(
+    ReleaseView View,
+    Comparison? Comparison,
+    KillMatrix? KillMatrix,
+    IReadOnlyList<Plot> Plots,
+    IReadOnlyList<string> Warnings,
+    DateTimeOffset Generated);

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Xml.Linq;
+using Rig.Compare;
+using Rig.Report;
+using Rig.Store;
+using Rig.Tests.Plots;
+
+namespace Rig.Tests.Report;
+
+public sealed class ReportWriterTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("rig-report-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private (string Html, string Path) Write(string release = SyntheticStore.Release, string gnuplot = "gnuplot")
+    {
+        using var store = ResultStore.Open(Path.Combine(_directory.FullName, "rig.db"));
+        if (store.Releases().Count == 0)
+        {
+            SyntheticStore.Fill(store);
+        }
+
+        var (index, _) = ReportWriter.Write(store, release, _directory.FullName, new ComparisonThresholds(), gnuplot: gnuplot);
+        return (File.ReadAllText(index), index);
+    }
+
+    [RequiresGnuplotFact]
+    public void ThePageIsAtResultsReleaseIndexHtmlWithItsPlotsBesideIt()
+    {
+        var (html, path) = Write();
+        Assert.Equal(Path.Combine(_directory.FullName, SyntheticStore.Release, "index.html"), path);
+        Assert.Contains("<img src=\"plots/matrix.png\"", html);
+        Assert.Contains("<img src=\"plots/cdf-apic.timer-after-reboot.first_tick_us.png\"", html);
+        ImageFiles.AssertPng(Path.Combine(_directory.FullName, SyntheticStore.Release, "plots", "matrix.png"));
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void GuestEvidenceIsEscaped()
+    {
+        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        Assert.DoesNotContain("<script>alert", html);
+        Assert.DoesNotContain("\u001b", html, StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode("<script>alert('pwned')</script>"), html);
+        Assert.Contains("\\x1B[31mred", html);
+    }
+
+    [Fact]
+    public void TheKillMatrixNamesWhatCaughtEachDefectAndTheSurvivor()
+    {
+        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        Assert.Contains("Kill matrix", html);
+        Assert.Contains("4/5 defects caught", html);
+        var survivorRow = html.Split('\n').Single(l => l.Contains("<code>unmask-without-lock</code>", StringComparison.Ordinal));
+        Assert.Contains("SURVIVED", survivorRow);
+        var caughtRow = html.Split('\n').Single(l => l.Contains("<code>stale-isr-on-reset</code>", StringComparison.Ordinal));
+        Assert.Contains("<code>apic.reset-state</code>, <code>apic.timer-after-reboot</code>", caughtRow);
+        Assert.Contains("The clean reference failed nothing.", html);
+    }
+
+    [Fact]
+    public void TheComparisonWithThePreviousReleaseShowsTheRegressionAndTheDrift()
+    {
+        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        Assert.Contains($"Compared with {SyntheticStore.Baseline}", html);
+        Assert.Contains($"2 regressions vs {SyntheticStore.Baseline}", html); // one verdict, one drift: noise adds none
+        var regression = html.Split('\n').First(l => l.Contains(">regression<", StringComparison.Ordinal));
+        Assert.Contains("time.pvclock-scale-delta", regression);
+        Assert.Contains("qemu-kvm", regression);
+        var drift = html.Split('\n').First(l => l.Contains(">regression</td><td><code>apic.timer-after-reboot", StringComparison.Ordinal));
+        Assert.Contains("qemu-tcg", drift);
+    }
+
+    [Fact]
+    public void MissingGnuplotStillWritesThePageAndSaysWhy()
+    {
+        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        Assert.Contains("plots were not drawn", html);
+        Assert.Contains("gnuplot-nox", html);
+    }
+
+    [Fact]
+    public void ThePageIsWellFormedEnoughToParseAsXml()
+    {
+        // Not a requirement of HTML, but a cheap check that every element we open is closed and nothing leaks raw markup.
+        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        var body = html[html.IndexOf("<body>", StringComparison.Ordinal)..html.IndexOf("</html>", StringComparison.Ordinal)];
+        var doc = XDocument.Parse(body.Replace("<br>", "<br/>", StringComparison.Ordinal).Replace("&nbsp;", " ", StringComparison.Ordinal));
+        Assert.Equal("body", doc.Root!.Name.LocalName);
+    }
+
+    [Fact]
+    public void AnUnknownReleaseIsAClearError()
+    {
+        var e = Assert.Throws<StoreException>(() => Write(release: "no-such-release"));
+        Assert.Contains(SyntheticStore.Release, e.Message);
+    }
+}
