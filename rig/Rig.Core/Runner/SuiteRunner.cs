@@ -14,9 +14,9 @@ namespace Rig.Runner;
 /// </summary>
 public sealed class SuiteRunner(RigSession session, IRunProgress progress)
 {
-    public RunTally Run(IReadOnlyList<SuiteAssembly> suites, CaseSelection selection)
+    /// <summary>Runs the selected cases; every result published meanwhile is counted in <paramref name="tally"/>.</summary>
+    public void Run(IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, RunTally tally)
     {
-        var tally = new RunTally();
         session.ResultPublished += tally.Add;
         try
         {
@@ -29,8 +29,6 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress)
         {
             session.ResultPublished -= tally.Add;
         }
-
-        return tally;
     }
 
     private void RunOne(SuiteAssembly suite, CaseSelection selection)
@@ -38,7 +36,12 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress)
         var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
 
         // No parallel workers: cases share one machine's KVM and their timing must not be disturbed by each other.
-        var settings = new Dictionary<string, object> { [FrameworkPackageSettings.NumberOfTestWorkers] = 0 };
+        // Synchronous events: the listener must see TestStarted before the case publishes, to know what a test published.
+        var settings = new Dictionary<string, object>
+        {
+            [FrameworkPackageSettings.NumberOfTestWorkers] = 0,
+            [FrameworkPackageSettings.SynchronousEvents] = true,
+        };
         runner.Load(suite.Load(), settings);
         if (runner.LoadedTest is not { } loaded || loaded.RunState == RunState.NotRunnable)
         {

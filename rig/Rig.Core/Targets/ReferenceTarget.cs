@@ -74,24 +74,48 @@ public sealed class ReferenceTarget(string name, TargetOptions options, string r
             return TargetAvailability.Unavailable($"{options.Binary} not found: build hypervisor/Rig.Hypervisor.csproj");
         }
 
-        string version;
         try
         {
-            var (code, stdout, stderr) = ChildProcesses.RunAsync(binary, ["--version"], ToolTimeout).GetAwaiter().GetResult();
+            // --list-defects proves the binary starts (runtime present, not a stale half-build) without needing KVM.
+            var (code, _, stderr) = ChildProcesses.RunAsync(binary, ["--list-defects"], ToolTimeout).GetAwaiter().GetResult();
             if (code != 0)
             {
-                return TargetAvailability.Unavailable($"{binary} --version failed (exit {code}): {stderr.Trim()}");
+                return TargetAvailability.Unavailable($"{binary} --list-defects failed (exit {code}): {stderr.Trim()}");
             }
-
-            version = stdout.Trim();
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
-            return TargetAvailability.Unavailable($"{binary} --version: {e.Message}");
+            return TargetAvailability.Unavailable($"{binary} does not start: {e.Message}");
         }
 
+        var version = Version(binary);
         return KvmDevice.ProblemOpening() is { } problem
             ? TargetAvailability.Unavailable(problem, version)
             : TargetAvailability.Ready(version);
+    }
+
+    /// <summary>
+    /// <c>rig-hv --version</c> when it has one; otherwise a fingerprint of the build (hash of the managed
+    /// assembly beside the apphost), so two runs can still tell whether they used the same hypervisor.
+    /// </summary>
+    private static string Version(string binary)
+    {
+        try
+        {
+            var (code, stdout, _) = ChildProcesses.RunAsync(binary, ["--version"], ToolTimeout).GetAwaiter().GetResult();
+            if (code == 0 && stdout.Trim().Length > 0)
+            {
+                return stdout.Trim();
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            // Fall through to the fingerprint.
+        }
+
+        var assembly = File.Exists(binary + ".dll") ? binary + ".dll" : binary;
+        using var stream = File.OpenRead(assembly);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))[..12];
+        return $"rig-hv build {hash} ({File.GetLastWriteTimeUtc(assembly):yyyy-MM-dd HH:mm} UTC)";
     }
 }

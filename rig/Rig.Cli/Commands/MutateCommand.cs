@@ -1,0 +1,112 @@
+using System.CommandLine;
+using Rig.Compare;
+using Rig.Results;
+using Rig.Runner;
+using Rig.Store;
+using Rig.Targets;
+using Spectre.Console;
+
+namespace Rig.Cli.Commands;
+
+/// <summary>
+/// <c>rig mutate</c>: the rig tests itself (DESIGN.md "Seeded defects"). The suites run on the reference
+/// hypervisor once clean and once per seeded defect; every defect must fail at least one case and the clean
+/// reference must fail none, or the rig either misses bugs or cries wolf (exit 1).
+/// </summary>
+public static class MutateCommand
+{
+    public static Command Create()
+    {
+        var suite = new Option<string[]>("--suite") { Description = "Suites to run (default: every built suite)", AllowMultipleArgumentsPerToken = true };
+        var defect = new Option<string[]>("--defect") { Description = "Only these defects (default: every one rig-hv --list-defects names)", AllowMultipleArgumentsPerToken = true };
+        var release = CommonOptions.Release();
+        var store = CommonOptions.Store();
+        var command = new Command("mutate", "Run the suites on the reference hypervisor clean and with each seeded defect; print the kill matrix")
+        {
+            suite, defect, release, store,
+        };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
+            var selection = Selection.Build(environment, parse.GetValue(suite), [KillMatrix.ReferenceTarget], null, out var suites);
+            return Execute(environment, suites, selection, CommonOptions.NameSet(parse.GetValue(defect)));
+        }));
+        return command;
+    }
+
+    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, IReadOnlySet<string>? only)
+    {
+        if (!environment.Options.Targets.TryGetValue(KillMatrix.ReferenceTarget, out var options) || options.Kind != "reference")
+        {
+            throw new RigUsageException($"targets:{KillMatrix.ReferenceTarget}: rig mutate needs the reference hypervisor configured under this name");
+        }
+
+        var reference = new ReferenceTarget(KillMatrix.ReferenceTarget, options, environment.RepoRoot);
+        if (reference.Probe() is { Available: false } unavailable)
+        {
+            throw new RigUsageException($"targets:{KillMatrix.ReferenceTarget}: unavailable: {unavailable.Reason}");
+        }
+
+        IReadOnlyList<string> defects;
+        try
+        {
+            defects = reference.ListDefects();
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            throw new RigUsageException(e.Message);
+        }
+
+        var unknown = only?.Where(d => !defects.Contains(d)).ToList() ?? [];
+        if (unknown.Count > 0)
+        {
+            throw new RigUsageException($"--defect: rig-hv has no defect {string.Join(", ", unknown)}; it has: {string.Join(", ", defects)}");
+        }
+
+        using var store = environment.OpenStore();
+        var release = environment.Release;
+        var execution = new RunExecution(environment, store, release);
+        var (cleanRun, _) = execution.Execute(suites, selection, 1, defect: null);
+        var mutateRuns = new List<(StoredRun, IReadOnlyList<CaseResult>)>();
+        foreach (var name in defects.Where(d => only is null || only.Contains(d)))
+        {
+            AnsiConsole.MarkupLine($"[blue]defect {Markup.Escape(name)}[/]");
+            var (run, _) = execution.Execute(suites, selection, 1, name);
+            mutateRuns.Add((new StoredRun(run, DateTimeOffset.UtcNow), store.Results(run.RunId)));
+        }
+
+        var clean = ReleaseView.Merge(release, [(new StoredRun(cleanRun, DateTimeOffset.UtcNow), store.Results(cleanRun.RunId))]);
+        var matrix = KillMatrix.From(clean, mutateRuns);
+        Print(matrix);
+        return matrix.Holds ? ExitCodes.Ok : ExitCodes.CasesFailedOrRegressed;
+    }
+
+    private static void Print(KillMatrix matrix)
+    {
+        var table = new Table().AddColumn("case").AddColumn("clean");
+        foreach (var defect in matrix.Defects)
+        {
+            table.AddColumn(Markup.Escape(defect));
+        }
+
+        foreach (var @case in matrix.Cases)
+        {
+            var row = new List<string> { Markup.Escape(@case), LiveProgress.Badge(matrix.CleanReference.TryGetValue(@case, out var v) ? v : null) };
+            row.AddRange(matrix.Defects.Select(d => matrix.Cell(d, @case) is { } cell ? LiveProgress.Badge(cell) : "-"));
+            table.AddRow(row.ToArray());
+        }
+
+        AnsiConsole.Write(table);
+        foreach (var survivor in matrix.Survivors)
+        {
+            AnsiConsole.MarkupLine($"[red]defect {Markup.Escape(survivor)} survived: no case failed on it[/]");
+        }
+
+        foreach (var falseAlarm in matrix.CleanFailures)
+        {
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(falseAlarm)} failed on the clean reference[/]");
+        }
+
+        AnsiConsole.MarkupLine(matrix.Holds ? "[green]every defect killed, clean reference clean[/]" : "[red]the kill matrix does not hold[/]");
+    }
+}

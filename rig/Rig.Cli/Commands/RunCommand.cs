@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Rig.Runner;
+using Spectre.Console;
+
+namespace Rig.Cli.Commands;
+
+/// <summary><c>rig run</c>: the selected suites on the selected targets, each result stored as it ends.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var suite = new Option<string[]>("--suite") { Description = "Suites to run, e.g. time,apic (default: every built suite)", AllowMultipleArgumentsPerToken = true };
+        var target = new Option<string[]>("--target") { Description = "Targets to run on, e.g. reference,qemu-kvm (default: every configured target)", AllowMultipleArgumentsPerToken = true };
+        var release = CommonOptions.Release();
+        var store = CommonOptions.Store();
+        var repeat = new Option<int>("--repeat") { Description = "Run every case N times (timing verdicts are statistical)", DefaultValueFactory = _ => 1 };
+        var filter = new Option<string?>("--filter") { Description = "Glob on the case's test name, class or full NUnit name, e.g. '*Reboot*'" };
+        var command = new Command("run", "Run suites against targets and store the results (exit 1 if any case failed or errored)")
+        {
+            suite, target, release, store, repeat, filter,
+        };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
+            var selection = Selection.Build(environment, parse.GetValue(suite), parse.GetValue(target), parse.GetValue(filter), out var suites);
+            var repeats = parse.GetValue(repeat);
+            if (repeats is < 1 or > 10_000)
+            {
+                throw new RigUsageException($"--repeat: must be between 1 and 10000 (got {repeats})");
+            }
+
+            return Execute(environment, suites, selection, repeats);
+        }));
+        return command;
+    }
+
+    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, int repeats)
+    {
+        using var store = environment.OpenStore();
+        var release = environment.Release;
+        var (run, tally) = new RunExecution(environment, store, release).Execute(suites, selection, repeats, defect: null);
+        foreach (var target in run.Targets.Where(t => !t.Available))
+        {
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(target.Name)} unavailable:[/] {Markup.Escape(target.Reason ?? "")}");
+        }
+
+        foreach (var failure in tally.Failures)
+        {
+            AnsiConsole.MarkupLine($"{LiveProgress.Badge(failure.Verdict)} {Markup.Escape($"{failure.Suite}.{failure.Case} on {failure.Target}: {failure.Summary}")}");
+        }
+
+        AnsiConsole.MarkupLine($"release {Markup.Escape(release)}, run {Markup.Escape(run.RunId)}: {tally} -> {Markup.Escape(store.Location.Display)}");
+        return tally.Clean ? ExitCodes.Ok : ExitCodes.CasesFailedOrRegressed;
+    }
+}

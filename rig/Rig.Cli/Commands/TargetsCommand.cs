@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Rig.Cases;
+using Rig.Config;
+using Spectre.Console;
+
+namespace Rig.Cli.Commands;
+
+/// <summary><c>rig targets</c>: every configured target, whether it can run here, and why not.</summary>
+public static class TargetsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("targets", "List the configured targets: available or not (and why), and their versions");
+        command.SetAction(_ => CliErrors.Guard(Execute));
+        return command;
+    }
+
+    private static int Execute()
+    {
+        var environment = RigEnvironment.Load();
+        var session = new RigSession(environment.RepoRoot, environment.Options, sink: null, runId: "targets");
+        var table = new Table().AddColumns("target", "kind", "available", "version", "reason");
+        foreach (var target in session.Targets)
+        {
+            var availability = target.Probe();
+            table.AddRow(
+                Markup.Escape(target.Name),
+                Markup.Escape(environment.Options.Targets[target.Name].Kind),
+                availability.Available ? "[green]yes[/]" : "[yellow]no[/]",
+                Markup.Escape(availability.Version),
+                Markup.Escape(availability.Reason ?? ""));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]configuration: {Markup.Escape(Path.Combine(environment.RepoRoot, RigConfiguration.FileName))}[/]");
+        return ExitCodes.Ok;
+    }
+}
