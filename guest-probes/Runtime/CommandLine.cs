@@ -1,0 +1,99 @@
+namespace Rig.Guest;
+
+/// <summary>`key=value` parameters, space-separated, from hvm_start_info.cmdline_paddr (docs/protocol.md). Unknown keys are ignored.</summary>
+public static unsafe class CommandLine
+{
+    private const int MaxLength = 4096;
+
+    public static byte* Text
+    {
+        get
+        {
+            StartInfo* info = Runtime.StartInfo;
+            return info == null ? null : (byte*)info->CmdlinePaddr;
+        }
+    }
+
+    /// <summary>The value of <paramref name="key"/> as a decimal or 0x-hex number.</summary>
+    public static bool TryGetNumber(string key, out ulong value)
+    {
+        value = 0;
+        byte* v = Find(key);
+        if (v == null)
+        {
+            return false;
+        }
+        bool hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+        int i = hex ? 2 : 0;
+        int digits = 0;
+        for (; v[i] != 0 && v[i] != ' '; i++, digits++)
+        {
+            ulong d = Digit(v[i]);
+            if (d >= (hex ? 16UL : 10UL))
+            {
+                return false;
+            }
+            value = value * (hex ? 16UL : 10UL) + d;
+        }
+        return digits > 0;
+    }
+
+    public static ulong GetNumber(string key, ulong fallback) => TryGetNumber(key, out ulong v) ? v : fallback;
+
+    /// <summary>True when the value of <paramref name="key"/> is exactly <paramref name="expected"/>.</summary>
+    public static bool Is(string key, string expected)
+    {
+        byte* v = Find(key);
+        if (v == null)
+        {
+            return false;
+        }
+        int i = 0;
+        for (; i < expected.Length; i++)
+        {
+            if (v[i] != expected[i])
+            {
+                return false;
+            }
+        }
+        return v[i] == 0 || v[i] == ' ';
+    }
+
+    private static ulong Digit(byte c) =>
+        c >= '0' && c <= '9' ? (ulong)(c - '0') : c >= 'a' && c <= 'f' ? (ulong)(c - 'a' + 10) : c >= 'A' && c <= 'F' ? (ulong)(c - 'A' + 10) : 99;
+
+    /// <summary>Start of the value for <paramref name="key"/>, or null.</summary>
+    private static byte* Find(string key)
+    {
+        byte* s = Text;
+        if (s == null)
+        {
+            return null;
+        }
+        int i = 0;
+        while (i < MaxLength && s[i] != 0)
+        {
+            while (s[i] == ' ')
+            {
+                i++;
+            }
+            int start = i;
+            int k = 0;
+            while (k < key.Length && s[i] == key[k])
+            {
+                i++;
+                k++;
+            }
+            if (k == key.Length && s[i] == '=')
+            {
+                return s + i + 1;
+            }
+            i = start;
+            while (i < MaxLength && s[i] != 0 && s[i] != ' ')
+            {
+                i++;
+            }
+        }
+        return null;
+    }
+}

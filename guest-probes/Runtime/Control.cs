@@ -1,0 +1,130 @@
+namespace Rig.Guest;
+
+public enum Acknowledgement
+{
+    Ok,
+    Error,
+    Timeout,
+}
+
+/// <summary>
+/// COM2 (0x2F8), the control channel (docs/protocol.md): `RIG-REQ seq action` out, wait for `RIG-ACK seq ok|err`
+/// with a TSC timeout. Acks for other sequence numbers are skipped. The last ack's text is kept so the
+/// probe can read its fields (e.g. host_us=).
+/// </summary>
+public static unsafe class Control
+{
+    public const ushort Com2 = 0x2F8;
+    private const int AckCapacity = 200;
+
+    private static ulong sequence;
+    private static byte* lastAck;
+
+    /// <summary>Sends the request (<paramref name="action"/> may carry `key=value` fields) and waits for its acknowledgement.</summary>
+    public static Acknowledgement Request(string action, ulong timeoutMicroseconds)
+    {
+        if (lastAck == null)
+        {
+            lastAck = (byte*)Heap.Allocate(AckCapacity + 1);
+        }
+        ulong seq;
+        fixed (ulong* s = &sequence)
+        {
+            seq = Atomic.FetchAdd(s, 1) + 1;
+        }
+        Line request = default;
+        request.Text("RIG-REQ ");
+        request.Decimal(seq);
+        request.Byte((byte)' ');
+        request.Text(action);
+        byte* storage = stackalloc byte[Line.Capacity];
+        byte* bytes = request.Finish(storage, out int count);
+        Ports.OutString8(Com2, bytes, count);
+
+        ulong deadline = Tsc.Deadline(timeoutMicroseconds);
+        int length = 0;
+        while (Tsc.Now < deadline)
+        {
+            if ((Ports.In8(Com2 + 5) & 1) == 0)
+            {
+                Cpu.Pause();
+                continue;
+            }
+            byte c = Ports.In8(Com2);
+            if (c != '\n')
+            {
+                if (length < AckCapacity)
+                {
+                    lastAck[length++] = c;
+                }
+                continue;
+            }
+            lastAck[length] = 0;
+            length = 0;
+            if (IsAckFor(seq, out bool ok))
+            {
+                return ok ? Acknowledgement.Ok : Acknowledgement.Error;
+            }
+        }
+        return Acknowledgement.Timeout;
+    }
+
+    /// <summary>A numeric `key=value` field of the last acknowledgement.</summary>
+    public static bool TryGetAckNumber(string key, out ulong value)
+    {
+        value = 0;
+        if (lastAck == null)
+        {
+            return false;
+        }
+        for (int i = 0; lastAck[i] != 0; i++)
+        {
+            if (i > 0 && lastAck[i - 1] != ' ')
+            {
+                continue;
+            }
+            int k = 0;
+            while (k < key.Length && lastAck[i + k] == key[k])
+            {
+                k++;
+            }
+            if (k == key.Length && lastAck[i + k] == '=')
+            {
+                byte* v = lastAck + i + k + 1;
+                int digits = 0;
+                for (; v[digits] >= '0' && v[digits] <= '9'; digits++)
+                {
+                    value = value * 10 + (ulong)(v[digits] - '0');
+                }
+                return digits > 0;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsAckFor(ulong seq, out bool ok)
+    {
+        ok = false;
+        string prefix = "RIG-ACK ";
+        int i = 0;
+        for (; i < prefix.Length; i++)
+        {
+            if (lastAck[i] != prefix[i])
+            {
+                return false;
+            }
+        }
+        ulong n = 0;
+        int digits = 0;
+        for (; lastAck[i] >= '0' && lastAck[i] <= '9'; i++, digits++)
+        {
+            n = n * 10 + (ulong)(lastAck[i] - '0');
+        }
+        if (digits == 0 || n != seq || lastAck[i] != ' ')
+        {
+            return false;
+        }
+        ok = lastAck[i + 1] == 'o' && lastAck[i + 2] == 'k';
+        return true;
+    }
+}

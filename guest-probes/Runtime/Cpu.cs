@@ -1,0 +1,46 @@
+namespace Rig.Guest;
+
+/// <summary>CPUID, RDTSC and PAUSE, plus which vCPU the caller runs on.</summary>
+public static unsafe class Cpu
+{
+    public struct CpuidResult
+    {
+        public uint Eax;
+        public uint Ebx;
+        public uint Ecx;
+        public uint Edx;
+    }
+
+    public static CpuidResult Cpuid(uint leaf, uint subleaf = 0)
+    {
+        CpuidResult r;
+        Native.Cpuid(leaf, subleaf, (uint*)&r);
+        return r;
+    }
+
+    public static ulong Rdtsc() => Native.Rdtsc();
+
+    public static void Pause() => Native.Pause();
+
+    /// <summary>
+    /// Index of the current vCPU (0 = BSP), from the stack pointer: the stub gives vCPU i the 64 KiB stack
+    /// at UserStacksBase + i * 64 KiB. Cheaper than CPUID (a VM exit) or an APIC read.
+    /// </summary>
+    public static int Index
+    {
+        get
+        {
+            ulong marker;
+            ulong sp = (ulong)&marker;
+            BootInfo* boot = Runtime.Boot;
+            return (int)((sp - boot->UserStacksBase) >> (int)boot->UserStackShift);
+        }
+    }
+
+    /// <summary>Highest basic CPUID leaf.</summary>
+    public static uint MaxLeaf => Cpuid(0).Eax;
+
+    public static bool HasFeature1Ecx(int bit) => (Cpuid(1).Ecx >> bit & 1) != 0;
+
+    public static bool HasFeature1Edx(int bit) => (Cpuid(1).Edx >> bit & 1) != 0;
+}

@@ -1,0 +1,96 @@
+using System.Runtime.InteropServices;
+
+namespace Rig.Guest;
+
+/// <summary>pvclock_vcpu_time_info (Xen public/xen.h vcpu_time_info; Linux arch/x86/include/asm/pvclock-abi.h).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct PvClockTimeInfo
+{
+    public uint Version;
+    public uint Pad0;
+    public ulong TscTimestamp;
+    public ulong SystemTime;
+    public uint TscToSystemMul;
+    public sbyte TscShift;
+    public byte Flags;
+    public byte Pad1;
+    public byte Pad2;
+}
+
+/// <summary>
+/// kvmclock: the guest names a per-vCPU pvclock_vcpu_time_info in MSR_KVM_SYSTEM_TIME_NEW (0x4b564d01) or the
+/// old 0x12, bit 0 = enable (Linux Documentation/virt/kvm/x86/msr.rst). Reads are version-checked: an odd
+/// version or a changed version means the hypervisor was updating it. Xen's pvclock lives in shared_info,
+/// which needs hypercalls this runtime does not make, so under Xen <see cref="Available"/> is false.
+/// </summary>
+public static unsafe class PvClock
+{
+    private const uint MsrSystemTimeNew = 0x4b564d01;
+    private const uint MsrSystemTimeOld = 0x12;
+
+    private static PvClockTimeInfo* areas;
+
+    /// <summary>KVM_FEATURE_CLOCKSOURCE (bit 0) or CLOCKSOURCE2 (bit 3) in CPUID 0x40000001 EAX.</summary>
+    public static bool Available => Hypervisor.IsKvm && (Cpu.Cpuid(0x40000001).Eax & 0x9) != 0;
+
+    /// <summary>Registers this vCPU's area; false when unavailable or the MSR write failed.</summary>
+    public static bool Enable()
+    {
+        if (!Available)
+        {
+            return false;
+        }
+        if (areas == null)
+        {
+            areas = (PvClockTimeInfo*)Heap.Allocate(Runtime.Boot->MaxCpus * 64);
+        }
+        uint msr = (Cpu.Cpuid(0x40000001).Eax & 0x8) != 0 ? MsrSystemTimeNew : MsrSystemTimeOld;
+        return Msr.TryWrite(msr, (ulong)Area | 1);
+    }
+
+    private static PvClockTimeInfo* Area => areas + Cpu.Index * 2;
+
+    /// <summary>A consistent copy of this vCPU's record.</summary>
+    public static PvClockTimeInfo Snapshot()
+    {
+        PvClockTimeInfo* info = Area;
+        PvClockTimeInfo copy;
+        uint version;
+        do
+        {
+            version = *(uint*)info;
+            copy = *info;
+        }
+        while ((version & 1) != 0 || version != *(uint*)info);
+        return copy;
+    }
+
+    /// <summary>Guest system time in ns: system_time + scaled (tsc - tsc_timestamp), as pvclock_scale_delta.</summary>
+    public static ulong Nanoseconds(ulong tsc, PvClockTimeInfo info) =>
+        info.SystemTime + ScaleDelta(tsc - info.TscTimestamp, info.TscToSystemMul, info.TscShift);
+
+    public static ulong ScaleDelta(ulong delta, uint mul, sbyte shift)
+    {
+        delta = shift < 0 ? delta >> -shift : delta << shift;
+        // (delta * mul) >> 32 without 128-bit arithmetic: split delta into 32-bit halves.
+        ulong high = (delta >> 32) * mul;
+        ulong low = (delta & 0xFFFFFFFF) * mul;
+        return high + (low >> 32);
+    }
+
+    /// <summary>TSC Hz implied by the scale: 1e9 * 2^32 / (mul * 2^shift); 0 when kvmclock is absent.</summary>
+    public static ulong TscHz()
+    {
+        if (!Enable())
+        {
+            return 0;
+        }
+        PvClockTimeInfo info = Snapshot();
+        if (info.TscToSystemMul == 0)
+        {
+            return 0;
+        }
+        ulong hz = (1_000_000_000UL << 32) / info.TscToSystemMul;
+        return info.TscShift >= 0 ? hz >> info.TscShift : hz << -info.TscShift;
+    }
+}

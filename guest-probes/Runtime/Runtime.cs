@@ -1,0 +1,89 @@
+using System.Runtime;
+
+namespace Rig.Guest;
+
+/// <summary>
+/// Entry from the stub at CPL3 (RDI = boot info, RSI = vCPU index) and the probe's life cycle: console, boot
+/// record, the probe's Main, exit through port 0xF4.
+/// </summary>
+public static unsafe class Runtime
+{
+    internal static BootInfo* Boot;
+
+    public static StartInfo* StartInfo { get; private set; }
+
+    /// <summary>CMOS boot counter of this boot (1 = first boot of the VM).</summary>
+    public static int BootNumber { get; private set; }
+
+    [RuntimeExport("rig_entry")]
+    private static void Entry(BootInfo* boot, ulong cpu)
+    {
+        if (cpu != 0)
+        {
+            Smp.ApEntry((int)cpu);
+            return;
+        }
+        Boot = boot;
+        StartInfo* info = (StartInfo*)boot->StartInfoPaddr;
+        StartInfo = info != null && info->Magic == Guest.StartInfo.ExpectedMagic ? info : null;
+        boot->ProbeName = (ulong)AsciiName();
+        Events.Initialize();
+        Ports.MeasureIopl();
+        // Mask both 8259s: the runtime uses the LAPIC only, and an unprogrammed PIC would deliver IRQ0 on a CPU exception vector.
+        Ports.Out8(0x21, 0xFF);
+        Ports.Out8(0xA1, 0xFF);
+        BootNumber = Cmos.CountBoot();
+        Line line = default;
+        line.Text("RIG boot");
+        line.Field("n", (ulong)BootNumber);
+        line.Field("cpus", (ulong)Acpi.CpuCount());
+        Console.Write(ref line);
+        Probe.Main();
+        Exit(Report.ExitStatus);
+    }
+
+    [RuntimeExport("rig_dispatch")]
+    private static void Dispatch(EventFrame* frame) => Events.Dispatch(frame);
+
+    /// <summary>isa-debug-exit: the VMM exits with (status &lt;&lt; 1) | 1. Never returns.</summary>
+    public static void Exit(byte status)
+    {
+        Ports.Out8(0xF4, status);
+        while (true)
+        {
+            Native.Pause();
+        }
+    }
+
+    /// <summary>The runtime itself cannot go on: `RIG error` and exit 2.</summary>
+    internal static void Fatal(string what)
+    {
+        Line line = Report.Start(Verdict.Error, Probe.Name);
+        line.TextField("runtime", what);
+        Console.WriteUnlocked(ref line);
+        Exit(2);
+    }
+
+    internal static void UnexpectedException(EventFrame* frame)
+    {
+        Line line = Report.Start(Verdict.Error, Probe.Name);
+        line.HexField("vector", frame->Vector);
+        line.HexField("rip", frame->Rip);
+        line.HexField("error", frame->ErrorCode);
+        line.Field("cpu", (ulong)Cpu.Index);
+        Console.WriteUnlocked(ref line);
+        Exit(2);
+    }
+
+    /// <summary>The probe name as NUL-terminated ASCII, for the stub's CPL0 fatal report.</summary>
+    private static byte* AsciiName()
+    {
+        string name = Probe.Name;
+        byte* ascii = (byte*)Heap.Allocate((ulong)name.Length + 1);
+        for (int i = 0; i < name.Length; i++)
+        {
+            ascii[i] = (byte)name[i];
+        }
+        return ascii;
+    }
+}

@@ -1,0 +1,80 @@
+namespace Rig.Guest;
+
+/// <summary>
+/// Starts the other vCPUs listed in the MADT with INIT-SIPI-SIPI (SDM 10.4.4 / 11.4.4 "MP Initialization
+/// Example"): the 16-bit start code is copied to a page below 1 MiB, each AP runs the stub's CPL0 setup
+/// (its own TSS, kernel and IST stacks, CPL3 stack chosen by arrival order) and then calls the work function
+/// given here at CPL3. An AP that returns from its work parks in a PAUSE loop.
+/// </summary>
+public static unsafe class Smp
+{
+    private static ulong apsOnline;
+    private static delegate*<int, void> apWork;
+
+    /// <summary>vCPUs running C#, the BSP included.</summary>
+    public static int Online
+    {
+        get
+        {
+            fixed (ulong* n = &apsOnline)
+            {
+                return 1 + (int)Atomic.Load(n);
+            }
+        }
+    }
+
+    /// <summary>Starts every other enabled processor of the MADT; returns how many vCPUs run (BSP included) when all arrived or the timeout passed.</summary>
+    public static int StartAll(delegate*<int, void> work, ulong timeoutMicroseconds)
+    {
+        uint* ids = stackalloc uint[64];
+        int count = Acpi.ApicIds(ids, 64);
+        BootInfo* boot = Runtime.Boot;
+        if (count > (int)boot->MaxCpus)
+        {
+            count = (int)boot->MaxCpus;
+        }
+        if (count <= 1 || !LocalApic.Enable())
+        {
+            return 1;
+        }
+        apWork = work;
+        byte* template = (byte*)boot->Ap16Template;
+        byte* page = (byte*)boot->ApStartPage;
+        for (ulong i = 0; i < boot->Ap16Length; i++)
+        {
+            page[i] = template[i];
+        }
+        uint self = LocalApic.Id;
+        uint vector = (uint)(boot->ApStartPage >> 12);
+        for (int i = 0; i < count; i++)
+        {
+            if (ids[i] == self)
+            {
+                continue;
+            }
+            LocalApic.SendIpi(ids[i], LocalApic.DeliveryInit | LocalApic.LevelAssert);
+            Tsc.Wait(10_000);
+            LocalApic.SendIpi(ids[i], LocalApic.DeliveryStartup | vector);
+            Tsc.Wait(200);
+            LocalApic.SendIpi(ids[i], LocalApic.DeliveryStartup | vector);
+        }
+        ulong deadline = Tsc.Deadline(timeoutMicroseconds);
+        while (Online < count && Tsc.Now < deadline)
+        {
+            Cpu.Pause();
+        }
+        return Online;
+    }
+
+    internal static void ApEntry(int cpu)
+    {
+        fixed (ulong* n = &apsOnline)
+        {
+            Atomic.FetchAdd(n, 1);
+        }
+        if (apWork != null)
+        {
+            apWork(cpu);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+namespace Rig.Probes.StubGen;
+
+/// <summary>
+/// Where everything of a probe image lives in guest-physical memory. The CPL0 layer is placed at a fixed
+/// address by the linker script, so every address it uses is a constant known here at build time: the stub
+/// needs no relocations, and its descriptor tables and page tables are ready-made data in the image, so the
+/// emulated CPL0 path under kvm_pvm runs only a few dozen instructions per boot.
+/// </summary>
+public static class Layout
+{
+    /// <summary>PVH images are loaded at 1 MiB (docs/protocol.md).</summary>
+    public const ulong ImageBase = 0x100000;
+
+    // Offsets inside the stub blob.
+    public const ulong Entry32Offset = 0x0000;
+    public const ulong Ap16Offset = 0x0200;
+    public const ulong Code64Offset = 0x0400;
+    public const ulong Code64Limit = 0x4000;
+    public const ulong Pml4Offset = 0x4000;
+    public const ulong PdptOffset = 0x5000;
+    public const ulong PdOffset = 0x6000; // four page directories: 4 GiB identity-mapped with 2 MiB pages
+    public const ulong GdtOffset = 0xA000;
+    public const ulong IdtOffset = 0xB000;
+    public const ulong TssOffset = 0xC000;
+    public const ulong TssStride = 0x80;
+    public const ulong DataOffset = 0xD000;
+    public const ulong BootInfoOffset = 0xD100;
+    public const ulong FixupTableOffset = 0xD400;
+    public const ulong StubSize = 0xE000;
+
+    /// <summary>The linker script puts QUAD(C# entry points) here; the stub calls through it.</summary>
+    public const ulong EntryTable = ImageBase + StubSize;
+    public const ulong XenNote = EntryTable + 0x100;
+    /// <summary>The C# object is linked from here on.</summary>
+    public const ulong ManagedBase = EntryTable + 0x1000;
+    /// <summary>The image must end below this: fixed runtime memory starts here.</summary>
+    public const ulong ImageLimit = 0x300000;
+
+    public const int MaxCpus = 16;
+
+    /// <summary>Per vCPU: RSP0 stack, IST1 (NMI), IST2 (#DF), IST3 (#MC), 4 KiB each (SDM 8.14.5 "Interrupt Stack Table").</summary>
+    public const ulong KernelStacksBase = 0x300000;
+    public const ulong KernelStacksStride = 0x4000;
+
+    /// <summary>Per vCPU 64 KiB CPL3 stacks, aligned so the runtime finds its vCPU index from RSP alone.</summary>
+    public const ulong UserStacksBase = 0x400000;
+    public const int UserStackShift = 16;
+
+    public const ulong HeapBase = UserStacksBase + ((ulong)MaxCpus << UserStackShift);
+    public const ulong HeapEnd = 0x800000;
+    public const ulong SampleBase = 0x800000;
+
+    /// <summary>Where the BSP copies the 16-bit AP start code: a SIPI vector names a 4 KiB page below 1 MiB (SDM 10.4.4.1 / 11.4.4.1).</summary>
+    public const ulong ApStartPage = 0x8000;
+
+    // GDT selectors (SDM 3.4.5). STAR[47:32] = KernelCode: SYSCALL loads CS = 0x08, SS = 0x10 (SDM 5.8.8).
+    public const ushort KernelCode64 = 0x08;
+    public const ushort KernelData = 0x10;
+    public const ushort UserData = 0x18;
+    public const ushort UserCode64 = 0x20;
+    public const ushort KernelCode32 = 0x30;
+    public const ushort FirstTss = 0x40;
+
+    public static ulong Address(ulong offset) => ImageBase + offset;
+}

@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+
+namespace Rig.Probes.StubGen;
+
+/// <summary>
+/// The ready-made CPL0 data: page tables, GDT, TSSs and IDT, written straight into the blob at build time
+/// because all their addresses are fixed (see <see cref="Layout"/>).
+/// </summary>
+public static class SystemTables
+{
+    // SDM 4.5 (4-level paging): P | RW | U/S on every level so CPL3 reaches all memory, including the LAPIC.
+    private const ulong PresentWritableUser = 0x7;
+    private const ulong PageSize2M = 0x80;
+    // The top GiB holds MMIO (LAPIC at 0xFEE00000, IOAPIC): uncached (PCD | PWT, SDM 11.12.3).
+    private const ulong Uncached = 0x18;
+
+    public static void WritePageTables(Span<byte> blob)
+    {
+        Put64(blob, Layout.Pml4Offset, Layout.Address(Layout.PdptOffset) | PresentWritableUser);
+        for (ulong gib = 0; gib < 4; gib++)
+        {
+            ulong pd = Layout.PdOffset + gib * 0x1000;
+            Put64(blob, Layout.PdptOffset + gib * 8, Layout.Address(pd) | PresentWritableUser);
+            for (ulong i = 0; i < 512; i++)
+            {
+                ulong physical = ((gib * 512) + i) << 21;
+                ulong flags = PresentWritableUser | PageSize2M | (gib == 3 ? Uncached : 0);
+                Put64(blob, pd + i * 8, physical | flags);
+            }
+        }
+    }
+
+    public static void WriteGdt(Span<byte> blob)
+    {
+        // SDM 3.4.5 segment descriptors; L=1 for the 64-bit code segments (SDM 5.2.1).
+        Put64(blob, Layout.GdtOffset + Layout.KernelCode64, 0x00AF9A000000FFFF);
+        Put64(blob, Layout.GdtOffset + Layout.KernelData, 0x00CF92000000FFFF);
+        Put64(blob, Layout.GdtOffset + Layout.UserData, 0x00CFF2000000FFFF);
+        Put64(blob, Layout.GdtOffset + Layout.UserCode64, 0x00AFFA000000FFFF);
+        Put64(blob, Layout.GdtOffset + Layout.KernelCode32, 0x00CF9A000000FFFF);
+        for (int cpu = 0; cpu < Layout.MaxCpus; cpu++)
+        {
+            ulong tss = Layout.Address(Layout.TssOffset + (ulong)cpu * Layout.TssStride);
+            ulong at = Layout.GdtOffset + Layout.FirstTss + (ulong)cpu * 16;
+            // SDM 8.2.3: 64-bit TSS descriptor, type 9 (available), present, limit 0x67.
+            ulong low = 0x67 | ((tss & 0xFFFFFF) << 16) | (0x89UL << 40) | ((tss >> 24 & 0xFF) << 56);
+            Put64(blob, at, low);
+            Put64(blob, at + 8, tss >> 32);
+        }
+    }
+
+    public static ushort GdtLimit => (ushort)(Layout.FirstTss + Layout.MaxCpus * 16 - 1);
+
+    public static void WriteTss(Span<byte> blob)
+    {
+        for (int cpu = 0; cpu < Layout.MaxCpus; cpu++)
+        {
+            ulong tss = Layout.TssOffset + (ulong)cpu * Layout.TssStride;
+            ulong stacks = Layout.KernelStacksBase + (ulong)cpu * Layout.KernelStacksStride;
+            // SDM 8.7 (64-bit TSS): RSP0 at 4, IST1..3 at 0x24, 0x2C, 0x34, I/O map base at 0x66.
+            Put64(blob, tss + 0x04, stacks + 0x1000);
+            Put64(blob, tss + 0x24, stacks + 0x2000);
+            Put64(blob, tss + 0x2C, stacks + 0x3000);
+            Put64(blob, tss + 0x34, stacks + 0x4000);
+            // I/O map base beyond the limit: no I/O permission bitmap, so IOPL alone decides CPL3 port access (SDM 20.5.2).
+            BinaryPrimitives.WriteUInt16LittleEndian(blob[(int)(tss + 0x66)..], 0x68);
+        }
+    }
+
+    /// <summary>IST index per vector: NMI, #DF and #MC get their own stacks (SDM 6.14.5) so they never run on a bad RSP.</summary>
+    public static byte IstFor(int vector) => vector switch { 2 => 1, 8 => 2, 18 => 3, _ => 0 };
+
+    public static void WriteIdt(Span<byte> blob, IReadOnlyList<ulong> handlers)
+    {
+        for (int vector = 0; vector < 256; vector++)
+        {
+            ulong handler = handlers[vector];
+            // #BP and #OF are raised by INT3/INTO at CPL3, so their gates need DPL3 (SDM 6.12.1.1).
+            byte typeAttributes = vector is 3 or 4 ? (byte)0xEE : (byte)0x8E;
+            ulong at = Layout.IdtOffset + (ulong)vector * 16;
+            ulong low = (handler & 0xFFFF) | ((ulong)Layout.KernelCode64 << 16) | ((ulong)IstFor(vector) << 32)
+                | ((ulong)typeAttributes << 40) | ((handler >> 16 & 0xFFFF) << 48);
+            Put64(blob, at, low);
+            Put64(blob, at + 8, handler >> 32);
+        }
+    }
+
+    public static void Put64(Span<byte> blob, ulong offset, ulong value) =>
+        BinaryPrimitives.WriteUInt64LittleEndian(blob[(int)offset..], value);
+}
