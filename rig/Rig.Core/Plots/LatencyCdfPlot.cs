@@ -7,7 +7,7 @@ namespace Rig.Plots;
 
 /// <summary>
 /// A metric's distribution per target as an empirical CDF: medians and tails of every target in one
-/// picture. Log x when the values span more than two decades, as timer latencies with outliers do.
+/// picture. Log x when the values span more than a decade, as timer latencies with outliers do.
 /// </summary>
 public static class LatencyCdfPlot
 {
@@ -47,7 +47,7 @@ public static class LatencyCdfPlot
             }
 
             var all = perTarget.SelectMany(t => t.Values).ToList();
-            var logX = all.Min() > 0 && all.Max() / all.Min() > 100;
+            var logX = all.Min() > 0 && all.Max() / all.Min() > 10;
             var title = $"{view.Release}: {suite}.{@case} {name} distribution";
             var commands = $"""
                 set title {GnuplotText.Quote(title)}

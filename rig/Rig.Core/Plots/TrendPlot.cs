@@ -64,7 +64,8 @@ public static class TrendPlot
             }
 
             data.Append("\n\n");
-            plots.Add($"{GnuplotText.Quote(name + ".dat")} index {index} using 1:2 with linespoints lw 2 pt 7 title {GnuplotText.Quote(target)}");
+            // A distinct marker per target: lines of equal value overlap and must stay tellable apart.
+            plots.Add($"{GnuplotText.Quote(name + ".dat")} index {index} using 1:2 with linespoints lw 2 pt {4 + (2 * (index % 6))} ps 1.5 title {GnuplotText.Quote(target)}");
         }
 
         var commands = $"""

@@ -30,7 +30,7 @@ public sealed class ResultStore : IResultSink, IDisposable
         try
         {
             connection = parsed.Open();
-            StoreSchema.Create(connection);
+            StoreSchema.Create(parsed, connection);
             return new ResultStore(parsed, connection);
         }
         catch (DbException e)
@@ -199,6 +199,10 @@ public sealed class ResultStore : IResultSink, IDisposable
         LoadRelease(release).Results.Where(r => CaseKey.Of(r) == key)
             .SelectMany(r => r.Metrics).Where(m => m.Name == metric).ToList();
 
+    /// <summary>The points of one case on one target in a release (the drift plots' lines), per series name.</summary>
+    public IReadOnlyList<SeriesPoint> Series(string release, CaseKey key) =>
+        LoadRelease(release).Results.Where(r => CaseKey.Of(r) == key).SelectMany(r => r.Series).ToList();
+
     private void Write(Action<DbTransaction> work)
     {
         lock (_gate)
@@ -223,7 +227,7 @@ public sealed class ResultStore : IResultSink, IDisposable
             try
             {
                 // One transaction so a query sees one consistent state while a run is writing.
-                using var tx = _connection.BeginTransaction();
+                using var tx = StoreLocation.BeginRead(_connection);
                 var result = work(tx);
                 tx.Commit();
                 return result;

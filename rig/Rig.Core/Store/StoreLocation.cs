@@ -77,6 +77,30 @@ public sealed class StoreLocation
         return new StoreLocation(false, sqlite.ConnectionString, path);
     }
 
+    /// <summary>
+    /// A read-only transaction. SQLite's default (IMMEDIATE) takes the write lock, which would stall a running
+    /// `rig run` while a report reads; a deferred one only reads its WAL snapshot.
+    /// </summary>
+    internal static DbTransaction BeginRead(DbConnection connection) =>
+        connection is SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: true) : connection.BeginTransaction();
+
+    /// <summary>
+    /// Serialises schema creation between processes. SQLite's IMMEDIATE transaction already does; PostgreSQL's
+    /// CREATE TABLE IF NOT EXISTS can still collide when shards of a CI matrix open a new database at once.
+    /// </summary>
+    internal void LockSchema(DbConnection connection, DbTransaction transaction)
+    {
+        if (!IsPostgres)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT pg_advisory_xact_lock(7410001)"; // any constant shared by all rig processes
+        command.ExecuteNonQuery();
+    }
+
     internal DbConnection Open()
     {
         if (IsPostgres)

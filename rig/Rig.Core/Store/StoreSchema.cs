@@ -83,9 +83,10 @@ internal static class StoreSchema
 
     // metrics.value, series.x/y are nullable because SQLite stores NaN as NULL; the reader maps NULL back to NaN.
 
-    public static void Create(DbConnection connection)
+    public static void Create(StoreLocation location, DbConnection connection)
     {
         using var tx = connection.BeginTransaction();
+        location.LockSchema(connection, tx);
         foreach (var ddl in Tables)
         {
             using var create = connection.CreateCommand();

@@ -12,6 +12,6 @@ public sealed class PostgresStoreTests
         StoreScenarios.ReleaseViewMergesShardsAndReruns(TemporaryPostgres.Shared.Value.NewDatabase());
 
     [RequiresPostgresFact]
-    public void MetricSamplesComeFromTheReleaseView() =>
-        StoreScenarios.MetricSamplesComeFromTheReleaseView(TemporaryPostgres.Shared.Value.NewDatabase());
+    public void MetricsAndSeriesComeFromTheReleaseView() =>
+        StoreScenarios.MetricsAndSeriesComeFromTheReleaseView(TemporaryPostgres.Shared.Value.NewDatabase());
 }

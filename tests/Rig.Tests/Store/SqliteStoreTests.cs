@@ -22,7 +22,7 @@ public sealed class SqliteStoreTests : IDisposable
     public void ReleaseViewMergesShardsAndReruns() => StoreScenarios.ReleaseViewMergesShardsAndReruns(DatabasePath);
 
     [Fact]
-    public void MetricSamplesComeFromTheReleaseView() => StoreScenarios.MetricSamplesComeFromTheReleaseView(DatabasePath);
+    public void MetricsAndSeriesComeFromTheReleaseView() => StoreScenarios.MetricsAndSeriesComeFromTheReleaseView(DatabasePath);
 
     [Fact]
     public void DefaultLocationIsResultsRigDb()

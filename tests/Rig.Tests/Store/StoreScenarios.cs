@@ -82,7 +82,7 @@ public static class StoreScenarios
         Assert.Equal(3, store.Results("r2", new CaseKey("apic", "reset-state", "qemu-kvm")).Count);
     }
 
-    public static void MetricSamplesComeFromTheReleaseView(string location)
+    public static void MetricsAndSeriesComeFromTheReleaseView(string location)
     {
         using var store = ResultStore.Open(location);
         var run = SampleRuns.Run("r1", "run", 0);
@@ -93,5 +93,9 @@ public static class StoreScenarios
 
         var samples = store.MetricSamples("r1", new CaseKey("apic", "timer", "qemu-kvm"), "latency");
         Assert.Equal([10.0, 11, 12], samples.Select(s => s.Value));
+
+        store.Add(run.RunId, SampleRuns.Result("drift", "qemu-kvm", Verdict.Ok, series: [new("vcpu0.tsc", 1, 2), new("vcpu1.tsc", 1, 3)]));
+        Assert.Equal([2.0, 3], store.Series("r1", new CaseKey("apic", "drift", "qemu-kvm")).Select(p => p.Y));
+        Assert.Empty(store.Series("r1", new CaseKey("apic", "timer", "qemu-kvm")));
     }
 }
