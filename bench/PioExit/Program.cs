@@ -1,0 +1,177 @@
+using System.Globalization;
+using Rig.Bench.PioExit;
+using Rig.Hypervisor.Tests.Guests;
+
+// PIO exit round trip (issue 3): a CPL3 guest loop of `out dx, al` run by rig-hv and by pio_vmm.c, a minimal C VMM.
+// Both are timed the same way, from outside: (wall time with N iterations - wall time with 0) / N, medians of a few runs,
+// so process start-up and boot cancel out. pio_vmm also times its loop from inside, as a check on the outside figure.
+// Goal: rig-hv / pio_vmm <= 1.2. Prints numbers; never asserts.
+//
+// The guest allows its CPL3 port I/O both ways the SDM offers, IOPL=3 and the TSS I/O bitmap, because kvm_pvm ignores
+// IOPL and honours only the bitmap (measured with the two options below; see bench/PioExit/README.md).
+//
+// usage: Rig.Bench.PioExit [--iterations N] [--repeats R] [--rig-hv PATH | --no-rig-hv] [--timeout SECONDS]
+//                           [--rflags HEX] [--no-io-bitmap]
+//   --timeout: per VMM run (default 600; rig-hv's own watchdog is set 10 s shorter so it reports rather than is killed).
+//   --rflags: the CPL3 loop's RFLAGS (default 0x3002, IOPL=3); --no-io-bitmap: the TSS gets no I/O bitmap.
+const double Goal = 1.2;
+var timeout = TimeSpan.FromMinutes(10);
+uint iterations = 1_000_000;
+int repeats = 3;
+ulong rflags = PioLoopGuest.DefaultUserRflags;
+bool ioBitmap = true;
+string root = FindRepoRoot();
+string? rigHv = Path.Combine(root, "artifacts/bin/Rig.Hypervisor/debug/rig-hv");
+try
+{
+    for (int i = 0; i < args.Length; i++)
+    {
+        string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--iterations": iterations = uint.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--repeats": repeats = Math.Max(1, int.Parse(Value(), CultureInfo.InvariantCulture)); break;
+            case "--rig-hv": rigHv = Value(); break;
+            case "--no-rig-hv": rigHv = null; break;
+            case "--no-io-bitmap": ioBitmap = false; break;
+            case "--timeout": timeout = TimeSpan.FromSeconds(Math.Max(20, int.Parse(Value(), CultureInfo.InvariantCulture))); break;
+            case "--rflags": rflags = ulong.Parse(Value().Replace("0x", ""), NumberStyles.HexNumber, CultureInfo.InvariantCulture); break;
+            default: throw new ArgumentException($"unknown option {args[i]}");
+        }
+    }
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine($"pio-exit bench: {e.Message}");
+    return 2;
+}
+
+string scratch = Directory.CreateTempSubdirectory("rig-pio-").FullName;
+try
+{
+    string vmm = await NativeVmm.BuildAsync(Path.Combine(root, "bench/PioExit/pio_vmm.c"), Path.Combine(root, "artifacts/bench/PioExit"));
+    var loop = WriteGuest(iterations);
+    var empty = WriteGuest(0);
+    Console.WriteLine($"PIO exits: CPL3 loop of {iterations} `out dx, al` to port 0x{PioLoopGuest.CountPort:x}, user RFLAGS 0x{rflags:x}, TSS I/O bitmap {(ioBitmap ? "allows ports 0..0xff" : "absent")}, median of {repeats} runs");
+
+    var c = await MeasureAsync("pio_vmm (C)", loop, empty, blob => [vmm, blob.Flat, $"0x{PioLoopGuest.EntryAddress:x}",
+        $"0x{PioLoopGuest.CountPort:x}", $"0x{PioLoopGuest.StopPort:x}"], ran => ran.ExitCode == 0 ? null : Verdict(ran));
+    if (c is null)
+    {
+        return 1;
+    }
+
+    Console.WriteLine($"  pio_vmm (C), timed inside: {c.Value.Inside:F1} ns/exit");
+    if (rigHv is null || !File.Exists(rigHv))
+    {
+        Console.WriteLine($"  rig-hv: not measured ({(rigHv is null ? "--no-rig-hv" : $"{rigHv} not built")})");
+        return 0;
+    }
+
+    var rig = await MeasureAsync("rig-hv", loop, empty, blob => [rigHv, "--image", blob.Elf, "--com1", Path.Combine(scratch, "com1.txt"),
+        "--timeout", $"{(int)timeout.TotalSeconds - 10}"], ran => ran.ExitCode == 1 ? null : RigVerdict(ran));
+    if (rig is null)
+    {
+        return 1;
+    }
+
+    double ratio = rig.Value.Outside / c.Value.Outside;
+    Console.WriteLine($"  ratio rig-hv / pio_vmm: {ratio:F2}  goal <= {Goal}: {(ratio <= Goal ? "met" : "MISSED")}");
+    return 0;
+}
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception)
+{
+    Console.Error.WriteLine($"pio-exit bench: {e.Message}");
+    return 2;
+}
+finally
+{
+    Directory.Delete(scratch, recursive: true);
+}
+
+// One VMM over both guests: external ns/exit, and pio_vmm's own figure when it prints one. Null if a run failed.
+async Task<(double Outside, double Inside)?> MeasureAsync(
+    string name, GuestFiles loop, GuestFiles empty, Func<GuestFiles, string[]> command, Func<TimedProcess, string?> failure)
+{
+    var walls = new Dictionary<uint, List<double>> { [iterations] = [], [0] = [] };
+    var inside = new List<double>();
+    for (int run = 0; run < repeats; run++)
+    {
+        foreach (var (count, guest) in new[] { (iterations, loop), (0u, empty) })
+        {
+            var argv = command(guest);
+            var ran = await TimedProcess.RunAsync(argv[0], argv[1..], timeout);
+            if (failure(ran) is { } why)
+            {
+                Console.WriteLine($"  {name}: {why}\n    stdout: {ran.Stdout.Trim()}\n    stderr: {ran.Stderr.Trim()}");
+                return null;
+            }
+
+            walls[count].Add(ran.Elapsed.TotalNanoseconds);
+            if (count == iterations && ParseNsPerExit(ran.Stdout) is { } ns)
+            {
+                inside.Add(ns);
+            }
+        }
+    }
+
+    double loopNs = Median(walls[iterations]);
+    double emptyNs = Median(walls[0]);
+    double perExit = (loopNs - emptyNs) / Math.Max(1, iterations);
+    Console.WriteLine($"  {name}: {perExit:F1} ns/exit  (wall {loopNs / 1e6:F1} ms with the loop, {emptyNs / 1e6:F1} ms without)");
+    return (perExit, inside.Count > 0 ? Median(inside) : double.NaN);
+}
+
+GuestFiles WriteGuest(uint count)
+{
+    var blob = PioLoopGuest.Build(count, rflags, ioBitmap);
+    var files = new GuestFiles(Path.Combine(scratch, $"pio-{count}.bin"), Path.Combine(scratch, $"pio-{count}.elf"));
+    File.WriteAllBytes(files.Flat, blob);
+    File.WriteAllBytes(files.Elf, PvhElf.Build(blob));
+    return files;
+}
+
+// pio_vmm exits 1 when the guest stopped with a fault: stop value = vector + 1.
+static string Verdict(TimedProcess ran) =>
+    ran.ExitCode == 1 && ParseStopValue(ran.Stdout) is int value and > 0
+        ? $"the guest took exception vector {value - 1} ({(value - 1 == 13 ? "#GP: `out` at CPL3 refused, IOPL not honoured?" : "see SDM Vol. 3 6.15")})"
+        : $"failed with exit status {ran.ExitCode}";
+
+// rig-hv's exit status for an isa-debug-exit write of v is (v << 1) | 1; 124 is its watchdog (rig-hv --help).
+static string RigVerdict(TimedProcess ran) => ran.ExitCode switch
+{
+    124 => "rig-hv's watchdog stopped the guest before it finished: raise --timeout",
+    int status when (status & 1) == 1 && status >> 1 > 0 => $"the guest took exception vector {(status >> 1) - 1}",
+    int status => $"failed with exit status {status}",
+};
+
+static double? ParseNsPerExit(string stdout) => Field(stdout, "ns_per_exit=") is { } text
+    && double.TryParse(text, CultureInfo.InvariantCulture, out double ns) ? ns : null;
+
+static int? ParseStopValue(string stdout) => Field(stdout, "stop_value=") is { } text
+    && int.TryParse(text, CultureInfo.InvariantCulture, out int value) ? value : null;
+
+static string? Field(string stdout, string key) => stdout.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
+    .FirstOrDefault(f => f.StartsWith(key, StringComparison.Ordinal))?[key.Length..];
+
+static double Median(List<double> values)
+{
+    values.Sort();
+    return values[values.Count / 2];
+}
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Rig.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("cannot find the repository root (Rig.sln) above the bench's binary");
+}
+
+/// <summary>The same guest as a flat blob for pio_vmm and as a PVH ELF for rig-hv.</summary>
+internal sealed record GuestFiles(string Flat, string Elf);
