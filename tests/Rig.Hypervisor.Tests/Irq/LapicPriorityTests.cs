@@ -121,7 +121,7 @@ public sealed class LapicPriorityTests
     }
 
     [Fact]
-    public void EOI_of_a_level_triggered_vector_is_broadcast_unless_suppressed()
+    public void EOI_of_a_level_triggered_vector_is_broadcast_and_SVR_bit_12_cannot_suppress_it()
     {
         using var m = new IrqTestMachine();
         var eois = new List<byte>();
@@ -135,11 +135,13 @@ public sealed class LapicPriorityTests
         Write(m.Bsp, Eoi, 0);
         Assert.Equal([0x70], eois);
 
+        // Suppression is not advertised (version bit 24 clear), so SVR bit 12 is reserved and reads back 0.
         Write(m.Bsp, Svr, 0x11FF);
+        Assert.Equal(0x1FFu, Read(m.Bsp, Svr));
         Write(m.Bsp, IcrLow, 0x0004_C070);
         Assert.True(m.Bsp.TryAcknowledge(out _));
         Write(m.Bsp, Eoi, 0);
-        Assert.Equal([0x70], eois);
+        Assert.Equal([0x70, 0x70], eois);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class LapicResetTests
 {
     public static TheoryData<ulong, uint> ResetRegisters => new()
     {
-        { 0x030, 0x0106_0014 }, // version: 14H, max LVT 6, EOI-broadcast suppression supported
+        { 0x030, 0x0006_0014 }, // version: 14H, max LVT 6, no EOI-broadcast suppression
         { 0x080, 0 }, // TPR
         { 0x0A0, 0 }, // PPR
         { 0x0D0, 0 }, // LDR
