@@ -1,31 +1,41 @@
 namespace Rig.Guest;
 
 /// <summary>
-/// TSC calibration against the 8254 PIT channel 2 (1.193182 MHz), gated through port 0x61 as PC firmware
-/// does: mode 0 counts down once and raises OUT2, visible as bit 5 of port 0x61.
+/// TSC calibration against the 8254 PIT channel 0 (1.193182 MHz), read back with the counter-latch command
+/// (8254 data sheet: control word 0x00 latches channel 0). Channel 0 rather than the port-0x61-gated channel 2
+/// because microvm has no port 0x61. The PIC is masked, so IRQ0 from mode 2 goes nowhere.
 /// </summary>
 public static class Pit
 {
     public const ulong Frequency = 1_193_182;
-    private const ushort Ticks = 11_932; // 10 ms
+    private const uint Ticks = 11_932; // 10 ms
 
-    /// <summary>Returns the TSC frequency in Hz, or 0 when OUT2 never went high (no PIT) or rose at once.</summary>
+    /// <summary>Returns the TSC frequency in Hz, or 0 when the counter does not move (no PIT).</summary>
     public static ulong CalibrateTsc()
     {
-        byte control = Ports.In8(0x61);
-        Ports.Out8(0x61, (byte)((control & ~0x02) | 0x01));
-        Ports.Out8(0x43, 0xB0); // channel 2, lobyte/hibyte, mode 0, binary
-        Ports.Out8(0x42, (byte)(Ticks & 0xFF));
-        Ports.Out8(0x42, (byte)(Ticks >> 8));
+        Ports.Out8(0x43, 0x34); // channel 0, lobyte/hibyte, mode 2 (rate generator), binary
+        Ports.Out8(0x40, 0xFF);
+        Ports.Out8(0x40, 0xFF);
+        ushort first = Read();
         ulong start = Native.Rdtsc();
-        ulong end = start;
-        // Bounded by iterations, not time: time is what is being calibrated.
-        for (int i = 0; i < 50_000_000 && (Ports.In8(0x61) & 0x20) == 0; i++)
+        // Bounded by iterations, not time: time is what is being calibrated. Each pass is far shorter than
+        // the 55 ms wrap of the 16-bit counter, so the unsigned difference is the elapsed count.
+        for (int i = 0; i < 10_000_000; i++)
         {
-            end = Native.Rdtsc();
+            uint elapsed = (ushort)(first - Read());
+            if (elapsed >= Ticks)
+            {
+                return (Native.Rdtsc() - start) * Frequency / elapsed;
+            }
         }
-        Ports.Out8(0x61, control);
-        ulong elapsed = end - start;
-        return elapsed < 1000 ? 0 : elapsed * Frequency / Ticks;
+        return 0;
+    }
+
+    private static ushort Read()
+    {
+        Ports.Out8(0x43, 0x00);
+        byte low = Ports.In8(0x40);
+        byte high = Ports.In8(0x40);
+        return (ushort)(low | high << 8);
     }
 }

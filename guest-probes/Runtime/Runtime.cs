@@ -15,6 +15,9 @@ public static unsafe class Runtime
     /// <summary>CMOS boot counter of this boot (1 = first boot of the VM).</summary>
     public static int BootNumber { get; private set; }
 
+    /// <summary>NMIs that arrived while a vCPU was in the CPL0 gate: counted by the stub, not delivered to C#.</summary>
+    public static ulong NmisAtCpl0 => Atomic.Load(&Boot->NmiAtCpl0);
+
     [RuntimeExport("rig_entry")]
     private static void Entry(BootInfo* boot, ulong cpu)
     {

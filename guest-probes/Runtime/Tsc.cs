@@ -23,7 +23,7 @@ public static unsafe class Tsc
     }
 
     /// <summary>Where <see cref="Hz"/> came from: cpuid15, cpuid16, hv-leaf, kvmclock or pit.</summary>
-    public static string Source => source switch { 1 => "cpuid15", 2 => "cpuid16", 3 => "hv-leaf", 4 => "kvmclock", _ => "pit" };
+    public static string Source => Hz == 0 ? "none" : source switch { 1 => "cpuid15", 2 => "cpuid16", 3 => "hv-leaf", 4 => "kvmclock", _ => "pit" };
 
     public static ulong Now => Native.Rdtsc();
 
@@ -32,6 +32,15 @@ public static unsafe class Tsc
     public static ulong Microseconds(ulong cycles) => cycles / (Hz / 1_000_000);
 
     public static ulong Nanoseconds(ulong cycles) => cycles * 1000 / (Hz / 1_000_000);
+
+    /// <summary>Every source failed: waits and conversions would divide by zero, so the runtime stops with an error.</summary>
+    private static void RequireFrequency()
+    {
+        if (hz < 1_000_000)
+        {
+            Runtime.Fatal("no-tsc-frequency");
+        }
+    }
 
     public static ulong Deadline(ulong microseconds) => Native.Rdtsc() + Cycles(microseconds);
 
@@ -73,6 +82,7 @@ public static unsafe class Tsc
             return;
         }
         Set(Pit.CalibrateTsc(), 5);
+        RequireFrequency();
     }
 
     private static void Set(ulong frequency, int from)

@@ -71,6 +71,9 @@ public static class BootCode
         a.mov(eax, cr0);
         a.or(eax, 1);
         a.mov(cr0, eax);
+        // DS still has its real-mode base (the start page): load the flat selector before the 32-bit code uses it.
+        a.mov(ax, Layout.KernelData);
+        a.mov(ds, ax);
         a.db(0x66);
         FarJump32(a, (uint)ap32, Layout.KernelCode32);
         return new Assembled(a, 0).Bytes;

@@ -1,0 +1,169 @@
+using Rig.Guest;
+
+/// <summary>
+/// Proves the runtime on a target: deliberate exceptions come back as expected vectors, the LAPIC timer fires
+/// in each mode the CPU offers (xAPIC and x2APIC), an NMI self-IPI reaches vector 2, every vCPU of the MADT
+/// checks in and meets at a barrier, kvmclock reads where present. One `RIG ok|fail|skip selftest.<check>` each.
+/// </summary>
+public static unsafe class Probe
+{
+    public const string Name = "selftest";
+    private const int TimerVector = 0x40;
+    private const ulong WaitUs = 200_000;
+
+    private static ulong* counters; // [0] timer ticks, [1] TSC of the first tick, [2] NMIs
+    private static Barrier* everyone;
+
+    public static void Main()
+    {
+        counters = (ulong*)Heap.Allocate(64);
+        Line io = default;
+        io.Text("port-io at CPL3 with IOPL=3:");
+        io.Field("direct", Ports.Direct ? 1UL : 0UL);
+        io.Field("fault_vector", Ports.IoplFaultVector);
+        Hypervisor.Describe(ref io);
+        Console.Write(ref io);
+
+        Expect("selftest.exception.ud", Faults.InvalidOpcode(), 6);
+        Expect("selftest.exception.de", Faults.DivideByZero(), 0);
+        Expect("selftest.exception.bp", Faults.Breakpoint(), 3);
+        Line tsc = default;
+        tsc.Text("RIG metric selftest.tsc");
+        tsc.Field("tsc_hz", Tsc.Hz);
+        tsc.TextField("unit", "hz");
+        tsc.TextField("source", Tsc.Source);
+        Console.Write(ref tsc);
+
+        if (!LocalApic.Enable())
+        {
+            Report.Fail("selftest.apic", "apic-base-msr-unusable");
+            return;
+        }
+        Events.Register(TimerVector, &OnTimer);
+        Events.Register(2, &OnNmi);
+        Timers("selftest.timer.oneshot.xapic", "selftest.timer.periodic.xapic", "selftest.timer.tsc-deadline.xapic");
+        Nmi();
+        CheckIn();
+        if (LocalApic.EnableX2Apic())
+        {
+            Timers("selftest.timer.oneshot.x2apic", "selftest.timer.periodic.x2apic", "selftest.timer.tsc-deadline.x2apic");
+        }
+        else
+        {
+            Report.Skip("selftest.timer.x2apic", "cpu-lacks-x2apic");
+        }
+        PvClockCheck();
+    }
+
+    private static void Expect(string check, ulong vector, ulong expected)
+    {
+        Line line = Report.Start(vector == expected ? Verdict.Ok : Verdict.Fail, check);
+        line.Field("expected", expected);
+        line.SignedField("vector", vector == Faults.None ? -1 : (long)vector);
+        Report.Emit(ref line);
+    }
+
+    private static void OnTimer(EventFrame* frame)
+    {
+        Atomic.CompareExchange(&counters[1], 0, Tsc.Now);
+        Atomic.FetchAdd(&counters[0], 1);
+    }
+
+    private static void OnNmi(EventFrame* frame) => Atomic.FetchAdd(&counters[2], 1);
+
+    private static void Timers(string oneShot, string periodic, string tscDeadline)
+    {
+        Timer(oneShot, 0, 1);
+        Timer(periodic, 1, 3);
+        if (LocalApic.TscDeadlineSupported)
+        {
+            Timer(tscDeadline, 2, 1);
+        }
+        else
+        {
+            Report.Skip(tscDeadline, "cpu-lacks-tsc-deadline");
+        }
+    }
+
+    /// <summary>Arms the timer for 100 µs (1 ms period) and waits for <paramref name="ticks"/> deliveries.</summary>
+    private static void Timer(string check, uint mode, ulong ticks)
+    {
+        Atomic.Exchange(&counters[0], 0);
+        Atomic.Exchange(&counters[1], 0);
+        ulong start = Tsc.Now;
+        if (mode == 2)
+        {
+            LocalApic.StartTscDeadline(TimerVector, start + Tsc.Cycles(100));
+        }
+        else
+        {
+            // The APIC timer clock is not architecturally tied to the TSC; 1,000,000 counts is ≤ 1 ms on any target seen.
+            LocalApic.StartTimer(TimerVector, mode, mode == 1 ? 1_000_000u : 100_000u);
+        }
+        ulong deadline = Tsc.Deadline(WaitUs);
+        while (Atomic.Load(&counters[0]) < ticks && Tsc.Now < deadline)
+        {
+            Cpu.Pause();
+        }
+        LocalApic.StopTimer();
+        ulong got = Atomic.Load(&counters[0]);
+        Line line = Report.Start(got >= ticks ? Verdict.Ok : Verdict.Fail, check);
+        line.Field("ticks", got);
+        line.Field("first_tick_us", got == 0 ? 0 : Tsc.Microseconds(Atomic.Load(&counters[1]) - start));
+        Report.Emit(ref line);
+    }
+
+    private static void Nmi()
+    {
+        ulong before = Atomic.Load(&counters[2]);
+        LocalApic.SendIpi(LocalApic.Id, LocalApic.DeliveryNmi);
+        ulong deadline = Tsc.Deadline(WaitUs);
+        while (Atomic.Load(&counters[2]) == before && Tsc.Now < deadline)
+        {
+            Cpu.Pause();
+        }
+        ulong delivered = Atomic.Load(&counters[2]) - before;
+        Line line = Report.Start(delivered == 1 ? Verdict.Ok : Verdict.Fail, "selftest.nmi-self-ipi");
+        line.Field("delivered", delivered);
+        line.Field("nmi_at_cpl0", Runtime.NmisAtCpl0);
+        Report.Emit(ref line);
+    }
+
+    private static void CheckIn()
+    {
+        int expected = Acpi.CpuCount();
+        if (expected < 2)
+        {
+            Report.Skip("selftest.smp", "single-vcpu");
+            return;
+        }
+        everyone = Barrier.Create(expected);
+        int online = Smp.StartAll(&ApWork, 1_000_000);
+        bool met = online == expected && Barrier.Wait(everyone, 1_000_000);
+        Line line = Report.Start(met ? Verdict.Ok : Verdict.Fail, "selftest.smp");
+        line.Field("expected", (ulong)expected);
+        line.Field("online", (ulong)online);
+        line.Field("barrier", met ? 1UL : 0UL);
+        Report.Emit(ref line);
+    }
+
+    private static void ApWork(int cpu) => Barrier.Wait(everyone, 2_000_000);
+
+    private static void PvClockCheck()
+    {
+        if (!PvClock.Enable())
+        {
+            Report.Skip("selftest.pvclock", Hypervisor.IsXen ? "xen-shared-info-not-mapped" : "no-kvmclock");
+            return;
+        }
+        PvClockTimeInfo first = PvClock.Snapshot();
+        ulong t0 = PvClock.Nanoseconds(Tsc.Now, first);
+        Tsc.Wait(1000);
+        ulong t1 = PvClock.Nanoseconds(Tsc.Now, PvClock.Snapshot());
+        Line line = Report.Start(t1 > t0 ? Verdict.Ok : Verdict.Fail, "selftest.pvclock");
+        line.Field("version", first.Version);
+        line.Field("elapsed_ns", t1 > t0 ? t1 - t0 : 0);
+        line.Field("tsc_hz", PvClock.TscHz());
+        Report.Emit(ref line);
+    }
+}
