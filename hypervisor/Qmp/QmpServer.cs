@@ -14,6 +14,8 @@ namespace Rig.Hypervisor.Qmp;
 /// </summary>
 public sealed class QmpServer : IAsyncDisposable
 {
+    private static readonly TimeSpan CommandDrainTimeout = TimeSpan.FromSeconds(5);
+
     private readonly Socket _listener;
     private readonly string _socketPath;
     private readonly IVmControl _vm;
@@ -79,11 +81,14 @@ public sealed class QmpServer : IAsyncDisposable
             _log.WriteLine($"qmp: accept failed: {e.Message}");
         }
 
-        foreach (var session in _sessions.Keys)
+        // Taking the gate waits out a command in flight (quit, typically), whose reply is then queued; it is never given
+        // back, so no command starts on a closing server.
+        if (!await _commandGate.WaitAsync(CommandDrainTimeout))
         {
-            session.Close();
+            _log.WriteLine($"qmp: a command was still running after {CommandDrainTimeout.TotalSeconds:F0} s; closing anyway");
         }
 
+        await Task.WhenAll(_sessions.Keys.Select(session => session.FlushAndCloseAsync()));
         await Task.WhenAll(_sessions.Values);
         File.Delete(_socketPath);
     }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Threading.Channels;
 
 namespace Rig.Hypervisor.Qmp;
@@ -22,7 +23,9 @@ internal sealed class QmpSession
         new BoundedChannelOptions(OutgoingCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly CancellationTokenSource _closed = new();
+    private Task _writer = Task.CompletedTask;
     private volatile bool _negotiated;
+    private volatile bool _flushing;
 
     public QmpSession(Socket socket, QmpCommands commands, SemaphoreSlim commandGate, TextWriter log, int number)
     {
@@ -38,7 +41,7 @@ internal sealed class QmpSession
 
     public async Task RunAsync(byte[] greeting)
     {
-        var writer = WriteLoopAsync();
+        _writer = WriteLoopAsync();
         Send(greeting);
         try
         {
@@ -49,17 +52,24 @@ internal sealed class QmpSession
             // The client went away or the server is closing: nothing to answer.
         }
 
-        _outgoing.Writer.TryComplete();
-        await Task.WhenAny(writer, Task.Delay(FlushTimeout));
-        Close();
-        await writer;
+        await FlushAndCloseAsync();
         _log.WriteLine($"qmp: client {_number} disconnected");
+    }
+
+    /// <summary>Sends what is queued (for at most a second: the client may not be reading), then closes.</summary>
+    public async Task FlushAndCloseAsync()
+    {
+        _flushing = true;
+        _outgoing.Writer.TryComplete();
+        await Task.WhenAny(_writer, Task.Delay(FlushTimeout));
+        Close();
+        await _writer;
     }
 
     /// <summary>Queues one message; a client whose queue is full has stopped reading and is dropped.</summary>
     public void Send(byte[] message)
     {
-        if (!_outgoing.Writer.TryWrite(message) && !_closed.IsCancellationRequested)
+        if (!_outgoing.Writer.TryWrite(message) && !_flushing && !_closed.IsCancellationRequested)
         {
             _log.WriteLine($"qmp: client {_number} stopped reading ({OutgoingCapacity} messages queued); disconnecting it");
             Close();
@@ -93,25 +103,44 @@ internal sealed class QmpSession
 
             foreach (var frame in framer.Push(buffer.AsSpan(0, read)))
             {
-                var reply = frame.Error is { } error
-                    ? QmpReplies.Error(QmpError.Generic(error), null)
-                    : await HandleAsync(frame.Text);
-                Send(reply);
+                if (frame.Error is { } error)
+                {
+                    Send(QmpReplies.Error(QmpError.Generic(error), null));
+                }
+                else
+                {
+                    await HandleAsync(frame.Text);
+                }
             }
         }
     }
 
-    private async Task<byte[]> HandleAsync(byte[] text)
+    /// <summary>Runs one request and queues its reply.</summary>
+    private async Task HandleAsync(byte[] text)
     {
         var (request, parseError, id) = QmpRequest.Parse(text);
         if (request is null)
         {
-            return QmpReplies.Error(parseError!, id);
+            Send(QmpReplies.Error(parseError!, id));
+            return;
         }
 
         // Commands run one at a time across all clients, as on QEMU's main loop, so a client never sees another's command
         // half done. The command runs to its end even if this client vanishes meanwhile: the VM is never left half-changed.
-        await _commandGate.WaitAsync();
+        // The reply is queued before the gate opens, so a server shutting down (which takes the gate) still sends it.
+        await _commandGate.WaitAsync(_closed.Token);
+        try
+        {
+            Send(Execute(request, id));
+        }
+        finally
+        {
+            _commandGate.Release();
+        }
+    }
+
+    private byte[] Execute(QmpRequest request, JsonElement? id)
+    {
         try
         {
             return QmpReplies.Return(Negotiate(request), id);
@@ -125,10 +154,6 @@ internal sealed class QmpSession
             // A fault in the VM's handling of one command must not take the control plane down with it.
             _log.WriteLine($"qmp: client {_number}: {request.Command} failed: {e}");
             return QmpReplies.Error(QmpError.Generic($"internal error in {request.Command}: {e.Message}"), id);
-        }
-        finally
-        {
-            _commandGate.Release();
         }
     }
 

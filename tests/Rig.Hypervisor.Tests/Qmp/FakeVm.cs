@@ -17,6 +17,9 @@ internal sealed class FakeVm : IVmControl
     /// <summary>While not null, Stop waits for this before finishing.</summary>
     public SemaphoreSlim? HoldStop { get; set; }
 
+    /// <summary>Runs inside Quit, as the VM's owner would wake up and shut the server down.</summary>
+    public Action? OnQuit { get; set; }
+
     /// <summary>Set once Stop has been entered, so a test knows the command is in flight.</summary>
     public SemaphoreSlim StopEntered { get; } = new(0);
 
@@ -106,6 +109,7 @@ internal sealed class FakeVm : IVmControl
         Record("quit");
         State = VmRunState.Shutdown;
         Raise("SHUTDOWN", ("guest", false), ("reason", "host-qmp-quit"));
+        OnQuit?.Invoke();
     }
 
     public void Raise(string name, params (string Key, object? Value)[] data) =>

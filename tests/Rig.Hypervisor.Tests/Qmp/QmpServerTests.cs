@@ -281,6 +281,22 @@ public sealed class QmpServerTests : IAsyncLifetime
         Assert.Equal("""{"return": {}, "id": 9}""", reply);
     }
 
+    [Fact]
+    public async Task Quit_reply_arrives_even_when_the_server_is_shut_down_as_the_VM_ends()
+    {
+        using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);
+        Task? shutdown = null;
+        _vm.OnQuit = () => shutdown = Task.Run(async () => await _server!.DisposeAsync());
+
+        await client.SendAsync("""{"execute": "quit", "id": "bye"}""" + "\n");
+        var shutdownEvent = await client.ReadAsync();
+        var reply = await client.ReadAsync();
+
+        Assert.Equal("SHUTDOWN", shutdownEvent.GetProperty("event").GetString());
+        Assert.Equal("bye", reply.GetProperty("id").GetString());
+        await shutdown!.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
     private static async Task<string> SendLineAsync(QmpTestClient client, string command)
     {
         await client.SendAsync(command + "\n");
