@@ -14,12 +14,15 @@ public sealed record ComparisonThresholds
 
     public MetricThreshold Default { get; init; } = new();
 
-    /// <summary>Per metric name, e.g. <c>first_tick_us</c>; a name not listed uses <see cref="Default"/>.</summary>
+    /// <summary>
+    /// Per metric name, e.g. <c>first_tick_us</c>; a name not listed uses <see cref="Default"/>. An entry is whole:
+    /// what it leaves out takes <see cref="MetricThreshold"/>'s defaults, not <see cref="Default"/>'s values.
+    /// </summary>
     public Dictionary<string, MetricThreshold> Metrics { get; init; } = [];
 
     public MetricThreshold For(string metric) => Metrics.TryGetValue(metric, out var t) ? t : Default;
 
-    /// <summary>A configuration error names the key, as every rig.json error does.</summary>
+    /// <summary>Call after binding: a configuration error names the key, as every rig.json error does.</summary>
     public void Validate()
     {
         if (Alpha is <= 0 or >= 1)

@@ -8,7 +8,7 @@ public sealed record PassFailMatrix(IReadOnlyList<string> Cases, IReadOnlyList<T
 {
     public static PassFailMatrix Of(ReleaseView view)
     {
-        var verdicts = view.Verdicts;
+        var verdicts = view.Verdicts.ToDictionary(v => (v.Key.CaseName, v.Key.Target), v => v.Value);
         var known = view.Targets.ToDictionary(t => t.Name);
         var targets = view.Targets
             .Concat(verdicts.Keys.Select(k => k.Target).Where(t => !known.ContainsKey(t)).Distinct()
@@ -20,8 +20,7 @@ public sealed record PassFailMatrix(IReadOnlyList<string> Cases, IReadOnlyList<T
         {
             foreach (var @case in cases)
             {
-                var ran = verdicts.FirstOrDefault(v => v.Key.CaseName == @case && v.Key.Target == target.Name);
-                cells[(@case, target.Name)] = ran.Key is not null ? FromVerdict(ran.Value)
+                cells[(@case, target.Name)] = verdicts.TryGetValue((@case, target.Name), out var verdict) ? FromVerdict(verdict)
                     : target.Available ? CellStatus.NotRun : CellStatus.Unavailable;
             }
         }

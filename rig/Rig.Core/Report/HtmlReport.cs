@@ -153,7 +153,11 @@ public static class HtmlReport
 
     private static void Failures(StringBuilder page, ReleaseView view)
     {
-        var failing = view.Results.Where(r => r.Verdict is Verdict.Fail or Verdict.Error).ToList();
+        // One entry per case×target, its failing repeats inside: repeats usually fail the same way.
+        var failing = view.Results.GroupBy(CaseKey.Of)
+            .Select(g => (Key: g.Key, Runs: g.Count(), Failed: g.Where(r => r.Verdict is Verdict.Fail or Verdict.Error).ToList()))
+            .Where(g => g.Failed.Count > 0)
+            .ToList();
         page.Append(CultureInfo.InvariantCulture, $"<h2>Failures and errors ({failing.Count})</h2>\n");
         if (failing.Count == 0)
         {
@@ -161,25 +165,26 @@ public static class HtmlReport
             return;
         }
 
-        var anchored = new HashSet<string>();
-        foreach (var result in failing)
+        foreach (var (key, runs, failed) in failing)
         {
-            var key = CaseKey.Of(result);
-            var anchor = Anchor(key.CaseName, key.Target);
-            var id = anchored.Add(anchor) ? $" id=\"{anchor}\"" : "";
-            var repeat = result.Repeat == 0 ? "" : $" #{result.Repeat}";
+            var verdict = CombinedVerdict.Of(failed.Select(r => r.Verdict)).ToWire();
+            var repeats = runs == 1 ? "" : $" ({failed.Count} of {runs} repeats)";
             page.Append(CultureInfo.InvariantCulture, $"""
-                <details{id} class="failure"><summary><span class="{result.Verdict.ToWire()}">{result.Verdict.ToWire()}</span>
-                <code>{Html.Text(key.CaseName)}</code> on <b>{Html.Text(key.Target)}</b>{repeat}: {Html.Text(result.Summary)}</summary>
-                <h4>Evidence</h4><pre>{Html.Text(result.Evidence)}</pre>
+                <details id="{Anchor(key.CaseName, key.Target)}" class="failure"><summary><span class="{verdict}">{verdict}</span>
+                <code>{Html.Text(key.CaseName)}</code> on <b>{Html.Text(key.Target)}</b>{repeats}: {Html.Text(failed[0].Summary)}</summary>
 
                 """);
-            if (result.Log.Length > 0)
+            foreach (var result in failed)
             {
-                var log = result.Log.Length > LogLimit
-                    ? $"[first {result.Log.Length - LogLimit} characters left out]\n" + result.Log[^LogLimit..]
-                    : result.Log;
-                page.Append(CultureInfo.InvariantCulture, $"<details><summary>log ({result.Log.Length} characters)</summary><pre>{Html.Text(log)}</pre></details>\n");
+                var heading = runs == 1 ? "Evidence" : $"Repeat #{result.Repeat}, {result.Verdict.ToWire()}: {Html.Text(result.Summary)}";
+                page.Append(CultureInfo.InvariantCulture, $"<h4>{heading}</h4><pre>{Html.Text(result.Evidence)}</pre>\n");
+                if (result.Log.Length > 0)
+                {
+                    var log = result.Log.Length > LogLimit
+                        ? $"[first {result.Log.Length - LogLimit} characters left out]\n" + result.Log[^LogLimit..]
+                        : result.Log;
+                    page.Append(CultureInfo.InvariantCulture, $"<details><summary>log ({result.Log.Length} characters)</summary><pre>{Html.Text(log)}</pre></details>\n");
+                }
             }
 
             page.Append("</details>\n");
@@ -402,7 +407,7 @@ public static class HtmlReport
         .badge.bad{border-color:#c62828;color:#c62828;font-weight:600}.badge.good{border-color:#2e7d32;color:#2e7d32}
         .warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em}
         details.failure{border:1px solid #e0b4b4;border-radius:4px;margin:.4em 0;padding:.3em .6em;background:#fffafa}
-        details summary{cursor:pointer}
+        details summary{cursor:pointer}details h4{margin:.6em 0 .2em;font-size:95%}
         pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all;max-height:30em}
         figure{display:inline-block;margin:.5em;vertical-align:top}figure img{max-width:560px;border:1px solid #eee}
         figcaption{font-size:85%;color:#555}
