@@ -107,4 +107,150 @@ public static class GuestSnippets
         asm.shr(eax, 16);
         asm.mov(__word_ptr[gate + 6], ax);
     }
+
+    public const uint TssAddress = 0x8800;
+    public const uint UserStackTop = 0x6000;
+
+    /// <summary>
+    /// Drops to CPL3 (after <see cref="InstallFlatGdtAndIdt"/>): adds DPL3 flat code/data at 0x28/0x30 and a 32-bit TSS at
+    /// 0x38 whose ESP0/SS0 give interrupts from CPL3 a CPL0 stack (SDM Vol. 3 7.2.1, 6.12.1), then IRETs to the code that
+    /// follows with IOPL=3 and IF=1. Under kvm_pvm CPL0 is emulated and CPL3 runs natively, so hot loops belong here.
+    /// </summary>
+    public static void EnterUserMode32(this Assembler asm)
+    {
+        asm.mov(__dword_ptr[GdtAddress + 0x28], 0x0000_FFFF);
+        asm.mov(__dword_ptr[GdtAddress + 0x2C], 0x00CF_FA00);
+        asm.mov(__dword_ptr[GdtAddress + 0x30], 0x0000_FFFF);
+        asm.mov(__dword_ptr[GdtAddress + 0x34], 0x00CF_F200);
+        asm.mov(__dword_ptr[GdtAddress + 0x38], ((TssAddress & 0xFFFF) << 16) | 0x67);
+        asm.mov(__dword_ptr[GdtAddress + 0x3C], (TssAddress & 0xFF00_0000) | 0x8900 | ((TssAddress >> 16) & 0xFF));
+        asm.mov(__dword_ptr[TssAddress + 4], StackTop);
+        asm.mov(__dword_ptr[TssAddress + 8], 0x18);
+        asm.mov(__word_ptr[TssAddress + 0x66], 0x68); // I/O map base past the limit: no bitmap, IOPL decides
+        asm.mov(__word_ptr[GdtAddress + 0x100], 0x3F);
+        asm.lgdt(__[GdtAddress + 0x100]);
+        asm.mov(ax, 0x38);
+        asm.ltr(ax);
+        var here = asm.CreateLabel();
+        asm.push(0x33);
+        asm.push(UserStackTop);
+        asm.push(0x3202);
+        asm.push(0x2B);
+        asm.call(here);
+        asm.Label(ref here);
+        // EIP for the IRET: the CALL pushed this ADD's address; skip the ADD (83 04 24 05, 4 bytes) and IRETD (CF, 1 byte).
+        asm.add(__dword_ptr[esp], 5);
+        asm.iretd();
+    }
+
+    /// <summary>Where <see cref="PvhElf.Build(Assembler, Assembler)"/> places the 64-bit code <see cref="EnterLongMode"/> jumps to.</summary>
+    public const ulong LongModeEntry = PvhElf.EntryAddress + 0x800;
+
+    private const uint Pml4Address = 0x1_0000;
+
+    /// <summary>
+    /// From the PVH entry to 64-bit mode (SDM Vol. 3 10.8.5): identity-maps the low 4 GiB with 2 MiB user-accessible pages
+    /// (so CPL3 code and the APIC windows are reachable), loads a GDT with 0x20 = 64-bit code, 0x28 = DPL3 data,
+    /// 0x30 = DPL3 64-bit code and 0x38 = a 64-bit TSS, sets CR4.PAE, EFER.LME and CR0.PG, and far-jumps to
+    /// <see cref="LongModeEntry"/>. kvm_pvm runs only 64-bit CPL3 code natively and its emulator has no protected-mode IRET,
+    /// so guests that take interrupts or drop to user mode must come here first.
+    /// </summary>
+    public static void EnterLongMode(this Assembler asm32)
+    {
+        asm32.InstallFlatGdtAndIdt();
+        asm32.mov(__dword_ptr[Pml4Address], Pml4Address + 0x1007);
+        for (uint i = 0; i < 4; i++)
+        {
+            asm32.mov(__dword_ptr[Pml4Address + 0x1000 + (8 * i)], Pml4Address + 0x2007 + (0x1000 * i));
+        }
+
+        var fill = asm32.CreateLabel();
+        asm32.xor(ecx, ecx);
+        asm32.mov(eax, 0x87); // present, writable, user, 2 MiB page
+        asm32.Label(ref fill);
+        asm32.mov(__dword_ptr[(ecx * 8) + (int)(Pml4Address + 0x2000)], eax);
+        asm32.add(eax, 0x20_0000);
+        asm32.inc(ecx);
+        asm32.cmp(ecx, 2048);
+        asm32.jb(fill);
+
+        asm32.mov(__dword_ptr[GdtAddress + 0x20], 0x0000_FFFF);
+        asm32.mov(__dword_ptr[GdtAddress + 0x24], 0x00AF_9A00);
+        asm32.mov(__dword_ptr[GdtAddress + 0x28], 0x0000_FFFF);
+        asm32.mov(__dword_ptr[GdtAddress + 0x2C], 0x00CF_F200);
+        asm32.mov(__dword_ptr[GdtAddress + 0x30], 0x0000_FFFF);
+        asm32.mov(__dword_ptr[GdtAddress + 0x34], 0x00AF_FA00);
+        asm32.mov(__dword_ptr[GdtAddress + 0x38], ((TssAddress & 0xFFFF) << 16) | 0x67);
+        asm32.mov(__dword_ptr[GdtAddress + 0x3C], (TssAddress & 0xFF00_0000) | 0x8900 | ((TssAddress >> 16) & 0xFF));
+        asm32.mov(__word_ptr[GdtAddress + 0x100], 0x47);
+        asm32.lgdt(__[GdtAddress + 0x100]);
+
+        asm32.mov(eax, cr4);
+        asm32.or(eax, 0x20);
+        asm32.mov(cr4, eax);
+        asm32.mov(eax, Pml4Address);
+        asm32.mov(cr3, eax);
+        asm32.mov(ecx, 0xC000_0080);
+        asm32.rdmsr();
+        asm32.or(eax, 0x100);
+        asm32.wrmsr();
+        asm32.mov(eax, cr0);
+        asm32.or(eax, unchecked((int)0x8000_0000));
+        asm32.mov(cr0, eax);
+        asm32.jmp(0x20, (uint)LongModeEntry);
+    }
+
+    /// <summary>
+    /// First thing at <see cref="LongModeEntry"/>: data segments, stack, a 64-bit IDT (16-byte gates, filled by
+    /// <see cref="InstallGate64"/>) and TR with RSP0 so interrupts from CPL3 land on the CPL0 stack (SDM Vol. 3 7.7, 6.14).
+    /// </summary>
+    public static void InitLongMode(this Assembler asm64)
+    {
+        asm64.mov(ax, 0x18);
+        asm64.mov(ds, ax);
+        asm64.mov(es, ax);
+        asm64.mov(ss, ax);
+        asm64.mov(rsp, StackTop);
+        asm64.mov(__qword_ptr[TssAddress + 4], (int)StackTop);
+        asm64.mov(__word_ptr[TssAddress + 0x66], 0x68);
+        asm64.mov(ax, 0x38);
+        asm64.ltr(ax);
+        asm64.mov(__word_ptr[IdtAddress + 0x1000], 0xFFF);
+        asm64.mov(__qword_ptr[IdtAddress + 0x1002], (int)IdtAddress);
+        asm64.lidt(__[IdtAddress + 0x1000]);
+    }
+
+    /// <summary>Emits <paramref name="handler"/> inline and points 64-bit IDT entry <paramref name="vector"/> at it (interrupt gate, CS 0x20). Clobbers RAX.</summary>
+    public static void InstallGate64(this Assembler asm64, byte vector, Action<Assembler> handler)
+    {
+        var install = asm64.CreateLabel();
+        var body = asm64.CreateLabel();
+        asm64.jmp(install);
+        asm64.Label(ref body);
+        handler(asm64);
+        asm64.Label(ref install);
+        asm64.lea(rax, __[body]);
+        uint gate = IdtAddress + (16u * vector);
+        asm64.mov(__word_ptr[gate], ax);
+        asm64.mov(__word_ptr[gate + 2], 0x20);
+        asm64.mov(__word_ptr[gate + 4], 0x8E00);
+        asm64.shr(rax, 16);
+        asm64.mov(__word_ptr[gate + 6], ax);
+        asm64.shr(rax, 16);
+        asm64.mov(__dword_ptr[gate + 8], eax);
+    }
+
+    /// <summary>IRETQ to the code that follows at CPL3 (CS 0x33, SS 0x2B) with IOPL=3 and IF=1, on a stack below 0x6000.</summary>
+    public static void EnterUserMode64(this Assembler asm64)
+    {
+        var user = asm64.CreateLabel();
+        asm64.push(0x2B);
+        asm64.push((int)UserStackTop);
+        asm64.push(0x3202);
+        asm64.push(0x33);
+        asm64.lea(rax, __[user]);
+        asm64.push(rax);
+        asm64.iretq();
+        asm64.Label(ref user);
+    }
 }

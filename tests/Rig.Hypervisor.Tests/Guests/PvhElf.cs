@@ -35,6 +35,26 @@ public static class PvhElf
         return Build(stream.ToArray(), bssBytes, noteDescBytes);
     }
 
+    /// <summary>
+    /// A guest in two parts: 32-bit code at the entry (which ends by jumping to long mode, see
+    /// <see cref="GuestSnippets.EnterLongMode"/>) and 64-bit code at <see cref="GuestSnippets.LongModeEntry"/>.
+    /// </summary>
+    public static byte[] Build(Assembler code32, Assembler code64, ulong bssBytes = 0)
+    {
+        var first = new MemoryStream();
+        code32.Assemble(new StreamCodeWriter(first), EntryAddress);
+        int gap = (int)(GuestSnippets.LongModeEntry - EntryAddress);
+        if (first.Length > gap)
+        {
+            throw new ArgumentException($"the 32-bit part is {first.Length} bytes; at most {gap} fit before the 64-bit entry");
+        }
+
+        first.SetLength(gap);
+        first.Position = gap;
+        code64.Assemble(new StreamCodeWriter(first), GuestSnippets.LongModeEntry);
+        return Build(first.ToArray(), bssBytes);
+    }
+
     /// <summary>Wraps machine code that was assembled to run at <see cref="EntryAddress"/>.</summary>
     public static byte[] Build(ReadOnlySpan<byte> machineCode, ulong bssBytes = 0, int noteDescBytes = 8)
     {
