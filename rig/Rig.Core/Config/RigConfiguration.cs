@@ -48,13 +48,12 @@ public static class RigConfiguration
         return options;
     }
 
-    // The binder says "Failed to convert configuration value at 'watchdogSeconds' to type ..." or lists
+    // The binder says "Failed to convert configuration value 'x' at 'watchdogSeconds' to type ..." or lists
     // unknown keys; lead with the key so the message reads like every other configuration error.
     private static string DescribeBindError(InvalidOperationException e)
     {
         var message = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
-        var start = message.IndexOf('\'');
-        var end = start >= 0 ? message.IndexOf('\'', start + 1) : -1;
-        return end > start ? $"{message[(start + 1)..end]}: {message}" : $"{FileName}: {message}";
+        var at = System.Text.RegularExpressions.Regex.Match(message, "at '([^']+)'");
+        return at.Success ? $"{at.Groups[1].Value}: {message}" : $"{FileName}: {message}";
     }
 }

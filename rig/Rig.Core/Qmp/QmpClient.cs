@@ -176,7 +176,7 @@ public sealed class QmpClient : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            reason = $"the QMP connection failed: {e.Message}";
+            reason = $"the QMP server closed the connection ({e.Message})";
         }
         catch (QmpConnectionException e)
         {

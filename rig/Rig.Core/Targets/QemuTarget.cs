@@ -26,7 +26,7 @@ public sealed class QemuTarget(string name, TargetOptions options, string repoRo
         }
 
         var binary = ExecutablePath.Find(RepoRoot.ResolveCommand(repoRoot, options.Binary))
-            ?? throw new TargetStartException(new VmLaunch(Name, options.Binary, [], VmSockets.CreateTemporary(), true, false), "not found", "");
+            ?? throw new InvalidOperationException($"{Name}: {options.Binary} not found");
         var sockets = VmSockets.CreateTemporary();
         var args = MachineArguments(options);
         args.AddRange(
@@ -41,8 +41,9 @@ public sealed class QemuTarget(string name, TargetOptions options, string repoRo
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
             "-kernel", spec.ImagePath,
             "-append", spec.Append,
+            "-S",
         ]);
-        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: true, SupportsSnapshots: false);
+        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: true, SupportsSnapshots: false, StartsPaused: true);
         return StartAsync(launch, spec, cancellationToken);
     }
 

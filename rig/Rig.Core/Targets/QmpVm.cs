@@ -117,7 +117,13 @@ public sealed class QmpVm : IVm
             var streams = await connect.ConfigureAwait(false);
             var qmp = await QmpClient.ConnectAsync(streams[2], StartupTimeout, startup.Token).ConfigureAwait(false);
             await startup.CancelAsync().ConfigureAwait(false);
-            return new QmpVm(launch, process, qmp, streams[0], streams[1], watchdog);
+            var vm = new QmpVm(launch, process, qmp, streams[0], streams[1], watchdog);
+            if (launch.StartsPaused)
+            {
+                await qmp.ExecuteAsync("cont", null, StartupTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            return vm;
         }
         catch (Exception e)
         {

@@ -4,6 +4,8 @@ namespace Rig.Targets;
 /// How to start one VMM process and meet its three sockets (QMP, COM1, COM2).
 /// <see cref="RigListens"/>: the rig listens and the VMM connects (QEMU client chardevs), so not a byte of
 /// early COM1 output is lost; otherwise the VMM listens and the rig connects with retries (rig-hv).
+/// <see cref="StartsPaused"/>: the VMM waits for QMP <c>cont</c> (QEMU -S), so a probe that finishes in
+/// milliseconds cannot exit before the rig has its control plane.
 /// </summary>
 public sealed record VmLaunch(
     string Target,
@@ -11,7 +13,8 @@ public sealed record VmLaunch(
     IReadOnlyList<string> Arguments,
     VmSockets Sockets,
     bool RigListens,
-    bool SupportsSnapshots);
+    bool SupportsSnapshots,
+    bool StartsPaused);
 
 /// <summary>Socket paths in a private temporary directory, removed when the VM is disposed.</summary>
 public sealed record VmSockets(string Directory, string Qmp, string Com1, string Com2)

@@ -1,0 +1,98 @@
+using Rig.Config;
+
+namespace Rig.Tests.Config;
+
+/// <summary>Configuration errors are caught at start and name the key, as a user would type it.</summary>
+public sealed class RigConfigurationTests
+{
+    [Fact]
+    public void A_valid_file_binds_targets_and_keeps_defaults()
+    {
+        using var checkout = new TemporaryCheckout($$"""{ "watchdogSeconds": 30, {{TemporaryCheckout.ValidTargets}} }""");
+
+        var options = RigConfiguration.Load(checkout.Root);
+
+        Assert.Equal(30, options.WatchdogSeconds);
+        Assert.Equal("results/rig.db", options.Store);
+        Assert.Equal("microvm", options.Targets["qemu-kvm"].Machine);
+        Assert.Equal("reference", options.Targets["reference"].Kind);
+    }
+
+    [Theory]
+    [InlineData(""" "qemu-kvm": { "kind": "qemu", "binary": "q", "accel": "kvm", "machine": "pc-99" } """, "targets:qemu-kvm:machine:")]
+    [InlineData(""" "qemu-kvm": { "kind": "qemu", "binary": "q", "accel": "hax" } """, "targets:qemu-kvm:accel:")]
+    [InlineData(""" "t": { "kind": "vmware", "binary": "x" } """, "targets:t:kind:")]
+    [InlineData(""" "t": { "kind": "qemu", "accel": "tcg" } """, "targets:t:binary:")]
+    [InlineData(""" "t": { "kind": "qemu", "binary": "q", "accel": "tcg", "memoryMb": 1 } """, "targets:t:memoryMb:")]
+    [InlineData(""" "ref": { "kind": "reference", "binary": "x", "irqchip": "split" } """, "targets:ref:irqchip:")]
+    public void A_bad_target_value_names_its_key(string target, string key)
+    {
+        using var checkout = new TemporaryCheckout($$"""{ "targets": { {{target}} } }""");
+
+        var error = Assert.Throws<RigConfigException>(() => RigConfiguration.Load(checkout.Root));
+
+        Assert.StartsWith(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_names_its_key()
+    {
+        using var checkout = new TemporaryCheckout($$"""{ "watchdogSeconds": "soon", {{TemporaryCheckout.ValidTargets}} }""");
+
+        var error = Assert.Throws<RigConfigException>(() => RigConfiguration.Load(checkout.Root));
+
+        Assert.StartsWith("watchdogSeconds:", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_an_error_rather_than_silently_ignored()
+    {
+        using var checkout = new TemporaryCheckout($$"""{ "watchdgSeconds": 5, {{TemporaryCheckout.ValidTargets}} }""");
+
+        var error = Assert.Throws<RigConfigException>(() => RigConfiguration.Load(checkout.Root));
+
+        Assert.Contains("watchdgSeconds", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Malformed_json_is_a_configuration_error_naming_the_file()
+    {
+        using var checkout = new TemporaryCheckout("""{ "targets": { """);
+
+        var error = Assert.Throws<RigConfigException>(() => RigConfiguration.Load(checkout.Root));
+
+        Assert.StartsWith("rig.json:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Flags_override_the_file_and_are_validated_too()
+    {
+        using var checkout = new TemporaryCheckout($$"""{ {{TemporaryCheckout.ValidTargets}} }""");
+
+        var overridden = RigConfiguration.Load(checkout.Root, new Dictionary<string, string?> { ["targets:qemu-kvm:machine"] = "q35" });
+        var error = Assert.Throws<RigConfigException>(
+            () => RigConfiguration.Load(checkout.Root, new Dictionary<string, string?> { ["release"] = "a b" }));
+
+        Assert.Equal("q35", overridden.Targets["qemu-kvm"].Machine);
+        Assert.StartsWith("release:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_targets_at_all_is_an_error()
+    {
+        using var checkout = new TemporaryCheckout("{}");
+
+        var error = Assert.Throws<RigConfigException>(() => RigConfiguration.Load(checkout.Root));
+
+        Assert.StartsWith("targets:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_repository_rig_json_is_valid()
+    {
+        var options = RigConfiguration.Load(RepoRoot.Find());
+
+        Assert.Contains("reference", options.Targets.Keys);
+        Assert.Contains("qemu-kvm", options.Targets.Keys);
+    }
+}

@@ -1,0 +1,88 @@
+using Rig.Cases;
+using Rig.Runner;
+
+namespace Rig.Tests.Runner;
+
+public sealed class CaseSelectionTests
+{
+    private static readonly HashSet<string> Apic = ["apic"];
+    private static readonly HashSet<string> QemuKvm = ["qemu-kvm"];
+
+    [Fact]
+    public void Everything_is_selected_by_default()
+    {
+        Assert.True(CaseSelection.All.Selects("time", "Rig.Suites.Time.Drift", "Drift", "Rig.Suites.Time.Drift.Drift(\"xen\")", "xen"));
+    }
+
+    [Fact]
+    public void Suite_and_target_filters_each_exclude()
+    {
+        var selection = new CaseSelection(Apic, QemuKvm, null);
+
+        Assert.True(selection.Selects("apic", "C", "M", "C.M", "qemu-kvm"));
+        Assert.False(selection.Selects("time", "C", "M", "C.M", "qemu-kvm"));
+        Assert.False(selection.Selects("apic", "C", "M", "C.M", "qemu-tcg"));
+    }
+
+    [Fact]
+    public void A_test_without_a_target_row_is_not_excluded_by_the_target_filter()
+    {
+        Assert.True(new CaseSelection(null, QemuKvm, null).Selects("apic", "C", "M", "C.M", target: null));
+    }
+
+    [Theory]
+    [InlineData("*Reboot*", true)]
+    [InlineData("timerafterreboot", true)]
+    [InlineData("Timer?fterReboot", true)]
+    [InlineData("Rig.Suites.Apic.*", true)]
+    [InlineData("Drift", false)]
+    [InlineData("Timer", false)]
+    public void The_glob_matches_method_class_or_full_name_case_insensitively(string glob, bool expected)
+    {
+        var selection = new CaseSelection(null, null, glob);
+
+        Assert.Equal(expected, selection.Selects("apic", "Rig.Suites.Apic.TimerAfterReboot", "TimerAfterReboot",
+            "Rig.Suites.Apic.TimerAfterReboot.TimerAfterReboot(\"qemu-kvm\")", "qemu-kvm"));
+    }
+
+    [Fact]
+    public void Glob_metacharacters_other_than_star_and_question_mark_are_literal()
+    {
+        Assert.False(new CaseSelection(null, null, "a.c").Selects("s", "abc", "abc", "abc", null));
+        Assert.True(new CaseSelection(null, null, "a.c").Selects("s", "a.c", "a.c", "a.c", null));
+    }
+
+    [Theory]
+    [InlineData("Rig.Suites.Apic", "apic")]
+    [InlineData("Rig.Suites.NmiMce", "nmi-mce")]
+    [InlineData("Rig.Suites.Smoke", "smoke")]
+    [InlineData("Rig.Suites.Tests", null)]
+    [InlineData("Rig.Core", null)]
+    [InlineData("Rig.Suites.", null)]
+    public void Suite_names_come_from_assembly_names_by_convention(string assembly, string? suite)
+    {
+        Assert.Equal(suite, SuiteNames.FromAssemblyName(assembly));
+    }
+
+    [Fact]
+    public void Discovery_finds_suite_assemblies_and_skips_test_projects()
+    {
+        var root = Directory.CreateTempSubdirectory("rig-bin-");
+        try
+        {
+            foreach (var name in new[] { "Rig.Suites.Apic", "Rig.Suites.Tests", "Rig.Core" })
+            {
+                var dir = Directory.CreateDirectory(Path.Combine(root.FullName, name, "debug"));
+                File.WriteAllText(Path.Combine(dir.FullName, name + ".dll"), "");
+            }
+
+            var found = SuiteAssembly.Discover(root.FullName);
+
+            Assert.Equal(["apic"], found.Select(f => f.Suite));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+}
