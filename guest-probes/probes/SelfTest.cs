@@ -53,7 +53,35 @@ public static unsafe class Probe
             Report.Skip("selftest.timer.x2apic", "cpu-lacks-x2apic");
         }
         PvClockCheck();
+        Costs();
     }
+
+    /// <summary>What the runtime's primitives cost here, the minimum of 16 tries each (TSC cycles).</summary>
+    private static void Costs()
+    {
+        ulong rdtsc = 0xFFFF_FFFF_FFFF_FFFF, gate = 0xFFFF_FFFF_FFFF_FFFF, fault = 0xFFFF_FFFF_FFFF_FFFF, port = 0xFFFF_FFFF_FFFF_FFFF;
+        for (int i = 0; i < 16; i++)
+        {
+            ulong t0 = Tsc.Now;
+            ulong t1 = Tsc.Now;
+            Msr.TryRead(LocalApic.BaseMsr, out ulong _);
+            ulong t2 = Tsc.Now;
+            Faults.InvalidOpcode();
+            ulong t3 = Tsc.Now;
+            Ports.In8(0x3FD);
+            ulong t4 = Tsc.Now;
+            rdtsc = Min(rdtsc, t1 - t0);
+            gate = Min(gate, t2 - t1);
+            fault = Min(fault, t3 - t2);
+            port = Min(port, t4 - t3);
+        }
+        Report.Metric("selftest.cost", "rdtsc_cycles", rdtsc, "cycles");
+        Report.Metric("selftest.cost", "gate_rdmsr_cycles", gate, "cycles");
+        Report.Metric("selftest.cost", "ud2_roundtrip_cycles", fault, "cycles");
+        Report.Metric("selftest.cost", Ports.Direct ? "port_in_direct_cycles" : "port_in_gate_cycles", port, "cycles");
+    }
+
+    private static ulong Min(ulong a, ulong b) => a < b ? a : b;
 
     private static void Expect(string check, ulong vector, ulong expected)
     {
