@@ -56,7 +56,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
         if (options.MemoryBytes < (2UL << 20) || options.MemoryBytes > VmOptions.MaxMemory)
         {
-            throw new ArgumentException($"--memory {options.MemoryBytes >> 20}M: must be 2M..{VmOptions.MaxMemory >> 20}M (RAM stays below the APIC windows)");
+            throw new ArgumentException($"--memory {options.MemoryBytes} bytes: must be 2M..{VmOptions.MaxMemory >> 20}M (RAM stays below the APIC windows)");
         }
 
         foreach (string defect in options.Defects)
@@ -250,6 +250,11 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
     public void SaveSnapshot(string name) => Control(() => WithAllParked(() =>
     {
+        if (_memory.Size > int.MaxValue)
+        {
+            throw new VmControlException("GenericError", "in-memory snapshots hold at most 2 GiB of guest RAM");
+        }
+
         var memory = new ReadOnlySpan<byte>(_memory.Host, checked((int)_memory.Size)).ToArray();
         var vcpus = _vcpus.Select(v => new VcpuSnapshot(
             v.Kvm.GetRegs(), v.Kvm.GetSregs(), v.Kvm.GetXsave(), v.Kvm.GetEvents(),
