@@ -7,7 +7,7 @@ using Rig.Tests.Plots;
 
 namespace Rig.Tests.Report;
 
-public sealed class ReportWriterTests : IDisposable
+public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFixture<SyntheticStoreFixture>, IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("rig-report-");
 
@@ -15,12 +15,7 @@ public sealed class ReportWriterTests : IDisposable
 
     private (string Html, string Path) Write(string release = SyntheticStore.Release, string gnuplot = "gnuplot")
     {
-        using var store = ResultStore.Open(Path.Combine(_directory.FullName, "rig.db"));
-        if (store.Releases().Count == 0)
-        {
-            SyntheticStore.Fill(store);
-        }
-
+        using var store = ResultStore.Open(fixture.DatabasePath);
         var (index, _) = ReportWriter.Write(store, release, _directory.FullName, new ComparisonThresholds(), gnuplot: gnuplot);
         return (File.ReadAllText(index), index);
     }
