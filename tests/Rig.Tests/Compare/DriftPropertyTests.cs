@@ -50,6 +50,17 @@ public sealed class DriftPropertyTests
     }
 
     [Fact]
+    public void AShiftBeyondTheThresholdThatNoiseExplainsIsNotDrift()
+    {
+        // Medians 500 → 600 (+20 %, threshold 10 %), but the spread is ±400: the test cannot tell it from noise.
+        double[] baseline = [100, 500, 900, 120, 880, 300, 700];
+        double[] current = [200, 600, 1000, 220, 980, 400, 800];
+        var drift = ReleaseComparer.Drift(Key, "latency", "us", baseline, current, Thresholds);
+        Assert.True(Math.Abs(drift.Shift) > drift.Limit);
+        Assert.Equal(DriftKind.NotSignificant, drift.Kind);
+    }
+
+    [Fact]
     public void TooFewSamplesAreSaidSoNotJudged()
     {
         var drift = ReleaseComparer.Drift(Key, "latency", "us", [1, 2], [100, 200], Thresholds);
