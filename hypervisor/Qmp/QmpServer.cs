@@ -42,11 +42,20 @@ public sealed class QmpServer : IAsyncDisposable
 
     /// <summary>
     /// Listens on <paramref name="socketPath"/>, replacing whatever file is there as QEMU does (util/qemu-sockets.c unlinks
-    /// the path before bind). Throws <see cref="SocketException"/> if the socket cannot be bound (path too long, no directory).
+    /// the path before bind). Throws <see cref="SocketException"/> if the socket cannot be bound (path too long, no directory)
+    /// and <see cref="IOException"/> if what is at the path cannot be removed.
     /// </summary>
     public static QmpServer Start(string socketPath, IVmControl vm, TextWriter log)
     {
-        File.Delete(socketPath);
+        try
+        {
+            File.Delete(socketPath);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"QMP socket path {socketPath}: {e.Message}", e);
+        }
+
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

@@ -297,6 +297,22 @@ public sealed class QmpServerTests : IAsyncLifetime
         await shutdown!.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
+    [Fact]
+    public void A_socket_path_that_is_a_directory_is_a_clear_IO_error()
+    {
+        string directory = Directory.CreateTempSubdirectory("rig-qmp-dir-").FullName;
+        try
+        {
+            var error = Assert.Throws<IOException>(() => QmpServer.Start(directory, new FakeVm(), TextWriter.Null));
+
+            Assert.Contains(directory, error.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory);
+        }
+    }
+
     private static async Task<string> SendLineAsync(QmpTestClient client, string command)
     {
         await client.SendAsync(command + "\n");
