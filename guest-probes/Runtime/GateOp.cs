@@ -1,6 +1,6 @@
 namespace Rig.Guest;
 
-/// <summary>Operations of the CPL0 SYSCALL gate; must match guest-probes/StubGen/GateOp.cs.</summary>
+/// <summary>Operations of the CPL0 gate (entered with INT3 from rig_gate); must match guest-probes/StubGen/GateOp.cs.</summary>
 internal enum GateOp : ulong
 {
     Out8 = 0,

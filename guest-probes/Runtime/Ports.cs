@@ -3,7 +3,7 @@ namespace Rig.Guest;
 /// <summary>
 /// Port I/O from CPL3. Whether IOPL=3 lets CPL3 execute IN/OUT is measured at boot (<see cref="MeasureIopl"/>):
 /// under kvm_pvm it was honoured in one experiment and ignored in another (shared/notes/pvm-cpl3.md). When
-/// honoured the instructions run directly; otherwise every access is one SYSCALL-gate call.
+/// honoured the instructions run directly; otherwise every access is one call of the CPL0 gate.
 /// </summary>
 public static unsafe class Ports
 {

@@ -1,7 +1,7 @@
 namespace Rig.Probes.StubGen;
 
 /// <summary>
-/// Operations of the SYSCALL gate (RAX = op, RDI/RSI/RDX = arguments). Must match
+/// Operations of the CPL0 gate (INT3 from rig_gate; RAX = op, RDI/RSI/RDX = arguments). Must match
 /// guest-probes/Runtime/GateOp.cs. The gate exists because under kvm_pvm CPL3 code cannot rely on IOPL
 /// and cannot execute RDMSR/WRMSR, while CPL0 code is emulated: so the privileged part is one instruction.
 /// </summary>

@@ -53,7 +53,7 @@ public static class Layout
     /// <summary>Where the BSP copies the 16-bit AP start code: a SIPI vector names a 4 KiB page below 1 MiB (SDM 10.4.4.1 / 11.4.4.1).</summary>
     public const ulong ApStartPage = 0x8000;
 
-    // GDT selectors (SDM 3.4.5). STAR[47:32] = KernelCode: SYSCALL loads CS = 0x08, SS = 0x10 (SDM 5.8.8).
+    // GDT selectors (SDM 3.4.5).
     public const ushort KernelCode64 = 0x08;
     public const ushort KernelData = 0x10;
     public const ushort UserData = 0x18;
