@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.Xen;
 
 namespace Rig.Hypervisor.Vm;
 
@@ -11,7 +12,7 @@ namespace Rig.Hypervisor.Vm;
 /// whenever the VMM itself moves the guest TSC: at start, reset and snapshot revert. A guest WRMSR to IA32_TSC is
 /// handled inside KVM and is not seen here.
 /// </summary>
-public sealed class GuestClock : IGuestClock
+public sealed class GuestClock : IGuestClock, IGuestTscSource
 {
     private const uint Ia32Tsc = 0x10;
     private readonly long[] _offsets;
