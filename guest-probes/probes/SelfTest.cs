@@ -53,7 +53,24 @@ public static unsafe class Probe
             Report.Skip("selftest.timer.x2apic", "cpu-lacks-x2apic");
         }
         PvClockCheck();
+        ControlChannel();
         Costs();
+    }
+
+    /// <summary>With `control=1` on the command line the host answers on COM2: ask for its clock.</summary>
+    private static void ControlChannel()
+    {
+        if (!CommandLine.Is("control", "1"))
+        {
+            Report.Skip("selftest.control", "no-control-channel");
+            return;
+        }
+        Acknowledgement ack = Control.Request("host-time", 2_000_000);
+        bool hasTime = Control.TryGetAckNumber("mono_raw_ns", out ulong hostNs);
+        Line line = Report.Start(ack == Acknowledgement.Ok && hasTime ? Verdict.Ok : Verdict.Fail, "selftest.control");
+        line.TextField("ack", ack == Acknowledgement.Ok ? "ok" : ack == Acknowledgement.Error ? "err" : "timeout");
+        line.Field("host_ns", hostNs);
+        Report.Emit(ref line);
     }
 
     /// <summary>What the runtime's primitives cost here, the minimum of 16 tries each (TSC cycles).</summary>

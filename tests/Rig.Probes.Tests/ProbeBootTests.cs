@@ -15,7 +15,7 @@ public sealed class ProbeBootTests
     [
         "selftest.exception.ud", "selftest.exception.de", "selftest.exception.bp",
         "selftest.timer.oneshot.xapic", "selftest.timer.periodic.xapic", "selftest.timer.tsc-deadline.xapic",
-        "selftest.nmi-self-ipi", "selftest.smp", "selftest.pvclock",
+        "selftest.nmi-self-ipi", "selftest.smp", "selftest.pvclock", "selftest.control",
     ];
 
     [RequiresTargetFact("qemu-tcg")]
