@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.Xen;
 
 namespace Rig.Hypervisor.Vm;
 
@@ -218,6 +219,9 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
             case KvmExitReason.X86Rdmsr:
                 run.MsrError = Lapic is { } l && l.TryReadMsr(run.MsrIndex, out ulong value) ? SetMsrData(run, value) : (byte)1;
                 break;
+            case KvmExitReason.X86Wrmsr when run.MsrIndex == XenCpuid.HypercallPageMsr:
+                run.MsrError = _vm.Xen.WriteHypercallPageMsr(run.MsrData) ? (byte)0 : (byte)1;
+                break;
             case KvmExitReason.X86Wrmsr:
                 run.MsrError = Lapic is { } w && w.TryWriteMsr(run.MsrIndex, run.MsrData) ? (byte)0 : (byte)1;
                 break;
@@ -258,6 +262,12 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
 
     private void HandlePortIo(KvmRunPage run)
     {
+        if (run.IoIsOut && run.IoPort == XenHypercallPage.Port && run.IoSize == 4 && run.IoCount == 1)
+        {
+            HandleXenHypercall(*(uint*)run.IoData);
+            return;
+        }
+
         byte* data = run.IoData;
         int size = run.IoSize;
         for (uint i = 0; i < run.IoCount; i++, data += size)
@@ -273,6 +283,14 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
                 new Span<byte>(&value, size).CopyTo(new Span<byte>(data, size));
             }
         }
+    }
+
+    /// <summary>The hypercall page's stub did OUT of the hypercall number; arguments and result travel in registers (Xen's x86-64 ABI).</summary>
+    private void HandleXenHypercall(uint number)
+    {
+        var regs = Kvm.GetRegs();
+        regs.Rax = _vm.Xen.Hypercall(Id, number, new HypercallArguments(regs.Rdi, regs.Rsi, regs.Rdx, regs.R10, regs.R8));
+        Kvm.SetRegs(regs);
     }
 
     private void HandleMmio(KvmRunPage run)

@@ -4,6 +4,7 @@ using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Kvm;
 using Rig.Hypervisor.Qmp;
+using Rig.Hypervisor.Xen;
 
 namespace Rig.Hypervisor.Vm;
 
@@ -89,13 +90,21 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         for (int i = 0; i < _vcpus.Length; i++)
         {
             var kvmVcpu = _vm.CreateVcpu(i);
-            kvmVcpu.SetCpuid(CpuidTable.ForVcpu(supportedCpuid, i));
             kvmVcpu.SetupMce(mcgCap);
             _vcpus[i] = new Vcpu(this, kvmVcpu);
         }
 
         _msrs = VcpuMsrs.Probe(_vcpus[0].Kvm, MceBanks);
         Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz());
+
+        // The Xen HVM interface (Xen/): its CPUID leaves sit at 0x40000100 beside KVM's at 0x40000000, as Xen places
+        // them when another hypervisor's leaves come first, so a guest that does not look for Xen never sees it.
+        Xen = new XenGuestInterface(Clock, new KvmXenGuestMemory(_memory, PagingOf), HostClock.Instance, _vcpus.Length,
+            _defects, tscStable: true, CalibrationTimer.DefaultPeriod);
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Kvm.SetCpuid([.. CpuidTable.ForVcpu(supportedCpuid, vcpu.Id), .. Xen.CpuidEntries(vcpu.Id)]);
+        }
 
         Ports = new PortBus(options.Log);
         Mmio = new MmioBus(options.Log);
@@ -107,15 +116,18 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         Ports.Add(Cmos);
         Ports.Add(new DebugExitDevice(code => Finish(code)));
         Ports.Add(new ResetControl(reason => RequestReset(reason, guest: true)));
+        _vm.EnableCap(KvmCap.X86UserSpaceMsr, MsrExitReasonFilter);
         if (UserIrqchip)
         {
-            // Our LAPIC owns IA32_APIC_BASE, the TSC deadline and the x2APIC MSR range: KVM hands them to user space.
-            _vm.EnableCap(KvmCap.X86UserSpaceMsr, MsrExitReasonFilter);
-            _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100)]);
+            // Our LAPIC owns IA32_APIC_BASE, the TSC deadline and the x2APIC MSR range, and the Xen interface its
+            // hypercall-page MSR: KVM hands them to user space.
+            _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1)]);
             _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio);
         }
         else
         {
+            _vm.DenyMsrsToKernel([(XenCpuid.HypercallPageMsr, 1)]);
+
             // KVM's own LAPIC state right after creation is its RESET state; a reset puts it back.
             _kernelLapicResetState = [.. _vcpus.Select(v => v.Kvm.GetLapic())];
         }
@@ -139,6 +151,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     public CmosRtc Cmos { get; }
 
     public GuestClock Clock { get; }
+
+    /// <summary>The Xen HVM interface: CPUID leaves, hypercall page, shared_info and the Xen pvclock.</summary>
+    public XenGuestInterface Xen { get; }
 
     public DefectSet Defects => _defects;
 
@@ -260,7 +275,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             v.Kvm.GetRegs(), v.Kvm.GetSregs(), v.Kvm.GetXsave(), v.Kvm.GetEvents(),
             v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.SaveState(),
             UserIrqchip ? null : v.Kvm.GetLapic(), UserIrqchip ? 0 : v.Kvm.GetMpState())).ToArray();
-        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock());
+        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState());
     }));
 
     public void RevertSnapshot(string name) => Control(() =>
@@ -272,6 +287,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
         WithAllParked(() =>
         {
+            ulong[] syncTsc = Xen.Clock.LatchTsc();
             snapshot.Memory.CopyTo(new Span<byte>(_memory.Host, snapshot.Memory.Length));
             _vm.SetClock(snapshot.KvmClockNs);
             for (int i = 0; i < _vcpus.Length; i++)
@@ -296,6 +312,8 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
                 Clock.Calibrate(v.Kvm);
             }
+
+            Xen.RestoreState(snapshot.Xen, syncTsc);
         });
     });
 
@@ -423,6 +441,13 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         vcpu.Kvm.SetSregs(ArchitecturalState.ResetSregs(vcpu.IsBootstrapProcessor) with { ApicBase = vcpu.Kvm.GetSregs().ApicBase });
         vcpu.Kvm.ClearEvents();
         vcpu.Activity = vcpu.IsBootstrapProcessor ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
+    }
+
+    /// <summary>A vCPU's paging registers for the Xen interface's guest page walk; called on that vCPU's thread in an exit.</summary>
+    private GuestPageWalk.PagingState PagingOf(int vcpu)
+    {
+        var sregs = _vcpus[vcpu].Kvm.GetSregs();
+        return new GuestPageWalk.PagingState(sregs.Cr0, sregs.Cr3, sregs.Cr4, sregs.Efer);
     }
 
     private void EndOrPause(int exitCode)
@@ -627,6 +652,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         Finish(ExitCodes.Quit);
         _watchdog?.Dispose();
         _interruptControllers?.Dispose();
+        Xen.Dispose();
         foreach (var vcpu in _vcpus)
         {
             if (!vcpu.Join(JoinTimeout))

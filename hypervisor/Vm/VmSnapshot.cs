@@ -1,4 +1,5 @@
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.Xen;
 
 namespace Rig.Hypervisor.Vm;
 
@@ -17,5 +18,5 @@ public sealed record VcpuSnapshot(
     byte[]? KernelLapic,
     uint KernelMpState);
 
-/// <summary>An in-memory snapshot of the whole VM: all RAM, every vCPU, and the kvmclock base (KVM_GET_CLOCK).</summary>
-public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs);
+/// <summary>An in-memory snapshot of the whole VM: all RAM, every vCPU, the kvmclock base (KVM_GET_CLOCK) and where the Xen interface's pages are.</summary>
+public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs, XenGuestState Xen);

@@ -38,6 +38,31 @@ public sealed class VmBootTests
     }
 
     [RequiresKvmFact]
+    public void Cpuid_offers_kvm_leaves_at_0x40000000_and_xen_leaves_at_0x40000100()
+    {
+        // Exit value: bit 0 = "KVMK" in EBX of 0x40000000 (kvmclock's leaves), bit 1 = "XenV" in EBX of 0x40000100.
+        var code = GuestSnippets.New32();
+        code.xor(esi, esi);
+        code.mov(eax, 0x4000_0000);
+        code.cpuid();
+        code.cmp(ebx, 0x4B4D_564B);
+        code.sete(al);
+        code.movzx(esi, al);
+        code.mov(eax, 0x4000_0100);
+        code.cpuid();
+        code.cmp(ebx, 0x566E_6558);
+        code.sete(al);
+        code.shl(al, 1);
+        code.or(eax, esi);
+        code.mov(dx, GuestSnippets.DebugExitPort);
+        code.@out(dx, al);
+        code.hlt();
+        using var guest = new GuestVm(code);
+
+        Assert.Equal((3 << 1) | 1, guest.Run());
+    }
+
+    [RequiresKvmFact]
     public void Cmos_nvram_survives_resets_through_0xcf9()
     {
         // Boot n bumps CMOS byte 0x40; boots 1 and 2 reset through 0xCF9, boot 3 exits with the count.
