@@ -6,7 +6,8 @@ namespace Rig.Suites.Apic.Oracles;
 public sealed record FirstTickFinding(
     IReadOnlyList<string> Problems,
     IReadOnlyList<double> LatenciesUs,
-    int BootsSeen);
+    int BootsSeen,
+    IReadOnlyList<string> Unarmed);
 
 /// <summary>
 /// After RESET no interrupt is pending or in service (SDM Vol. 3A §12.4.7.1), so once a guest arms a clock
@@ -17,7 +18,8 @@ public sealed record FirstTickFinding(
 /// </summary>
 /// <remarks>
 /// One <c>RIG tick</c> record per boot and clock source: <c>boot=N source=lapic|pit|hpet period_us=P
-/// first_tick_us=X</c>, or <c>first_tick_us=none waited_us=W</c> when the probe gave up.
+/// first_tick_us=X</c>, or <c>first_tick_us=none waited_us=W</c> when the probe gave up, or
+/// <c>first_tick_us=unarmed</c> when the target lacks that clock (no IOAPIC, say): noted, not judged.
 /// </remarks>
 public static class FirstTickAfterReboot
 {
@@ -26,6 +28,7 @@ public static class FirstTickAfterReboot
         var problems = new List<string>();
         var latencies = new List<double>();
         var boots = new HashSet<long>();
+        var unarmed = new List<string>();
         foreach (var t in ticks)
         {
             long boot = t.GetInt64("boot");
@@ -33,6 +36,12 @@ public static class FirstTickAfterReboot
             var source = t["source"] ?? "?";
             double period = t.GetDouble("period_us");
             double bound = 2 * period + slackUs;
+            if (t["first_tick_us"] == "unarmed")
+            {
+                unarmed.Add($"boot {boot}: {source}");
+                continue;
+            }
+
             if (t["first_tick_us"] == "none")
             {
                 problems.Add($"boot {boot}: {source} never ticked in {t["waited_us"] ?? "?"} us (period {period} us)");
@@ -52,6 +61,6 @@ public static class FirstTickAfterReboot
             problems.Add($"only {boots.Count} of {expectedBoots} boots reported a tick");
         }
 
-        return new FirstTickFinding(problems, latencies, boots.Count);
+        return new FirstTickFinding(problems, latencies, boots.Count, unarmed);
     }
 }

@@ -17,7 +17,8 @@ public sealed record RegisterMismatch(string Register, string Expected, string A
 /// The probe reads every register the guest can read and prints one <c>RIG lapic</c> record per vCPU and reset:
 /// <c>after=system_reset|cf9|kbd|init mode=xapic|x2apic cpu=N id=.. ver=.. tpr=.. ppr=.. ldr=.. dfr=.. svr=..
 /// isr=&lt;64 hex digits&gt; tmr=.. irr=.. esr=.. icr=.. lvt_timer=.. lvt_thermal=.. lvt_pmc=.. lvt_lint0=..
-/// lvt_lint1=.. lvt_error=.. tmict=.. tmcct=.. tdcr=.. apicbase=.. [id_before=.. ver_before=..]</c>.
+/// lvt_lint1=.. lvt_error=.. tmict=.. tmcct=.. tdcr=.. apicbase=..</c>. <paramref name="before"/> is the
+/// <c>RIG dirty</c> record the same vCPU printed before the reset, whose id and ver must survive it.
 /// ESR is read after a write of 0, as §12.5.3 requires; a fresh unit has recorded no error.
 /// </remarks>
 public static class LapicResetState
@@ -27,7 +28,7 @@ public static class LapicResetState
 
     private static readonly string[] Lvts = ["lvt_timer", "lvt_thermal", "lvt_pmc", "lvt_lint0", "lvt_lint1", "lvt_error"];
 
-    public static IReadOnlyList<RegisterMismatch> Check(Record r)
+    public static IReadOnlyList<RegisterMismatch> Check(Record r, Record? before)
     {
         var bad = new List<RegisterMismatch>();
         bool x2 = r["mode"] == "x2apic";
@@ -88,8 +89,12 @@ public static class LapicResetState
             }
         }
 
-        ExpectUnchanged(r, "id", "id_before", "SDM 12.4.6 (the APIC ID is assigned at power-up and kept)", bad);
-        ExpectUnchanged(r, "ver", "ver_before", Reset + " (version register not affected)", bad);
+        if (before is not null)
+        {
+            ExpectUnchanged(r, before, "id", "SDM 12.4.6 (the APIC ID is assigned at power-up and kept)", bad);
+            ExpectUnchanged(r, before, "ver", Reset + " (version register not affected)", bad);
+        }
+
         return bad;
     }
 
@@ -103,9 +108,9 @@ public static class LapicResetState
         }
     }
 
-    private static void ExpectUnchanged(Record r, string reg, string before, string rule, List<RegisterMismatch> bad)
+    private static void ExpectUnchanged(Record r, Record before, string reg, string rule, List<RegisterMismatch> bad)
     {
-        if (Read(r, before) is { } was && Read(r, reg) is { } now && was != now)
+        if (Read(before, reg) is { } was && Read(r, reg) is { } now && was != now)
         {
             bad.Add(new(reg, Hex(was), Hex(now), rule));
         }

@@ -10,7 +10,7 @@ namespace Rig.Suites.Apic.Oracles;
 /// </summary>
 /// <remarks>
 /// The probe walks a fixed script and prints one <c>RIG prio</c> record per step with what it observed:
-/// <c>step=NAME delivered=&lt;hex vectors handled during the step, in order, or none&gt; ppr=0x.. isr=0x..(64) irr=0x..(64)</c>.
+/// <c>step=NAME delivered=none|0x50|0x51+0x61 (vectors handled during the step, in order) ppr=0x.. isr=0x..(64) irr=0x..(64)</c>.
 /// The expectations below are the SDM's, not any hypervisor's.
 /// </remarks>
 public static class PriorityRules
@@ -18,13 +18,13 @@ public static class PriorityRules
     /// <summary>What each step must show. Vectors: 0x50 and 0x51 share class 5; 0x61 is class 6; 0x65 is class 6.</summary>
     public static readonly IReadOnlyList<PriorityStep> Script =
     [
-        new("first", "self-IPI 0x50, handler takes it and does not EOI", Delivered: "50", PprClass: 0x50, InService: [0x50], Requested: []),
-        new("same-class-held", "self-IPI 0x51 while 0x50 is in service: same class, held in IRR", Delivered: "none", PprClass: 0x50, InService: [0x50], Requested: [0x51]),
-        new("higher-class-preempts", "self-IPI 0x61: higher class, dispatched at once, nested", Delivered: "61", PprClass: 0x60, InService: [0x50, 0x61], Requested: [0x51]),
-        new("eoi-highest", "EOI clears 0x61 only; 0x51 still held by 0x50", Delivered: "none", PprClass: 0x50, InService: [0x50], Requested: [0x51]),
-        new("eoi-releases", "EOI clears 0x50; 0x51 is dispatched (its handler EOIs)", Delivered: "51", PprClass: 0x00, InService: [], Requested: []),
-        new("tpr-holds", "TPR=0x70, self-IPI 0x65: class 6 is not above 7, held", Delivered: "none", PprClass: 0x70, InService: [], Requested: [0x65]),
-        new("tpr-releases", "TPR=0: 0x65 dispatched (its handler EOIs)", Delivered: "65", PprClass: 0x00, InService: [], Requested: []),
+        new("first", "self-IPI 0x50, handler takes it and does not EOI", Delivered: [0x50], PprClass: 0x50, InService: [0x50], Requested: []),
+        new("same-class-held", "self-IPI 0x51 while 0x50 is in service: same class, held in IRR", Delivered: [], PprClass: 0x50, InService: [0x50], Requested: [0x51]),
+        new("higher-class-preempts", "self-IPI 0x61: higher class, dispatched at once, nested", Delivered: [0x61], PprClass: 0x60, InService: [0x50, 0x61], Requested: [0x51]),
+        new("eoi-highest", "EOI clears 0x61 only; 0x51 still held by 0x50", Delivered: [], PprClass: 0x50, InService: [0x50], Requested: [0x51]),
+        new("eoi-releases", "EOI clears 0x50; 0x51 is dispatched (its handler EOIs)", Delivered: [0x51], PprClass: 0x00, InService: [], Requested: []),
+        new("tpr-holds", "TPR=0x70, self-IPI 0x65: class 6 is not above 7, held", Delivered: [], PprClass: 0x70, InService: [], Requested: [0x65]),
+        new("tpr-releases", "TPR=0: 0x65 dispatched (its handler EOIs)", Delivered: [0x65], PprClass: 0x00, InService: [], Requested: []),
     ];
 
     public static IReadOnlyList<string> Check(IReadOnlyList<Record> observed)
@@ -39,10 +39,11 @@ public static class PriorityRules
                 continue;
             }
 
-            var delivered = r["delivered"] ?? "missing";
-            if (!string.Equals(delivered, step.Delivered, StringComparison.OrdinalIgnoreCase))
+            var delivered = ParseDelivered(r["delivered"]);
+            if (delivered is null || !delivered.SequenceEqual(step.Delivered))
             {
-                problems.Add($"{step.Name}: delivered {delivered}, expected {step.Delivered} ({step.What})");
+                var shown = delivered is null ? r["delivered"] ?? "missing" : VectorSet.Format(delivered);
+                problems.Add($"{step.Name}: delivered {shown}, expected {VectorSet.Format(step.Delivered)} ({step.What})");
             }
 
             if (r["ppr"] is not { } ppr || VectorSet.ParseInt(ppr) is not { } p || (p & 0xF0) != (ulong)step.PprClass)
@@ -57,6 +58,23 @@ public static class PriorityRules
         return problems;
     }
 
+    /// <summary>`none`, or the vectors handled during the step in arrival order, joined by `+`.</summary>
+    private static int[]? ParseDelivered(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text == "none")
+        {
+            return [];
+        }
+
+        var vectors = text.Split('+').Select(VectorSet.ParseInt).ToArray();
+        return vectors.Any(v => v is null or > 0xFF) ? null : vectors.Select(v => (int)v!.Value).ToArray();
+    }
+
     private static void CheckSet(List<string> problems, PriorityStep step, string reg, string? text, int[] expected)
     {
         var got = text is null ? null : VectorSet.Parse(text);
@@ -68,4 +86,4 @@ public static class PriorityRules
     }
 }
 
-public sealed record PriorityStep(string Name, string What, string Delivered, int PprClass, int[] InService, int[] Requested);
+public sealed record PriorityStep(string Name, string What, int[] Delivered, int PprClass, int[] InService, int[] Requested);

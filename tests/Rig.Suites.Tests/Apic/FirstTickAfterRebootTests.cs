@@ -37,4 +37,12 @@ public class FirstTickAfterRebootTests
         var f = FirstTickAfterReboot.Check([Tick(2, "900")], expectedBoots: 5, slackUs: 500);
         Assert.Equal("only 1 of 5 boots reported a tick", Assert.Single(f.Problems));
     }
+
+    [Fact]
+    public void A_clock_the_target_lacks_is_noted_not_judged()
+    {
+        var f = FirstTickAfterReboot.Check([Tick(2, "900"), Tick(2, "unarmed", "pit")], expectedBoots: 1, slackUs: 500);
+        Assert.Empty(f.Problems);
+        Assert.Equal("boot 2: pit", Assert.Single(f.Unarmed));
+    }
 }

@@ -8,8 +8,11 @@ public class PriorityRulesTests
 {
     private static Record Step(PriorityStep s, string? delivered = null, int? ppr = null, int[]? isr = null) =>
         RecordParser.TryParse(
-            $"RIG prio step={s.Name} delivered={delivered ?? s.Delivered} ppr=0x{ppr ?? s.PprClass:x} " +
+            $"RIG prio step={s.Name} delivered={delivered ?? Delivered(s)} ppr=0x{ppr ?? s.PprClass:x} " +
             $"isr={Vectors.Bits(isr ?? s.InService)} irr={Vectors.Bits(s.Requested)}")!;
+
+    private static string Delivered(PriorityStep s) =>
+        s.Delivered.Length == 0 ? "none" : string.Join("+", s.Delivered.Select(v => $"0x{v:x}"));
 
     [Fact]
     public void An_sdm_conforming_trace_passes() =>
@@ -22,11 +25,11 @@ public class PriorityRulesTests
         var trace = PriorityRules.Script.Select(s => s.Name switch
         {
             "first" => Step(s, ppr: 0, isr: []),
-            "same-class-held" => Step(s, delivered: "51", ppr: 0, isr: []),
+            "same-class-held" => Step(s, delivered: "0x51", ppr: 0, isr: []),
             _ => Step(s),
         }).ToList();
         var problems = PriorityRules.Check(trace);
-        Assert.Contains(problems, p => p.StartsWith("same-class-held: delivered 51", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("same-class-held: delivered {0x51}", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("first: PPR 0x0", StringComparison.Ordinal));
     }
 
