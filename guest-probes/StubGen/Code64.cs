@@ -8,8 +8,10 @@ namespace Rig.Probes.StubGen;
 /// </summary>
 public sealed class Code64
 {
-    public Code64()
+    /// <param name="gateReturnAddress">Where <see cref="GateReturn"/> will land: the #BP entry compares against it as an immediate, so the chunk is assembled twice (<see cref="StubImage.Build"/>).</param>
+    public Code64(ulong gateReturnAddress)
     {
+        GateReturnAddress = gateReturnAddress;
         Asm = new Assembler(64);
         Trampoline = Asm.CreateLabel();
         HaltUser = Asm.CreateLabel();
@@ -17,6 +19,8 @@ public sealed class Code64
     }
 
     public Assembler Asm { get; }
+
+    public ulong GateReturnAddress { get; }
 
     public Label Trampoline;
     public Label HaltUser;

@@ -25,10 +25,15 @@ public sealed class StubImage
         BootCode.Chunk32 boot = BootCode.Entry32();
         byte[] ap16 = BootCode.ApStart16(boot.ApEntry);
 
-        var code = new Code64();
-        KernelCode.Emit(code);
-        UserCode.Emit(code);
-        var code64 = new Assembled(code.Asm, Layout.Address(Layout.Code64Offset));
+        // Pass 1 learns where the gate's return address lands (a placeholder that still needs a 32-bit
+        // immediate keeps every instruction the same size); pass 2 assembles with the real address.
+        (Code64 code, Assembled code64) = Assemble64(0x7FFFFFFF);
+        ulong gateReturn = code64[code.GateReturn];
+        (code, code64) = Assemble64(gateReturn);
+        if (code64[code.GateReturn] != gateReturn)
+        {
+            throw new InvalidOperationException("the gate's return address moved between the two assembly passes");
+        }
 
         var blob = new byte[Layout.StubSize];
         Place(blob, Layout.Entry32Offset, boot.Code.Bytes, Layout.Ap16Offset);
@@ -68,6 +73,14 @@ public sealed class StubImage
             symbols[name] = code64[label];
         }
         return new StubImage(blob, symbols, boot.Entry);
+    }
+
+    private static (Code64 Code, Assembled Bytes) Assemble64(ulong gateReturnAddress)
+    {
+        var code = new Code64(gateReturnAddress);
+        KernelCode.Emit(code);
+        UserCode.Emit(code);
+        return (code, new Assembled(code.Asm, Layout.Address(Layout.Code64Offset)));
     }
 
     private static void Place(byte[] blob, ulong offset, byte[] bytes, ulong limit)
