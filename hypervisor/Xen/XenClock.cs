@@ -102,17 +102,49 @@ public sealed class XenClock
     /// </summary>
     public void Calibrate()
     {
-        RestampAll();
+        lock (_sync)
+        {
+            long masterStime = MasterStime();
+            for (int vcpu = 0; vcpu < _stamps.Length; vcpu++)
+            {
+                RestampFrom(vcpu, _stamps[vcpu], masterStime);
+            }
+        }
+
         Interlocked.Increment(ref _calibrations);
     }
 
     /// <summary>
-    /// After a snapshot revert has put every vCPU's TSC back (Xen: hvm_load_cpu_ctxt, which latches sync_tsc and
-    /// feeds it to get_s_time_fixed()). The guest TSC is now older than the stamps, so the delta is negative: the
-    /// correct result is the system time the guest had at the snapshot; the unsigned-scale-delta defect turns it into a
-    /// jump of centuries (seed 000). Call with the vCPUs stopped, after their TSCs are restored.
+    /// Every vCPU's TSC now: the VMM core latches it when a snapshot revert begins, before it restores RAM and vCPU
+    /// state, as Xen's hvm_load latches d->arch.hvm.sync_tsc at the start of a restore.
     /// </summary>
-    public void RecomputeAfterRevert() => RestampAll();
+    public ulong[] LatchTsc() => Enumerable.Range(0, _stamps.Length).Select(_tsc.GuestTsc).ToArray();
+
+    /// <summary>
+    /// At the end of a snapshot revert, with the vCPUs stopped and their state restored: Xen's hvm_load_cpu_ctxt feeds
+    /// the latched <paramref name="syncTsc"/> to get_s_time_fixed(). A calibration that ran since the latch has moved
+    /// the stamp past it, so that delta is negative (seed 000's race); and where the VMM can rewind the guest TSC
+    /// (KVM with TSC offsetting) the TSC now is older still. Both are scaled through the signed path: the result is the
+    /// guest's time at the latch, then at its TSC now, which after a rewind is the time it had at the snapshot. The
+    /// unsigned-scale-delta defect turns either negative delta into a jump of centuries.
+    /// </summary>
+    public void RecomputeAfterRevert(IReadOnlyList<ulong> syncTsc)
+    {
+        if (syncTsc.Count != _stamps.Length)
+        {
+            throw new ArgumentException($"one latched TSC per vCPU: expected {_stamps.Length}, got {syncTsc.Count}", nameof(syncTsc));
+        }
+
+        lock (_sync)
+        {
+            long masterStime = MasterStime();
+            for (int vcpu = 0; vcpu < _stamps.Length; vcpu++)
+            {
+                var atSync = new CpuTimeStamp(syncTsc[vcpu], STimeAt(_stamps[vcpu], syncTsc[vcpu]), masterStime);
+                RestampFrom(vcpu, atSync, masterStime);
+            }
+        }
+    }
 
     /// <summary>Publishes <paramref name="vcpu"/>'s current record again (Xen's force_update_vcpu_system_time).</summary>
     public void Republish(int vcpu)
@@ -123,18 +155,15 @@ public sealed class XenClock
         }
     }
 
-    private void RestampAll()
+    /// <summary>The platform timer (host CLOCK_MONOTONIC) as system time; Xen's read_platform_stime().</summary>
+    private long MasterStime() => _host.MonotonicNanoseconds - _bootMonotonic;
+
+    /// <summary>A new stamp at <paramref name="vcpu"/>'s TSC now, continuing the line through <paramref name="pivot"/>, published.</summary>
+    private void RestampFrom(int vcpu, CpuTimeStamp pivot, long masterStime)
     {
-        lock (_sync)
-        {
-            long masterStime = _host.MonotonicNanoseconds - _bootMonotonic;
-            for (int vcpu = 0; vcpu < _stamps.Length; vcpu++)
-            {
-                ulong tsc = _tsc.GuestTsc(vcpu);
-                _stamps[vcpu] = new CpuTimeStamp(tsc, STimeAt(_stamps[vcpu], tsc), masterStime);
-                _publish(vcpu, TimeInfoFor(_stamps[vcpu]));
-            }
-        }
+        ulong now = _tsc.GuestTsc(vcpu);
+        _stamps[vcpu] = new CpuTimeStamp(now, STimeAt(pivot, now), masterStime);
+        _publish(vcpu, TimeInfoFor(_stamps[vcpu]));
     }
 
     private long STimeAt(CpuTimeStamp stamp, ulong atTsc)

@@ -82,13 +82,14 @@ public sealed class XenGuestInterface : IDisposable
         Enumerable.Range(0, Clock.VcpuCount).Select(_publisher.TimeAreaGpa).ToArray());
 
     /// <summary>
-    /// When a snapshot is reverted, with the vCPUs stopped, after guest RAM and every vCPU's TSC are restored and before
-    /// any vCPU runs: puts the placements back and recomputes every vCPU's time from its restored TSC.
+    /// When a snapshot is reverted, with the vCPUs stopped, after guest RAM and every vCPU's state are restored and
+    /// before any vCPU runs: puts the placements back and recomputes every vCPU's time from
+    /// <paramref name="syncTsc"/>, which the core took with <see cref="XenClock.LatchTsc"/> when the revert began.
     /// </summary>
-    public void RestoreState(XenGuestState state)
+    public void RestoreState(XenGuestState state, IReadOnlyList<ulong> syncTsc)
     {
         _publisher.Restore(state.SharedInfoGpa, state.TimeAreaGpas);
-        Clock.RecomputeAfterRevert();
+        Clock.RecomputeAfterRevert(syncTsc);
     }
 
     public void Dispose() => Calibration.Dispose();

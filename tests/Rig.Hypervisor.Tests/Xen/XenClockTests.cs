@@ -82,7 +82,7 @@ public sealed class XenClockTests
     }
 
     [Fact]
-    public void After_a_revert_to_an_older_tsc_time_is_what_it_was_at_the_snapshot()
+    public void After_a_revert_that_rewinds_the_tsc_time_is_what_it_was_at_the_snapshot()
     {
         var clock = NewClock(DefectSet.None);
         _tsc.AdvanceAll(TscHz / 2);
@@ -91,8 +91,9 @@ public sealed class XenClockTests
         _tsc.AdvanceAll(TscHz);
         clock.Calibrate();
 
+        ulong[] sync = clock.LatchTsc();
         _tsc.SetAll(snapshotTsc);
-        clock.RecomputeAfterRevert();
+        clock.RecomputeAfterRevert(sync);
 
         Assert.InRange(clock.GetSTime(0), snapshotTime - 2, snapshotTime + 2);
         Assert.InRange((long)_published[^1].Info.SystemTime, snapshotTime - 2, snapshotTime + 2);
@@ -100,19 +101,73 @@ public sealed class XenClockTests
     }
 
     [Fact]
-    public void With_unsigned_scale_delta_a_revert_jumps_time_by_centuries()
+    public void A_calibration_racing_a_revert_that_cannot_rewind_the_tsc_leaves_time_continuous()
+    {
+        // kvm_pvm ignores TSC writes (measured), so a revert leaves the TSC running; the latched TSC is then older
+        // than the stamp a racing calibration took, which is the negative delta of seed 000 without any rewind.
+        var clock = NewClock(DefectSet.None);
+        _tsc.AdvanceAll(TscHz);
+        ulong[] sync = clock.LatchTsc();
+        long atLatch = clock.GetSTime(0);
+        _tsc.AdvanceAll(TscHz / 1000);
+        clock.Calibrate();
+        _tsc.AdvanceAll(TscHz / 1000);
+
+        clock.RecomputeAfterRevert(sync);
+
+        long expected = atLatch + (long)clock.Scale.ScaleDelta(2 * (TscHz / 1000));
+        Assert.InRange(clock.GetSTime(0), expected - 3, expected + 3);
+    }
+
+    [Fact]
+    public void With_unsigned_scale_delta_a_revert_that_rewinds_the_tsc_jumps_time_by_centuries()
     {
         var clock = NewClock(Defects(DefectCatalog.UnsignedScaleDelta));
         _tsc.AdvanceAll(TscHz / 2);
         ulong snapshotTsc = _tsc.GuestTsc(0);
         _tsc.AdvanceAll(TscHz);
-        clock.Calibrate();
 
+        ulong[] sync = clock.LatchTsc();
         _tsc.SetAll(snapshotTsc);
-        clock.RecomputeAfterRevert();
+        clock.RecomputeAfterRevert(sync);
 
         Assert.True(clock.GetSTime(0) > HundredYearsNs, $"expected a jump of centuries, got {clock.GetSTime(0)} ns");
         Assert.True(_published[^1].Info.SystemTime > HundredYearsNs);
+    }
+
+    [Fact]
+    public void With_unsigned_scale_delta_a_calibration_racing_a_revert_jumps_time_by_centuries()
+    {
+        var clock = NewClock(Defects(DefectCatalog.UnsignedScaleDelta));
+        _tsc.AdvanceAll(TscHz);
+        ulong[] sync = clock.LatchTsc();
+        _tsc.AdvanceAll(1000);
+        clock.Calibrate();
+
+        clock.RecomputeAfterRevert(sync);
+
+        Assert.True(clock.GetSTime(0) > HundredYearsNs, $"expected a jump of centuries, got {clock.GetSTime(0)} ns");
+    }
+
+    [Fact]
+    public void With_unsigned_scale_delta_a_revert_without_a_race_or_a_rewind_is_harmless()
+    {
+        var clock = NewClock(Defects(DefectCatalog.UnsignedScaleDelta));
+        _tsc.AdvanceAll(TscHz);
+        ulong[] sync = clock.LatchTsc();
+        _tsc.AdvanceAll(1000);
+
+        clock.RecomputeAfterRevert(sync);
+
+        Assert.InRange(clock.GetSTime(0), 1_000_000_000 - 2, 1_000_000_000 + 410);
+    }
+
+    [Fact]
+    public void A_revert_needs_one_latched_tsc_per_vcpu()
+    {
+        var clock = NewClock(DefectSet.None);
+
+        Assert.Throws<ArgumentException>(() => clock.RecomputeAfterRevert([1UL]));
     }
 
     [Fact]

@@ -202,8 +202,9 @@ public sealed class XenGuestInterfaceTests : IDisposable
         _tsc.AdvanceAll(3 * TscHz);
         _xen.Clock.Calibrate();
 
+        ulong[] sync = _xen.Clock.LatchTsc();
         _tsc.SetAll(snapshotTsc);
-        _xen.RestoreState(saved);
+        _xen.RestoreState(saved, sync);
 
         Assert.Null(_xen.Publisher.TimeAreaGpa(0));
         var area = _memory.At(SharedInfoGpa + (ulong)SharedInfoLayout.VcpuTimeOffset(0), VcpuTimeInfo.Size);
