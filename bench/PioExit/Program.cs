@@ -3,8 +3,9 @@ using Rig.Bench.PioExit;
 using Rig.Hypervisor.Tests.Guests;
 
 // PIO exit round trip (issue 3): a CPL3 guest loop of `out dx, al` run by rig-hv and by pio_vmm.c, a minimal C VMM.
-// Both are timed the same way, from outside: (wall time with N iterations - wall time with 0) / N, so process start-up and
-// boot cancel out; each repeat runs both VMMs back to back and the ratio is the median of the per-repeat ratios.
+// Both are timed the same way, from outside: (time with N iterations - time with 0) / N, so process start-up and boot
+// cancel out, in CPU time (getrusage of the child) and in wall time. Each repeat runs both VMMs back to back and the ratio
+// is the median of the per-repeat ratios; CPU time decides, because on a loaded machine wall time measures the run queue.
 // pio_vmm also times its loop from inside, as a check on the outside figure.
 // Goal: rig-hv / pio_vmm <= 1.2. Prints numbers; never asserts.
 //
@@ -82,10 +83,15 @@ try
     if (perExit.Count == 2)
     {
         // Runs of the two VMMs are adjacent in each repeat, so the ratio of one repeat sees the same host load on both.
-        var ratios = perExit[0].Zip(perExit[1], (c, rig) => rig / c).ToList();
-        double ratio = Median(ratios);
-        Console.WriteLine($"  ratio rig-hv / pio_vmm per repeat: {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}");
-        Console.WriteLine($"  ratio rig-hv / pio_vmm, median: {ratio:F2}  goal <= {Goal}: {(ratio <= Goal ? "met" : "MISSED")}");
+        // CPU time is the verdict: with more runnable threads than cores, wall time mostly measures waiting for a core.
+        foreach (var (label, pick) in new (string, Func<Sample, double>)[] { ("CPU time", x => x.CpuNs), ("wall time", x => x.WallNs) })
+        {
+            var ratios = perExit[0].Zip(perExit[1], (c, rig) => pick(rig) / pick(c)).ToList();
+            double ratio = Median(ratios);
+            Console.WriteLine($"  ratio rig-hv / pio_vmm by {label}: per repeat " +
+                $"{string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; median {ratio:F2}" +
+                $"  goal <= {Goal}: {(ratio <= Goal ? "met" : "MISSED")}");
+        }
     }
 
     return 0;
@@ -100,18 +106,18 @@ finally
     Directory.Delete(scratch, recursive: true);
 }
 
-// Every contender runs both guests once per repeat, contenders back to back. Returns each contender's ns/exit per repeat,
-// (wall with the loop - wall without) / iterations, or null if a run failed.
-async Task<List<List<double>>?> MeasureAsync(List<Contender> contenders, GuestFiles loop, GuestFiles empty)
+// Every contender runs both guests once per repeat, contenders back to back. Returns each contender's cost per exit in each
+// repeat, (run with the loop - run without) / iterations in wall and in CPU time, or null if a run failed.
+async Task<List<List<Sample>>?> MeasureAsync(List<Contender> contenders, GuestFiles loop, GuestFiles empty)
 {
-    var perExit = contenders.Select(_ => new List<double>()).ToList();
+    var perExit = contenders.Select(_ => new List<Sample>()).ToList();
     var inside = new List<double>();
     for (int repeat = 0; repeat < repeats; repeat++)
     {
         for (int which = 0; which < contenders.Count; which++)
         {
             var contender = contenders[which];
-            var walls = new List<double>();
+            var runs = new List<TimedProcess>();
             foreach (var guest in new[] { loop, empty })
             {
                 var argv = contender.Command(guest);
@@ -122,25 +128,30 @@ async Task<List<List<double>>?> MeasureAsync(List<Contender> contenders, GuestFi
                     return null;
                 }
 
-                walls.Add(ran.Elapsed.TotalNanoseconds);
+                runs.Add(ran);
                 if (guest == loop && ParseNsPerExit(ran.Stdout) is { } ns)
                 {
                     inside.Add(ns);
                 }
             }
 
-            perExit[which].Add((walls[0] - walls[1]) / Math.Max(1, iterations));
-            Console.WriteLine($"  repeat {repeat + 1}, {contender.Name}: {perExit[which][^1]:F1} ns/exit  " +
-                $"(wall {walls[0] / 1e6:F1} ms with the loop, {walls[1] / 1e6:F1} ms without)");
+            var sample = new Sample(
+                (runs[0].Elapsed - runs[1].Elapsed).TotalNanoseconds / Math.Max(1, iterations),
+                (runs[0].CpuTime - runs[1].CpuTime).TotalNanoseconds / Math.Max(1, iterations));
+            perExit[which].Add(sample);
+            Console.WriteLine($"  repeat {repeat + 1}, {contender.Name}: {sample.CpuNs:F1} ns CPU, {sample.WallNs:F1} ns wall per exit  " +
+                $"(with the loop: {runs[0].CpuTime.TotalMilliseconds:F0} ms CPU, {runs[0].Elapsed.TotalMilliseconds:F0} ms wall; " +
+                $"without: {runs[1].CpuTime.TotalMilliseconds:F0} ms CPU, {runs[1].Elapsed.TotalMilliseconds:F0} ms wall)");
         }
     }
 
     for (int which = 0; which < contenders.Count; which++)
     {
-        Console.WriteLine($"  {contenders[which].Name}: median {Median(perExit[which]):F1} ns/exit");
+        Console.WriteLine($"  {contenders[which].Name}: median {Median(perExit[which].Select(x => x.CpuNs)):F1} ns CPU, " +
+            $"{Median(perExit[which].Select(x => x.WallNs)):F1} ns wall per exit");
     }
 
-    Console.WriteLine($"  pio_vmm (C), timed inside its loop: median {Median(inside):F1} ns/exit");
+    Console.WriteLine($"  pio_vmm (C), wall time inside its loop: median {Median(inside):F1} ns/exit");
     return perExit;
 }
 
@@ -176,10 +187,10 @@ static int? ParseStopValue(string stdout) => Field(stdout, "stop_value=") is { }
 static string? Field(string stdout, string key) => stdout.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
     .FirstOrDefault(f => f.StartsWith(key, StringComparison.Ordinal))?[key.Length..];
 
-static double Median(List<double> values)
+static double Median(IEnumerable<double> values)
 {
-    values.Sort();
-    return values[values.Count / 2];
+    var sorted = values.Order().ToList();
+    return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
 }
 
 static string FindRepoRoot()

@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace Rig.Bench.PioExit;
 
-/// <summary>One child process run to completion under a deadline, with its wall time and output.</summary>
-internal sealed record TimedProcess(int ExitCode, TimeSpan Elapsed, string Stdout, string Stderr)
+/// <summary>
+/// One child process run to completion under a deadline, with its wall time, the CPU time it used (user + system, all its
+/// threads) and its output. Children must run one at a time for <see cref="CpuTime"/> to be this child's alone.
+/// </summary>
+internal sealed record TimedProcess(int ExitCode, TimeSpan Elapsed, TimeSpan CpuTime, string Stdout, string Stderr)
 {
     public static async Task<TimedProcess> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
     {
@@ -17,6 +20,7 @@ internal sealed record TimedProcess(int ExitCode, TimeSpan Elapsed, string Stdou
             start.ArgumentList.Add(argument);
         }
 
+        var cpuBefore = ChildCpuTime.Read();
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -34,6 +38,6 @@ internal sealed record TimedProcess(int ExitCode, TimeSpan Elapsed, string Stdou
         }
 
         clock.Stop();
-        return new TimedProcess(process.ExitCode, clock.Elapsed, await stdout, await stderr);
+        return new TimedProcess(process.ExitCode, clock.Elapsed, ChildCpuTime.Read() - cpuBefore, await stdout, await stderr);
     }
 }
