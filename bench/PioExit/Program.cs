@@ -13,8 +13,9 @@ using Rig.Hypervisor.Tests.Guests;
 // IOPL and honours only the bitmap (measured with the two options below; see bench/PioExit/README.md).
 //
 // usage: Rig.Bench.PioExit [--iterations N] [--repeats R] [--rig-hv PATH | --no-rig-hv] [--timeout SECONDS]
-//                           [--rig-hv-arg ARG]... [--rflags HEX] [--no-io-bitmap]
+//                           [--rig-hv-arg ARG]... [--rflags HEX] [--no-io-bitmap] [--write-guests DIR]
 //   --rig-hv-arg: one more argument for rig-hv (repeatable), e.g. --rig-hv-arg --irqchip --rig-hv-arg kernel.
+//   --write-guests: only write the two guests (pio-N.bin flat, pio-N.elf PVH) to DIR, to run by hand (QEMU, pio_vmm).
 //   --timeout: per VMM run (default 600; rig-hv's own watchdog is set 10 s shorter so it reports rather than is killed).
 //   --rflags: the CPL3 loop's RFLAGS (default 0x3002, IOPL=3); --no-io-bitmap: the TSS gets no I/O bitmap.
 const double Goal = 1.2;
@@ -24,6 +25,7 @@ int repeats = 3;
 ulong rflags = PioLoopGuest.DefaultUserRflags;
 bool ioBitmap = true;
 var rigHvExtra = new List<string>();
+string? writeGuestsTo = null;
 string root = FindRepoRoot();
 string? rigHv = Path.Combine(root, "artifacts/bin/Rig.Hypervisor/debug/rig-hv");
 try
@@ -38,6 +40,7 @@ try
             case "--rig-hv": rigHv = Value(); break;
             case "--no-rig-hv": rigHv = null; break;
             case "--rig-hv-arg": rigHvExtra.Add(Value()); break;
+            case "--write-guests": writeGuestsTo = Value(); break;
             case "--no-io-bitmap": ioBitmap = false; break;
             case "--timeout": timeout = TimeSpan.FromSeconds(Math.Max(20, int.Parse(Value(), CultureInfo.InvariantCulture))); break;
             case "--rflags": rflags = ulong.Parse(Value().Replace("0x", ""), NumberStyles.HexNumber, CultureInfo.InvariantCulture); break;
@@ -51,12 +54,23 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return 2;
 }
 
+if (writeGuestsTo is not null)
+{
+    Directory.CreateDirectory(writeGuestsTo);
+    foreach (var guest in new[] { WriteGuest(writeGuestsTo, iterations), WriteGuest(writeGuestsTo, 0) })
+    {
+        Console.WriteLine($"{guest.Flat}\n{guest.Elf}");
+    }
+
+    return 0;
+}
+
 string scratch = Directory.CreateTempSubdirectory("rig-pio-").FullName;
 try
 {
     string vmm = await NativeVmm.BuildAsync(Path.Combine(root, "bench/PioExit/pio_vmm.c"), Path.Combine(root, "artifacts/bench/PioExit"));
-    var loop = WriteGuest(iterations);
-    var empty = WriteGuest(0);
+    var loop = WriteGuest(scratch, iterations);
+    var empty = WriteGuest(scratch, 0);
     Console.WriteLine($"PIO exits: CPL3 loop of {iterations} `out dx, al` to port 0x{PioLoopGuest.CountPort:x}, user RFLAGS 0x{rflags:x}, TSS I/O bitmap {(ioBitmap ? "allows ports 0..0xff" : "absent")}, median of {repeats} runs");
 
     var contenders = new List<Contender>
@@ -155,10 +169,10 @@ async Task<List<List<Sample>>?> MeasureAsync(List<Contender> contenders, GuestFi
     return perExit;
 }
 
-GuestFiles WriteGuest(uint count)
+GuestFiles WriteGuest(string directory, uint count)
 {
     var blob = PioLoopGuest.Build(count, rflags, ioBitmap);
-    var files = new GuestFiles(Path.Combine(scratch, $"pio-{count}.bin"), Path.Combine(scratch, $"pio-{count}.elf"));
+    var files = new GuestFiles(Path.Combine(directory, $"pio-{count}.bin"), Path.Combine(directory, $"pio-{count}.elf"));
     File.WriteAllBytes(files.Flat, blob);
     File.WriteAllBytes(files.Elf, PvhElf.Build(blob));
     return files;
