@@ -53,9 +53,9 @@ internal static class BenchGuests
 
     /// <summary>
     /// In 64-bit mode, <paramref name="iterations"/> exits from CPL3 (or CPL0): OUTs to <see cref="PioPort"/>, or with
-    /// <paramref name="mmio"/> stores to <see cref="MmioAddress"/>; bracketed by "S" and "E" on COM1 (written at CPL0:
-    /// port I/O from CPL3 is exactly what may fault) and an RDTSC delta stored at <see cref="TscDeltaAddress"/>.
-    /// Exits <see cref="ExitOk"/>, or <see cref="ExitGeneralProtection"/> if an OUT at CPL3 faulted (IOPL=3 not honoured).
+    /// <paramref name="mmio"/> stores to <see cref="MmioAddress"/>; bracketed by "S" and "E" on COM1 (written at CPL0)
+    /// and an RDTSC delta stored at <see cref="TscDeltaAddress"/>. CPL3 may use ports through the TSS I/O bitmap.
+    /// Exits <see cref="ExitOk"/>, or <see cref="ExitGeneralProtection"/> if an OUT at CPL3 faulted anyway.
     /// </summary>
     public static byte[] ExitLoop(int iterations, bool userMode, bool mmio)
     {

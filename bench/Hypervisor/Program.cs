@@ -45,7 +45,7 @@ try
         Console.WriteLine(result.Exit == BenchGuests.ExitOk
             ? $"{what}: {iterations} exits, {result.WallNs / iterations:F0} ns each (wall), " +
               $"{result.TscTicks / (double)iterations:F0} guest TSC ticks each"
-            : $"{what}: did not complete, guest exit value 0x{result.Exit:x} (0xd = #GP: IOPL=3 not honoured)");
+            : $"{what}: did not complete, guest exit value 0x{result.Exit:x} (0xd = #GP on the OUT)");
     }
 
     int timerExit = RunToExit(BenchGuests.TimerInterruptAtCpl3());

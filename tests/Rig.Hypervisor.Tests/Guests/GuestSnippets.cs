@@ -108,13 +108,21 @@ public static class GuestSnippets
         asm.mov(__word_ptr[gate + 6], ax);
     }
 
-    public const uint TssAddress = 0x8800;
+    public const uint TssAddress = 0xB000;
+
+    /// <summary>
+    /// The TSS limit covers a zeroed I/O permission bitmap for all 65536 ports plus its all-ones terminator byte
+    /// (SDM Vol. 1 19.5.2): CPL3 may use every port whatever IOPL does. kvm_pvm ignores IOPL=3 but honours the bitmap
+    /// (bench/PioExit's finding), so test guests at CPL3 can do port I/O on every target.
+    /// </summary>
+    private const uint TssLimit = 0x68 + 0x2000;
     public const uint UserStackTop = 0x6000;
 
     /// <summary>
     /// Drops to CPL3 (after <see cref="InstallFlatGdtAndIdt"/>): adds DPL3 flat code/data at 0x28/0x30 and a 32-bit TSS at
     /// 0x38 whose ESP0/SS0 give interrupts from CPL3 a CPL0 stack (SDM Vol. 3 7.2.1, 6.12.1), then IRETs to the code that
-    /// follows with IOPL=3 and IF=1. Under kvm_pvm CPL0 is emulated and CPL3 runs natively, so hot loops belong here.
+    /// follows with IOPL=3 and IF=1. kvm_pvm cannot run this (its emulator has no protected-mode IRET): use
+    /// <see cref="EnterLongMode"/> and <see cref="EnterUserMode64"/> there.
     /// </summary>
     public static void EnterUserMode32(this Assembler asm)
     {
@@ -122,11 +130,11 @@ public static class GuestSnippets
         asm.mov(__dword_ptr[GdtAddress + 0x2C], 0x00CF_FA00);
         asm.mov(__dword_ptr[GdtAddress + 0x30], 0x0000_FFFF);
         asm.mov(__dword_ptr[GdtAddress + 0x34], 0x00CF_F200);
-        asm.mov(__dword_ptr[GdtAddress + 0x38], ((TssAddress & 0xFFFF) << 16) | 0x67);
+        asm.mov(__dword_ptr[GdtAddress + 0x38], ((TssAddress & 0xFFFF) << 16) | TssLimit);
         asm.mov(__dword_ptr[GdtAddress + 0x3C], (TssAddress & 0xFF00_0000) | 0x8900 | ((TssAddress >> 16) & 0xFF));
         asm.mov(__dword_ptr[TssAddress + 4], StackTop);
         asm.mov(__dword_ptr[TssAddress + 8], 0x18);
-        asm.mov(__word_ptr[TssAddress + 0x66], 0x68); // I/O map base past the limit: no bitmap, IOPL decides
+        asm.WriteIoPermissionBitmapBase();
         asm.mov(__word_ptr[GdtAddress + 0x100], 0x3F);
         asm.lgdt(__[GdtAddress + 0x100]);
         asm.mov(ax, 0x38);
@@ -180,7 +188,7 @@ public static class GuestSnippets
         asm32.mov(__dword_ptr[GdtAddress + 0x2C], 0x00CF_F200);
         asm32.mov(__dword_ptr[GdtAddress + 0x30], 0x0000_FFFF);
         asm32.mov(__dword_ptr[GdtAddress + 0x34], 0x00AF_FA00);
-        asm32.mov(__dword_ptr[GdtAddress + 0x38], ((TssAddress & 0xFFFF) << 16) | 0x67);
+        asm32.mov(__dword_ptr[GdtAddress + 0x38], ((TssAddress & 0xFFFF) << 16) | TssLimit);
         asm32.mov(__dword_ptr[GdtAddress + 0x3C], (TssAddress & 0xFF00_0000) | 0x8900 | ((TssAddress >> 16) & 0xFF));
         asm32.mov(__word_ptr[GdtAddress + 0x100], 0x47);
         asm32.lgdt(__[GdtAddress + 0x100]);
@@ -200,6 +208,13 @@ public static class GuestSnippets
         asm32.jmp(0x20, (uint)LongModeEntry);
     }
 
+    /// <summary>The TSS's I/O map base (offset 0x66) points at the zeroed bitmap right after the TSS; its terminator is all ones.</summary>
+    private static void WriteIoPermissionBitmapBase(this Assembler asm)
+    {
+        asm.mov(__word_ptr[TssAddress + 0x66], 0x68);
+        asm.mov(__byte_ptr[TssAddress + TssLimit], 0xFF);
+    }
+
     /// <summary>
     /// First thing at <see cref="LongModeEntry"/>: data segments, stack, a 64-bit IDT (16-byte gates, filled by
     /// <see cref="InstallGate64"/>) and TR with RSP0 so interrupts from CPL3 land on the CPL0 stack (SDM Vol. 3 7.7, 6.14).
@@ -212,7 +227,7 @@ public static class GuestSnippets
         asm64.mov(ss, ax);
         asm64.mov(rsp, StackTop);
         asm64.mov(__qword_ptr[TssAddress + 4], (int)StackTop);
-        asm64.mov(__word_ptr[TssAddress + 0x66], 0x68);
+        asm64.WriteIoPermissionBitmapBase();
         asm64.mov(ax, 0x38);
         asm64.ltr(ax);
         asm64.mov(__word_ptr[IdtAddress + 0x1000], 0xFFF);
