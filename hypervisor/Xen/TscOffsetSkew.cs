@@ -8,7 +8,10 @@ namespace Rig.Hypervisor.Xen;
 /// to a second of run time, but two orders of magnitude above the cross-vCPU ordering latency of a shared cache line,
 /// so an ordered RDTSC on vCPU 0 then vCPU 1 goes backward: a TSC warp. Guests treat the TSCs of all processors of
 /// a machine with an invariant TSC (SDM Vol. 3B, "Time-Stamp Counter", invariant TSC) as one clock; Linux's
-/// check_tsc_warp() looks for exactly this step.
+/// check_tsc_warp() looks for exactly this step. On kvm_pvm a TSC write has no effect (measured: after WRMSR IA32_TSC=0
+/// both RDTSC and RDMSR still read the host's count), so there the skew can only live in the VMM's own view of vCPU 1's
+/// TSC (<see cref="IGuestTscSource.GuestTsc"/>); the Xen pvclock then pairs the wrong TSC with the system time and
+/// vCPU 1's clock runs 20 µs ahead of vCPU 0's, a cross-vCPU step that the stable bit forbids.
 /// </summary>
 public static class TscOffsetSkew
 {

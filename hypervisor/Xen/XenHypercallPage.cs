@@ -8,10 +8,13 @@ namespace Rig.Hypervisor.Xen;
 /// (xen/arch/x86/hvm/vmx/vmx.c vmx_init_hypercall_page), so guests never encode the trap instruction themselves.
 /// The hypervisor chooses the instruction, and rig-hv chooses <c>out 0xE8, eax</c> instead of VMCALL: KVM handles
 /// VMCALL inside the kernel (kvm_emulate_hypercall answers -KVM_ENOSYS, or -KVM_EPERM at CPL &gt; 0) and never exits
-/// to user space unless its own Xen emulation is configured (KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL), while a port write
-/// exits to the VMM (KVM_EXIT_IO) on every KVM, kvm_pvm included. The port is an 8-bit immediate so RDX, the third
-/// argument, is left alone; 0xE8 lies in the PC's unassigned 0xE0–0xEF block, clear of QEMU's debugcon (0xE9) and
-/// Linux's I/O delay ports (0x80, 0xED). Unused bytes are INT3, as Xen fills its page.
+/// to user space unless its own Xen emulation is configured (KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL); on this machine's
+/// kvm_pvm a VMCALL at CPL0 did not even return (no exit, no #UD or #GP, the vCPU stuck until the watchdog), while the
+/// OUT exited to rig-hv (HypercallTransportTests). At CPL3 kvm_pvm ignores IOPL and the OUT raises #GP in the guest,
+/// so a probe makes hypercalls from CPL0 (its privileged-operation gate), keeping RDI, RSI, RDX, R10 and R8 intact.
+/// The port is an 8-bit immediate so RDX, the third argument, is left alone; 0xE8 lies in the PC's unassigned
+/// 0xE0–0xEF block, clear of QEMU's debugcon (0xE9) and Linux's I/O delay ports (0x80, 0xED). Unused bytes are INT3,
+/// as Xen fills its page.
 /// </summary>
 public static class XenHypercallPage
 {
