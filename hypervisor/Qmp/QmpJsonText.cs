@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Rig.Hypervisor.Qmp;
@@ -10,11 +11,17 @@ namespace Rig.Hypervisor.Qmp;
 /// </summary>
 internal static class QmpJsonText
 {
+    /// <summary>
+    /// QEMU escapes only what JSON requires, so quotes in texts like "with 'qmp_capabilities'" stay as they are; the
+    /// default encoder's HTML-safe \u0027 would make the same reply differ byte for byte.
+    /// </summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Serializes the object <paramref name="write"/> produces into one wire message.</summary>
     public static byte[] Message(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false }))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(writer);
         }

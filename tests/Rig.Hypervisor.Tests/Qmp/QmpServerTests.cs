@@ -42,12 +42,14 @@ public sealed class QmpServerTests : IAsyncLifetime
         using var client = await QmpTestClient.ConnectAsync(_socketPath);
         await client.ReadAsync();
 
-        var early = await client.ExecuteAsync("""{"execute": "stop", "id": 1}""");
+        string early = await SendLineAsync(client, """{"execute": "stop", "id": 1}""");
         var negotiated = await client.ExecuteAsync("""{"execute": "qmp_capabilities"}""");
         var again = await client.ExecuteAsync("""{"execute": "qmp_capabilities"}""");
 
-        Assert.Equal("CommandNotFound", early.GetProperty("error").GetProperty("class").GetString());
-        Assert.Equal("Expecting capabilities negotiation with 'qmp_capabilities'", early.GetProperty("error").GetProperty("desc").GetString());
+        // QEMU 7.2's bytes for the same request, quotes unescaped.
+        Assert.Equal(
+            """{"id": 1, "error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with 'qmp_capabilities'"}}""",
+            early);
         Assert.DoesNotContain("stop", _vm.Calls);
         Assert.Equal(JsonValueKind.Object, negotiated.GetProperty("return").ValueKind);
         Assert.Equal("Capabilities negotiation is already complete, command ignored", again.GetProperty("error").GetProperty("desc").GetString());
