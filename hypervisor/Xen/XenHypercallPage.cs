@@ -10,8 +10,8 @@ namespace Rig.Hypervisor.Xen;
 /// VMCALL inside the kernel (kvm_emulate_hypercall answers -KVM_ENOSYS, or -KVM_EPERM at CPL &gt; 0) and never exits
 /// to user space unless its own Xen emulation is configured (KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL); on this machine's
 /// kvm_pvm a VMCALL at CPL0 did not even return (no exit, no #UD or #GP, the vCPU stuck until the watchdog), while the
-/// OUT exited to rig-hv (HypercallTransportTests). At CPL3 kvm_pvm ignores IOPL and the OUT raises #GP in the guest,
-/// so a probe makes hypercalls from CPL0 (its privileged-operation gate), keeping RDI, RSI, RDX, R10 and R8 intact.
+/// OUT exited to rig-hv (HypercallTransportTests). At CPL3 kvm_pvm ignores IOPL but honours the TSS I/O bitmap, so a
+/// probe calling from CPL3 clears port 0xE8's bit there (or calls through its CPL0 gate with RDI, RSI, RDX, R10, R8 intact).
 /// The port is an 8-bit immediate so RDX, the third argument, is left alone; 0xE8 lies in the PC's unassigned
 /// 0xE0–0xEF block, clear of QEMU's debugcon (0xE9) and Linux's I/O delay ports (0x80, 0xED). Unused bytes are INT3,
 /// as Xen fills its page.
