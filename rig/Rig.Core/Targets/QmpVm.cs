@@ -21,6 +21,8 @@ public sealed class QmpVm : IVm
     /// <summary>How long a VMM may take from exec to having all three sockets connected.</summary>
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(15);
 
+    private static readonly TimeSpan ProcessExitBound = TimeSpan.FromSeconds(10);
+
     private const int MaxCom1Lines = 200_000;
     private const int MaxDiagnosticsChars = 64 * 1024;
     private const int MaxMemoryRead = 256 * 1024 * 1024;
@@ -174,12 +176,12 @@ public sealed class QmpVm : IVm
         {
             timedOut = true;
             ChildProcesses.Kill(_process);
-            await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(ProcessExitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         // The VMM is gone, so COM1 reaches end of stream; wait for its last lines (bounded, in case a grandchild holds it).
         await _com1Reader.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return new VmExit(_process.ExitCode, timedOut && !_watchdogFired, _watchdogFired);
+        return new VmExit(_process.HasExited ? _process.ExitCode : -1, timedOut && !_watchdogFired, _watchdogFired);
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Execute("stop", null, cancellationToken);
@@ -245,7 +247,9 @@ public sealed class QmpVm : IVm
     {
         await _lifetime.CancelAsync().ConfigureAwait(false);
         ChildProcesses.Kill(_process);
-        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // SIGKILL cannot be refused, but a process stuck in the kernel (D state) can take a while to go: bounded.
+        await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(ProcessExitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _qmp.DisposeAsync().ConfigureAwait(false);
         await _com1.DisposeAsync().ConfigureAwait(false);
         await _com2.DisposeAsync().ConfigureAwait(false);
