@@ -27,7 +27,7 @@ internal sealed class QmpCommands
             // Negotiation itself is the session's business; here it only has to validate its "enable" list.
             [Capabilities] = new([new("enable", QmpArgumentType.Array, Required: false)], EnableCapabilities),
             ["query-status"] = new([], _ => QueryStatus()),
-            ["query-commands"] = new([], _ => _commands!.Keys.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
+            ["query-commands"] = new([], _ => Names.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
             ["stop"] = new([], _ => Done(_vm.Stop)),
             ["cont"] = new([], _ => Done(_vm.Cont)),
             ["system_reset"] = new([], _ => Done(_vm.SystemReset)),
@@ -48,7 +48,7 @@ internal sealed class QmpCommands
         };
     }
 
-    public IEnumerable<string> Names => _commands.Keys;
+    private IEnumerable<string> Names => _commands.Keys;
 
     /// <summary>Runs a checked request and returns its "return" value; failures are thrown as <see cref="QmpError"/>.</summary>
     public object? Execute(QmpRequest request)

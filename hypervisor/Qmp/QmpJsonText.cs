@@ -85,9 +85,6 @@ internal static class QmpJsonText
             case string s:
                 writer.WriteStringValue(s);
                 break;
-            case JsonElement element:
-                element.WriteTo(writer);
-                break;
             case byte or sbyte or short or ushort or int or long:
                 writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
