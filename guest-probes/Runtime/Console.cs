@@ -1,15 +1,21 @@
 namespace Rig.Guest;
 
 /// <summary>
-/// COM1 (0x3F8), the log and results channel (docs/protocol.md). One lock and one REP OUTSB per line, so lines
-/// from different vCPUs never interleave and a line costs one gate call at most. No THRE polling: every
-/// target's UART is virtual and always ready.
+/// COM1 (0x3F8), the log and results channel (docs/protocol.md). One lock per line, so lines from different
+/// vCPUs never interleave. A 16550 drops a byte written while its transmitter is busy (QEMU's does when the
+/// host end of the chardev backs up: COM1 records were seen cut short on qemu-tcg), so the FIFO is enabled
+/// and each 16-byte burst (one REP OUTSB) waits for THRE first (16550 data sheet: LSR bit 5, FCR bit 0).
 /// </summary>
 public static unsafe class Console
 {
     public const ushort Com1 = 0x3F8;
+    private const int FifoBytes = 16;
+    private const ulong ThreWaitUs = 1_000_000;
 
     private static ulong lockWord;
+
+    /// <summary>FCR: enable and clear both FIFOs.</summary>
+    internal static void Initialize() => Ports.Out8(Com1 + 2, 0x07);
 
     public static void Write(ref Line line)
     {
@@ -18,7 +24,7 @@ public static unsafe class Console
         fixed (ulong* l = &lockWord)
         {
             SpinLock.Acquire(l);
-            Ports.OutString8(Com1, bytes, count);
+            Send(bytes, count);
             SpinLock.Release(l);
         }
     }
@@ -28,7 +34,21 @@ public static unsafe class Console
     {
         byte* storage = stackalloc byte[Line.Capacity];
         byte* bytes = line.Finish(storage, out int count);
-        Ports.OutString8(Com1, bytes, count);
+        Send(bytes, count);
+    }
+
+    /// <summary>Bounded wait: a host that stops reading COM1 costs the probe its log, never its run.</summary>
+    private static void Send(byte* bytes, int count)
+    {
+        for (int sent = 0; sent < count; sent += FifoBytes)
+        {
+            ulong deadline = Tsc.Deadline(ThreWaitUs);
+            while ((Ports.In8(Com1 + 5) & 0x20) == 0 && Tsc.Now < deadline)
+            {
+                Cpu.Pause();
+            }
+            Ports.OutString8(Com1, bytes + sent, count - sent < FifoBytes ? count - sent : FifoBytes);
+        }
     }
 
     public static void WriteLine(string text)

@@ -12,14 +12,26 @@ public static unsafe class Events
 
     private static delegate*<EventFrame*, void>* handlers;
     private static ulong* counts;
+    private static byte* withoutEoi;
 
     internal static void Initialize()
     {
         handlers = (delegate*<EventFrame*, void>*)Heap.Allocate(256 * 8);
         counts = (ulong*)Heap.Allocate(256 * 8);
+        withoutEoi = (byte*)Heap.Allocate(256);
     }
 
-    public static void Register(int vector, delegate*<EventFrame*, void> handler) => handlers[vector] = handler;
+    public static void Register(int vector, delegate*<EventFrame*, void> handler) => Register(vector, handler, endOfInterrupt: true);
+
+    /// <summary>
+    /// With <paramref name="endOfInterrupt"/> false the runtime sends no EOI after the handler, so a probe can leave
+    /// the vector in service on purpose (SDM 12.8.4) and end it later with <see cref="LocalApic.EndOfInterrupt"/>.
+    /// </summary>
+    public static void Register(int vector, delegate*<EventFrame*, void> handler, bool endOfInterrupt)
+    {
+        withoutEoi[vector] = (byte)(endOfInterrupt ? 0 : 1);
+        handlers[vector] = handler;
+    }
 
     public static void Unregister(int vector) => handlers[vector] = null;
 
@@ -49,7 +61,7 @@ public static unsafe class Events
         {
             Runtime.UnexpectedException(frame);
         }
-        if (vector >= 32 && vector != SpuriousVector)
+        if (vector >= 32 && vector != SpuriousVector && (handler == null || withoutEoi[vector] == 0))
         {
             LocalApic.EndOfInterrupt();
         }

@@ -6,7 +6,8 @@ namespace Rig.Guest;
 /// </summary>
 public unsafe struct Line
 {
-    public const int Capacity = 240;
+    // Room for a full LAPIC dump: three 256-bit vector registers and two dozen other registers on one record.
+    public const int Capacity = 800;
 
     private fixed byte bytes[Capacity];
     private int length;

@@ -10,15 +10,25 @@ public static unsafe class LocalApic
     public const uint BaseMsr = 0x1B;
     public const uint TscDeadlineMsr = 0x6E0;
     public const uint RegId = 0x20;
+    public const uint RegVersion = 0x30;
     public const uint RegTpr = 0x80;
     public const uint RegPpr = 0xA0;
     public const uint RegEoi = 0xB0;
+    public const uint RegLdr = 0xD0;
+    public const uint RegDfr = 0xE0;
     public const uint RegSvr = 0xF0;
     public const uint RegIsr = 0x100;
+    public const uint RegTmr = 0x180;
     public const uint RegIrr = 0x200;
+    public const uint RegEsr = 0x280;
     public const uint RegIcrLow = 0x300;
     public const uint RegIcrHigh = 0x310;
     public const uint RegLvtTimer = 0x320;
+    public const uint RegLvtThermal = 0x330;
+    public const uint RegLvtPmc = 0x340;
+    public const uint RegLvtLint0 = 0x350;
+    public const uint RegLvtLint1 = 0x360;
+    public const uint RegLvtError = 0x370;
     public const uint RegTimerInitial = 0x380;
     public const uint RegTimerCurrent = 0x390;
     public const uint RegTimerDivide = 0x3E0;
@@ -40,6 +50,20 @@ public static unsafe class LocalApic
     /// <summary>Software-enables this vCPU's APIC in xAPIC mode (or keeps x2APIC if already on) with spurious vector 0xFF.</summary>
     public static bool Enable()
     {
+        if (!Attach() || !Msr.TryRead(BaseMsr, out ulong apicBase) || !Msr.TryWrite(BaseMsr, apicBase | 0x800))
+        {
+            return false;
+        }
+        Write(RegSvr, 0x100 | Events.SpuriousVector);
+        return true;
+    }
+
+    /// <summary>
+    /// Finds this vCPU's APIC (base and mode from IA32_APIC_BASE) without changing it, so a probe can read the
+    /// state a reset left (SDM 12.4.7.1) before anything is enabled.
+    /// </summary>
+    public static bool Attach()
+    {
         if (x2apicMode == null)
         {
             x2apicMode = (byte*)Heap.Allocate(Runtime.Boot->MaxCpus);
@@ -49,23 +73,28 @@ public static unsafe class LocalApic
             return false;
         }
         mmioBase = apicBase & 0xFFFFFF000;
-        if (!Msr.TryWrite(BaseMsr, apicBase | 0x800))
-        {
-            return false;
-        }
         x2apicMode[Cpu.Index] = (byte)((apicBase & 0x400) != 0 ? 1 : 0);
-        Write(RegSvr, 0x100 | Events.SpuriousVector);
         return true;
     }
 
-    /// <summary>xAPIC → x2APIC (EXTD, SDM 12.12.5: allowed from the xAPIC-enabled state).</summary>
-    public static bool EnableX2Apic()
+    /// <summary>xAPIC → x2APIC by setting EXTD alone (SDM 12.12.5), leaving every other register as it is.</summary>
+    public static bool SwitchToX2Apic()
     {
         if (!X2ApicSupported || !Msr.TryRead(BaseMsr, out ulong apicBase) || !Msr.TryWrite(BaseMsr, apicBase | 0xC00))
         {
             return false;
         }
         x2apicMode[Cpu.Index] = 1;
+        return true;
+    }
+
+    /// <summary>xAPIC → x2APIC (EXTD, SDM 12.12.5: allowed from the xAPIC-enabled state).</summary>
+    public static bool EnableX2Apic()
+    {
+        if (!SwitchToX2Apic())
+        {
+            return false;
+        }
         Write(RegSvr, 0x100 | Events.SpuriousVector);
         return true;
     }
@@ -117,6 +146,48 @@ public static unsafe class LocalApic
         while ((Read(RegIcrLow) & 0x1000) != 0 && Cpu.Rdtsc() < deadline)
         {
             Cpu.Pause();
+        }
+    }
+
+    /// <summary>A fixed self-IPI (SDM 12.6.1: shorthand "self"; x2APIC has the SELF IPI register, 12.12.11).</summary>
+    public static void SendSelfIpi(int vector)
+    {
+        if (IsX2Apic)
+        {
+            Msr.TryWrite(0x83F, (uint)vector);
+            return;
+        }
+        Write(RegIcrLow, 1u << 18 | (uint)vector);
+    }
+
+    /// <summary>The whole ICR: two registers in xAPIC mode, one 64-bit MSR in x2APIC mode (SDM 12.12.9).</summary>
+    public static ulong ReadIcr()
+    {
+        if (IsX2Apic)
+        {
+            Msr.TryRead(0x830, out ulong icr);
+            return icr;
+        }
+        return (ulong)Read(RegIcrHigh) << 32 | Read(RegIcrLow);
+    }
+
+    /// <summary>
+    /// A 256-bit vector register (ISR, TMR or IRR: eight 32-bit registers from <paramref name="firstReg"/>) as
+    /// `key=0x` and 64 hex digits, vector 255 first, the form the host's oracles read (docs/protocol.md).
+    /// </summary>
+    public static void VectorField(ref Line line, string key, uint firstReg)
+    {
+        line.Byte((byte)' ');
+        line.Text(key);
+        line.Text("=0x");
+        for (int i = 7; i >= 0; i--)
+        {
+            uint bits = Read(firstReg + (uint)i * 0x10);
+            for (int shift = 28; shift >= 0; shift -= 4)
+            {
+                uint nibble = bits >> shift & 0xF;
+                line.Byte((byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10));
+            }
         }
     }
 

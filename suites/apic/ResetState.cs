@@ -1,0 +1,44 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Suites.Apic.Oracles;
+
+namespace Rig.Suites.Apic;
+
+/// <summary>
+/// apic.reset-state (seed 001): after each kind of reset — QMP system_reset, port 0xCF9, the 8042's 0xFE —
+/// every LAPIC register the guest can read, in xAPIC and x2APIC mode, holds its reset value, whatever the
+/// previous boot left in it (a vector in service, another requested, a periodic timer armed).
+/// </summary>
+[TestFixture]
+public sealed class ResetState
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
+
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Reset_state(string target)
+    {
+        await using var c = await RigCase.BootAsync("apic.reset-state", target, probe: "ResetState");
+        var exit = await c.RunToExitAsync(Bound);
+        c.Oracle("SDM Vol. 3A 12.4.7.1: after RESET, IRR/ISR/TMR/ICR/LDR/TPR and the timer counts and divider are 0, " +
+                 "DFR all 1s, LVTs masked, SVR 0xFF, version and APIC ID unchanged, xAPIC mode");
+        var records = c.Records;
+        var dumps = records.Where(r => r.Kind == "lapic").ToList();
+        if (dumps.Count == 0)
+        {
+            c.Error($"the probe printed no LAPIC dump; {exit}");
+        }
+
+        foreach (var dump in dumps)
+        {
+            var before = Observations.DirtyBefore(records, dump);
+            var bad = LapicResetState.Check(dump, before);
+            c.Report(bad.Count == 0, $"after {dump["after"]} ({dump["mode"]}, cpu {dump["cpu"]}): " + (bad.Count == 0
+                ? "every register at its reset value"
+                : string.Join("; ", bad.Select(b => $"{b.Register}={b.Actual}, expected {b.Expected} ({b.Rule})"))));
+        }
+
+        Observations.NoteProbeSkips(c);
+        c.Report(exit.ProbeStatus == 0, $"the probe ran through every reset ({exit})");
+        c.Complete();
+    }
+}
