@@ -4,6 +4,7 @@ namespace Rig.Hypervisor.Defects;
 public static class DefectCatalog
 {
     public const string StaleLapicOnReset = "stale-lapic-on-reset";
+    public const string TimerLostOnReset = "timer-lost-on-reset";
     public const string UnsignedScaleDelta = "unsigned-scale-delta";
     public const string TscOffsetSkew = "tsc-offset-skew";
 
@@ -12,6 +13,10 @@ public static class DefectCatalog
         new(StaleLapicOnReset, "001", "apic",
             "System reset leaves the LAPIC's ISR and IRR (and so the highest requested vector, RVI) as they were, " +
             "instead of clearing them (SDM Vol. 3 12.4.7.1): a vector left in service blocks the new boot's timer."),
+        new(TimerLostOnReset, "001", "apic",
+            "A LAPIC timer running at system reset leaves its pending state behind (SDM Vol. 3 12.4.7.1 says the timer " +
+            "stops and its counts clear), and that stale state swallows the new boot's first arming: the HAL's first " +
+            "clock tick never comes."),
         new(UnsignedScaleDelta, "000", "time",
             "get_s_time_fixed() scales a TSC older than the calibration stamp (after a snapshot revert, or a TSC latched " +
             "before a calibration rendezvous) as an unsigned delta, as Xen did before \"x86/time: deal with negative deltas " +

@@ -88,6 +88,7 @@ public sealed class Lapic : ILocalApic
     private readonly ApicBus _bus;
     private readonly DefectSet _defects;
     private readonly TimerQueue.Timer _timer;
+    private bool _swallowNextArming;
 
     private readonly uint[] _isr = new uint[8];
     private readonly uint[] _tmr = new uint[8];
@@ -665,6 +666,9 @@ public sealed class Lapic : ILocalApic
 
     private void ResetLocked(bool keepRequests)
     {
+        // Seeded defect 001 (timer class): a timer that was running at reset leaves its "pending" state behind,
+        // and that stale state swallows the next boot's first arming.
+        _swallowNextArming = _defects.IsOn(DefectCatalog.TimerLostOnReset) && (_timerRunning || _tscDeadline != 0);
         _id = _initialId;
         _apicBase = DefaultBase | BaseEnable | (_initialId == 0 ? BaseBsp : 0);
         ClearRegistersLocked(keepRequests);
@@ -747,10 +751,18 @@ public sealed class Lapic : ILocalApic
 
         _tscDeadline = value;
         DisarmLocked();
-        if (value != 0)
+        if (value != 0 && !SwallowedByStaleTimerLocked())
         {
             ArmTscDeadlineLocked();
         }
+    }
+
+    /// <summary>Only with defect timer-lost-on-reset: the first arming after a reset counts nothing and never fires.</summary>
+    private bool SwallowedByStaleTimerLocked()
+    {
+        bool swallow = _swallowNextArming;
+        _swallowNextArming = false;
+        return swallow;
     }
 
     private void ArmTscDeadlineLocked()
@@ -870,6 +882,12 @@ public sealed class Lapic : ILocalApic
         _initialCount = value;
         DisarmLocked();
         _timerRunning = value != 0 && CurrentTimerMode != TimerMode.Reserved;
+        if (_timerRunning && SwallowedByStaleTimerLocked())
+        {
+            _timerRunning = false;
+            return;
+        }
+
         if (_timerRunning)
         {
             _timerStartNs = _clock.NowNs;

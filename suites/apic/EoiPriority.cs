@@ -16,7 +16,7 @@ public sealed class EoiPriority
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Eoi_priority(string target)
     {
-        await using var c = await RigCase.BootAsync("apic.eoi-priority", target, probe: "EoiPriority", append: "settle_us=20000");
+        await using var c = await RigCase.BootAsync("eoi-priority", target, probe: "EoiPriority", append: "settle_us=20000");
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(30));
         c.Oracle("SDM Vol. 3A 12.8.3.1: PPR = max(TPR class, highest ISR class); a requested vector is dispatched only " +
                  "above it; 12.8.5: EOI clears the highest ISR bit");
@@ -38,6 +38,7 @@ public sealed class EoiPriority
         }
 
         c.Report(exit.ProbeStatus == 0, $"the probe walked the whole script ({exit})");
+        Observations.ProbeErrors(c);
         c.Complete($"all {PriorityRules.Script.Count} steps as the SDM says");
     }
 }

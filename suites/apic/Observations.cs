@@ -35,6 +35,15 @@ internal static class Observations
     public static bool ClockVectorInService(Record dirty, int vector) =>
         dirty["isr"] is { } isr && Oracles.VectorSet.Parse(isr) is { } set && set.Contains(vector);
 
+    /// <summary>A probe that hit an error (an unexpected exception, no CMOS) could not observe: the case errors, never passes.</summary>
+    public static void ProbeErrors(RigCase c)
+    {
+        foreach (var error in c.Records.Where(r => r.Kind == Verdict.Error.ToWire()))
+        {
+            c.Error("the probe hit an error: " + error.Line);
+        }
+    }
+
     /// <summary>A reset path the target lacks (the probe's `RIG skip ... reason=reset-had-no-effect`) is evidence, not a verdict.</summary>
     public static void NoteProbeSkips(RigCase c)
     {

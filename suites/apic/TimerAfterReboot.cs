@@ -20,7 +20,7 @@ public sealed class TimerAfterReboot
     {
         int reboots = 12;
         await using var c = await RigCase.BootAsync(
-            "apic.timer-after-reboot", target, probe: "TimerAfterReboot", append: $"reboots={reboots} period_us=1000 wait_us=1000000");
+            "timer-after-reboot", target, probe: "TimerAfterReboot", append: $"reboots={reboots} period_us=1000 wait_us=1000000");
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(30 + reboots * 4));
         c.Oracle("SDM Vol. 3A 12.4.7.1: RESET clears ISR and IRR, so after a reboot nothing blocks the clock vector and " +
                  "its first tick arrives within 2 periods (12.5.4) plus host slack of " + $"{SlackUs / 1000:0} ms");
@@ -51,6 +51,7 @@ public sealed class TimerAfterReboot
 
         Observations.NoteProbeSkips(c);
         c.Report(exit.ProbeStatus == 0, $"the probe ran through {reboots} reboots ({exit})");
+        Observations.ProbeErrors(c);
         c.Complete($"{finding.BootsSeen} reboots, every first tick in time (max {finding.LatenciesUs.DefaultIfEmpty().Max():0} us)");
     }
 }

@@ -7,7 +7,7 @@ using Rig.Guest;
 /// </summary>
 public static class Probe
 {
-    public const string Name = "apic.reset-state";
+    public const string Name = "reset-state";
 
     public static void Main()
     {

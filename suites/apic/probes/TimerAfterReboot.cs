@@ -9,7 +9,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "apic.timer-after-reboot";
+    public const string Name = "timer-after-reboot";
 
     private static ulong ticks;
     private static ulong firstTickTsc;
@@ -20,6 +20,14 @@ public static unsafe class Probe
         ulong reboots = CommandLine.GetNumber("reboots", 20);
         ulong periodUs = CommandLine.GetNumber("period_us", 1000);
         ulong waitUs = CommandLine.GetNumber("wait_us", 3_000_000); // HAL gives up after 3 s, then bugchecks 0x5C
+        if (boot == 1)
+        {
+            LocalApic.Enable();
+            if (!ApicTimer.Calibrate(DirtyLapic.ClockVector))
+            {
+                Report.Fail(Name, "lapic-timer-does-not-count");
+            }
+        }
         if (boot > 1)
         {
             LocalApic.Enable();

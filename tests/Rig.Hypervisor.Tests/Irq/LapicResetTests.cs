@@ -108,6 +108,26 @@ public sealed class LapicResetTests
         Assert.Equal(defect, InIsr(m.Bsp, 0xD1));
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void A_timer_running_at_reset_swallows_the_next_arming_only_with_the_timer_lost_defect(bool defect, bool tickArrives)
+    {
+        var defects = new DefectSet();
+        if (defect)
+        {
+            defects.Enable(DefectCatalog.TimerLostOnReset);
+        }
+
+        using var m = new IrqTestMachine(defects: defects);
+        ArmOneShot(m, vector: 0xD1, count: 1_000_000); // still counting when the reset comes
+        m.Bsp.Reset();
+        ArmOneShot(m, vector: 0xD1, count: 1000);
+        m.AdvanceAndRunTimers(1000);
+
+        Assert.Equal(tickArrives, m.Bsp.HasDeliverableInterrupt);
+    }
+
     [Fact]
     public void Init_resets_registers_but_keeps_the_ID_the_base_and_x2APIC_mode()
     {

@@ -2,19 +2,39 @@ using Rig.Guest;
 
 /// <summary>
 /// The LAPIC timer in periodic mode for a period in microseconds. Its input clock is not architecturally tied
-/// to the TSC (SDM 12.5.4: the bus or core crystal clock), so the rate is measured once against the TSC with
-/// a masked one-shot count, divide by 1.
+/// to the TSC (SDM 12.5.4: the bus or core crystal clock), so the first boot measures the rate against the TSC
+/// with a masked one-shot count, divide by 1, and keeps it in CMOS: later boots arm the timer once and wait, as
+/// a HAL does, so an arming lost across a reset shows as a missing tick, not as a strange calibration.
 /// </summary>
 public static class ApicTimer
 {
     private const uint Masked = 1u << 16;
-    private static ulong countsPerMs;
+    private const byte CmosSlot = 0x78; // four bytes, 0x78-0x7B
 
+    /// <summary>Measures and keeps the rate; false when the timer did not count down at all.</summary>
+    public static bool Calibrate(int vector)
+    {
+        LocalApic.Write(LocalApic.RegTimerDivide, 0xB);
+        LocalApic.Write(LocalApic.RegLvtTimer, Masked | (uint)vector);
+        LocalApic.Write(LocalApic.RegTimerInitial, 0xFFFF_FFFFu);
+        Tsc.Wait(2_000);
+        uint left = LocalApic.Read(LocalApic.RegTimerCurrent);
+        LocalApic.Write(LocalApic.RegTimerInitial, 0);
+        uint countsPerMs = (0xFFFF_FFFFu - left) / 2;
+        for (int i = 0; i < 4; i++)
+        {
+            Cmos.Write((byte)(CmosSlot + i), (byte)(countsPerMs >> (8 * i)));
+        }
+        return left != 0 && countsPerMs != 0;
+    }
+
+    /// <summary>Arms the periodic timer from the rate the first boot measured; false when there is none.</summary>
     public static bool StartPeriodic(int vector, ulong periodUs)
     {
-        if (countsPerMs == 0)
+        ulong countsPerMs = 0;
+        for (int i = 0; i < 4; i++)
         {
-            Calibrate(vector);
+            countsPerMs |= (ulong)Cmos.Read((byte)(CmosSlot + i)) << (8 * i);
         }
         ulong counts = countsPerMs * periodUs / 1000;
         if (counts == 0 || counts > 0xFFFF_FFFFu)
@@ -23,16 +43,5 @@ public static class ApicTimer
         }
         LocalApic.StartTimer(vector, 1, (uint)counts);
         return true;
-    }
-
-    private static void Calibrate(int vector)
-    {
-        LocalApic.Write(LocalApic.RegTimerDivide, 0xB);
-        LocalApic.Write(LocalApic.RegLvtTimer, Masked | (uint)vector);
-        LocalApic.Write(LocalApic.RegTimerInitial, 0xFFFF_FFFFu);
-        Tsc.Wait(2_000);
-        uint left = LocalApic.Read(LocalApic.RegTimerCurrent);
-        LocalApic.Write(LocalApic.RegTimerInitial, 0);
-        countsPerMs = (0xFFFF_FFFFu - left) / 2;
     }
 }
