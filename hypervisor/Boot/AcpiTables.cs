@@ -12,7 +12,8 @@ public static class AcpiTables
 {
     public const uint LocalApicAddress = 0xFEE0_0000;
     public const uint IoApicAddress = 0xFEC0_0000;
-    public const byte IoApicId = 0xFE;
+    // The IOAPIC ID register holds 4 bits (82093AA 3.2.1), so the MADT must name an ID it can read back; 0 as QEMU.
+    public const byte IoApicId = 0;
     private const int HeaderSize = 36;
 
     /// <summary>Writes the tables at <paramref name="rsdpAddress"/> (16-byte aligned) in <paramref name="memory"/>; returns where the RSDP is.</summary>

@@ -46,6 +46,16 @@ public sealed class IoApic : IMmioDevice
 
     public ulong Base { get; }
 
+    /// <summary>RESET (82093AA data sheet 3.2.4): every redirection entry masked, index register 0; the ID is the platform's.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            Array.Fill(_redirection, Masked);
+            _select = 0;
+        }
+    }
+
     public ulong Length => 0x1000;
 
     /// <summary>A device's interrupt line into pin <paramref name="gsi"/> changed; out-of-range pins are ignored.</summary>

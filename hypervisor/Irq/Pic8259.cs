@@ -14,8 +14,8 @@ public sealed class Pic8259 : IPortDevice, IExtIntSource
 
     private readonly Lock _lock = new();
     private readonly ApicBus? _bus;
-    private readonly Chip _master = new();
-    private readonly Chip _slave = new();
+    private Chip _master = new();
+    private Chip _slave = new();
     private bool _output;
 
     public Pic8259(ApicBus? bus)
@@ -25,6 +25,17 @@ public sealed class Pic8259 : IPortDevice, IExtIntSource
     }
 
     public IReadOnlyList<(ushort First, ushort Count)> Ports { get; } = [(0x20, 2), (0xA0, 2)];
+
+    /// <summary>RESET: both chips back to their power-up state, uninitialised until the next ICW1 (8259A data sheet).</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _master = new();
+            _slave = new();
+            _output = false;
+        }
+    }
 
     public bool HasInterrupt
     {

@@ -24,7 +24,7 @@ public sealed class Pit8254 : IPortDevice
     private readonly IGuestClock _clock;
     private readonly Action<bool> _irq0;
     private readonly TimerQueue.Timer _irq0Timer;
-    private readonly Channel[] _channels;
+    private Channel[] _channels;
     private long _irq0DeadlineNs = long.MaxValue;
     private byte _portB;
 
@@ -33,10 +33,24 @@ public sealed class Pit8254 : IPortDevice
         _clock = clock;
         _irq0 = irq0;
         _irq0Timer = timers.Create(OnIrq0Deadline);
-        _channels = [new(gate: true), new(gate: true), new(gate: false)];
+        _channels = NewChannels();
     }
 
     public IReadOnlyList<(ushort First, ushort Count)> Ports { get; } = [(0x40, 4), (0x61, 1)];
+
+    /// <summary>RESET: counters unprogrammed, channel 2's gate low, no IRQ0 edges until a guest programs channel 0.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _channels = NewChannels();
+            _portB = 0;
+            _irq0DeadlineNs = long.MaxValue;
+            _irq0Timer.Disarm();
+        }
+    }
+
+    private static Channel[] NewChannels() => [new(gate: true), new(gate: true), new(gate: false)];
 
     public uint Read(ushort port, int size)
     {

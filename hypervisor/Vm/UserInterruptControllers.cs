@@ -44,5 +44,13 @@ public sealed class UserInterruptControllers : IDisposable
 
     public Pit8254 Pit { get; }
 
+    /// <summary>System RESET of the chipset's interrupt controllers; each LAPIC is reset with its vCPU.</summary>
+    public void Reset()
+    {
+        IoApic.Reset();
+        Pic.Reset();
+        Pit.Reset();
+    }
+
     public void Dispose() => _timers.Dispose();
 }

@@ -482,6 +482,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     {
         _memory.Clear();
         ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length);
+        _interruptControllers?.Reset();
         foreach (var vcpu in _vcpus)
         {
             var kvm = vcpu.Kvm;

@@ -24,6 +24,21 @@ public sealed class IoApicTests
     }
 
     [Fact]
+    public void Reset_masks_every_entry_a_previous_boot_programmed()
+    {
+        using var m = new IrqTestMachine();
+        m.Lapics.ForEach(SoftwareEnable);
+        var ioapic = new IoApic(m.Bus, 0);
+        Program(ioapic, 2, 0xD1);
+
+        ioapic.Reset();
+        ioapic.SetIrq(2, true);
+
+        Assert.Equal(Masked, ioapic.RedirectionEntry(2));
+        Assert.False(InIrr(m.Bsp, 0xD1));
+    }
+
+    [Fact]
     public void Edge_pin_sends_one_fixed_interrupt_per_rising_edge()
     {
         using var m = new IrqTestMachine(cpus: 2);
