@@ -1,6 +1,10 @@
 namespace Rig.Guest;
 
-/// <summary>Operations of the CPL0 gate (entered with INT3 from rig_gate); must match guest-probes/StubGen/GateOp.cs.</summary>
+/// <summary>
+/// Operations of the CPL0 gate (INT3 from rig_gate; RAX = op, RDI/RSI/RDX = arguments). This one file is
+/// compiled into the guest runtime and into StubGen, which assembles the gate. The gate exists because under
+/// kvm_pvm CPL3 code cannot rely on IOPL and cannot execute RDMSR/WRMSR, while CPL0 code is emulated.
+/// </summary>
 internal enum GateOp : ulong
 {
     Out8 = 0,

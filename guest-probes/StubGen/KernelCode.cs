@@ -1,3 +1,4 @@
+using Rig.Guest;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 

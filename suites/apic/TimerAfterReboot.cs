@@ -18,7 +18,7 @@ public sealed class TimerAfterReboot
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Timer_after_reboot(string target)
     {
-        int reboots = 12;
+        int reboots = Profile.Pick(normal: 100, lab: 1000);
         await using var c = await RigCase.BootAsync(
             "timer-after-reboot", target, probe: "TimerAfterReboot", append: $"reboots={reboots} period_us=1000 wait_us=1000000");
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(30 + reboots * 4));

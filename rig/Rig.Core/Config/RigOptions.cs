@@ -18,6 +18,12 @@ public sealed class RigOptions
     /// <summary>Directory searched for suite assemblies (<c>Rig.Suites.*/&lt;config&gt;/Rig.Suites.*.dll</c>).</summary>
     public string Suites { get; set; } = "artifacts/bin";
 
+    /// <summary>
+    /// How hard the cases push: "default" for CI and development machines, "lab" for the larger counts a lab run
+    /// on real hardware affords (thousands of reboots, 20 VMs). Each case states its counts for both.
+    /// </summary>
+    public string Profile { get; set; } = "default";
+
     /// <summary>Wall-clock bound on any one VM; past it the VM is killed and the case is an error.</summary>
     public int WatchdogSeconds { get; set; } = 120;
 

@@ -10,6 +10,11 @@ public static class RigOptionsValidator
 
     public static void Validate(RigOptions options)
     {
+        if (options.Profile is not ("default" or "lab"))
+        {
+            throw Error("profile", $"must be 'default' or 'lab' (got '{options.Profile}')");
+        }
+
         if (options.WatchdogSeconds is < 1 or > 86400)
         {
             throw Error("watchdogSeconds", $"must be between 1 and 86400 (got {options.WatchdogSeconds})");

@@ -7,7 +7,7 @@ namespace Rig.Runner;
 /// <summary>
 /// A built suite: suites/&lt;area&gt;/Rig.Suites.&lt;Area&gt;.csproj builds to
 /// artifacts/bin/Rig.Suites.&lt;Area&gt;/&lt;configuration&gt;/Rig.Suites.&lt;Area&gt;.dll (UseArtifactsOutput).
-/// Discovery takes every such directory; when both debug and release exist, the newer build wins.
+/// Discovery takes every such directory built with NUnit; when both debug and release exist, the newer build wins.
 /// </summary>
 public sealed record SuiteAssembly(string Suite, string Path)
 {
@@ -29,9 +29,10 @@ public sealed record SuiteAssembly(string Suite, string Path)
                 continue;
             }
 
+            // Only an NUnit assembly has cases: a suite project that holds just its oracles so far is not a suite yet.
             var newest = Directory.GetDirectories(projectDir)
                 .Select(config => System.IO.Path.Combine(config, assemblyName + ".dll"))
-                .Where(File.Exists)
+                .Where(dll => File.Exists(dll) && File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(dll)!, "nunit.framework.dll")))
                 .OrderByDescending(File.GetLastWriteTimeUtc)
                 .FirstOrDefault();
             if (newest is not null)

@@ -94,6 +94,10 @@ public static unsafe class Probe
             {
                 line.TextField("first_tick_us", "none");
                 line.Field("waited_us", waitUs);
+                line.Field("ticks", 0);
+                Console.Write(ref line);
+                // Where Windows' HAL would bugcheck 0x5C: no later boot can say more, so stop here and report fast.
+                Runtime.Exit(1);
             }
             else
             {

@@ -45,6 +45,16 @@ public sealed class RigConfigurationTests
     }
 
     [Fact]
+    public void A_profile_other_than_default_or_lab_names_its_key()
+    {
+        using var checkout = new TemporaryCheckout($$"""{ "profile": "huge", {{TemporaryCheckout.ValidTargets}} }""");
+
+        var error = Assert.Throws<RigConfigException>(() => RigConfiguration.Load(checkout.Root));
+
+        Assert.StartsWith("profile:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_key_is_an_error_rather_than_silently_ignored()
     {
         using var checkout = new TemporaryCheckout($$"""{ "watchdgSeconds": 5, {{TemporaryCheckout.ValidTargets}} }""");

@@ -65,15 +65,19 @@ public sealed class CaseSelectionTests
     }
 
     [Fact]
-    public void Discovery_finds_suite_assemblies_and_skips_test_projects()
+    public void Discovery_finds_nunit_suite_assemblies_and_skips_test_projects_and_oracle_only_suites()
     {
         var root = Directory.CreateTempSubdirectory("rig-bin-");
         try
         {
-            foreach (var name in new[] { "Rig.Suites.Apic", "Rig.Suites.Tests", "Rig.Core" })
+            foreach (var name in new[] { "Rig.Suites.Apic", "Rig.Suites.Time", "Rig.Suites.Tests", "Rig.Core" })
             {
                 var dir = Directory.CreateDirectory(Path.Combine(root.FullName, name, "debug"));
                 File.WriteAllText(Path.Combine(dir.FullName, name + ".dll"), "");
+                if (name != "Rig.Suites.Time")
+                {
+                    File.WriteAllText(Path.Combine(dir.FullName, "nunit.framework.dll"), "");
+                }
             }
 
             var found = SuiteAssembly.Discover(root.FullName);
