@@ -1,5 +1,5 @@
-using Rig.Guest;
 using Iced.Intel;
+using Rig.Guest;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Rig.Probes.StubGen;

@@ -1,6 +1,6 @@
 using Rig.Protocol;
-using Record = Rig.Protocol.Record;
 using Rig.Suites.Apic.Oracles;
+using Record = Rig.Protocol.Record;
 
 namespace Rig.Suites.Tests.Apic;
 
