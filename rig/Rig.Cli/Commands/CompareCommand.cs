@@ -29,7 +29,7 @@ public static class CompareCommand
                 throw new RigUsageException($"no release '{name}' in {results.Location.Display}; it has: {string.Join(", ", known)}");
             }
 
-            var comparison = ReleaseComparer.Compare(results.LoadRelease(basis), results.LoadRelease(current), new ComparisonThresholds());
+            var comparison = ReleaseComparer.Compare(results.LoadRelease(basis), results.LoadRelease(current), environment.Options.Compare.Thresholds);
             Print(comparison);
             return comparison.ExitCode;
         }));

@@ -21,7 +21,7 @@ public static class ReportCommand
         {
             var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
             using var results = environment.OpenStore();
-            var (index, warnings) = ReportWriter.Write(results, environment.Release, environment.ResultsDirectory, new ComparisonThresholds(), parse.GetValue(baseline));
+            var (index, warnings) = ReportWriter.Write(results, environment.Release, environment.ResultsDirectory, environment.Options.Compare.Thresholds, parse.GetValue(baseline));
             foreach (var warning in warnings)
             {
                 AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");

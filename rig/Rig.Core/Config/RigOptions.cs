@@ -34,4 +34,7 @@ public sealed class RigOptions
     public string Root { get; set; } = "";
 
     public Dictionary<string, TargetOptions> Targets { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Drift thresholds for <c>rig compare</c> and the report (<c>compare:thresholds</c>).</summary>
+    public CompareOptions Compare { get; set; } = new();
 }

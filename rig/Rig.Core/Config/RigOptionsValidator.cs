@@ -15,6 +15,16 @@ public static class RigOptionsValidator
             throw Error("profile", $"must be 'default' or 'lab' (got '{options.Profile}')");
         }
 
+        try
+        {
+            options.Compare.Thresholds.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            // Validate's messages already start with the key (compare:thresholds:...).
+            throw new RigConfigException(e.Message);
+        }
+
         if (options.WatchdogSeconds is < 1 or > 86400)
         {
             throw Error("watchdogSeconds", $"must be between 1 and 86400 (got {options.WatchdogSeconds})");

@@ -55,6 +55,19 @@ public sealed class RigConfigurationTests
     }
 
     [Fact]
+    public void Drift_thresholds_bind_from_the_file_and_a_bad_one_names_its_key()
+    {
+        using var good = new TemporaryCheckout($$"""{ "compare": { "thresholds": { "Alpha": 0.05, "Metrics": { "first_tick_us": { "RelativeShift": 0.5 } } } }, {{TemporaryCheckout.ValidTargets}} }""");
+        var options = RigConfiguration.Load(good.Root);
+        Assert.Equal(0.05, options.Compare.Thresholds.Alpha);
+        Assert.True(options.Compare.Thresholds.Metrics.ContainsKey("first_tick_us"));
+
+        using var bad = new TemporaryCheckout($$"""{ "compare": { "thresholds": { "Alpha": 2 } }, {{TemporaryCheckout.ValidTargets}} }""");
+        var error = Assert.Throws<RigConfigException>(() => RigConfiguration.Load(bad.Root));
+        Assert.StartsWith("compare:thresholds:Alpha", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_key_is_an_error_rather_than_silently_ignored()
     {
         using var checkout = new TemporaryCheckout($$"""{ "watchdgSeconds": 5, {{TemporaryCheckout.ValidTargets}} }""");
