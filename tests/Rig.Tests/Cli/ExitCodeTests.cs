@@ -39,12 +39,13 @@ public sealed class ExitCodeTests
         Assert.Contains("no target vmware", output, StringComparison.Ordinal);
     }
 
-    /// <summary>A checkout whose bin directory holds one (empty) suite assembly: discovery goes by file names only.</summary>
+    /// <summary>A checkout whose bin directory holds one (empty) NUnit suite build: discovery goes by file names only.</summary>
     private static TemporaryCheckout CheckoutWithBuiltSuite()
     {
         var checkout = new TemporaryCheckout($$"""{ "suites": "bin", {{TemporaryCheckout.ValidTargets}} }""");
         var dir = Directory.CreateDirectory(Path.Combine(checkout.Root, "bin", "Rig.Suites.NmiMce", "debug"));
         File.WriteAllText(Path.Combine(dir.FullName, "Rig.Suites.NmiMce.dll"), "");
+        File.WriteAllText(Path.Combine(dir.FullName, "nunit.framework.dll"), "");
         return checkout;
     }
 
