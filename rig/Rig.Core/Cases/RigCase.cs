@@ -69,11 +69,13 @@ public sealed class RigCase : IAsyncDisposable
     /// <summary>
     /// Boots <paramref name="probe"/> (artifacts/probes/&lt;probe&gt;.elf) on <paramref name="target"/> with the command line
     /// <paramref name="append"/>, and serves COM2 with <paramref name="hostActions"/> (default: the standard actions).
+    /// A case that knowingly runs longer than rig.json's watchdogSeconds (hundreds of reboots) states its own
+    /// <paramref name="watchdog"/>; the longer of the two guards the VM.
     /// An unavailable target is recorded as skip with its reason and the test is ignored; a missing image is an error.
     /// </summary>
     public static async Task<RigCase> BootAsync(
         string caseName, string target, string probe, string append = "", int vcpus = 1,
-        IHostActionHandler? hostActions = null, CancellationToken cancellationToken = default)
+        IHostActionHandler? hostActions = null, TimeSpan? watchdog = null, CancellationToken cancellationToken = default)
     {
         var session = RigSession.Current;
         var suite = CurrentSuite();
@@ -95,7 +97,7 @@ public sealed class RigCase : IAsyncDisposable
         IVm vm;
         try
         {
-            vm = await driver.BootAsync(new VmSpec(image, append, session.Watchdog, vcpus, session.Defect), cancellationToken).ConfigureAwait(false);
+            vm = await driver.BootAsync(new VmSpec(image, append, watchdog > session.Watchdog ? watchdog.Value : session.Watchdog, vcpus, session.Defect), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TargetStartException or TargetUnsupportedException or InvalidOperationException)
         {

@@ -5,12 +5,13 @@ using Rig.Guest;
 /// over COM2), the reset control register at 0xCF9 (ICH/PIIX: bit 2 starts the reset, bit 1 makes it hard),
 /// and the 8042 keyboard controller's pulse-reset command 0xFE. Which one really happened is kept in CMOS
 /// (it survives the reset), so the next boot names it truthfully; a way the target lacks is reported as
-/// skip and the host's reset is used instead, so the run goes on.
+/// skip once, remembered in CMOS, and the host's reset is used instead from then on, so the run goes on.
 /// </summary>
 public static class ResetKind
 {
     public const int Count = 3;
     private const byte CmosSlot = 0x7D;
+    private const byte CmosNoEffect = 0x77; // bit per kind that did nothing on this target
     private const ulong NoEffectWaitUs = 2_000_000;
 
     public static string Name(int kind) => kind switch { 0 => "system_reset", 1 => "cf9", _ => "kbd" };
@@ -29,6 +30,10 @@ public static class ResetKind
             Runtime.Exit(2);
         }
         int kind = (boot - 1) % Count;
+        if ((Cmos.Read(CmosNoEffect) >> kind & 1) != 0)
+        {
+            HostReset(probe);
+        }
         Cmos.Write(CmosSlot, (byte)kind);
         if (kind == 1)
         {
@@ -42,6 +47,7 @@ public static class ResetKind
         if (kind != 0)
         {
             Tsc.Wait(NoEffectWaitUs);
+            Cmos.Write(CmosNoEffect, (byte)(Cmos.Read(CmosNoEffect) | 1 << kind));
             Line skip = Report.Start(Verdict.Skip, probe);
             skip.Byte((byte)'.');
             skip.Text(Name(kind));
