@@ -29,7 +29,12 @@ public static class ApicTimer
     }
 
     /// <summary>Arms the periodic timer from the rate the first boot measured; false when there is none.</summary>
-    public static bool StartPeriodic(int vector, ulong periodUs)
+    public static bool StartPeriodic(int vector, ulong periodUs) => Start(vector, 1, periodUs);
+
+    /// <summary>A one-shot count of <paramref name="periodUs"/>; a masked LVT still counts but must not deliver (SDM 12.5.1).</summary>
+    public static bool StartOneShot(int vector, ulong periodUs, bool masked) => Start(masked ? vector | (int)Masked : vector, 0, periodUs);
+
+    private static bool Start(int lvt, uint mode, ulong periodUs)
     {
         ulong countsPerMs = 0;
         for (int i = 0; i < 4; i++)
@@ -41,7 +46,7 @@ public static class ApicTimer
         {
             return false;
         }
-        LocalApic.StartTimer(vector, 1, (uint)counts);
+        LocalApic.StartTimer(lvt, mode, (uint)counts);
         return true;
     }
 }
