@@ -45,18 +45,12 @@ public static unsafe class Smp
             page[i] = template[i];
         }
         uint self = LocalApic.Id;
-        uint vector = (uint)(boot->ApStartPage >> 12);
         for (int i = 0; i < count; i++)
         {
-            if (ids[i] == self)
+            if (ids[i] != self)
             {
-                continue;
+                Wake(ids[i]);
             }
-            LocalApic.SendIpi(ids[i], LocalApic.DeliveryInit | LocalApic.LevelAssert);
-            Tsc.Wait(10_000);
-            LocalApic.SendIpi(ids[i], LocalApic.DeliveryStartup | vector);
-            Tsc.Wait(200);
-            LocalApic.SendIpi(ids[i], LocalApic.DeliveryStartup | vector);
         }
         ulong deadline = Tsc.Deadline(timeoutMicroseconds);
         while (Online < count && Tsc.Now < deadline)
@@ -64,6 +58,30 @@ public static unsafe class Smp
             Cpu.Pause();
         }
         return Online;
+    }
+
+    /// <summary>
+    /// INIT, then SIPI to one AP that already runs: it restarts from the start page and calls the work function
+    /// again (SDM 12.4.7.3: INIT resets the processor and its LAPIC, keeping the APIC ID and base).
+    /// </summary>
+    public static void Restart(uint apicId)
+    {
+        fixed (ulong* n = &apsOnline)
+        {
+            Atomic.FetchAdd(n, 0xFFFF_FFFF_FFFF_FFFFUL); // minus one: the AP counts itself again when it arrives
+        }
+        Wake(apicId);
+    }
+
+    /// <summary>INIT-SIPI-SIPI (SDM 10.4.4.1 / 11.4.4.1, "Typical BSP Initialization Sequence").</summary>
+    private static void Wake(uint apicId)
+    {
+        uint vector = (uint)(Runtime.Boot->ApStartPage >> 12);
+        LocalApic.SendIpi(apicId, LocalApic.DeliveryInit | LocalApic.LevelAssert);
+        Tsc.Wait(10_000);
+        LocalApic.SendIpi(apicId, LocalApic.DeliveryStartup | vector);
+        Tsc.Wait(200);
+        LocalApic.SendIpi(apicId, LocalApic.DeliveryStartup | vector);
     }
 
     internal static void ApEntry(int cpu)

@@ -7,7 +7,11 @@ namespace Rig.Suites.Apic;
 /// <summary>How this suite's cases read the probes' records; shared so every case reads them alike.</summary>
 internal static class Observations
 {
-    /// <summary>The `RIG dirty` record the same vCPU printed last before <paramref name="after"/>: what the reset had to clear.</summary>
+    /// <summary>
+    /// The `RIG dirty` record the same vCPU printed last before <paramref name="after"/>: what the reset had to clear.
+    /// An AP restarted by INIT-SIPI arrives in the runtime again under a new index, so an `after=init` dump pairs with
+    /// the last dirty record of an AP (any vCPU but the BSP, 0).
+    /// </summary>
     public static Record? DirtyBefore(IReadOnlyList<Record> records, Record after)
     {
         Record? last = null;
@@ -18,7 +22,8 @@ internal static class Observations
                 return last;
             }
 
-            if (r.Kind == "dirty" && r["cpu"] == after["cpu"])
+            bool sameVcpu = after["after"] == "init" ? r["cpu"] != "0" : r["cpu"] == after["cpu"];
+            if (r.Kind == "dirty" && sameVcpu)
             {
                 last = r;
             }
@@ -35,21 +40,27 @@ internal static class Observations
     public static bool ClockVectorInService(Record dirty, int vector) =>
         dirty["isr"] is { } isr && Oracles.VectorSet.Parse(isr) is { } set && set.Contains(vector);
 
-    /// <summary>A probe that hit an error (an unexpected exception, no CMOS) could not observe: the case errors, never passes.</summary>
-    public static void ProbeErrors(RigCase c)
+    /// <summary>
+    /// What the probe said of itself: a `RIG fail` is a failed check (an AP that never came back), a `RIG error`
+    /// means it could not observe (the case errors, never passes), a `RIG skip` is a path the target lacks
+    /// (evidence, e.g. reset-had-no-effect, after which the host reset was used instead).
+    /// </summary>
+    public static void ProbeVerdicts(RigCase c)
     {
-        foreach (var error in c.Records.Where(r => r.Kind == Verdict.Error.ToWire()))
+        foreach (var r in c.Records)
         {
-            c.Error("the probe hit an error: " + error.Line);
-        }
-    }
-
-    /// <summary>A reset path the target lacks (the probe's `RIG skip ... reason=reset-had-no-effect`) is evidence, not a verdict.</summary>
-    public static void NoteProbeSkips(RigCase c)
-    {
-        foreach (var skip in c.Records.Where(r => r.Kind == Verdict.Skip.ToWire()))
-        {
-            c.Evidence($"note: {skip.Case}: {skip["reason"]} (the host reset was used instead)");
+            if (r.Kind == Verdict.Fail.ToWire())
+            {
+                c.Report(false, "the probe reported: " + r.Line);
+            }
+            else if (r.Kind == Verdict.Error.ToWire())
+            {
+                c.Error("the probe hit an error: " + r.Line);
+            }
+            else if (r.Kind == Verdict.Skip.ToWire())
+            {
+                c.Evidence($"note: {r.Case}: {r["reason"]}");
+            }
         }
     }
 }

@@ -51,9 +51,8 @@ public sealed class TimerAfterReboot
             c.Metric("first_tick_us", latency, "us");
         }
 
-        Observations.NoteProbeSkips(c);
         c.Report(exit.ProbeStatus == 0, $"the probe ran through {reboots} reboots ({exit})");
-        Observations.ProbeErrors(c);
+        Observations.ProbeVerdicts(c);
         c.Complete($"{finding.BootsSeen} reboots, every first tick in time (max {finding.LatenciesUs.DefaultIfEmpty().Max():0} us)");
     }
 }
