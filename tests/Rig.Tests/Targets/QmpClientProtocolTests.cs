@@ -12,9 +12,7 @@ public sealed class QmpClientProtocolTests
     public async Task A_server_closing_mid_command_fails_that_command_naming_it()
     {
         using var server = new FakeQmpServer();
-        var connecting = QmpClient.ConnectAsync(new NetworkStream(server.ClientSocket), Bound, CancellationToken.None);
-        await server.HandshakeAsync();
-        await using var client = await connecting;
+        await using var client = await ConnectAsync(server);
 
         var pending = client.ExecuteAsync("query-status", timeout: Bound);
         await server.ReceiveAsync();
@@ -29,9 +27,7 @@ public sealed class QmpClientProtocolTests
     public async Task Replies_are_matched_by_id_and_events_between_them_are_kept()
     {
         using var server = new FakeQmpServer();
-        var connecting = QmpClient.ConnectAsync(new NetworkStream(server.ClientSocket), Bound, CancellationToken.None);
-        await server.HandshakeAsync();
-        await using var client = await connecting;
+        await using var client = await ConnectAsync(server);
 
         var first = client.ExecuteAsync("query-status", timeout: Bound);
         var second = client.ExecuteAsync("query-name", timeout: Bound);
@@ -50,9 +46,7 @@ public sealed class QmpClientProtocolTests
     public async Task A_server_speaking_non_json_is_a_connection_error_not_a_crash()
     {
         using var server = new FakeQmpServer();
-        var connecting = QmpClient.ConnectAsync(new NetworkStream(server.ClientSocket), Bound, CancellationToken.None);
-        await server.HandshakeAsync();
-        await using var client = await connecting;
+        await using var client = await ConnectAsync(server);
 
         var pending = client.ExecuteAsync("query-status", timeout: Bound);
         await server.ReceiveAsync();
@@ -71,5 +65,13 @@ public sealed class QmpClientProtocolTests
             () => QmpClient.ConnectAsync(new NetworkStream(server.ClientSocket), TimeSpan.FromMilliseconds(200), CancellationToken.None));
 
         Assert.Contains("no QMP greeting", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A client that has been greeted and has negotiated capabilities with <paramref name="server"/>.</summary>
+    private static async Task<QmpClient> ConnectAsync(FakeQmpServer server)
+    {
+        var connecting = QmpClient.ConnectAsync(new NetworkStream(server.ClientSocket), Bound, CancellationToken.None);
+        await server.HandshakeAsync();
+        return await connecting;
     }
 }
