@@ -72,8 +72,9 @@ public static unsafe class Probe
             for (ulong i = 0; i < n; i++)
             {
                 Atomic.Exchange(t, 0);
-                ulong due = Tsc.Now + Tsc.Cycles(PeriodUs);
                 ApicTimer.StartOneShot(Vector, PeriodUs, masked);
+                // The count starts with the initial-count write, the arming's last step.
+                ulong due = Tsc.Now + Tsc.Cycles(PeriodUs);
                 ulong deadline = due + Tsc.Cycles(100_000);
                 while (Atomic.Load(t) == 0 && Tsc.Now < deadline)
                 {
@@ -104,8 +105,8 @@ public static unsafe class Probe
         fixed (ulong* last = &lastTickTsc)
         {
             Atomic.Exchange(t, 0);
-            ulong start = Tsc.Now;
             ApicTimer.StartPeriodic(Vector, PeriodUs);
+            ulong start = Tsc.Now;
             ulong deadline = start + Tsc.Cycles(PeriodUs * n + 200_000);
             ulong seen = 0, previous = start;
             while (seen < n && Tsc.Now < deadline)

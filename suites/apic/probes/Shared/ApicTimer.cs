@@ -11,6 +11,10 @@ public static class ApicTimer
     private const uint Masked = 1u << 16;
     private const byte CmosSlot = 0x78; // four bytes, 0x78-0x7B
 
+    // Read from CMOS once per boot: each CMOS byte is two port accesses, ~60 µs each through the gate on kvm_pvm,
+    // which would otherwise sit inside every measured arming.
+    private static ulong countsPerMs;
+
     /// <summary>Measures and keeps the rate; false when the timer did not count down at all.</summary>
     public static bool Calibrate(int vector)
     {
@@ -20,7 +24,7 @@ public static class ApicTimer
         Tsc.Wait(2_000);
         uint left = LocalApic.Read(LocalApic.RegTimerCurrent);
         LocalApic.Write(LocalApic.RegTimerInitial, 0);
-        uint countsPerMs = (0xFFFF_FFFFu - left) / 2;
+        countsPerMs = (0xFFFF_FFFFu - left) / 2;
         for (int i = 0; i < 4; i++)
         {
             Cmos.Write((byte)(CmosSlot + i), (byte)(countsPerMs >> (8 * i)));
@@ -36,10 +40,12 @@ public static class ApicTimer
 
     private static bool Start(int lvt, uint mode, ulong periodUs)
     {
-        ulong countsPerMs = 0;
-        for (int i = 0; i < 4; i++)
+        if (countsPerMs == 0)
         {
-            countsPerMs |= (ulong)Cmos.Read((byte)(CmosSlot + i)) << (8 * i);
+            for (int i = 0; i < 4; i++)
+            {
+                countsPerMs |= (ulong)Cmos.Read((byte)(CmosSlot + i)) << (8 * i);
+            }
         }
         ulong counts = countsPerMs * periodUs / 1000;
         if (counts == 0 || counts > 0xFFFF_FFFFu)
