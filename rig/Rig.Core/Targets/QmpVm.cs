@@ -122,7 +122,7 @@ public sealed class QmpVm : IVm
             var vm = new QmpVm(launch, process, qmp, streams[0], streams[1], watchdog);
             if (launch.StartsPaused)
             {
-                await qmp.ExecuteAsync("cont", null, StartupTimeout, cancellationToken).ConfigureAwait(false);
+                await ContinueFromPausedStart(qmp, process, cancellationToken).ConfigureAwait(false);
             }
 
             return vm;
@@ -147,6 +147,26 @@ public sealed class QmpVm : IVm
             foreach (var l in listeners)
             {
                 l.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the paused guest. A short guest can run to its debug-exit and take the VMM down before the VMM
+    /// writes the reply to <c>cont</c> (seen with QEMU TCG in CI); the guest did start, so that is not a start error.
+    /// </summary>
+    private static async Task ContinueFromPausedStart(QmpClient qmp, Process process, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await qmp.ExecuteAsync("cont", null, StartupTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QmpConnectionException)
+        {
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(ProcessExitBound, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!process.HasExited)
+            {
+                throw;
             }
         }
     }
