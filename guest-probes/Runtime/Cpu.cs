@@ -43,4 +43,16 @@ public static unsafe class Cpu
     public static bool HasFeature1Ecx(int bit) => (Cpuid(1).Ecx >> bit & 1) != 0;
 
     public static bool HasFeature1Edx(int bit) => (Cpuid(1).Edx >> bit & 1) != 0;
+
+    /// <summary>CPUID 0x80000001 EDX bit 27 (SDM Vol. 2A CPUID): RDTSCP and IA32_TSC_AUX.</summary>
+    public static bool HasRdtscp => Cpuid(0x80000000).Eax >= 0x80000001 && (Cpuid(0x80000001).Edx >> 27 & 1) != 0;
+
+    /// <summary>RDTSCP: the TSC after all earlier instructions, and IA32_TSC_AUX in <paramref name="aux"/>.</summary>
+    public static ulong Rdtscp(out uint aux)
+    {
+        uint value;
+        ulong tsc = Native.Rdtscp(&value);
+        aux = value;
+        return tsc;
+    }
 }

@@ -16,4 +16,7 @@ internal enum GateOp : ulong
     OutString8 = 6,
     ReadMsr = 7,
     WriteMsr = 8,
+
+    /// <summary>Calls a Xen hypercall page entry (a = its address) with two arguments in RDI, RSI (Xen's x86-64 ABI).</summary>
+    XenHypercall = 9,
 }

@@ -9,8 +9,6 @@ public static unsafe class Hypervisor
 
     public static bool IsKvm => Signature('K', 'V', 'M', 'K', 'V', 'M', 'K', 'V', 'M', '\0', '\0', '\0');
 
-    public static bool IsXen => Signature('X', 'e', 'n', 'V', 'M', 'M', 'X', 'e', 'n', 'V', 'M', 'M');
-
     /// <summary>Adds ` hypervisor=<12 signature bytes>` (printable ones) to a line.</summary>
     public static void Describe(ref Line line)
     {

@@ -23,6 +23,10 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Rdtsc();
 
+    [RuntimeImport("rig_rdtscp")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Rdtscp(uint* aux);
+
     [RuntimeImport("rig_cpuid")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern void Cpuid(uint leaf, uint subleaf, uint* registers);

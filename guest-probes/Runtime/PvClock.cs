@@ -18,13 +18,15 @@ public struct PvClockTimeInfo
 }
 
 /// <summary>
-/// kvmclock: the guest names a per-vCPU pvclock_vcpu_time_info in MSR_KVM_SYSTEM_TIME_NEW (0x4b564d01) or the
-/// old 0x12, bit 0 = enable (Linux Documentation/virt/kvm/x86/msr.rst). Reads are version-checked: an odd
-/// version or a changed version means the hypervisor was updating it. Xen's pvclock lives in shared_info,
-/// which needs hypercalls this runtime does not make, so under Xen <see cref="Available"/> is false.
+/// The pvclock protocol shared by kvmclock and Xen's vcpu_time_info, and kvmclock itself: the guest names a
+/// per-vCPU record in MSR_KVM_SYSTEM_TIME_NEW (0x4b564d01) or the old 0x12, bit 0 = enable (Linux
+/// Documentation/virt/kvm/x86/msr.rst). Xen's record lives in shared_info (<see cref="XenTime"/>).
 /// </summary>
 public static unsafe class PvClock
 {
+    /// <summary>PVCLOCK_TSC_STABLE_BIT (XEN_PVCLOCK_TSC_STABLE_BIT): time never goes back across vCPUs.</summary>
+    public const byte TscStableFlag = 1;
+
     private const uint MsrSystemTimeNew = 0x4b564d01;
     private const uint MsrSystemTimeOld = 0x12;
 
@@ -33,7 +35,7 @@ public static unsafe class PvClock
     /// <summary>KVM_FEATURE_CLOCKSOURCE (bit 0) or CLOCKSOURCE2 (bit 3) in CPUID 0x40000001 EAX.</summary>
     public static bool Available => Hypervisor.IsKvm && (Cpu.Cpuid(0x40000001).Eax & 0x9) != 0;
 
-    /// <summary>Registers this vCPU's area; false when unavailable or the MSR write failed.</summary>
+    /// <summary>Registers this vCPU's kvmclock record; false when unavailable or the MSR write failed.</summary>
     public static bool Enable()
     {
         if (!Available)
@@ -45,24 +47,46 @@ public static unsafe class PvClock
             areas = (PvClockTimeInfo*)Heap.Allocate(Runtime.Boot->MaxCpus * 64);
         }
         uint msr = (Cpu.Cpuid(0x40000001).Eax & 0x8) != 0 ? MsrSystemTimeNew : MsrSystemTimeOld;
-        return Msr.TryWrite(msr, (ulong)Area | 1);
+        return Msr.TryWrite(msr, (ulong)KvmArea | 1);
     }
 
-    private static PvClockTimeInfo* Area => areas + Cpu.Index * 2;
+    /// <summary>This vCPU's kvmclock record (64 bytes apart, so vCPUs never share a cache line).</summary>
+    public static PvClockTimeInfo* KvmArea => areas + Cpu.Index * 2;
 
-    /// <summary>A consistent copy of this vCPU's record.</summary>
-    public static PvClockTimeInfo Snapshot()
+    /// <summary>A consistent copy of this vCPU's kvmclock record.</summary>
+    public static PvClockTimeInfo Snapshot() => Snapshot(KvmArea);
+
+    /// <summary>A consistent copy: an odd version, or one that changed while copying, means the hypervisor was writing.</summary>
+    public static PvClockTimeInfo Snapshot(PvClockTimeInfo* info)
     {
-        PvClockTimeInfo* info = Area;
         PvClockTimeInfo copy;
         uint version;
         do
         {
-            version = *(uint*)info;
+            version = Volatile(info);
             copy = *info;
         }
-        while ((version & 1) != 0 || version != *(uint*)info);
+        while ((version & 1) != 0 || version != Volatile(info));
         return copy;
+    }
+
+    /// <summary>
+    /// System time now in ns from <paramref name="info"/>, the TSC read inside the version check as Linux's
+    /// pvclock_clocksource_read() does, so the record and the TSC belong together.
+    /// </summary>
+    public static ulong Now(PvClockTimeInfo* info, out byte flags)
+    {
+        uint version;
+        ulong ns;
+        do
+        {
+            version = Volatile(info);
+            ulong tsc = Native.Rdtsc();
+            ns = info->SystemTime + ScaleDelta(tsc - info->TscTimestamp, info->TscToSystemMul, info->TscShift);
+            flags = info->Flags;
+        }
+        while ((version & 1) != 0 || version != Volatile(info));
+        return ns;
     }
 
     /// <summary>Guest system time in ns: system_time + scaled (tsc - tsc_timestamp), as pvclock_scale_delta.</summary>
@@ -78,7 +102,7 @@ public static unsafe class PvClock
         return high + (low >> 32);
     }
 
-    /// <summary>TSC Hz implied by the scale: 1e9 * 2^32 / (mul * 2^shift); 0 when kvmclock is absent.</summary>
+    /// <summary>TSC Hz implied by the kvmclock scale: 1e9 * 2^32 / (mul * 2^shift); 0 when kvmclock is absent.</summary>
     public static ulong TscHz()
     {
         if (!Enable())
@@ -93,4 +117,7 @@ public static unsafe class PvClock
         ulong hz = (1_000_000_000UL << 32) / info.TscToSystemMul;
         return info.TscShift >= 0 ? hz >> info.TscShift : hz << -info.TscShift;
     }
+
+    /// <summary>The version word, read once from memory (the hypervisor changes it under us).</summary>
+    private static uint Volatile(PvClockTimeInfo* info) => (uint)Native.Load64((ulong*)info);
 }

@@ -294,7 +294,7 @@ public static class KernelCode
         Label done = a.CreateLabel();
         var ops = new Dictionary<GateOp, Label>();
         // Most frequent first: each miss costs two emulated instructions under kvm_pvm.
-        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32 })
+        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall })
         {
             ops[op] = a.CreateLabel();
         }
@@ -314,6 +314,8 @@ public static class KernelCode
         Op(GateOp.In16, () => { a.mov(rdx, rdi); a.xor(eax, eax); a.@in(ax, dx); });
         Op(GateOp.In32, () => { a.mov(rdx, rdi); a.xor(eax, eax); a.@in(eax, dx); });
         Op(GateOp.OutString8, () => { a.mov(rcx, rdx); a.mov(rdx, rdi); a.rep.outsb(); });
+        // The page's entry does the hypercall itself (on rig-hv an OUT to 0xE8) and returns with the result in RAX.
+        Op(GateOp.XenHypercall, () => { a.mov(rax, rdi); a.mov(rdi, rsi); a.mov(rsi, rdx); a.call(rax); });
         Op(GateOp.ReadMsr, () =>
         {
             Label ok = a.CreateLabel();

@@ -46,6 +46,12 @@ public interface IVmControl
 
     IReadOnlyCollection<string> EnabledDefects { get; }
 
+    /// <summary>Runs the Xen clock's calibration rendezvous now; returns how many have run since boot.</summary>
+    long CalibrateClock();
+
+    /// <summary>Sets the period of the Xen clock's calibration timer (Xen: EPOCH, 1 s).</summary>
+    void SetCalibrationPeriod(TimeSpan period);
+
     void EnableDefect(string name);
 
     void Quit();

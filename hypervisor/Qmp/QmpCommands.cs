@@ -45,6 +45,11 @@ internal sealed class QmpCommands
             ["x-rig-snapshots"] = new([], _ => _vm.Snapshots.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
             ["x-rig-defects"] = new([], _ => ListDefects()),
             ["x-rig-defect-enable"] = new([name], a => Done(() => EnableDefect(a.String("name")))),
+            // The time suite races calibrations against reverts (seed 000), so it can force one and set their rate.
+            ["x-rig-calibrate"] = new([], _ => new Dictionary<string, object?> { ["calibrations"] = _vm.CalibrateClock() }),
+            ["x-rig-calibration-period"] = new(
+                [new("period-us", QmpArgumentType.Integer)],
+                a => Done(() => _vm.SetCalibrationPeriod(TimeSpan.FromMicroseconds(a.Integer("period-us"))))),
         };
     }
 

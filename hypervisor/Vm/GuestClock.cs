@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
 using Rig.Hypervisor.Xen;
@@ -10,16 +11,20 @@ namespace Rig.Hypervisor.Vm;
 /// plus the vCPU's offset. KVM has no TSC scaling here (no KVM_CAP_TSC_CONTROL), so guest and host TSC tick at the same
 /// rate and an offset is all that separates them. The offset is measured (KVM_GET_MSRS IA32_TSC bracketed by host RDTSC)
 /// whenever the VMM itself moves the guest TSC: at start, reset and snapshot revert. A guest WRMSR to IA32_TSC is
-/// handled inside KVM and is not seen here.
+/// handled inside KVM and is not seen here. With the tsc-offset-skew defect one vCPU's TSC is, as the VMM's time code
+/// sees it, set a little behind (<see cref="TscOffsetSkew"/>): on kvm_pvm a TSC write has no effect, so the skew can
+/// only live here, and the Xen pvclock built on this view then warps between vCPUs.
 /// </summary>
 public sealed class GuestClock : IGuestClock, IGuestTscSource
 {
     private const uint Ia32Tsc = 0x10;
     private readonly long[] _offsets;
+    private readonly DefectSet _defects;
 
-    public GuestClock(int vcpus, ulong tscKhz)
+    public GuestClock(int vcpus, ulong tscKhz, DefectSet defects)
     {
         _offsets = new long[vcpus];
+        _defects = defects;
         TscHz = tscKhz * 1000;
     }
 
@@ -27,7 +32,8 @@ public sealed class GuestClock : IGuestClock, IGuestTscSource
 
     public ulong TscHz { get; }
 
-    public ulong GuestTsc(int vcpu) => (ulong)((long)HostTsc.Read() + Volatile.Read(ref _offsets[vcpu]));
+    public ulong GuestTsc(int vcpu) =>
+        TscOffsetSkew.Apply(_defects, vcpu, (ulong)((long)HostTsc.Read() + Volatile.Read(ref _offsets[vcpu])), TscHz);
 
     /// <summary>Re-measures the offset of <paramref name="vcpu"/>, which must not be in KVM_RUN.</summary>
     public void Calibrate(KvmVcpu vcpu)

@@ -99,7 +99,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         }
 
         _msrs = VcpuMsrs.Probe(_vcpus[0].Kvm, MceBanks);
-        Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz());
+        Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz(), _defects);
 
         // The Xen HVM interface (Xen/): its CPUID leaves sit at 0x40000100 beside KVM's at 0x40000000, as Xen places
         // them when another hypervisor's leaves come first, so a guest that does not look for Xen never sees it.
@@ -333,6 +333,24 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     }
 
     public IReadOnlyCollection<string> EnabledDefects => _defects.Enabled;
+
+    public long CalibrateClock()
+    {
+        Xen.Calibration.CalibrateNow();
+        return Xen.Clock.CalibrationCount;
+    }
+
+    public void SetCalibrationPeriod(TimeSpan period)
+    {
+        try
+        {
+            Xen.Calibration.SetPeriod(period);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new VmControlException("GenericError", e.Message);
+        }
+    }
 
     public void EnableDefect(string name) => Control(() =>
     {

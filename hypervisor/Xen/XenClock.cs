@@ -11,6 +11,9 @@ namespace Rig.Hypervisor.Xen;
 /// </summary>
 public sealed class XenClock
 {
+    /// <summary>Far below the ~100 ns a cache line takes between cores, the finest order a guest can observe.</summary>
+    private const long PairingBracketNs = 50;
+
     private readonly IGuestTscSource _tsc;
     private readonly IHostClock _host;
     private readonly DefectSet _defects;
@@ -43,11 +46,13 @@ public sealed class XenClock
         _bootMonotonic = host.MonotonicNanoseconds;
         BootRealtimeNanoseconds = host.RealtimeNanoseconds;
 
-        // All vCPUs are stamped at system time 0 in one tight loop, so their TSC readings are tens of nanoseconds apart.
+        // Each vCPU pairs its TSC with the platform time, as Xen's init_percpu_time() does. Stamping them all at system
+        // time 0 put vCPU 1 ~320 us off vCPU 0 (a first read is slow: JIT), a warp time.pvclock-monotonic found on the
+        // clean reference; so the platform time is the midpoint of a bracket around the TSC read, retried until tight.
         _stamps = new CpuTimeStamp[vcpuCount];
         for (int vcpu = 0; vcpu < vcpuCount; vcpu++)
         {
-            _stamps[vcpu] = new CpuTimeStamp(tsc.GuestTsc(vcpu), 0, 0);
+            _stamps[vcpu] = PairedStamp(vcpu);
         }
     }
 
@@ -153,6 +158,30 @@ public sealed class XenClock
         {
             _publish(vcpu, TimeInfoFor(_stamps[vcpu]));
         }
+    }
+
+    /// <summary>
+    /// <paramref name="vcpu"/>'s TSC and the platform time at the same moment: the time is the midpoint of two reads
+    /// around the TSC read, taken again until they are within <see cref="PairingBracketNs"/> (or the tries run out).
+    /// </summary>
+    private CpuTimeStamp PairedStamp(int vcpu)
+    {
+        CpuTimeStamp best = default;
+        long bestBracket = long.MaxValue;
+        for (int attempt = 0; attempt < 16 && bestBracket > PairingBracketNs; attempt++)
+        {
+            long before = MasterStime();
+            ulong localTsc = _tsc.GuestTsc(vcpu);
+            long after = MasterStime();
+            if (after - before < bestBracket)
+            {
+                bestBracket = after - before;
+                long now = before + (bestBracket / 2);
+                best = new CpuTimeStamp(localTsc, now, now);
+            }
+        }
+
+        return best;
     }
 
     /// <summary>The platform timer (host CLOCK_MONOTONIC) as system time; Xen's read_platform_stime().</summary>

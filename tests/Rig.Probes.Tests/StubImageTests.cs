@@ -70,7 +70,7 @@ public sealed class StubImageTests
     [Fact]
     public void HelpersTheRuntimeImportsAreExported()
     {
-        string[] imported = ["rig_gate", "rig_read_msr", "rig_rdtsc", "rig_cpuid", "rig_pause", "rig_outsb", "rig_unsupported",
+        string[] imported = ["rig_gate", "rig_read_msr", "rig_rdtsc", "rig_rdtscp", "rig_cpuid", "rig_pause", "rig_outsb", "rig_unsupported",
             "rig_load64", "rig_cmpxchg64", "rig_xadd64", "rig_xchg64", "rig_try_ud2", "rig_try_div0", "rig_try_int3", "rig_try_in8", "rig_try_out8"];
         foreach (string name in imported)
         {

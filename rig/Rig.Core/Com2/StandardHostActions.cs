@@ -8,7 +8,7 @@ namespace Rig.Com2;
 
 /// <summary>
 /// The standard actions of docs/protocol.md, done through the target's control plane:
-/// reset, nmi, mce, pause, snapshot-save/revert, host-time. Anything else is acknowledged
+/// reset, nmi, mce, pause, snapshot-save/revert, calibrate, calibration-period, host-time. Anything else is acknowledged
 /// <c>err reason=unknown-action</c> so the probe reports skip instead of waiting forever.
 /// </summary>
 public sealed class StandardHostActions : IHostActionHandler
@@ -80,6 +80,15 @@ public sealed class StandardHostActions : IHostActionHandler
                         : HostAck.Error(request.Seq, "unknown-snapshot");
                 }
 
+            case "calibrate":
+                {
+                    long count = await control.CalibrateClockAsync(ct).ConfigureAwait(false);
+                    return HostAck.Success(request.Seq, KeyValuePair.Create("calibrations", count.ToString(CultureInfo.InvariantCulture)));
+                }
+
+            case "calibration-period":
+                await control.SetCalibrationPeriodAsync(TimeSpan.FromMicroseconds(request.GetUInt64("us")), ct).ConfigureAwait(false);
+                return HostAck.Success(request.Seq);
             case "host-time":
                 return HostAck.Success(request.Seq, KeyValuePair.Create("mono_raw_ns", MonotonicRawClock.NowNs().ToString(CultureInfo.InvariantCulture)));
             default:

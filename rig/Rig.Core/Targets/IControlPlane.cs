@@ -22,6 +22,12 @@ public interface IControlPlane
 
     Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>Runs the reference hypervisor's Xen clock calibration now; returns how many have run since boot.</summary>
+    Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the period of the reference hypervisor's Xen clock calibration (Xen's EPOCH, 1 s by default).</summary>
+    Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default);
+
     /// <summary>Reads guest-physical memory, e.g. a probe's sample buffer.</summary>
     Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default);
 

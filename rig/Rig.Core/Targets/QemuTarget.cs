@@ -43,7 +43,7 @@ public sealed class QemuTarget(string name, TargetOptions options, string repoRo
             "-append", spec.Append,
             "-S",
         ]);
-        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: true, SupportsSnapshots: false, StartsPaused: true);
+        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: true, HasVendorCommands: false, StartsPaused: true);
         return StartAsync(launch, spec, cancellationToken);
     }
 

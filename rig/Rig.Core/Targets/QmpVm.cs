@@ -225,14 +225,30 @@ public sealed class QmpVm : IVm
     }
 
     public Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
-        _launch.SupportsSnapshots
+        _launch.HasVendorCommands
             ? Execute("x-rig-snapshot-save", new JsonObject { ["name"] = name }, cancellationToken)
             : throw new TargetUnsupportedException(Target, "save a snapshot", "unsupported");
 
     public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
-        _launch.SupportsSnapshots
+        _launch.HasVendorCommands
             ? Execute("x-rig-snapshot-revert", new JsonObject { ["name"] = name }, cancellationToken)
             : throw new TargetUnsupportedException(Target, "revert a snapshot", "unsupported");
+
+    public async Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_launch.HasVendorCommands)
+        {
+            throw new TargetUnsupportedException(Target, "calibrate its clock", "unsupported");
+        }
+
+        var reply = await _qmp.ExecuteAsync("x-rig-calibrate", null, null, cancellationToken).ConfigureAwait(false);
+        return reply.GetProperty("calibrations").GetInt64();
+    }
+
+    public Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default) =>
+        _launch.HasVendorCommands
+            ? Execute("x-rig-calibration-period", new JsonObject { ["period-us"] = (long)period.TotalMicroseconds }, cancellationToken)
+            : throw new TargetUnsupportedException(Target, "set its calibration period", "unsupported");
 
     public async Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default)
     {

@@ -47,7 +47,7 @@ public sealed class ReferenceTarget(string name, TargetOptions options, string r
         }
 
         args.AddRange(options.ExtraArgs);
-        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: false, SupportsSnapshots: true, StartsPaused: false);
+        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: false, HasVendorCommands: true, StartsPaused: false);
         return await QmpVm.StartAsync(launch, spec.Watchdog, cancellationToken).ConfigureAwait(false);
     }
 

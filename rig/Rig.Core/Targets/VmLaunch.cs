@@ -6,6 +6,7 @@ namespace Rig.Targets;
 /// early COM1 output is lost; otherwise the VMM listens and the rig connects with retries (rig-hv).
 /// <see cref="StartsPaused"/>: the VMM waits for QMP <c>cont</c> (QEMU -S), so a probe that finishes in
 /// milliseconds cannot exit before the rig has its control plane.
+/// <see cref="HasVendorCommands"/>: the VMM answers rig-hv's <c>x-rig-*</c> commands (snapshots, clock calibration).
 /// </summary>
 public sealed record VmLaunch(
     string Target,
@@ -13,7 +14,7 @@ public sealed record VmLaunch(
     IReadOnlyList<string> Arguments,
     VmSockets Sockets,
     bool RigListens,
-    bool SupportsSnapshots,
+    bool HasVendorCommands,
     bool StartsPaused);
 
 /// <summary>Socket paths in a private temporary directory, removed when the VM is disposed.</summary>

@@ -72,6 +72,22 @@ internal sealed class FakeVm : IVmControl
         Record($"mce {cpu} {bank} 0x{status:x} 0x{mcgStatus:x} 0x{addr:x} 0x{misc:x}");
     }
 
+    public long CalibrateClock()
+    {
+        Record("calibrate");
+        return Calls.Count(c => c == "calibrate");
+    }
+
+    public void SetCalibrationPeriod(TimeSpan period)
+    {
+        if (period < TimeSpan.FromMilliseconds(1))
+        {
+            throw new VmControlException("GenericError", "the calibration period must be at least 1 ms");
+        }
+
+        Record($"calibration-period {period.TotalMicroseconds}");
+    }
+
     public void ReadMemory(ulong gpa, Span<byte> destination)
     {
         if (gpa > (ulong)Memory.Length || (ulong)destination.Length > (ulong)Memory.Length - gpa)

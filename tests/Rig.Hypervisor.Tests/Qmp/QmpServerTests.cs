@@ -238,6 +238,24 @@ public sealed class QmpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Calibration_commands_force_a_rendezvous_and_set_the_period_within_limits()
+    {
+        using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);
+
+        var first = await client.ExecuteAsync("""{"execute": "x-rig-calibrate"}""");
+        var second = await client.ExecuteAsync("""{"execute": "x-rig-calibrate"}""");
+        await client.ExecuteAsync("""{"execute": "x-rig-calibration-period", "arguments": {"period-us": 2000}}""");
+        var tooShort = await client.ExecuteAsync("""{"execute": "x-rig-calibration-period", "arguments": {"period-us": 10}}""");
+        var missing = await client.ExecuteAsync("""{"execute": "x-rig-calibration-period"}""");
+
+        Assert.Equal(1, first.GetProperty("return").GetProperty("calibrations").GetInt64());
+        Assert.Equal(2, second.GetProperty("return").GetProperty("calibrations").GetInt64());
+        Assert.Contains("calibration-period 2000", _vm.Calls);
+        Assert.Equal("GenericError", tooShort.GetProperty("error").GetProperty("class").GetString());
+        Assert.Equal("GenericError", missing.GetProperty("error").GetProperty("class").GetString());
+    }
+
+    [Fact]
     public async Task Query_commands_lists_every_command_the_server_answers()
     {
         using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);

@@ -28,6 +28,38 @@ public sealed class XenClockTests
     }
 
     [Fact]
+    public void VCpus_stamped_at_different_moments_read_the_same_time_at_the_same_moment()
+    {
+        // The first TSC read takes 300 us of host time before it reads (rig-hv JITs on it).
+        var slow = new FirstReadSlowTsc(_tsc, _host, TscHz / 1000 * 3 / 10);
+        var clock = new XenClock(slow, _host, 2, DefectSet.None, tscStable: true, (v, i) => _published.Add((v, i)));
+
+        _tsc.AdvanceAll(TscHz);
+
+        Assert.InRange(clock.GetSTimeFixed(1, _tsc.GuestTsc(1)) - clock.GetSTimeFixed(0, _tsc.GuestTsc(0)), -2, 2);
+    }
+
+    /// <summary>A TSC whose first read lets <c>slowTicks</c> pass first, on the TSC and on the host clock alike.</summary>
+    private sealed class FirstReadSlowTsc(FakeGuestTsc tsc, FakeHostClock host, ulong slowTicks) : IGuestTscSource
+    {
+        private bool _warm;
+
+        public ulong TscHz => tsc.TscHz;
+
+        public ulong GuestTsc(int vcpu)
+        {
+            if (!_warm)
+            {
+                _warm = true;
+                tsc.AdvanceAll(slowTicks);
+                host.MonotonicNanoseconds += (long)(slowTicks * 1_000_000_000 / tsc.TscHz);
+            }
+
+            return tsc.GuestTsc(vcpu);
+        }
+    }
+
+    [Fact]
     public void System_time_never_goes_back_across_calibrations_and_stays_on_the_tsc_line()
     {
         var clock = NewClock(DefectSet.None);

@@ -54,6 +54,17 @@ public sealed class Com2ChannelTests
     }
 
     [Fact]
+    public async Task Calibration_actions_reach_the_reference_and_are_refused_where_there_is_no_xen_clock()
+    {
+        var (acks, control) = await Serve("RIG-REQ 1 calibration-period us=1000", "RIG-REQ 2 calibrate", "RIG-REQ 3 calibrate");
+        var (refused, _) = await Serve(new RecordingControlPlane(snapshots: false), "RIG-REQ 4 calibrate");
+
+        Assert.Equal(["RIG-ACK 1 ok", "RIG-ACK 2 ok calibrations=1", "RIG-ACK 3 ok calibrations=2"], acks);
+        Assert.Equal(["calibration-period 1000", "calibrate", "calibrate"], control.Calls);
+        Assert.Equal(["RIG-ACK 4 err reason=unsupported"], refused);
+    }
+
+    [Fact]
     public async Task Pause_stops_then_continues_and_reports_the_real_pause()
     {
         var (acks, control) = await Serve("RIG-REQ 2 pause us=1000");

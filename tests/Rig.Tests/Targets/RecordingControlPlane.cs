@@ -3,7 +3,7 @@ using Rig.Targets;
 
 namespace Rig.Tests.Targets;
 
-/// <summary>A control plane that records what it was asked to do; snapshots can be switched off, as on QEMU.</summary>
+/// <summary>A control plane that records what it was asked to do; vendor commands (snapshots, calibration) can be switched off, as on QEMU.</summary>
 public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane
 {
     public ConcurrentQueue<string> Calls { get; } = new();
@@ -24,6 +24,13 @@ public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane
 
     public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
         snapshots ? Record("revert " + name) : throw new TargetUnsupportedException("fake", "revert a snapshot", "unsupported");
+
+    public Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default) =>
+        snapshots ? Record("calibrate").ContinueWith(_ => (long)Calls.Count(c => c == "calibrate"), TaskScheduler.Default)
+            : throw new TargetUnsupportedException("fake", "calibrate its clock", "unsupported");
+
+    public Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default) =>
+        snapshots ? Record($"calibration-period {period.TotalMicroseconds}") : throw new TargetUnsupportedException("fake", "set its calibration period", "unsupported");
 
     public Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default) => Task.FromResult(new byte[length]);
 

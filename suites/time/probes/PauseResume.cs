@@ -1,0 +1,80 @@
+using Rig.Guest;
+
+/// <summary>
+/// time.pause-resume, guest side: the BSP asks the host `n=` times to stop and resume the VM (1 to 20 ms), reading
+/// every clock just before and just after; `RIG pause` carries each clock's step, the host's measured pause and the
+/// guest's TSC bracket of the whole exchange. Meanwhile the APs read every clock back to back (`RIG steps`).
+/// </summary>
+public static unsafe class Probe
+{
+    public const string Name = "time.pause-resume";
+    private const int All = (1 << Clocks.Count) - 1;
+
+    private static ulong pauses;
+    private static ulong stop;
+
+    public static void Main()
+    {
+        pauses = CommandLine.GetNumber("n", 200);
+        Clocks.Setup(Name);
+        StepCheck.Allocate(64);
+        if (Team.Run(Name, &Work))
+        {
+            StepCheck.Print(Team.Size, All);
+        }
+    }
+
+    private static void Work(int cpu)
+    {
+        Clocks.EnableHere();
+        Team.Sync(10_000_000);
+        fixed (ulong* halt = &stop)
+        {
+            if (cpu != 0)
+            {
+                StepCheck.Run(All, 3_600_000_000, halt);
+            }
+            else
+            {
+                PauseRepeatedly();
+                Atomic.Exchange(halt, 1);
+            }
+        }
+        if (!Team.Sync(30_000_000))
+        {
+            Report.Fail(Name, "vcpu-stalled");
+        }
+    }
+
+    private static void PauseRepeatedly()
+    {
+        for (ulong i = 0; i < pauses; i++)
+        {
+            Readings before = Readings.Now();
+            ulong t0 = Tsc.Now;
+            if (!Host.Ask(Name, Duration(i), "no-pause-control"))
+            {
+                return;
+            }
+            ulong t1 = Tsc.Now;
+            Readings after = Readings.Now();
+            Control.TryGetAckNumber("host_us", out ulong hostUs);
+            Line line = default;
+            line.Text("RIG pause");
+            line.Field("i", i);
+            line.Field("host_us", hostUs);
+            line.Field("bracket_ns", Tsc.Nanoseconds(t1 - t0));
+            Readings.AddSteps(ref line, before, after);
+            Console.Write(ref line);
+        }
+    }
+
+    /// <summary>Pauses of several lengths, so a jump that grows with the pause stands out from one that does not.</summary>
+    private static string Duration(ulong i) => (i % 4) switch
+    {
+        0 => "pause us=1000",
+        1 => "pause us=3000",
+        2 => "pause us=10000",
+        _ => "pause us=20000",
+    };
+}

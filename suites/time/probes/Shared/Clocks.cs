@@ -1,0 +1,109 @@
+using Rig.Guest;
+
+/// <summary>
+/// The clocks the time suite reads: the raw TSC by RDTSC and by RDTSCP (SDM Vol. 3B 18.17), kvmclock and the Xen
+/// pvclock. TSC readings are in cycles, pvclocks in ns; comparisons use the native unit and reports convert to ns.
+/// <see cref="Setup"/> runs on the BSP before the APs start, <see cref="EnableHere"/> on every vCPU.
+/// </summary>
+public static unsafe class Clocks
+{
+    public const int Tsc = 0;
+    public const int Rdtscp = 1;
+    public const int KvmClock = 2;
+    public const int XenClock = 3;
+    public const int Count = 4;
+
+    private const int MaxCpus = 64;
+
+    private static int available;
+    private static PvClockTimeInfo** xenAreas;
+
+    public static string Name(int clock) => clock switch
+    {
+        Tsc => "tsc",
+        Rdtscp => "rdtscp",
+        KvmClock => "kvmclock",
+        _ => "xenclock",
+    };
+
+    /// <summary>Finds which clocks this target has (Xen's needs shared_info mapped once) and reports the others as skipped.</summary>
+    public static void Setup(string caseName)
+    {
+        xenAreas = (PvClockTimeInfo**)Heap.Allocate(MaxCpus * 8);
+        available = 1 << Tsc;
+        if (Cpu.HasRdtscp)
+        {
+            available |= 1 << Rdtscp;
+        }
+        else
+        {
+            Report.Skip(caseName, "rdtscp-absent");
+        }
+        if (PvClock.Enable())
+        {
+            available |= 1 << KvmClock;
+        }
+        else
+        {
+            Report.Skip(caseName, "kvmclock-absent");
+        }
+        if (XenTime.Enable(out string why))
+        {
+            available |= 1 << XenClock;
+        }
+        else
+        {
+            Report.Skip(caseName, why);
+        }
+        EnableHere();
+    }
+
+    /// <summary>Registers this vCPU's kvmclock record and looks up its Xen record (CPUID exits, so once).</summary>
+    public static void EnableHere()
+    {
+        if (Has(KvmClock))
+        {
+            PvClock.Enable();
+        }
+        if (Has(XenClock) && Cpu.Index < MaxCpus)
+        {
+            xenAreas[Cpu.Index] = XenTime.Area;
+        }
+    }
+
+    public static bool Has(int clock) => (available & (1 << clock)) != 0;
+
+    /// <summary>The clock now: TSC cycles, or pvclock ns read by the version protocol.</summary>
+    public static ulong Read(int clock)
+    {
+        switch (clock)
+        {
+            case Tsc:
+                return Native.Rdtsc();
+            case Rdtscp:
+                return Cpu.Rdtscp(out _);
+            case KvmClock:
+                return PvClock.Now(PvClock.KvmArea, out _);
+            default:
+                PvClockTimeInfo* area = xenAreas[Cpu.Index];
+                return area == null ? 0 : PvClock.Now(area, out _);
+        }
+    }
+
+    /// <summary>
+    /// Whether the clock promises order across vCPUs: the pvclocks by PVCLOCK_TSC_STABLE_BIT in this vCPU's record,
+    /// the TSC by CPUID 0x80000007 EDX bit 8, invariant TSC (SDM Vol. 3B 18.17.1).
+    /// </summary>
+    public static bool Stable(int clock)
+    {
+        if (clock == KvmClock || clock == XenClock)
+        {
+            PvClockTimeInfo* area = clock == KvmClock ? PvClock.KvmArea : xenAreas[Cpu.Index];
+            return area != null && (PvClock.Snapshot(area).Flags & PvClock.TscStableFlag) != 0;
+        }
+        return Cpu.Cpuid(0x80000000).Eax >= 0x80000007 && (Cpu.Cpuid(0x80000007).Edx >> 8 & 1) != 0;
+    }
+
+    /// <summary>A difference in the clock's unit, as ns.</summary>
+    public static ulong Nanoseconds(int clock, ulong delta) => clock <= Rdtscp ? Rig.Guest.Tsc.Nanoseconds(delta) : delta;
+}

@@ -1,0 +1,33 @@
+using Rig.Guest;
+
+/// <summary>Requests to the host over COM2 (docs/protocol.md) that the time probes share.</summary>
+public static unsafe class Host
+{
+    public const ulong Timeout = 30_000_000;
+
+    /// <summary>The host's CLOCK_MONOTONIC_RAW in ns (`host-time`); false when the host did not answer.</summary>
+    public static bool Time(out ulong ns)
+    {
+        ns = 0;
+        return Control.Request("host-time", Timeout) == Acknowledgement.Ok && Control.TryGetAckNumber("mono_raw_ns", out ns);
+    }
+
+    /// <summary>Asks for an action; an error ack reports the case skipped for <paramref name="refused"/> and returns false.</summary>
+    public static bool Ask(string caseName, string action, string refused)
+    {
+        Acknowledgement ack = Control.Request(action, Timeout);
+        if (ack == Acknowledgement.Ok)
+        {
+            return true;
+        }
+        if (ack == Acknowledgement.Timeout)
+        {
+            Report.Fail(caseName, "host-did-not-answer");
+        }
+        else
+        {
+            Report.Skip(caseName, refused);
+        }
+        return false;
+    }
+}

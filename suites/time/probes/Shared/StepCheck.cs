@@ -1,0 +1,126 @@
+using Rig.Guest;
+
+/// <summary>What one vCPU saw of one clock read back to back.</summary>
+public struct StepStats
+{
+    public ulong Reads;
+    public ulong Backward;
+    public ulong WorstBackward;
+    public ulong FirstBackPrevious;
+    public ulong FirstBackNow;
+    public ulong MaxForward;
+    public ulong SpanCycles;
+}
+
+/// <summary>
+/// Reads clocks back to back on this vCPU for a while, each against its own previous reading: a clock may never step
+/// back (SDM Vol. 3B 18.17 for the TSC; public/xen.h vcpu_time_info for pvclocks, monotonic per vCPU), and the largest
+/// forward step is kept, since seed 000 shows as one step of years. Counts are bounded by time, not reads.
+/// </summary>
+public static unsafe class StepCheck
+{
+    private const int Batch = 256;
+
+    /// <summary>Per-vCPU, per-clock results, for the BSP to print once everyone is done.</summary>
+    public static StepStats* Results;
+
+    public static void Allocate(int cpus) => Results = (StepStats*)Heap.Allocate((ulong)(cpus * Clocks.Count * sizeof(StepStats)));
+
+    public static StepStats* Of(int cpu, int clock) => Results + cpu * Clocks.Count + clock;
+
+    /// <summary>
+    /// Reads every available clock in <paramref name="mask"/> (bit = clock) in turn until <paramref name="microseconds"/>
+    /// have passed or <paramref name="stop"/> (if given) becomes non-zero; results accumulate in this vCPU's slots.
+    /// </summary>
+    public static void Run(int mask, ulong microseconds, ulong* stop)
+    {
+        int cpu = Cpu.Index;
+        ulong* previous = stackalloc ulong[Clocks.Count];
+        for (int c = 0; c < Clocks.Count; c++)
+        {
+            if (Wanted(mask, c))
+            {
+                previous[c] = Clocks.Read(c);
+            }
+        }
+        ulong start = Tsc.Now;
+        ulong end = start + Tsc.Cycles(microseconds);
+        while (true)
+        {
+            for (int c = 0; c < Clocks.Count; c++)
+            {
+                if (!Wanted(mask, c))
+                {
+                    continue;
+                }
+                StepStats* s = Of(cpu, c);
+                ulong prev = previous[c];
+                for (int k = 0; k < Batch; k++)
+                {
+                    ulong now = Clocks.Read(c);
+                    if (now < prev)
+                    {
+                        if (s->Backward++ == 0)
+                        {
+                            s->FirstBackPrevious = prev;
+                            s->FirstBackNow = now;
+                        }
+                        if (prev - now > s->WorstBackward)
+                        {
+                            s->WorstBackward = prev - now;
+                        }
+                    }
+                    else if (now - prev > s->MaxForward)
+                    {
+                        s->MaxForward = now - prev;
+                    }
+                    prev = now;
+                }
+                previous[c] = prev;
+                s->Reads += Batch;
+            }
+            ulong t = Tsc.Now;
+            if (t >= end || (stop != null && Atomic.Load(stop) != 0))
+            {
+                for (int c = 0; c < Clocks.Count; c++)
+                {
+                    Of(cpu, c)->SpanCycles += t - start;
+                }
+                return;
+            }
+        }
+    }
+
+    /// <summary>`RIG steps` per vCPU and clock read, for the host's oracle (suites/time/Oracles/ClockSteps.cs).</summary>
+    public static void Print(int cpus, int mask)
+    {
+        for (int cpu = 0; cpu < cpus; cpu++)
+        {
+            for (int c = 0; c < Clocks.Count; c++)
+            {
+                StepStats* s = Of(cpu, c);
+                if (!Wanted(mask, c) || s->Reads == 0)
+                {
+                    continue;
+                }
+                Line line = default;
+                line.Text("RIG steps");
+                line.TextField("clock", Clocks.Name(c));
+                line.Field("cpu", (ulong)cpu);
+                line.Field("reads", s->Reads);
+                line.Field("back", s->Backward);
+                line.Field("worst_back_ns", Clocks.Nanoseconds(c, s->WorstBackward));
+                line.Field("max_fwd_ns", Clocks.Nanoseconds(c, s->MaxForward));
+                line.Field("span_ns", Tsc.Nanoseconds(s->SpanCycles));
+                if (s->Backward != 0)
+                {
+                    line.Field("first_back_prev", s->FirstBackPrevious);
+                    line.Field("first_back_now", s->FirstBackNow);
+                }
+                Console.Write(ref line);
+            }
+        }
+    }
+
+    private static bool Wanted(int mask, int clock) => (mask & (1 << clock)) != 0 && Clocks.Has(clock);
+}

@@ -1,0 +1,95 @@
+using Rig.Guest;
+
+/// <summary>
+/// time.snapshot-revert and time.calibration-race, guest side. The BSP asks for Xen-clock calibration every ms, then
+/// `n=` times: host time, every clock, snapshot-save; on the first return it runs on for a few ms and asks for a
+/// revert, which brings it back into the save's wait with `reverted=1`; it then reads every clock and the host time
+/// again and prints `RIG revert` (each clock's step across save..revert, and the host's time between). With
+/// `readers=1` the APs read every clock back to back throughout (`RIG steps`), racing the host's calibrations.
+/// </summary>
+public static unsafe class Probe
+{
+    public const string Name = "time.snapshot-revert";
+    private const int All = (1 << Clocks.Count) - 1;
+
+    private static ulong reverts;
+    private static ulong stop;
+
+    public static void Main()
+    {
+        reverts = CommandLine.GetNumber("n", 20);
+        Clocks.Setup(Name);
+        StepCheck.Allocate(64);
+        if (!CommandLine.Is("readers", "1"))
+        {
+            RevertRepeatedly();
+            return;
+        }
+        if (Team.Run(Name, &Work))
+        {
+            StepCheck.Print(Team.Size, All);
+        }
+    }
+
+    private static void Work(int cpu)
+    {
+        Clocks.EnableHere();
+        Team.Sync(10_000_000);
+        fixed (ulong* halt = &stop)
+        {
+            if (cpu != 0)
+            {
+                StepCheck.Run(All, 3_600_000_000, halt);
+            }
+            else
+            {
+                RevertRepeatedly();
+                Atomic.Exchange(halt, 1);
+            }
+        }
+        if (!Team.Sync(30_000_000))
+        {
+            Report.Fail(Name, "vcpu-stalled");
+        }
+    }
+
+    private static void RevertRepeatedly()
+    {
+        // Calibration every ms makes one likely to land inside a revert (seed 000's race); a target without that
+        // control still gets the revert checks.
+        Host.Ask(Name, "calibration-period us=1000", "no-calibration-control");
+        for (ulong i = 0; i < reverts; i++)
+        {
+            if (!Host.Time(out ulong hostBefore))
+            {
+                Report.Fail(Name, "no-host-time");
+                return;
+            }
+            Readings atSave = Readings.Now();
+            if (!Host.Ask(Name, "snapshot-save name=time", "no-snapshots"))
+            {
+                return;
+            }
+            if (!Control.TryGetAckNumber("reverted", out _))
+            {
+                // Run on past the snapshot, so the revert has something to undo, then go back.
+                StepCheck.Run(All, 3000, null);
+                Control.Request("snapshot-revert name=time", Host.Timeout);
+                Report.Fail(Name, "revert-did-not-happen");
+                return;
+            }
+            Readings afterRevert = Readings.Now();
+            if (!Host.Time(out ulong hostAfter))
+            {
+                Report.Fail(Name, "no-host-time");
+                return;
+            }
+            Line line = default;
+            line.Text("RIG revert");
+            line.Field("i", i);
+            line.Field("host_ns", hostAfter - hostBefore);
+            Readings.AddSteps(ref line, atSave, afterRevert);
+            Console.Write(ref line);
+        }
+    }
+}
