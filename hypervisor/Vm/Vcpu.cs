@@ -73,7 +73,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         _kicker.BindToCurrentThread();
         try
         {
-            while (_vm.ParkIfRequested())
+            while (_vm.ParkIfRequested(CompletePendingExit))
             {
                 RunHostRequests();
                 if (_vm.UserIrqchip)
@@ -108,6 +108,30 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         finally
         {
             _vm.VcpuThreadExited();
+        }
+    }
+
+    /// <summary>
+    /// KVM finishes an exit's instruction (the data of an IN, the rest of an emulated instruction) only on the next
+    /// KVM_RUN (Documentation/virt/kvm/api.rst, KVM_EXIT_IO: "guest state is consistent only after userspace has
+    /// re-entered the kernel with KVM_RUN"). A snapshot taken before that saves a half-done instruction, and a revert
+    /// or reset before it has KVM finish the old instruction on the new state: the time suite's reverts landed the
+    /// guest on a #GP or lost its COM2 acknowledgement. KVM_RUN with immediate_exit completes it and runs nothing more.
+    /// </summary>
+    private void CompletePendingExit()
+    {
+        Kvm.RunPage.ImmediateExit = true;
+        try
+        {
+            // Completing one element of a REP string I/O can exit again before KVM looks at immediate_exit.
+            while (Kvm.Run())
+            {
+                HandleExit();
+            }
+        }
+        finally
+        {
+            Kvm.RunPage.ImmediateExit = false;
         }
     }
 

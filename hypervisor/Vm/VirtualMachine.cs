@@ -425,13 +425,18 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         EndOrPause(ExitCodes.InternalError);
     }
 
-    /// <summary>A vCPU thread calls this at the top of every loop; it blocks while a VM-wide operation needs the vCPUs still. False: the VM is ending.</summary>
-    internal bool ParkIfRequested()
+    /// <summary>
+    /// A vCPU thread calls this at the top of every loop; it blocks while a VM-wide operation needs the vCPUs still, after
+    /// running <paramref name="beforeParking"/> on that thread (finishing the last exit's instruction). False: the VM is ending.
+    /// </summary>
+    internal bool ParkIfRequested(Action beforeParking)
     {
         if (!ParkRequested)
         {
             return true;
         }
+
+        beforeParking();
 
         lock (Sync)
         {

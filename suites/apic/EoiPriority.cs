@@ -38,7 +38,7 @@ public sealed class EoiPriority
         }
 
         c.Report(exit.ProbeStatus == 0, $"the probe walked the whole script ({exit})");
-        Observations.ProbeVerdicts(c);
+        c.JudgeProbeVerdicts();
         c.Complete($"all {PriorityRules.Script.Count} steps as the SDM says");
     }
 }

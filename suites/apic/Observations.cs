@@ -39,28 +39,4 @@ internal static class Observations
     /// </summary>
     public static bool ClockVectorInService(Record dirty, int vector) =>
         dirty["isr"] is { } isr && Oracles.VectorSet.Parse(isr) is { } set && set.Contains(vector);
-
-    /// <summary>
-    /// What the probe said of itself: a `RIG fail` is a failed check (an AP that never came back), a `RIG error`
-    /// means it could not observe (the case errors, never passes), a `RIG skip` is a path the target lacks
-    /// (evidence, e.g. reset-had-no-effect, after which the host reset was used instead).
-    /// </summary>
-    public static void ProbeVerdicts(RigCase c)
-    {
-        foreach (var r in c.Records)
-        {
-            if (r.Kind == Verdict.Fail.ToWire())
-            {
-                c.Report(false, "the probe reported: " + r.Line);
-            }
-            else if (r.Kind == Verdict.Error.ToWire())
-            {
-                c.Error("the probe hit an error: " + r.Line);
-            }
-            else if (r.Kind == Verdict.Skip.ToWire())
-            {
-                c.Evidence($"note: {r.Case}: {r["reason"]}");
-            }
-        }
-    }
 }

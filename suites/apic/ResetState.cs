@@ -38,7 +38,7 @@ public sealed class ResetState
         }
 
         c.Report(exit.ProbeStatus == 0, $"the probe ran through every reset ({exit})");
-        Observations.ProbeVerdicts(c);
+        c.JudgeProbeVerdicts();
         c.Complete();
     }
 }

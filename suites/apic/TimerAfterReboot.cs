@@ -52,7 +52,7 @@ public sealed class TimerAfterReboot
         }
 
         c.Report(exit.ProbeStatus == 0, $"the probe ran through {reboots} reboots ({exit})");
-        Observations.ProbeVerdicts(c);
+        c.JudgeProbeVerdicts();
         c.Complete($"{finding.BootsSeen} reboots, every first tick in time (max {finding.LatenciesUs.DefaultIfEmpty().Max():0} us)");
     }
 }

@@ -41,7 +41,7 @@ public sealed class TimerModes
             c.Metric($"{s["mode"]}_{s["apic"]}_late_us", s.GetDouble("late_ns") / 1000, "us");
         }
 
-        Observations.ProbeVerdicts(c);
+        c.JudgeProbeVerdicts();
         c.Report(exit.ProbeStatus is 0 or 1, $"the probe went through every mode ({exit})");
         c.Complete($"{modes.Count} modes as the SDM says");
     }

@@ -149,6 +149,30 @@ public sealed class RigCase : IAsyncDisposable
     public IReadOnlyList<Record> VerdictRecords() =>
         Records.Where(r => VerdictNames.TryParse(r.Kind, out _) && BelongsHere(r.Case)).ToList();
 
+    /// <summary>
+    /// What the probe said of itself beside the case's own oracle: a `RIG fail` is a failed check (an AP that never
+    /// came back), a `RIG error` means it could not observe (the case errors, never passes), a `RIG skip` is a path the
+    /// target lacks and goes to the evidence (e.g. reset-had-no-effect, rdtscp-absent).
+    /// </summary>
+    public void JudgeProbeVerdicts()
+    {
+        foreach (var r in Records)
+        {
+            if (r.Kind == Verdict.Fail.ToWire())
+            {
+                Report(false, "the probe reported: " + r.Line);
+            }
+            else if (r.Kind == Verdict.Error.ToWire())
+            {
+                Error("the probe hit an error: " + r.Line);
+            }
+            else if (r.Kind == Verdict.Skip.ToWire())
+            {
+                Evidence($"note: {r.Case}: {r["reason"]}");
+            }
+        }
+    }
+
     /// <summary>States the rule the verdict rests on, with its source (SDM section, Xen header); it leads the evidence.</summary>
     public void Oracle(string rule) => Evidence("oracle: " + rule);
 

@@ -1,60 +1,42 @@
+using Rig.Protocol;
+
 namespace Rig.Suites.Time.Oracles;
 
-/// <summary>The steps between consecutive readings of one clock on one vCPU.</summary>
-public sealed record StepStats(
-    long Readings,
-    long BackwardSteps,
-    long WorstBackward,
-    long WorstBackwardAt,
-    ulong MaxForward,
-    long MaxForwardAt,
-    ulong MedianStep,
-    ulong P999Step);
-
 /// <summary>
-/// A clock read back to back on one CPU must never go backwards: the TSC counts up at a constant rate
-/// (SDM Vol. 3B §18.17, invariant TSC) and a pvclock is monotonic per vCPU (Xen public/xen.h,
-/// vcpu_time_info). Seed 000's bug shows as a backward step or as one forward step of years:
-/// a negative delta scaled as unsigned. Both are found here; the step distribution is the evidence.
+/// A clock read back to back on one vCPU must never go backwards: the TSC counts up at a constant rate (SDM Vol. 3B
+/// 18.17, invariant TSC) and a pvclock is monotonic per vCPU (Xen public/xen.h, vcpu_time_info). Seed 000's bug shows
+/// as a backward step or as one forward step of years (a negative delta scaled as unsigned), so a forward step longer
+/// than the whole check lasted (by the TSC) plus <see cref="JumpSlackNs"/> is a jump, not time passing.
 /// </summary>
+/// <remarks>
+/// One <c>RIG steps clock=C cpu=N reads=N back=N worst_back_ns=N max_fwd_ns=N span_ns=N [first_back_prev=..
+/// first_back_now=..]</c> record per vCPU and clock (suites/time/probes/Shared/StepCheck.cs).
+/// </remarks>
 public static class ClockSteps
 {
-    public static StepStats Analyze(ReadOnlySpan<ulong> readings)
-    {
-        long backward = 0, worstBack = 0, worstBackAt = -1, maxFwdAt = -1;
-        ulong maxFwd = 0;
-        var steps = new ulong[Math.Max(0, readings.Length - 1)];
-        for (int i = 1; i < readings.Length; i++)
-        {
-            ulong prev = readings[i - 1], now = readings[i];
-            if (now < prev)
-            {
-                backward++;
-                long back = (long)Math.Min(prev - now, long.MaxValue);
-                if (back > worstBack)
-                {
-                    worstBack = back;
-                    worstBackAt = i;
-                }
+    /// <summary>A vCPU descheduled on a loaded host may miss this much of the check's span; far below a jump of years.</summary>
+    public const double JumpSlackNs = 1e9;
 
-                continue;
+    public static IReadOnlyList<string> Check(IEnumerable<Record> steps)
+    {
+        var problems = new List<string>();
+        foreach (var s in steps)
+        {
+            var what = $"{s["clock"]} on vCPU {s["cpu"]}";
+            long reads = s.GetInt64("reads"), back = s.GetInt64("back");
+            if (back > 0)
+            {
+                problems.Add($"{what} stepped back {back} times in {reads} reads, worst {Human.Ns(s.GetDouble("worst_back_ns"))} " +
+                             $"(first: {s["first_back_prev"]} then {s["first_back_now"]})");
             }
 
-            ulong step = now - prev;
-            steps[i - 1] = step;
-            if (step > maxFwd)
+            double forward = s.GetDouble("max_fwd_ns"), span = s.GetDouble("span_ns");
+            if (forward > span + JumpSlackNs)
             {
-                maxFwd = step;
-                maxFwdAt = i;
+                problems.Add($"{what} jumped {Human.Ns(forward)} forward in one step of a {Human.Ns(span)} check");
             }
         }
 
-        Array.Sort(steps);
-        return new StepStats(
-            readings.Length, backward, worstBack, worstBackAt, maxFwd, maxFwdAt,
-            Percentile(steps, 0.5), Percentile(steps, 0.999));
+        return problems;
     }
-
-    private static ulong Percentile(ulong[] sorted, double q) =>
-        sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
 }

@@ -13,6 +13,19 @@ public sealed record DriftEstimate(double Ppm, double ErrorPpm, double WindowSec
 /// </summary>
 public static class Drift
 {
+    /// <summary>
+    /// NTP's frequency tolerance (RFC 5905 section 7.3, PHI and the 500 PPM limit of the clock discipline): a guest
+    /// clock off by more than this cannot be disciplined, so a guest timekeeping on it drifts without bound.
+    /// </summary>
+    public const double NtpTolerancePpm = 500;
+
+    /// <summary>A problem when the drift is beyond NTP's tolerance even at the edge of its error bound.</summary>
+    public static string? Check(string what, DriftEstimate d) =>
+        Math.Abs(d.Ppm) - d.ErrorPpm > NtpTolerancePpm
+            ? $"{what} drifts {d.Ppm:0.#} ppm (±{d.ErrorPpm:0.#}) against the host's CLOCK_MONOTONIC_RAW over {d.WindowSeconds:0.#} s, " +
+              $"beyond NTP's {NtpTolerancePpm} ppm tolerance"
+            : null;
+
     public static DriftEstimate Estimate(IReadOnlyList<TimeExchange> x)
     {
         if (x.Count < 2)

@@ -1,29 +1,34 @@
 namespace Rig.Suites.Time.Oracles;
 
-/// <summary>One host pause as both sides saw it: the host's measured stop→cont time and the guest clock's step across it.</summary>
-public sealed record PauseObservation(double HostPauseUs, double GuestStepUs);
+/// <summary>
+/// One host pause as both sides saw it: the host's stop→cont time, the guest's TSC bracket around the whole request
+/// (which contains the pause), and one guest clock's step across it.
+/// </summary>
+public sealed record PauseObservation(string Clock, double HostPauseNs, double BracketNs, double GuestStepNs);
 
 /// <summary>
-/// Across a host pause a guest clock may stand still (QEMU stops kvmclock while the VM is stopped) or
-/// advance by the time the VM was stopped (the TSC keeps counting), but it may never step back and never
-/// jump further than the pause plus <c>marginUs</c> (the guest's own time between its two readings and the
-/// host's timing error). A jump of years here is seed 000.
+/// Across a host pause a guest clock may stand still (QEMU stops kvmclock while the VM is stopped) or advance by the
+/// time that passed (the TSC keeps counting), but it may never step back and never move further than the longer of the
+/// host's pause and the guest's own bracket of the request, plus <c>marginNs</c> for the readings outside the bracket.
+/// A jump of years here is seed 000.
 /// </summary>
 public static class PauseJumps
 {
-    public static IReadOnlyList<string> Check(IEnumerable<PauseObservation> pauses, double marginUs)
+    public static IReadOnlyList<string> Check(IEnumerable<PauseObservation> pauses, double marginNs)
     {
         var problems = new List<string>();
         int i = 0;
         foreach (var p in pauses)
         {
-            if (p.GuestStepUs < 0)
+            double bound = Math.Max(p.HostPauseNs, p.BracketNs) + marginNs;
+            if (p.GuestStepNs < 0)
             {
-                problems.Add($"pause {i}: guest clock stepped back {-p.GuestStepUs:0.###} us");
+                problems.Add($"pause {i}: {p.Clock} stepped back {Human.Ns(-p.GuestStepNs)}");
             }
-            else if (p.GuestStepUs > p.HostPauseUs + marginUs)
+            else if (p.GuestStepNs > bound)
             {
-                problems.Add($"pause {i}: guest clock jumped {p.GuestStepUs:0.###} us across a {p.HostPauseUs:0.###} us pause (margin {marginUs:0} us)");
+                problems.Add($"pause {i}: {p.Clock} jumped {Human.Ns(p.GuestStepNs)} across a {Human.Ns(p.HostPauseNs)} pause " +
+                             $"(guest bracket {Human.Ns(p.BracketNs)}, margin {Human.Ns(marginNs)})");
             }
 
             i++;

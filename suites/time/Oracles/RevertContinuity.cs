@@ -1,16 +1,13 @@
 namespace Rig.Suites.Time.Oracles;
 
-/// <summary>
-/// Guest time just before a snapshot was saved, and just after the VM was reverted to it.
-/// </summary>
-public sealed record RevertObservation(double GuestNsAtSave, double GuestNsAfterRevert, double HostNsSinceSave);
+/// <summary>How far one guest clock moved from just before a snapshot save to just after the revert to it, and the host time between.</summary>
+public sealed record RevertObservation(string Clock, double GuestStepNs, double HostNs);
 
 /// <summary>
-/// After a revert the guest resumes from the snapshot, so its time continues from the saved time:
-/// it may not go back before it, and it may not run ahead of it by more than the host time since the save
-/// plus a margin (a hypervisor may either freeze guest time in the snapshot or let it follow the host).
-/// Seed 000: Xen's hvm_load_cpu_ctxt → get_s_time_fixed with at_tsc below local_tsc, scaled unsigned →
-/// a jump of about 2^64 ns scaled, centuries ahead.
+/// After a revert the guest resumes from the snapshot, so its time continues from the saved time: it may not go back
+/// before it, and it may not run ahead of it by more than the host time between the two readings plus a margin (a
+/// hypervisor may either freeze guest time in the snapshot or let it follow the host). Seed 000: Xen's
+/// hvm_load_cpu_ctxt → get_s_time_fixed with at_tsc below local_tsc, scaled unsigned → a jump of centuries.
 /// </summary>
 public static class RevertContinuity
 {
@@ -20,14 +17,14 @@ public static class RevertContinuity
         int i = 0;
         foreach (var r in reverts)
         {
-            double step = r.GuestNsAfterRevert - r.GuestNsAtSave;
-            if (step < 0)
+            if (r.GuestStepNs < 0)
             {
-                problems.Add($"revert {i}: guest time {-step:0} ns before the snapshot's");
+                problems.Add($"revert {i}: {r.Clock} went {Human.Ns(-r.GuestStepNs)} before the snapshot's time");
             }
-            else if (step > r.HostNsSinceSave + marginNs)
+            else if (r.GuestStepNs > r.HostNs + marginNs)
             {
-                problems.Add($"revert {i}: guest time {Human(step)} past the snapshot, host saw {Human(r.HostNsSinceSave)} (margin {Human(marginNs)})");
+                problems.Add($"revert {i}: {r.Clock} {Human.Ns(r.GuestStepNs)} past the snapshot, host saw {Human.Ns(r.HostNs)} " +
+                             $"(margin {Human.Ns(marginNs)})");
             }
 
             i++;
@@ -35,13 +32,4 @@ public static class RevertContinuity
 
         return problems;
     }
-
-    /// <summary>Years are the signature of seed 000, so say them as such.</summary>
-    private static string Human(double ns) => ns switch
-    {
-        >= 365.25 * 86400e9 => $"{ns / (365.25 * 86400e9):0.#} years",
-        >= 1e9 => $"{ns / 1e9:0.###} s",
-        >= 1e3 => $"{ns / 1e3:0.###} us",
-        _ => $"{ns:0} ns",
-    };
 }

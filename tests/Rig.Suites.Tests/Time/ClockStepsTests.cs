@@ -1,43 +1,38 @@
+using Rig.Protocol;
 using Rig.Suites.Time.Oracles;
+using Record = Rig.Protocol.Record;
 
 namespace Rig.Suites.Tests.Time;
 
 public class ClockStepsTests
 {
+    private static Record Steps(long back, double maxForwardNs, double spanNs = 2e9) =>
+        RecordParser.TryParse(
+            $"RIG steps clock=xenclock cpu=1 reads=1000000 back={back} worst_back_ns={(back > 0 ? 10 : 0)} max_fwd_ns={maxForwardNs} " +
+            $"span_ns={spanNs}" + (back > 0 ? " first_back_prev=300 first_back_now=290" : ""))!;
+
     [Fact]
-    public void A_clean_trace_has_no_backward_step()
+    public void A_clean_check_passes() => Assert.Empty(ClockSteps.Check([Steps(0, 4e6)]));
+
+    [Fact]
+    public void One_backward_step_fails_with_its_size_and_values()
     {
-        var s = ClockSteps.Analyze(Enumerable.Range(0, 10_000).Select(i => 1_000_000UL + (ulong)i * 49).ToArray());
-        Assert.Equal(0, s.BackwardSteps);
-        Assert.Equal(49UL, s.MaxForward);
-        Assert.Equal(49UL, s.MedianStep);
+        var problem = Assert.Single(ClockSteps.Check([Steps(1, 4e6)]));
+
+        Assert.Contains("xenclock on vCPU 1 stepped back 1 times", problem);
+        Assert.Contains("worst 10 ns (first: 300 then 290)", problem);
     }
 
     [Fact]
-    public void One_backward_step_is_found_with_its_place_and_size()
+    public void A_seed_000_jump_of_centuries_fails_and_is_named_in_years()
     {
-        ulong[] t = [100, 200, 300, 290, 400];
-        var s = ClockSteps.Analyze(t);
-        Assert.Equal(1, s.BackwardSteps);
-        Assert.Equal(10, s.WorstBackward);
-        Assert.Equal(3, s.WorstBackwardAt);
+        // A negative delta of 1000 ticks scaled as unsigned at 2.5 GHz: 2^64 ticks / 2.5e9 Hz, about 234 years.
+        double jump = Math.Pow(2, 64) / 2.5;
+
+        Assert.Contains("234 years", Assert.Single(ClockSteps.Check([Steps(0, jump)])));
     }
 
     [Fact]
-    public void A_seed_000_jump_shows_as_the_largest_forward_step()
-    {
-        // A negative delta of 1000 ticks scaled as unsigned: about 2^64 ticks forward.
-        ulong[] t = [100, 200, unchecked(200UL - 1000UL), 300];
-        var s = ClockSteps.Analyze(t);
-        Assert.Equal(2, s.MaxForwardAt);
-        Assert.True(s.MaxForward > 1UL << 63);
-        Assert.Equal(1, s.BackwardSteps);
-    }
-
-    [Fact]
-    public void Empty_and_single_traces_have_no_steps()
-    {
-        Assert.Equal(0, ClockSteps.Analyze([]).BackwardSteps);
-        Assert.Equal(0UL, ClockSteps.Analyze([5]).MaxForward);
-    }
+    public void A_step_as_long_as_a_descheduled_vcpu_waits_is_not_a_jump() =>
+        Assert.Empty(ClockSteps.Check([Steps(0, 2e9 + ClockSteps.JumpSlackNs)]));
 }

@@ -5,42 +5,54 @@ namespace Rig.Suites.Tests.Time;
 public class PauseRevertDriftTests
 {
     [Fact]
-    public void Frozen_or_host_following_clocks_pass_a_pause()
-    {
-        Assert.Empty(PauseJumps.Check([new(5000, 3), new(5000, 5010)], marginUs: 200));
-    }
+    public void Frozen_or_host_following_clocks_pass_a_pause() =>
+        Assert.Empty(PauseJumps.Check([new("kvmclock", 5e6, 7e6, 3e3), new("tsc", 5e6, 7e6, 7e6)], marginNs: 1e6));
 
     [Fact]
     public void Backward_and_oversized_pause_steps_fail()
     {
-        var p = PauseJumps.Check([new(5000, -1), new(5000, 9000)], marginUs: 200);
+        var p = PauseJumps.Check([new("tsc", 5e6, 7e6, -1e3), new("xenclock", 5e6, 7e6, 9e6)], marginNs: 1e6);
+
         Assert.Equal(2, p.Count);
-        Assert.Contains("stepped back", p[0]);
-        Assert.Contains("jumped 9000 us", p[1]);
+        Assert.Contains("tsc stepped back 1 us", p[0]);
+        Assert.Contains("xenclock jumped 9 ms across a 5 ms pause (guest bracket 7 ms", p[1]);
     }
 
     [Fact]
     public void A_revert_that_jumps_years_is_named_in_years()
     {
         double years = 300 * 365.25 * 86400e9;
-        var p = RevertContinuity.Check([new(1e9, 1e9 + years, 2e9)], marginNs: 1e6);
-        Assert.Contains("300 years", Assert.Single(p));
+
+        Assert.Contains("xenclock 300 years past the snapshot", Assert.Single(RevertContinuity.Check([new("xenclock", years, 2e9)], marginNs: 1e6)));
     }
 
     [Fact]
     public void A_continuous_revert_passes_and_a_backward_one_fails()
     {
-        Assert.Empty(RevertContinuity.Check([new(1e9, 1e9 + 10, 2e9)], marginNs: 1e6));
-        Assert.Contains("before the snapshot", Assert.Single(RevertContinuity.Check([new(1e9, 0.9e9, 2e9)], 1e6)));
+        Assert.Empty(RevertContinuity.Check([new("kvmclock", 10, 2e9), new("xenclock", 2e9, 2e9)], marginNs: 1e6));
+        Assert.Contains("before the snapshot", Assert.Single(RevertContinuity.Check([new("tsc", -1e8, 2e9)], 1e6)));
     }
 
     [Fact]
-    public void Drift_of_a_clock_running_50_ppm_fast_is_measured()
+    public void Drift_of_a_clock_running_50_ppm_fast_is_measured_and_within_tolerance()
     {
         var x = Enumerable.Range(0, 20).Select(i => new TimeExchange(i * 1e8, i * 1e8 * (1 + 50e-6), 20_000)).ToList();
+
         var d = Drift.Estimate(x);
+
         Assert.Equal(50, d.Ppm, 6);
         Assert.True(d.ErrorPpm < 11, $"error bound {d.ErrorPpm}");
+        Assert.Null(Drift.Check("tsc", d));
+    }
+
+    [Fact]
+    public void Drift_beyond_ntp_tolerance_fails_only_beyond_its_error_bound()
+    {
+        DriftEstimate Run(double ppm, double rttNs) =>
+            Drift.Estimate(Enumerable.Range(0, 20).Select(i => new TimeExchange(i * 1e9, i * 1e9 * (1 + (ppm * 1e-6)), rttNs)).ToList());
+
+        Assert.Contains("drifts 2000 ppm", Drift.Check("tsc", Run(2000, 20_000)));
+        Assert.Null(Drift.Check("tsc", Run(600, 5e6)));
     }
 
     [Fact]

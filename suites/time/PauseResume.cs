@@ -1,0 +1,48 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Suites.Time.Oracles;
+
+namespace Rig.Suites.Time;
+
+/// <summary>
+/// time.pause-resume: the host stops and resumes the VM hundreds of times while the guest reads its clocks; no clock
+/// steps back, none jumps further than the pause.
+/// </summary>
+[TestFixture]
+public sealed class PauseResume
+{
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Pause_resume(string target)
+    {
+        int pauses = Profile.Pick(normal: 200, lab: 2000);
+        var bound = TimeRecords.BootBound + TimeSpan.FromMilliseconds(pauses * 200);
+        await using var c = await RigCase.BootAsync("pause-resume", target, probe: "PauseResume", append: $"n={pauses}", vcpus: TimeRecords.Vcpus, watchdog: bound);
+        var exit = await c.RunToExitAsync(bound);
+        c.Oracle("A stopped VM's clocks may stand still or count the stopped time, never go back (SDM 18.17; public/xen.h) nor " +
+                 $"move further than the host's pause or the guest's own TSC bracket of the request, plus {TimeRecords.MarginNs / 1e6:0} ms");
+        var observations = new List<PauseObservation>();
+        foreach (var p in c.Records.Where(r => r.Kind == "pause"))
+        {
+            foreach (var clock in TimeRecords.SteppedClocks.Where(k => p[k + "_ns"] is not null))
+            {
+                double step = p.GetDouble(clock + "_ns");
+                observations.Add(new PauseObservation(clock, p.GetDouble("host_us") * 1000, p.GetDouble("bracket_ns"), step));
+                c.Metric($"{clock}_pause_step_us", step / 1000, "us");
+            }
+
+            c.Metric("host_pause_us", p.GetDouble("host_us"), "us");
+        }
+
+        foreach (var problem in PauseJumps.Check(observations, TimeRecords.MarginNs))
+        {
+            c.Report(false, problem);
+        }
+
+        TimeRecords.JudgeSteps(c, ["tsc", "rdtscp", "kvmclock", "xenclock"]);
+        c.JudgeProbeVerdicts();
+        int seen = c.Records.Count(r => r.Kind == "pause");
+        c.Report(seen == pauses, $"{seen} of {pauses} pauses observed");
+        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        c.Complete($"{seen} pauses, every clock continuous across each");
+    }
+}

@@ -1,0 +1,35 @@
+using NUnit.Framework;
+using Rig.Cases;
+
+namespace Rig.Suites.Time;
+
+/// <summary>
+/// time.pvclock-monotonic: kvmclock and (on the reference) the Xen pvclock, read on every vCPU under host load; never
+/// backward on one vCPU, and never backward across vCPUs while the record's stable bit is set.
+/// </summary>
+[TestFixture]
+public sealed class PvClockMonotonic
+{
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Pvclock_monotonic(string target)
+    {
+        int ms = Profile.Pick(normal: 4_000, lab: 60_000);
+        using var load = new HostLoad();
+        await using var c = await RigCase.BootAsync("pvclock-monotonic", target, probe: "PvClockMonotonic", append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
+        var exit = await c.RunToExitAsync(2 * TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
+        c.Oracle("Xen public/xen.h vcpu_time_info and Linux pvclock-abi.h: system time from a vCPU's record never goes back " +
+                 "on that vCPU; with PVCLOCK_TSC_STABLE_BIT, time read on one vCPU never exceeds time read later on another");
+        var steps = TimeRecords.JudgeSteps(c, ["kvmclock", "xenclock"]);
+        var warps = TimeRecords.JudgeWarps(c);
+        var clocks = steps.Select(s => s["clock"]).Distinct().ToList();
+        c.JudgeProbeVerdicts();
+        if (clocks.Count == 0 && exit.ProbeStatus == 0)
+        {
+            c.Skip("the target offers no paravirtual clock (no kvmclock, no Xen pvclock)");
+        }
+
+        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        c.Report(warps.Count == clocks.Count, $"a cross-vCPU check for each clock read ({warps.Count} of {clocks.Count})");
+        c.Complete($"{string.Join(", ", clocks)}: monotonic on every vCPU and in order across vCPUs, under host load");
+    }
+}

@@ -1,0 +1,65 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Protocol;
+using Rig.Suites.Time.Oracles;
+
+namespace Rig.Suites.Time;
+
+/// <summary>
+/// time.snapshot-revert (seed 000): save, run on, revert, with the Xen clock calibrating every millisecond; after each
+/// revert every clock continues from the snapshot's time, never a step back and never a jump of years.
+/// </summary>
+[TestFixture]
+public sealed class SnapshotRevert
+{
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Snapshot_revert(string target)
+    {
+        int reverts = Profile.Pick(normal: 20, lab: 500);
+        var bound = TimeRecords.BootBound + TimeSpan.FromMilliseconds(reverts * 500);
+        await using var c = await RigCase.BootAsync("snapshot-revert", target, probe: "SnapshotRevert", append: $"n={reverts}", watchdog: bound);
+        var exit = await c.RunToExitAsync(bound);
+        Judge(c, reverts, exit.ProbeStatus);
+        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        c.Complete($"{reverts} reverts, every clock continuous with its snapshot");
+    }
+
+    /// <summary>The revert checks, shared with calibration-race, which runs the same probe with readers and forced calibrations.</summary>
+    internal static void Judge(RigCase c, int reverts, int? probeStatus)
+    {
+        c.Oracle("A reverted VM resumes from its snapshot, so its clocks continue from the snapshot's time: not before it, and " +
+                 $"not past it by more than the host time between the readings plus {TimeRecords.MarginNs / 1e6:0} ms (Xen " +
+                 "hvm_load_cpu_ctxt → get_s_time_fixed must not scale a negative delta as unsigned, seed 000)");
+        c.JudgeProbeVerdicts();
+        if (TimeRecords.ProbeSkipped(c, "no-snapshots") && probeStatus == 0)
+        {
+            c.Skip("the target has no in-memory snapshot save and revert (rig-hv's QMP x-rig-snapshot-*)");
+            return;
+        }
+
+        var records = c.Records.Where(r => r.Kind == "revert").ToList();
+        var observations = Observations(c, records);
+        foreach (var problem in RevertContinuity.Check(observations, TimeRecords.MarginNs))
+        {
+            c.Report(false, problem);
+        }
+
+        c.Report(records.Count == reverts, $"{records.Count} of {reverts} reverts observed");
+    }
+
+    private static List<RevertObservation> Observations(RigCase c, IEnumerable<Record> records)
+    {
+        var observations = new List<RevertObservation>();
+        foreach (var r in records)
+        {
+            foreach (var clock in TimeRecords.SteppedClocks.Where(k => r[k + "_ns"] is not null))
+            {
+                double step = r.GetDouble(clock + "_ns");
+                observations.Add(new RevertObservation(clock, step, r.GetDouble("host_ns")));
+                c.Metric($"{clock}_revert_step_us", step / 1000, "us");
+            }
+        }
+
+        return observations;
+    }
+}

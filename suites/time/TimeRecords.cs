@@ -1,0 +1,60 @@
+using Rig.Cases;
+using Rig.Protocol;
+using Rig.Suites.Time.Oracles;
+
+namespace Rig.Suites.Time;
+
+/// <summary>How this suite's cases boot their probes and read what they print; shared so every case reads them alike.</summary>
+internal static class TimeRecords
+{
+    /// <summary>Room for boot, AP start-up and printing on a slow target (TCG on a loaded host) around a case's timed part.</summary>
+    public static readonly TimeSpan BootBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>Slack for readings just outside a guest's bracket on a loaded host; a million times below seed 000's jump.</summary>
+    public const double MarginNs = 20e6;
+
+    /// <summary>Warps and cross-vCPU order need several vCPUs; the lab's machines have the cores for more.</summary>
+    public static int Vcpus => Profile.Pick(normal: 2, lab: 4);
+
+    /// <summary>The clocks a `RIG pause` or `RIG revert` line carries a step for (`tsc_ns=`, `kvmclock_ns=`, `xenclock_ns=`).</summary>
+    public static readonly string[] SteppedClocks = ["tsc", "kvmclock", "xenclock"];
+
+    /// <summary>Judges every `RIG steps` record for <paramref name="clocks"/>; the largest step per vCPU goes to the report.</summary>
+    public static IReadOnlyList<Record> JudgeSteps(RigCase c, IReadOnlyCollection<string> clocks)
+    {
+        var steps = c.Records.Where(r => r.Kind == "steps" && clocks.Contains(r["clock"] ?? "")).ToList();
+        foreach (var s in steps)
+        {
+            c.Evidence("observed: " + s.Line);
+            c.Metric($"{s["clock"]}_max_step_us", s.GetDouble("max_fwd_ns") / 1000, "us");
+        }
+
+        foreach (var problem in ClockSteps.Check(steps))
+        {
+            c.Report(false, problem);
+        }
+
+        return steps;
+    }
+
+    /// <summary>Judges every `RIG warp` record; the worst warp per clock goes to the report.</summary>
+    public static IReadOnlyList<Record> JudgeWarps(RigCase c)
+    {
+        var warps = c.Records.Where(r => r.Kind == "warp").ToList();
+        foreach (var w in warps)
+        {
+            c.Evidence("observed: " + w.Line);
+            c.Metric($"{w["clock"]}_max_warp_ns", w.GetDouble("max_warp_ns"), "ns");
+            foreach (var problem in CrossVcpuOrder.Check(w))
+            {
+                c.Report(false, problem);
+            }
+        }
+
+        return warps;
+    }
+
+    /// <summary>The reason of the probe's `RIG skip` records, e.g. no-snapshots when the target refused a snapshot.</summary>
+    public static bool ProbeSkipped(RigCase c, string reason) =>
+        c.Records.Any(r => r.Kind == "skip" && r["reason"] == reason);
+}

@@ -1,0 +1,28 @@
+using NUnit.Framework;
+using Rig.Cases;
+
+namespace Rig.Suites.Time;
+
+/// <summary>time.tsc-monotonic: every vCPU reads RDTSC and RDTSCP back to back for a while; no read is below the one before.</summary>
+[TestFixture]
+public sealed class TscMonotonic
+{
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Tsc_monotonic(string target)
+    {
+        int ms = Profile.Pick(normal: 2_000, lab: 60_000);
+        await using var c = await RigCase.BootAsync("tsc-monotonic", target, probe: "TscMonotonic", append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
+        var exit = await c.RunToExitAsync(TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
+        c.Oracle("SDM Vol. 3B 18.17: the TSC increments monotonically; read back to back on one vCPU (RDTSC, and RDTSCP " +
+                 "which waits for earlier instructions, Vol. 2B) it never goes back, and never jumps beyond the time that passed");
+        var steps = TimeRecords.JudgeSteps(c, ["tsc", "rdtscp"]);
+        if (!steps.Any(s => s["clock"] == "tsc"))
+        {
+            c.Error($"the probe printed no TSC steps; {exit}");
+        }
+
+        c.JudgeProbeVerdicts();
+        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        c.Complete($"{steps.Sum(s => s.GetInt64("reads")):N0} reads on {steps.Select(s => s["cpu"]).Distinct().Count()} vCPUs, none backward");
+    }
+}
