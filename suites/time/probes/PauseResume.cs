@@ -8,43 +8,16 @@ using Rig.Guest;
 public static unsafe class Probe
 {
     public const string Name = "time.pause-resume";
-    private const int All = (1 << Clocks.Count) - 1;
-
     private static ulong pauses;
-    private static ulong stop;
 
     public static void Main()
     {
         pauses = CommandLine.GetNumber("n", 200);
         Clocks.Setup(Name);
-        StepCheck.Allocate(64);
-        if (Team.Run(Name, &Work))
-        {
-            StepCheck.Print(Team.Size, All);
-        }
+        Readers.Start(Name, &Work);
     }
 
-    private static void Work(int cpu)
-    {
-        Clocks.EnableHere();
-        Team.Sync(10_000_000);
-        fixed (ulong* halt = &stop)
-        {
-            if (cpu != 0)
-            {
-                StepCheck.Run(All, 3_600_000_000, halt);
-            }
-            else
-            {
-                PauseRepeatedly();
-                Atomic.Exchange(halt, 1);
-            }
-        }
-        if (!Team.Sync(30_000_000))
-        {
-            Report.Fail(Name, "vcpu-stalled");
-        }
-    }
+    private static void Work(int cpu) => Readers.Run(Name, cpu, &PauseRepeatedly);
 
     private static void PauseRepeatedly()
     {

@@ -13,45 +13,21 @@ public static unsafe class Probe
     private const int All = (1 << Clocks.Count) - 1;
 
     private static ulong reverts;
-    private static ulong stop;
 
     public static void Main()
     {
         reverts = CommandLine.GetNumber("n", 20);
         Clocks.Setup(Name);
-        StepCheck.Allocate(64);
-        if (!CommandLine.Is("readers", "1"))
+        if (CommandLine.Is("readers", "1"))
         {
-            RevertRepeatedly();
+            Readers.Start(Name, &Work);
             return;
         }
-        if (Team.Run(Name, &Work))
-        {
-            StepCheck.Print(Team.Size, All);
-        }
+        StepCheck.Allocate(64);
+        RevertRepeatedly();
     }
 
-    private static void Work(int cpu)
-    {
-        Clocks.EnableHere();
-        Team.Sync(10_000_000);
-        fixed (ulong* halt = &stop)
-        {
-            if (cpu != 0)
-            {
-                StepCheck.Run(All, 3_600_000_000, halt);
-            }
-            else
-            {
-                RevertRepeatedly();
-                Atomic.Exchange(halt, 1);
-            }
-        }
-        if (!Team.Sync(30_000_000))
-        {
-            Report.Fail(Name, "vcpu-stalled");
-        }
-    }
+    private static void Work(int cpu) => Readers.Run(Name, cpu, &RevertRepeatedly);
 
     private static void RevertRepeatedly()
     {
