@@ -93,7 +93,7 @@ public sealed class QmpClient : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
-                throw new QmpConnectionException($"QMP '{command}': could not send: {e.Message}", e);
+                throw new QmpConnectionException($"QMP '{command}': could not send, the connection is closed ({e.Message})", e);
             }
             finally
             {
