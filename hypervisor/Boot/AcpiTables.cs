@@ -6,7 +6,9 @@ namespace Rig.Hypervisor.Boot;
 /// <summary>
 /// The minimal ACPI a probe needs to find its CPUs and interrupt routing the same way as under QEMU (ACPI 6.5):
 /// RSDP (5.2.5) → XSDT (5.2.8) → MADT (5.2.12) with one Processor Local APIC per vCPU, one I/O APIC at 0xFEC00000
-/// with GSI base 0, and the ISA override IRQ0 → GSI2 that every PC chipset has (the PIT is wired to IOAPIC pin 2).
+/// with GSI base 0, and the ISA override IRQ0 → GSI2 that every PC chipset has (the PIT is wired to IOAPIC pin 2);
+/// and, when the VM has one, the HPET description table (IA-PC HPET Specification 1.0a, 3.2.4) that tells an OS where
+/// the event timer block is.
 /// </summary>
 public static class AcpiTables
 {
@@ -15,16 +17,26 @@ public static class AcpiTables
     // The IOAPIC ID register holds 4 bits (82093AA 3.2.1), so the MADT must name an ID it can read back; 0 as QEMU.
     public const byte IoApicId = 0;
     private const int HeaderSize = 36;
+    private const int HpetTableSize = 56;
 
-    /// <summary>Writes the tables at <paramref name="rsdpAddress"/> (16-byte aligned) in <paramref name="memory"/>; returns where the RSDP is.</summary>
-    public static ulong Write(Span<byte> region, ulong rsdpAddress, int vcpus)
+    /// <summary>
+    /// Writes the tables at <paramref name="rsdpAddress"/> (16-byte aligned) in <paramref name="region"/>; returns where the
+    /// RSDP is. <paramref name="hpet"/> is the HPET block's address and GCAP_ID, or null for a VM without one.
+    /// </summary>
+    public static ulong Write(Span<byte> region, ulong rsdpAddress, int vcpus, (ulong Address, ulong Capabilities)? hpet)
     {
         ulong xsdtAddress = rsdpAddress + 0x40;
         ulong madtAddress = rsdpAddress + 0x80;
 
         var madt = BuildMadt(vcpus);
-        var xsdt = new byte[HeaderSize + 8];
-        BinaryPrimitives.WriteUInt64LittleEndian(xsdt.AsSpan(HeaderSize), madtAddress);
+        ulong hpetAddress = madtAddress + (ulong)madt.Length;
+        var tables = hpet is { } block ? new[] { madtAddress, hpetAddress } : [madtAddress];
+        var xsdt = new byte[HeaderSize + (8 * tables.Length)];
+        for (int i = 0; i < tables.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(xsdt.AsSpan(HeaderSize + (8 * i)), tables[i]);
+        }
+
         FinishHeader(xsdt, "XSDT", revision: 1);
 
         var rsdp = new byte[36];
@@ -36,7 +48,7 @@ public static class AcpiTables
         rsdp[8] = Checksum(rsdp.AsSpan(0, 20));
         rsdp[32] = Checksum(rsdp);
 
-        if (region.Length < (int)(madtAddress - rsdpAddress) + madt.Length)
+        if (region.Length < Size(vcpus, hpet is not null))
         {
             throw new ArgumentException("the ACPI region is too small for this many vCPUs");
         }
@@ -44,15 +56,41 @@ public static class AcpiTables
         rsdp.CopyTo(region);
         xsdt.CopyTo(region[(int)(xsdtAddress - rsdpAddress)..]);
         madt.CopyTo(region[(int)(madtAddress - rsdpAddress)..]);
+        if (hpet is { } h)
+        {
+            BuildHpet(h.Address, h.Capabilities).CopyTo(region[(int)(hpetAddress - rsdpAddress)..]);
+        }
+
         return rsdpAddress;
     }
 
-    /// <summary>Bytes the tables take for <paramref name="vcpus"/> vCPUs.</summary>
-    public static int Size(int vcpus) => 0x80 + HeaderSize + 8 + (8 * vcpus) + 12 + 10;
+    /// <summary>Bytes the tables take for <paramref name="vcpus"/> vCPUs, with or without the HPET table.</summary>
+    public static int Size(int vcpus, bool hpet) => MadtSize(vcpus) + 0x80 + (hpet ? HpetTableSize : 0);
+
+    private static int MadtSize(int vcpus) => HeaderSize + 8 + (8 * vcpus) + 12 + 10;
+
+    /// <summary>
+    /// The HPET description table (HPET spec 1.0a, Table 3): the Event Timer Block ID (GCAP_ID's low half), the block's
+    /// address as a Generic Address Structure in system memory (ACPI 5.2.3.2), HPET number 0, and the minimum periodic
+    /// tick a driver should ask for (0x80 as QEMU and most firmware), no page protection.
+    /// </summary>
+    private static byte[] BuildHpet(ulong address, ulong capabilities)
+    {
+        var table = new byte[HpetTableSize];
+        var s = table.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(s[HeaderSize..], (uint)capabilities);
+        s[HeaderSize + 4] = 0; // GAS: system memory
+        s[HeaderSize + 5] = 64; // register bit width
+        BinaryPrimitives.WriteUInt64LittleEndian(s[(HeaderSize + 8)..], address);
+        s[HeaderSize + 16] = 0; // HPET number
+        BinaryPrimitives.WriteUInt16LittleEndian(s[(HeaderSize + 17)..], 0x80);
+        FinishHeader(table, "HPET", revision: 1);
+        return table;
+    }
 
     private static byte[] BuildMadt(int vcpus)
     {
-        var madt = new byte[Size(vcpus) - 0x80];
+        var madt = new byte[MadtSize(vcpus)];
         var s = madt.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(s[HeaderSize..], LocalApicAddress);
         BinaryPrimitives.WriteUInt32LittleEndian(s[(HeaderSize + 4)..], 1); // PCAT_COMPAT: dual 8259s present

@@ -23,8 +23,11 @@ public static class PvhBootLayout
     private const uint E820Ram = 1;
     private const uint E820Reserved = 2;
 
-    /// <summary>Loads the image and boot data into <paramref name="memory"/> (which must be zero); returns the start_info address for EBX.</summary>
-    public static ulong Load(GuestMemory memory, PvhElfImage image, string commandLine, int vcpus)
+    /// <summary>
+    /// Loads the image and boot data into <paramref name="memory"/> (which must be zero); returns the start_info address
+    /// for EBX. <paramref name="hpet"/> is the HPET block (address, GCAP_ID) the tables and memory map announce, if any.
+    /// </summary>
+    public static ulong Load(GuestMemory memory, PvhElfImage image, string commandLine, int vcpus, (ulong Address, ulong Capabilities)? hpet)
     {
         foreach (var segment in image.Segments)
         {
@@ -51,7 +54,7 @@ public static class PvhBootLayout
 
         cmdline.CopyTo(memory.Slice(CommandLineAddress, cmdline.Length));
 
-        ulong rsdp = AcpiTables.Write(memory.Slice(AcpiAddress, AcpiTables.Size(vcpus)), AcpiAddress, vcpus);
+        ulong rsdp = AcpiTables.Write(memory.Slice(AcpiAddress, AcpiTables.Size(vcpus, hpet is not null)), AcpiAddress, vcpus, hpet);
 
         (ulong Address, ulong Size, uint Type)[] map =
         [
@@ -59,6 +62,7 @@ public static class PvhBootLayout
             (0xA_0000, HighMemoryStart - 0xA_0000, E820Reserved),
             (HighMemoryStart, memory.Size - HighMemoryStart, E820Ram),
             (AcpiTables.IoApicAddress, 0x1000, E820Reserved),
+            .. hpet is { } block ? [(block.Address, 0x1000UL, E820Reserved)] : Array.Empty<(ulong, ulong, uint)>(),
             (AcpiTables.LocalApicAddress, 0x1000, E820Reserved),
         ];
         var mapBytes = memory.Slice(MemoryMapAddress, map.Length * 24);

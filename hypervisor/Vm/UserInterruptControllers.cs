@@ -7,8 +7,9 @@ namespace Rig.Hypervisor.Vm;
 
 /// <summary>
 /// The PC interrupt wiring when KVM has no in-kernel irqchip (the default): a LAPIC per vCPU on one APIC bus, the IOAPIC
-/// at 0xFEC00000, the 8259 pair as the ExtINT source, and the 8254 whose OUT0 drives ISA IRQ0 on the 8259 and GSI 2 on
-/// the IOAPIC, as the MADT's interrupt source override says (AcpiTables). One timer thread serves the LAPIC timers and the PIT.
+/// at 0xFEC00000, the 8259 pair as the ExtINT source, the 8254 whose OUT0 drives ISA IRQ0 on the 8259 and GSI 2 on
+/// the IOAPIC, as the MADT's interrupt source override says (AcpiTables), and the HPET at 0xFED00000, whose legacy
+/// replacement mode takes IRQ0 from the PIT (HPET spec 1.0a, 2.3.9.2.2). One timer thread serves every timer.
 /// </summary>
 public sealed class UserInterruptControllers : IDisposable
 {
@@ -26,12 +27,17 @@ public sealed class UserInterruptControllers : IDisposable
 
         IoApic = new IoApic(Bus, AcpiTables.IoApicId, AcpiTables.IoApicAddress);
         Pic = new Pic8259(Bus);
+        Hpet = new Hpet(clock, _timers, IoApic.SetIrq, Pic.SetIrq);
         Pit = new Pit8254(clock, _timers, level =>
         {
-            Pic.SetIrq(0, level);
-            IoApic.SetIrq(PitGsi, level);
+            if (!Hpet.LegacyReplacement)
+            {
+                Pic.SetIrq(0, level);
+                IoApic.SetIrq(PitGsi, level);
+            }
         });
         mmio.Add(IoApic);
+        mmio.Add(Hpet);
         ports.Add(Pic);
         ports.Add(Pit);
     }
@@ -44,12 +50,15 @@ public sealed class UserInterruptControllers : IDisposable
 
     public Pit8254 Pit { get; }
 
+    public Hpet Hpet { get; }
+
     /// <summary>System RESET of the chipset's interrupt controllers; each LAPIC is reset with its vCPU.</summary>
     public void Reset()
     {
         IoApic.Reset();
         Pic.Reset();
         Pit.Reset();
+        Hpet.Reset();
     }
 
     public void Dispose() => _timers.Dispose();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Rig.Hypervisor.Boot;
 using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
+using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
 using Rig.Hypervisor.Qmp;
 using Rig.Hypervisor.Xen;
@@ -504,7 +505,8 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     private void ResetAll()
     {
         _memory.Clear();
-        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length);
+        var hpet = _interruptControllers is { } controllers ? (controllers.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
+        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length, hpet);
         _interruptControllers?.Reset();
         foreach (var vcpu in _vcpus)
         {
