@@ -1,8 +1,8 @@
 namespace Rig.Guest;
 
 /// <summary>
-/// ACPI tables, only as far as the MADT's processor list (ACPI 6.5 sections 5.2.5 RSDP, 5.2.7/5.2.8 RSDT/XSDT,
-/// 5.2.12 MADT). The RSDP comes from hvm_start_info.rsdp_paddr, else from the BIOS area scan (5.2.5.1). Every
+/// ACPI tables: finding one by signature, and the MADT's processor list (ACPI 6.5 sections 5.2.5 RSDP, 5.2.7/5.2.8
+/// RSDT/XSDT, 5.2.12 MADT). The RSDP comes from hvm_start_info.rsdp_paddr, else from the BIOS area scan (5.2.5.1). Every
 /// length read from a table is bounded: a malformed table yields fewer CPUs, never a wild read.
 /// </summary>
 public static unsafe class Acpi
@@ -79,7 +79,8 @@ public static unsafe class Acpi
         return sum;
     }
 
-    private static byte* FindTable(char a, char b, char c, char d)
+    /// <summary>The table with signature <paramref name="a"/>..<paramref name="d"/> whose checksum holds, or null.</summary>
+    public static byte* FindTable(char a, char b, char c, char d)
     {
         byte* rsdp = FindRsdp();
         if (rsdp == null)

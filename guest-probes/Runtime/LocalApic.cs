@@ -106,7 +106,7 @@ public static unsafe class LocalApic
             Msr.TryRead(0x800 + (reg >> 4), out ulong value);
             return (uint)value;
         }
-        return *(uint*)(mmioBase + reg);
+        return Mmio.Read32(mmioBase + reg);
     }
 
     public static void Write(uint reg, uint value)
@@ -117,7 +117,7 @@ public static unsafe class LocalApic
         }
         else
         {
-            *(uint*)(mmioBase + reg) = value;
+            Mmio.Write32(mmioBase + reg, value);
         }
     }
 

@@ -31,6 +31,14 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern void Cpuid(uint leaf, uint subleaf, uint* registers);
 
+    [RuntimeImport("rig_mmio_read32")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern uint MmioRead32(ulong address);
+
+    [RuntimeImport("rig_mmio_write32")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern void MmioWrite32(ulong address, uint value);
+
     [RuntimeImport("rig_pause")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern void Pause();

@@ -29,6 +29,9 @@ public static class LinkerScript
         // Referenced only by ILC's generated library-startup function, which nothing calls (pitfall 3).
         s.AppendLine("RhpReversePInvoke = rig_unsupported;");
         s.AppendLine("RhpReversePInvokeReturn = rig_unsupported;");
+        s.AppendLine("RhpAssignRef = rig_assign_ref;");
+        s.AppendLine("RhpCheckedAssignRef = rig_assign_ref;");
+        s.AppendLine("RhpByRefAssignRef = rig_byref_assign_ref;");
         s.AppendLine("SECTIONS {");
         s.AppendLine($"  .rig.stub {Hex(Layout.ImageBase)} : {{ KEEP(*{StubFileName}(.data)) }} :image");
         s.AppendLine($"  .rig.entries {Hex(Layout.EntryTable)} : {{ QUAD(rig_entry) QUAD(rig_dispatch) __security_cookie = .; QUAD(0x2f6b1d39c4e8a057) }} :image");

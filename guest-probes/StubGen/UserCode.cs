@@ -59,6 +59,14 @@ public static class UserCode
         Export(code, "rig_outsb", () => { a.mov(rcx, rdx); a.mov(rdx, rdi); a.rep.outsb(); });
         // What the core library's unreachable helpers and ILC's stack-cookie check call: #UD, reported by the runtime.
         Export(code, "rig_unsupported", () => a.ud2());
+        // ILC's GC write barriers for storing a reference through a pointer (an out string, say): the probe heap is never
+        // collected, so a barrier is the store itself. RhpByRefAssignRef copies [rsi] to [rdi] and advances both: movsq.
+        Export(code, "rig_assign_ref", () => a.mov(__qword_ptr[rdi], rsi));
+        Export(code, "rig_byref_assign_ref", () => a.movsq());
+        // Device registers take exactly one aligned 32-bit access (HPET spec 1.0a 2.3.1, SDM Vol. 3A 12.4.1, 82093AA
+        // 3.0); a C# dereference may be compiled into a byte-wide TEST, which QEMU's HPET answers with 0.
+        Export(code, "rig_mmio_read32", () => a.mov(eax, __dword_ptr[rdi]));
+        Export(code, "rig_mmio_write32", () => a.mov(__dword_ptr[rdi], esi));
         Export(code, "rig_load64", () => a.mov(rax, __qword_ptr[rdi]));
         Export(code, "rig_cmpxchg64", () => { a.mov(rax, rsi); a.@lock.cmpxchg(__qword_ptr[rdi], rdx); });
         Export(code, "rig_xadd64", () => { a.mov(rax, rsi); a.@lock.xadd(__qword_ptr[rdi], rax); });
