@@ -43,7 +43,7 @@ public sealed class TimerAfterReboot
 
         foreach (var lacking in finding.Unarmed)
         {
-            c.Evidence($"note: {lacking} could not be armed on this target");
+            c.Evidence($"note: {lacking}");
         }
 
         foreach (var latency in finding.LatenciesUs)

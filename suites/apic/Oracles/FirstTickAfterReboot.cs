@@ -19,7 +19,8 @@ public sealed record FirstTickFinding(
 /// <remarks>
 /// One <c>RIG tick</c> record per boot and clock source: <c>boot=N source=lapic|pit|hpet period_us=P
 /// first_tick_us=X</c>, or <c>first_tick_us=none waited_us=W</c> when the probe gave up, or
-/// <c>first_tick_us=unarmed</c> when the target lacks that clock (no IOAPIC, say): noted, not judged.
+/// <c>first_tick_us=unarmed why=R</c> when the target lacks that clock (no HPET table, say): noted, not judged, unless
+/// the same clock was armed on other boots: a clock that comes and goes across resets is itself a reset bug.
 /// </remarks>
 public static class FirstTickAfterReboot
 {
@@ -28,7 +29,8 @@ public static class FirstTickAfterReboot
         var problems = new List<string>();
         var latencies = new List<double>();
         var boots = new HashSet<long>();
-        var unarmed = new List<string>();
+        var unarmed = new Dictionary<(string Source, string Why), int>();
+        var armedSources = new HashSet<string>();
         foreach (var t in ticks)
         {
             long boot = t.GetInt64("boot");
@@ -38,10 +40,12 @@ public static class FirstTickAfterReboot
             double bound = 2 * period + slackUs;
             if (t["first_tick_us"] == "unarmed")
             {
-                unarmed.Add($"boot {boot}: {source}");
+                var key = (source, t["why"] ?? "unknown");
+                unarmed[key] = unarmed.GetValueOrDefault(key) + 1;
                 continue;
             }
 
+            armedSources.Add(source);
             if (t["first_tick_us"] == "none")
             {
                 problems.Add($"boot {boot}: {source} never ticked in {t["waited_us"] ?? "?"} us (period {period} us)");
@@ -61,6 +65,12 @@ public static class FirstTickAfterReboot
             problems.Add($"only {boots.Count} of {expectedBoots} boots reported a tick");
         }
 
-        return new FirstTickFinding(problems, latencies, boots.Count, unarmed);
+        foreach (var ((source, why), count) in unarmed.Where(u => armedSources.Contains(u.Key.Source)))
+        {
+            problems.Add($"{source} could not be armed in {count} boots ({why}) but was in others: it did not come back the same after reset");
+        }
+
+        var notes = unarmed.Select(u => $"{u.Key.Source} not armed in {u.Value} boots: {u.Key.Why}").ToList();
+        return new FirstTickFinding(problems, latencies, boots.Count, notes);
     }
 }

@@ -4,8 +4,9 @@ using Rig.Guest;
 /// apic.timer-after-reboot, guest side (seed 001). Every boot after the first arms each clock and waits for
 /// its first tick the way Windows' HAL does (HalpWaitForPhase0ClockTick: spin on an RDTSC deadline with
 /// interrupts on, counting ticks), then leaves the LAPIC dirty and resets the machine; `reboots=` boots in all.
-/// Clocks: the LAPIC timer (periodic) and the PIT (channel 0, rate generator) through IOAPIC GSI 2, both on
-/// the clock vector the previous boot left in service. The host judges the `RIG tick` records.
+/// Clocks: the LAPIC timer (periodic), the PIT (channel 0, rate generator) through IOAPIC GSI 2, and the HPET's
+/// timer 0 in legacy replacement mode (GSI 2 as well) where the ACPI tables announce one, all on the clock vector the
+/// previous boot left in service. The host judges the `RIG tick` records.
 /// </summary>
 public static unsafe class Probe
 {
@@ -32,8 +33,9 @@ public static unsafe class Probe
         {
             LocalApic.Enable();
             Events.Register(DirtyLapic.ClockVector, &OnClock, endOfInterrupt: true);
-            FirstTick(boot, lapic: true, periodUs, waitUs);
-            FirstTick(boot, lapic: false, periodUs, waitUs);
+            FirstTick(boot, Lapic, periodUs, waitUs);
+            FirstTick(boot, Pit, periodUs, waitUs);
+            FirstTick(boot, Hpet, periodUs, waitUs);
             Events.Unregister(DirtyLapic.ClockVector);
         }
         if ((ulong)boot > reboots)
@@ -56,7 +58,52 @@ public static unsafe class Probe
         }
     }
 
-    private static void FirstTick(int boot, bool lapic, ulong periodUs, ulong waitUs)
+    // The clock sources, as plain numbers: the freestanding runtime has no reflection types for enums.
+    private const int Lapic = 0;
+    private const int Pit = 1;
+    private const int Hpet = 2;
+
+    private static bool Arm(int clock, ulong periodUs, out string why)
+    {
+        if (clock == Lapic)
+        {
+            why = "lapic-rate-unknown-or-period-too-long";
+            return ApicTimer.StartPeriodic(DirtyLapic.ClockVector, periodUs);
+        }
+        if (clock == Pit)
+        {
+            why = "no-ioapic-or-period-out-of-range";
+            return PitClock.Start(DirtyLapic.ClockVector, periodUs);
+        }
+        return HpetClock.Start(DirtyLapic.ClockVector, periodUs, out why);
+    }
+
+    private static string SourceName(int clock)
+    {
+        if (clock == Lapic)
+        {
+            return "lapic";
+        }
+        return clock == Pit ? "pit" : "hpet";
+    }
+
+    private static void Disarm(int clock)
+    {
+        if (clock == Lapic)
+        {
+            LocalApic.StopTimer();
+        }
+        else if (clock == Pit)
+        {
+            PitClock.Stop();
+        }
+        else
+        {
+            HpetClock.Stop();
+        }
+    }
+
+    private static void FirstTick(int boot, int clock, ulong periodUs, ulong waitUs)
     {
         fixed (ulong* t = &ticks)
         fixed (ulong* first = &firstTickTsc)
@@ -64,31 +111,23 @@ public static unsafe class Probe
             Atomic.Exchange(t, 0);
             Atomic.Exchange(first, 0);
             ulong start = Tsc.Now;
-            bool armed = lapic
-                ? ApicTimer.StartPeriodic(DirtyLapic.ClockVector, periodUs)
-                : PitClock.Start(DirtyLapic.ClockVector, periodUs);
+            bool armed = Arm(clock, periodUs, out string why);
             ulong deadline = start + Tsc.Cycles(waitUs);
             while (armed && Atomic.Load(t) == 0 && Tsc.Now < deadline)
             {
                 Cpu.Pause();
             }
-            if (lapic)
-            {
-                LocalApic.StopTimer();
-            }
-            else
-            {
-                PitClock.Stop();
-            }
+            Disarm(clock);
             Line line = default;
             line.Text("RIG tick");
             line.Field("boot", (ulong)boot);
-            line.TextField("source", lapic ? "lapic" : "pit");
+            line.TextField("source", SourceName(clock));
             line.Field("period_us", periodUs);
             ulong at = Atomic.Load(first);
             if (!armed)
             {
                 line.TextField("first_tick_us", "unarmed");
+                line.TextField("why", why);
             }
             else if (at == 0)
             {

@@ -7,7 +7,7 @@ namespace Rig.Suites.Tests.Apic;
 public class FirstTickAfterRebootTests
 {
     private static Record Tick(int boot, string firstTick, string source = "lapic") =>
-        RecordParser.TryParse($"RIG tick boot={boot} source={source} period_us=1000 first_tick_us={firstTick} waited_us=3000000")!;
+        RecordParser.TryParse($"RIG tick boot={boot} source={source} period_us=1000 first_tick_us={firstTick} waited_us=3000000 why=no-acpi-hpet-table")!;
 
     [Fact]
     public void Prompt_ticks_on_every_boot_pass()
@@ -41,8 +41,16 @@ public class FirstTickAfterRebootTests
     [Fact]
     public void A_clock_the_target_lacks_is_noted_not_judged()
     {
-        var f = FirstTickAfterReboot.Check([Tick(2, "900"), Tick(2, "unarmed", "pit")], expectedBoots: 1, slackUs: 500);
+        var f = FirstTickAfterReboot.Check(
+            [Tick(2, "900"), Tick(2, "unarmed", "hpet"), Tick(3, "950"), Tick(3, "unarmed", "hpet")], expectedBoots: 2, slackUs: 500);
         Assert.Empty(f.Problems);
-        Assert.Equal("boot 2: pit", Assert.Single(f.Unarmed));
+        Assert.Equal("hpet not armed in 2 boots: no-acpi-hpet-table", Assert.Single(f.Unarmed));
+    }
+
+    [Fact]
+    public void A_clock_that_disappears_after_a_reset_fails()
+    {
+        var f = FirstTickAfterReboot.Check([Tick(2, "900", "hpet"), Tick(3, "unarmed", "hpet")], expectedBoots: 2, slackUs: 500);
+        Assert.Contains("hpet could not be armed in 1 boots (no-acpi-hpet-table) but was in others", Assert.Single(f.Problems));
     }
 }

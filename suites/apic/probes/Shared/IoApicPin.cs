@@ -1,0 +1,32 @@
+using Rig.Guest;
+
+/// <summary>
+/// One IOAPIC input routed to this vCPU, for clocks that arrive through the IOAPIC (the PIT on GSI 2, the HPET in legacy
+/// replacement mode on GSI 2 too). Redirection entry: fixed delivery, physical destination this vCPU, edge, active high
+/// (82093AA IOAPIC data sheet, 3.2.4). The IOAPIC sits at 0xFEC00000 on every target, as the MADT says.
+/// </summary>
+public static class IoApicPin
+{
+    private const ulong IoApicBase = 0xFEC0_0000;
+
+    /// <summary>An IOAPIC answers at 0xFEC00000 (unbacked MMIO reads back all ones).</summary>
+    public static bool Present()
+    {
+        Mmio.Write32(IoApicBase, 1);
+        return Mmio.Read32(IoApicBase + 0x10) != 0xFFFF_FFFF;
+    }
+
+    public static void Route(uint gsi, int vector)
+    {
+        Write(0x11 + 2 * gsi, LocalApic.Id << 24);
+        Write(0x10 + 2 * gsi, (uint)vector);
+    }
+
+    public static void Mask(uint gsi) => Write(0x10 + 2 * gsi, 1u << 16);
+
+    private static void Write(uint index, uint value)
+    {
+        Mmio.Write32(IoApicBase, index);
+        Mmio.Write32(IoApicBase + 0x10, value);
+    }
+}
