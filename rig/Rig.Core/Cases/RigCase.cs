@@ -152,12 +152,19 @@ public sealed class RigCase : IAsyncDisposable
     /// <summary>
     /// What the probe said of itself beside the case's own oracle: a `RIG fail` is a failed check (an AP that never
     /// came back), a `RIG error` means it could not observe (the case errors, never passes), a `RIG skip` is a path the
-    /// target lacks and goes to the evidence (e.g. reset-had-no-effect, rdtscp-absent).
+    /// target lacks and goes to the evidence (e.g. reset-had-no-effect, rdtscp-absent). A damaged record makes the case
+    /// an error: a field lost in transit must not read as a register the target got wrong.
     /// </summary>
     public void JudgeProbeVerdicts()
     {
         foreach (var r in Records)
         {
+            if (r.Damaged)
+            {
+                Error("a COM1 record arrived damaged (bytes lost between the guest's UART and the rig), so the case " +
+                      "cannot judge it: " + r.Line);
+            }
+
             if (r.Kind == Verdict.Fail.ToWire())
             {
                 Report(false, "the probe reported: " + r.Line);

@@ -9,6 +9,12 @@ public sealed record Record(string Kind, string? Case, IReadOnlyDictionary<strin
 {
     public string? this[string key] => Fields.TryGetValue(key, out var v) ? v : null;
 
+    /// <summary>
+    /// A word that is not key=value where only fields may stand: bytes were lost on the way (QEMU's 16550 drops what
+    /// it cannot hand to a backed-up chardev, 16 at a time), so the record cannot be trusted field by field.
+    /// </summary>
+    public bool Damaged { get; init; }
+
     public long GetInt64(string key)
     {
         var s = this[key] ?? throw new FormatException($"record has no '{key}': {Line}");

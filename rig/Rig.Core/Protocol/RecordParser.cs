@@ -38,17 +38,19 @@ public static class RecordParser
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool damaged = false;
         foreach (var w in rest)
         {
             int eq = w.IndexOf('=');
             if (eq <= 0)
             {
+                damaged = true;
                 continue;
             }
 
             fields[w[..eq]] = w[(eq + 1)..];
         }
 
-        return new Record(kind, caseName, fields, line);
+        return new Record(kind, caseName, fields, line) { Damaged = damaged };
     }
 }

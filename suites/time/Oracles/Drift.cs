@@ -19,6 +19,12 @@ public static class Drift
     /// </summary>
     public const double NtpTolerancePpm = 500;
 
+    /// <summary>
+    /// The guest's TSC frequency came from the target (CPUID 0x15/0x16, the hypervisor's leaf 0x40000010, or kvmclock's
+    /// scale), so a TSC drift is the target's; <c>pit</c> is the probe's own calibration and <c>none</c> no frequency.
+    /// </summary>
+    public static bool IsAdvertised(string? tscHzFrom) => tscHzFrom is "cpuid15" or "cpuid16" or "hv-leaf" or "kvmclock";
+
     /// <summary>A problem when the drift is beyond NTP's tolerance even at the edge of its error bound.</summary>
     public static string? Check(string what, DriftEstimate d) =>
         Math.Abs(d.Ppm) - d.ErrorPpm > NtpTolerancePpm

@@ -55,6 +55,17 @@ public class PauseRevertDriftTests
         Assert.Null(Drift.Check("tsc", Run(600, 5e6)));
     }
 
+    [Theory]
+    [InlineData("cpuid15", true)]
+    [InlineData("cpuid16", true)]
+    [InlineData("hv-leaf", true)]
+    [InlineData("kvmclock", true)]
+    [InlineData("pit", false)]
+    [InlineData("none", false)]
+    [InlineData(null, false)]
+    public void Only_a_tsc_frequency_the_target_advertises_makes_tsc_drift_the_targets(string? from, bool advertised) =>
+        Assert.Equal(advertised, Drift.IsAdvertised(from));
+
     [Fact]
     public void Drift_needs_two_distinct_exchanges() =>
         Assert.Throws<ArgumentException>(() => Drift.Estimate([new TimeExchange(1, 1, 1)]));
