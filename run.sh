@@ -86,6 +86,10 @@ fi
 
 case "${1:-}" in
   "")
+    # One release name for the run and its report, fixed before the run starts: a commit made meanwhile must not
+    # send the report looking for a release that has no runs (the rig's own default, git describe).
+    RIG_RELEASE="${RIG_RELEASE:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo dev)}"
+    export RIG_RELEASE
     run_status=0
     rig run || run_status=$?
     [ "$run_status" -eq 2 ] && exit 2
