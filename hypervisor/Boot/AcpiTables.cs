@@ -30,7 +30,7 @@ public static class AcpiTables
 
         var madt = BuildMadt(vcpus);
         ulong hpetAddress = madtAddress + (ulong)madt.Length;
-        var tables = hpet is { } block ? new[] { madtAddress, hpetAddress } : [madtAddress];
+        var tables = hpet is not null ? new[] { madtAddress, hpetAddress } : [madtAddress];
         var xsdt = new byte[HeaderSize + (8 * tables.Length)];
         for (int i = 0; i < tables.Length; i++)
         {

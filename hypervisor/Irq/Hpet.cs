@@ -93,7 +93,7 @@ public sealed class Hpet : IMmioDevice
     /// <summary>RESET: counter halted at 0, every timer disabled, edge, one-shot, comparator all ones, no status.</summary>
     public void Reset()
     {
-        var lowered = new List<(int? Pin, int? Isa, bool Level)>();
+        var lowered = new List<(Line Line, bool Level)>();
         lock (_lock)
         {
             foreach (var t in _timers)
@@ -108,10 +108,7 @@ public sealed class Hpet : IMmioDevice
             _startNs = 0;
         }
 
-        foreach (var (pin, isa, level) in lowered)
-        {
-            Drive(pin, isa, level);
-        }
+        Drive(lowered);
     }
 
     public ulong Read(ulong offset, int size)
@@ -125,7 +122,7 @@ public sealed class Hpet : IMmioDevice
 
     public void Write(ulong offset, int size, ulong value)
     {
-        var lines = new List<(int? Pin, int? Isa, bool Level)>();
+        var lines = new List<(Line Line, bool Level)>();
         lock (_lock)
         {
             ulong aligned = offset & ~7UL;
@@ -159,17 +156,14 @@ public sealed class Hpet : IMmioDevice
                     if (aligned >= TimerBlock && aligned < TimerBlock + (TimerStride * TimerCount))
                     {
                         var t = _timers[(aligned - TimerBlock) / TimerStride];
-                        WriteTimerLocked(t, (aligned - TimerBlock) % TimerStride, offset, size, merged, now, lines);
+                        WriteTimerLocked(t, (aligned - TimerBlock) % TimerStride, merged, now, lines);
                     }
 
                     break;
             }
         }
 
-        foreach (var (pin, isa, level) in lines)
-        {
-            Drive(pin, isa, level);
-        }
+        Drive(lines);
     }
 
     private bool Running => (_configuration & EnableCnf) != 0;
@@ -200,12 +194,12 @@ public sealed class Hpet : IMmioDevice
         return ((aligned - TimerBlock) % TimerStride) switch
         {
             0x00 => t.Config | ((ulong)RouteCapability << 32),
-            0x08 => (t.Config & Force32) != 0 ? (uint)t.ComparatorValue : t.ComparatorValue,
+            0x08 => t.ComparatorValue & Mask(t),
             _ => 0, // FSB route: no FSB delivery
         };
     }
 
-    private void WriteConfigurationLocked(ulong value, long now, List<(int? Pin, int? Isa, bool Level)> lines)
+    private void WriteConfigurationLocked(ulong value, long now, List<(Line Line, bool Level)> lines)
     {
         bool wasRunning = Running;
         ulong counter = CounterLocked(now);
@@ -226,7 +220,7 @@ public sealed class Hpet : IMmioDevice
         {
             if (before[n] is { } old && !Equals(old, Route(_timers[n])))
             {
-                lines.Add((old.Pin, old.Isa, false));
+                lines.Add((old, false));
                 _timers[n].Asserted = null;
                 if ((_status & (1UL << n)) != 0)
                 {
@@ -238,7 +232,7 @@ public sealed class Hpet : IMmioDevice
         RearmAllLocked(now);
     }
 
-    private void WriteTimerLocked(Comparator t, ulong register, ulong offset, int size, ulong merged, long now, List<(int? Pin, int? Isa, bool Level)> lines)
+    private void WriteTimerLocked(Comparator t, ulong register, ulong merged, long now, List<(Line Line, bool Level)> lines)
     {
         if (register == 0x00)
         {
@@ -266,12 +260,13 @@ public sealed class Hpet : IMmioDevice
 
         // Tn_COMPARATOR_VAL (spec 2.3.9.2): one-shot, the write sets the match value; periodic, with Tn_VAL_SET_CNF set it
         // sets the accumulator (the next match) directly, otherwise it sets the period added at each match. Tn_VAL_SET_CNF
-        // clears itself after the write. A 32-bit timer keeps the high half zero.
-        ulong value = (t.Config & Force32) != 0 ? (uint)merged : merged;
+        // clears itself after the write. A 32-bit timer keeps the high half zero. A half-register write arrives merged
+        // with the other half as it reads back.
+        ulong value = merged & Mask(t);
         bool periodic = (t.Config & Periodic) != 0;
         if (!periodic || (t.Config & ValueSet) != 0)
         {
-            t.ComparatorValue = offset % 8 == 4 && size == 4 ? (t.ComparatorValue & 0xFFFF_FFFF) | (value & ~0xFFFF_FFFFUL) : value;
+            t.ComparatorValue = value;
         }
 
         if (periodic)
@@ -329,7 +324,7 @@ public sealed class Hpet : IMmioDevice
 
     private void OnDeadline(int n, long deadline)
     {
-        var lines = new List<(int? Pin, int? Isa, bool Level)>();
+        var lines = new List<(Line Line, bool Level)>();
         lock (_lock)
         {
             var t = _timers[n];
@@ -360,9 +355,8 @@ public sealed class Hpet : IMmioDevice
                 }
                 else
                 {
-                    var route = Route(t);
-                    lines.Add((route.Pin, route.Isa, true));
-                    lines.Add((route.Pin, route.Isa, false));
+                    lines.Add((Route(t), true));
+                    lines.Add((Route(t), false));
                 }
             }
 
@@ -370,27 +364,24 @@ public sealed class Hpet : IMmioDevice
             RearmLocked(t, now);
         }
 
-        foreach (var (pin, isa, level) in lines)
-        {
-            Drive(pin, isa, level);
-        }
+        Drive(lines);
     }
 
-    private void AssertLocked(Comparator t, List<(int? Pin, int? Isa, bool Level)> lines)
+    private void AssertLocked(Comparator t, List<(Line Line, bool Level)> lines)
     {
         var route = Route(t);
         if (t.Asserted is null)
         {
             t.Asserted = route;
-            lines.Add((route.Pin, route.Isa, true));
+            lines.Add((route, true));
         }
     }
 
-    private static void LowerLocked(Comparator t, List<(int? Pin, int? Isa, bool Level)> lines)
+    private static void LowerLocked(Comparator t, List<(Line Line, bool Level)> lines)
     {
         if (t.Asserted is { } line)
         {
-            lines.Add((line.Pin, line.Isa, false));
+            lines.Add((line, false));
             t.Asserted = null;
         }
     }
@@ -410,16 +401,20 @@ public sealed class Hpet : IMmioDevice
         return (RouteCapability & (1u << pin)) != 0 ? new Line(pin, null) : new Line(null, null);
     }
 
-    private void Drive(int? pin, int? isa, bool level)
+    /// <summary>Drives the lines changed under the lock, after it is released: the IOAPIC and 8259 take their own locks.</summary>
+    private void Drive(List<(Line Line, bool Level)> changes)
     {
-        if (pin is { } p)
+        foreach (var (line, level) in changes)
         {
-            _ioApicPin(p, level);
-        }
+            if (line.Pin is { } pin)
+            {
+                _ioApicPin(pin, level);
+            }
 
-        if (isa is { } irq)
-        {
-            _isaIrq(irq, level);
+            if (line.Isa is { } irq)
+            {
+                _isaIrq(irq, level);
+            }
         }
     }
 
