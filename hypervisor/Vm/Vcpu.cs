@@ -92,13 +92,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
                     InjectInterrupt();
                 }
 
-                bool exited = Kvm.Run();
-                _kicker.Acknowledge();
-                SyncCr8FromGuest();
-                if (exited)
-                {
-                    HandleExit();
-                }
+                RunOnce();
             }
         }
         catch (Exception e)
@@ -108,6 +102,18 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         finally
         {
             _vm.VcpuThreadExited();
+        }
+    }
+
+    /// <summary>One KVM_RUN and what follows every one: the kick acknowledged, the guest's CR8 taken into our TPR, the exit handled.</summary>
+    private void RunOnce()
+    {
+        bool exited = Kvm.Run();
+        _kicker.Acknowledge();
+        SyncCr8FromGuest();
+        if (exited)
+        {
+            HandleExit();
         }
     }
 
@@ -160,13 +166,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         while (_vm.UserIrqchip && Activity == VcpuActivity.Running && run.InterruptFlag && !run.ReadyForInterruptInjection)
         {
             run.RequestInterruptWindow = true;
-            bool exited = Kvm.Run();
-            _kicker.Acknowledge();
-            if (exited)
-            {
-                HandleExit();
-            }
-
+            RunOnce();
             FinishInstruction();
         }
     }
