@@ -34,7 +34,7 @@ public sealed class CalibrationRace
         c.Metric("forced_calibrations", calibrations, "count");
         SnapshotRevert.Judge(c, reverts, exit.ProbeStatus);
         TimeRecords.JudgeSteps(c, ["tsc", "rdtscp", "kvmclock", "xenclock"]);
-        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        TimeRecords.JudgeExit(c, exit);
         c.Complete($"{calibrations} forced calibrations against readers and {reverts} reverts, every clock continuous");
     }
 

@@ -74,7 +74,7 @@ public sealed class Drift
             }
         }
 
-        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        TimeRecords.JudgeExit(c, exit);
         c.Report(estimates > 0 || exchanges.Count == 0, $"{estimates} drift estimates from {exchanges.Count} exchanges");
         c.Complete($"{estimates} clock/vCPU pairs within {Oracles.Drift.NtpTolerancePpm} ppm of the host");
     }

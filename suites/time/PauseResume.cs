@@ -42,7 +42,7 @@ public sealed class PauseResume
         c.JudgeProbeVerdicts();
         int seen = c.Records.Count(r => r.Kind == "pause");
         c.Report(seen == pauses, $"{seen} of {pauses} pauses observed");
-        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        TimeRecords.JudgeExit(c, exit);
         c.Complete($"{seen} pauses, every clock continuous across each");
     }
 }

@@ -28,7 +28,7 @@ public sealed class PvClockMonotonic
             c.Skip("the target offers no paravirtual clock (no kvmclock, no Xen pvclock)");
         }
 
-        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        TimeRecords.JudgeExit(c, exit);
         c.Report(warps.Count == clocks.Count, $"a cross-vCPU check for each clock read ({warps.Count} of {clocks.Count})");
         c.Complete($"{string.Join(", ", clocks)}: monotonic on every vCPU and in order across vCPUs, under host load");
     }

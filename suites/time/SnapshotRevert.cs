@@ -20,7 +20,7 @@ public sealed class SnapshotRevert
         await using var c = await RigCase.BootAsync("snapshot-revert", target, probe: "SnapshotRevert", append: $"n={reverts}", watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         Judge(c, reverts, exit.ProbeStatus);
-        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        TimeRecords.JudgeExit(c, exit);
         c.Complete($"{reverts} reverts, every clock continuous with its snapshot");
     }
 

@@ -1,6 +1,7 @@
 using Rig.Cases;
 using Rig.Protocol;
 using Rig.Suites.Time.Oracles;
+using Rig.Targets;
 
 namespace Rig.Suites.Time;
 
@@ -57,4 +58,7 @@ internal static class TimeRecords
     /// <summary>The reason of the probe's `RIG skip` records, e.g. no-snapshots when the target refused a snapshot.</summary>
     public static bool ProbeSkipped(RigCase c, string reason) =>
         c.Records.Any(r => r.Kind == "skip" && r["reason"] == reason);
+
+    /// <summary>Every time probe exits 0 exactly when it ran to its end with no check failed (docs/protocol.md).</summary>
+    public static void JudgeExit(RigCase c, VmExit exit) => c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
 }

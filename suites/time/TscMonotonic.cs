@@ -22,7 +22,7 @@ public sealed class TscMonotonic
         }
 
         c.JudgeProbeVerdicts();
-        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        TimeRecords.JudgeExit(c, exit);
         c.Complete($"{steps.Sum(s => s.GetInt64("reads")):N0} reads on {steps.Select(s => s["cpu"]).Distinct().Count()} vCPUs, none backward");
     }
 }

@@ -26,7 +26,7 @@ public sealed class TscWarp
         }
 
         c.JudgeProbeVerdicts();
-        c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        TimeRecords.JudgeExit(c, exit);
         c.Complete($"{warps.Sum(w => w.GetInt64("reads")):N0} ordered reads across vCPUs, no warp");
     }
 }
