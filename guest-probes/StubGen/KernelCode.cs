@@ -297,7 +297,7 @@ public static class KernelCode
         Label done = a.CreateLabel();
         var ops = new Dictionary<GateOp, Label>();
         // Most frequent first: each miss costs two emulated instructions under kvm_pvm.
-        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall })
+        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid })
         {
             ops[op] = a.CreateLabel();
         }
@@ -319,6 +319,19 @@ public static class KernelCode
         Op(GateOp.OutString8, () => { a.mov(rcx, rdx); a.mov(rdx, rdi); a.rep.outsb(); });
         // The page's entry does the hypercall itself (on rig-hv an OUT to 0xE8) and returns with the result in RAX.
         Op(GateOp.XenHypercall, () => { a.mov(rax, rdi); a.mov(rdi, rsi); a.mov(rsi, rdx); a.call(rax); });
+        // CPUID writes all four registers and zero-extends each (SDM Vol. 2A CPUID); RBX is the caller's, so it is kept.
+        Op(GateOp.Cpuid, () =>
+        {
+            a.push(rbx);
+            a.mov(eax, edi);
+            a.mov(ecx, esi);
+            a.cpuid();
+            a.shl(rbx, 32);
+            a.or(rax, rbx);
+            a.shl(rdx, 32);
+            a.or(rdx, rcx);
+            a.pop(rbx);
+        });
         Op(GateOp.ReadMsr, () =>
         {
             Label ok = a.CreateLabel();
