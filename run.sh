@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
-DEBIAN_PACKAGES=(qemu-system-x86 gnuplot-nox binutils postgresql util-linux)
+DEBIAN_PACKAGES=(qemu-system-x86 binutils postgresql util-linux)
 RIG_DLL="$ROOT/artifacts/bin/Rig.Cli/debug/rig.dll"
 TEST_TIMEOUT_SECONDS="${RIG_TEST_TIMEOUT_SECONDS:-1500}"
 

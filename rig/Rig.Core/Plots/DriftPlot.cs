@@ -5,52 +5,90 @@ using Rig.Store;
 namespace Rig.Plots;
 
 /// <summary>
-/// Clock drift over time: for each case that recorded series (e.g. <c>vcpu1.tsc</c>, x seconds, y ppm),
-/// one plot with a line per target and series, so a vCPU or target drifting apart stands out.
+/// Clock drift over time, in ppm against the host: one plot per case and target (a facet), with a line per vCPU and
+/// clock, so a vCPU or clock drifting apart stands out without eighteen series sharing one legend. Cumulative drift
+/// from the first exchange is noisy while the window is short, so the y scale is fitted to the settled part.
 /// </summary>
 public static class DriftPlot
 {
+    /// <summary>The first quarter of a window is settling: its points are drawn but do not set the y scale.</summary>
+    public const double SettlingFraction = 0.25;
+
     public static IEnumerable<PlotSpec> Specs(ReleaseView view)
     {
-        var byCase = view.Results.Where(r => r.Series.Count > 0).GroupBy(r => (r.Suite, r.Case));
-        foreach (var @case in byCase.OrderBy(g => g.Key.Suite, StringComparer.Ordinal).ThenBy(g => g.Key.Case, StringComparer.Ordinal))
+        var facets = view.Results.Where(r => r.Series.Count > 0).GroupBy(r => (r.Suite, r.Case, r.Target))
+            .OrderBy(g => g.Key.Suite, StringComparer.Ordinal).ThenBy(g => g.Key.Case, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Target, StringComparer.Ordinal);
+        foreach (var facet in facets)
         {
-            var name = $"drift-{SafeFileName.Of($"{@case.Key.Suite}.{@case.Key.Case}")}";
-            var lines = @case
-                .SelectMany(r => r.Series.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => (r.Target, r.Repeat, p)))
-                .GroupBy(x => (x.Target, x.Repeat, x.p.Series))
-                .OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Series, StringComparer.Ordinal).ThenBy(g => g.Key.Repeat)
+            var (suite, @case, target) = facet.Key;
+            var lines = facet
+                .SelectMany(r => r.Series.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => (r.Repeat, p)))
+                .GroupBy(x => (x.Repeat, x.p.Series))
+                .OrderBy(g => g.Key.Series, StringComparer.Ordinal).ThenBy(g => g.Key.Repeat)
+                .Select(g => (Label: g.Key.Repeat == 0 ? g.Key.Series : $"{g.Key.Series} #{g.Key.Repeat}",
+                    Points: g.Select(x => (x.p.X, x.p.Y)).OrderBy(p => p.X).ToArray()))
                 .ToList();
             if (lines.Count == 0)
             {
                 continue;
             }
 
-            var data = new StringBuilder();
-            var plots = new List<string>();
-            foreach (var (line, index) in lines.Select((l, i) => (l, i)))
+            var name = $"drift-{SafeFileName.Of($"{suite}.{@case}.{target}")}";
+            var title = $"{view.Release}: {suite}.{@case} on {target}, drift against the host";
+            var data = new StringBuilder("series\ttime_s\tdrift_ppm\n");
+            foreach (var (label, points) in lines)
             {
-                // gnuplot's `index` addresses blocks separated by two blank lines.
-                foreach (var (_, _, point) in line.OrderBy(x => x.p.X))
+                foreach (var (x, y) in points)
                 {
-                    data.Append(GnuplotText.Number(point.X)).Append('\t').Append(GnuplotText.Number(point.Y)).Append('\n');
+                    data.Append(TsvText.Field(label)).Append('\t').Append(TsvText.Number(x)).Append('\t').Append(TsvText.Number(y)).Append('\n');
                 }
-
-                data.Append("\n\n");
-                var title = line.Key.Repeat == 0 ? $"{line.Key.Target} {line.Key.Series}" : $"{line.Key.Target} {line.Key.Series} #{line.Key.Repeat}";
-                plots.Add($"{GnuplotText.Quote(name + ".dat")} index {index} using 1:2 with linespoints pointsize 0.4 title {GnuplotText.Quote(title)}");
             }
 
-            var title0 = $"{view.Release}: {@case.Key.Suite}.{@case.Key.Case} drift over time";
-            var commands = $"""
-                set title {GnuplotText.Quote(title0)}
-                set xlabel 'time (s)'
-                set ylabel 'drift'
-                set grid
-                set key outside right top
-                plot {string.Join(", \\\n     ", plots)}
-                """;
-            yield return new PlotSpec(name, title0, commands, new Dictionary<string, string> { [name + ".dat"] = data.ToString() });
+            var scale = SettledRange(lines.SelectMany(l => l.Points));
+            yield return new PlotSpec(name, title, plot =>
+            {
+                foreach (var (label, points) in lines)
+                {
+                    var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+                    scatter.LegendText = label;
+                    scatter.MarkerSize = 3;
+                }
+
+                plot.Title(title);
+                plot.XLabel("host time since the first exchange (s)");
+                plot.YLabel($"drift (ppm; scale from the last {1 - SettlingFraction:P0} of the window)");
+                plot.ShowLegend(ScottPlot.Edge.Right);
+                plot.Axes.AutoScale();
+                if (scale is var (low, high))
+                {
+                    plot.Axes.SetLimitsY(low, high);
+                }
+            }, data.ToString());
         }
+    }
+
+    /// <summary>
+    /// The y range of the points past the settling part of the window (with 10 % margin, and at least ±1 around a flat
+    /// line), or null when there is nothing past it.
+    /// </summary>
+    public static (double Low, double High)? SettledRange(IEnumerable<(double X, double Y)> points)
+    {
+        var all = points.ToList();
+        if (all.Count == 0)
+        {
+            return null;
+        }
+
+        double start = all.Min(p => p.X), end = all.Max(p => p.X);
+        var settled = all.Where(p => p.X >= start + (SettlingFraction * (end - start))).Select(p => p.Y).ToList();
+        if (settled.Count == 0)
+        {
+            return null;
+        }
+
+        double low = settled.Min(), high = settled.Max();
+        double margin = Math.Max(0.1 * (high - low), 1);
+        return (low - margin, high + margin);
     }
 }

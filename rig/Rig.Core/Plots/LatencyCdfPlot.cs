@@ -6,8 +6,8 @@ using Rig.Store;
 namespace Rig.Plots;
 
 /// <summary>
-/// A metric's distribution per target as an empirical CDF: medians and tails of every target in one
-/// picture. Log x when the values span more than a decade, as timer latencies with outliers do.
+/// A metric's distribution per target as an empirical CDF: medians and tails of every target in one picture, the
+/// metric's unit on the axis. Log x when the values span more than a decade, as timer latencies with outliers do.
 /// </summary>
 public static class LatencyCdfPlot
 {
@@ -21,8 +21,8 @@ public static class LatencyCdfPlot
         foreach (var metric in byMetric)
         {
             var perTarget = metric.GroupBy(x => x.Target).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => (Target: g.Key, Values: g.Select(x => x.m.Value).Order().ToList()))
-                .Where(t => t.Values.Count >= 2)
+                .Select(g => (Target: g.Key, Values: g.Select(x => x.m.Value).Order().ToArray()))
+                .Where(t => t.Values.Length >= 2)
                 .ToList();
             if (perTarget.Count == 0)
             {
@@ -32,34 +32,49 @@ public static class LatencyCdfPlot
             var (suite, @case, name) = metric.Key;
             var file = $"cdf-{SafeFileName.Of($"{suite}.{@case}.{name}")}";
             var unit = metric.First().m.Unit;
-            var data = new StringBuilder();
-            var plots = new List<string>();
-            foreach (var (target, index) in perTarget.Select((t, i) => (t, i)))
+            var data = new StringBuilder($"target\t{TsvText.Field(name)}_{TsvText.Field(unit)}\tfraction\n");
+            foreach (var (target, values) in perTarget)
             {
-                for (var i = 0; i < target.Values.Count; i++)
+                for (var i = 0; i < values.Length; i++)
                 {
-                    data.Append(GnuplotText.Number(target.Values[i])).Append('\t')
-                        .Append(((i + 1.0) / target.Values.Count).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+                    data.Append(TsvText.Field(target)).Append('\t').Append(TsvText.Number(values[i])).Append('\t')
+                        .Append(TsvText.Number((i + 1.0) / values.Length)).Append('\n');
                 }
-
-                data.Append("\n\n");
-                plots.Add($"{GnuplotText.Quote(file + ".dat")} index {index} using 1:2 with steps lw 2 title {GnuplotText.Quote($"{target.Target} (n={target.Values.Count})")}");
             }
 
             var all = perTarget.SelectMany(t => t.Values).ToList();
             var logX = all.Min() > 0 && all.Max() / all.Min() > 10;
             var title = $"{view.Release}: {suite}.{@case} {name} distribution";
-            var commands = $"""
-                set title {GnuplotText.Quote(title)}
-                set xlabel {GnuplotText.Quote($"{name} ({unit})")}
-                set ylabel 'fraction of samples <= x'
-                set yrange [0:1.02]
-                set grid
-                {(logX ? "set logscale x" : "unset logscale x")}
-                set key right bottom
-                plot {string.Join(", \\\n     ", plots)}
-                """;
-            yield return new PlotSpec(file, title, commands, new Dictionary<string, string> { [file + ".dat"] = data.ToString() });
+            yield return new PlotSpec(file, title, plot =>
+            {
+                foreach (var (target, values) in perTarget)
+                {
+                    var xs = logX ? values.Select(Math.Log10).ToArray() : values;
+                    var ys = Enumerable.Range(1, values.Length).Select(i => (double)i / values.Length).ToArray();
+                    var steps = plot.Add.Scatter(xs, ys);
+                    steps.ConnectStyle = ScottPlot.ConnectStyle.StepHorizontal;
+                    steps.LineWidth = 2;
+                    steps.MarkerSize = 0;
+                    steps.LegendText = $"{target} (n={values.Length})";
+                }
+
+                if (logX)
+                {
+                    plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+                    {
+                        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                        IntegerTicksOnly = true,
+                        LabelFormatter = v => Math.Pow(10, v).ToString("G4", CultureInfo.InvariantCulture),
+                    };
+                }
+
+                plot.Title(title);
+                plot.XLabel($"{name} ({unit}{(logX ? ", log scale" : "")})");
+                plot.YLabel("fraction of samples ≤ x");
+                plot.Axes.AutoScaleX();
+                plot.Axes.SetLimitsY(0, 1.02);
+                plot.ShowLegend(ScottPlot.Edge.Right);
+            }, data.ToString());
         }
     }
 }

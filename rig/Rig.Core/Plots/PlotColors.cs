@@ -1,6 +1,6 @@
 namespace Rig.Plots;
 
-/// <summary>The colours of the matrix cells, shared by the gnuplot matrix and the HTML report so they agree.</summary>
+/// <summary>The colours of the matrix cells, shared by the matrix image and the HTML report so they agree.</summary>
 public static class PlotColors
 {
     public static string Of(CellStatus status) => status switch

@@ -1,13 +1,13 @@
 namespace Rig.Plots;
 
 /// <summary>
-/// One plot before drawing: its file name (without extension), a title for the report, the gnuplot commands
-/// that draw it and the data files they read (name → tab-separated content), sized for its content.
+/// One plot before drawing: its file name (without extension), a title for the report, what draws it onto a ScottPlot
+/// plot, the data it shows as tab-separated text with a header line, and a size fitted to its content.
 /// </summary>
 public sealed record PlotSpec(
     string Name,
     string Title,
-    string Commands,
-    IReadOnlyDictionary<string, string> DataFiles,
+    Action<ScottPlot.Plot> Draw,
+    string Data,
     int Width = 900,
     int Height = 560);

@@ -7,9 +7,8 @@ public static class ReleasePlots
 {
     /// <param name="view">The release.</param>
     /// <param name="history">Releases for the trends, oldest first, ending with this one.</param>
-    /// <param name="directory">Where images, scripts and data go, e.g. results/&lt;release&gt;/plots.</param>
-    /// <param name="gnuplot">The gnuplot executable, found on PATH by default.</param>
-    public static IReadOnlyList<Plot> Draw(ReleaseView view, IReadOnlyList<ReleaseView> history, string directory, string gnuplot = "gnuplot")
+    /// <param name="directory">Where images and data go, e.g. results/&lt;release&gt;/plots.</param>
+    public static IReadOnlyList<Plot> Draw(ReleaseView view, IReadOnlyList<ReleaseView> history, string directory)
     {
         var specs = new List<PlotSpec>();
         if (PassFailMatrixPlot.Spec(view.Release, PassFailMatrix.Of(view)) is { } matrix)
@@ -20,6 +19,6 @@ public static class ReleasePlots
         specs.AddRange(DriftPlot.Specs(view));
         specs.AddRange(LatencyCdfPlot.Specs(view));
         specs.AddRange(TrendPlot.Specs(history));
-        return GnuplotRenderer.Render(directory, specs, gnuplot);
+        return PlotRenderer.Render(directory, specs);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using MathNet.Numerics.Statistics;
 using Rig.Junit;
@@ -8,11 +7,18 @@ using Rig.Store;
 namespace Rig.Plots;
 
 /// <summary>
-/// Trends across releases, oldest first: each target's pass rate (ok over ok+fail+error; skips and
-/// unavailable targets are not in it), and each metric's median per target.
+/// Trends across releases, oldest first, with the release names on the x axis: each target's pass rate (ok over
+/// ok+fail+error; skips and unavailable targets are not in it), and each metric's median per target.
 /// </summary>
 public static class TrendPlot
 {
+    // A distinct marker per target: lines of equal value overlap and must stay tellable apart.
+    private static readonly ScottPlot.MarkerShape[] Markers =
+    [
+        ScottPlot.MarkerShape.FilledCircle, ScottPlot.MarkerShape.FilledSquare, ScottPlot.MarkerShape.FilledTriangleUp,
+        ScottPlot.MarkerShape.FilledDiamond, ScottPlot.MarkerShape.OpenCircle, ScottPlot.MarkerShape.OpenSquare,
+    ];
+
     public static IEnumerable<PlotSpec> Specs(IReadOnlyList<ReleaseView> releases)
     {
         if (releases.Count == 0)
@@ -20,14 +26,14 @@ public static class TrendPlot
             yield break;
         }
 
-        var xtics = string.Join(", ", releases.Select((r, i) => $"{GnuplotText.Quote(r.Release)} {i}"));
+        var names = releases.Select(r => r.Release).ToList();
         var passRates = releases.Select(r => r.Verdicts
                 .Where(v => v.Value != Verdict.Skip)
                 .GroupBy(v => v.Key.Target)
                 .ToDictionary(g => g.Key, g => 100.0 * g.Count(v => v.Value == Verdict.Ok) / g.Count()))
             .ToList();
         yield return Lines("trend-pass-rate", $"pass rate across releases (latest {releases[^1].Release})", "pass rate (%)",
-            xtics, passRates, "set yrange [0:105]");
+            names, passRates, (0, 105));
 
         var metricKeys = releases.SelectMany(r => r.Results.SelectMany(x => x.Metrics.Select(m => (x.Suite, x.Case, m.Name))))
             .Distinct().OrderBy(k => k.Suite, StringComparer.Ordinal).ThenBy(k => k.Case, StringComparer.Ordinal)
@@ -43,41 +49,51 @@ public static class TrendPlot
             var unit = releases.SelectMany(r => r.Results).Where(x => x.Suite == suite && x.Case == @case)
                 .SelectMany(x => x.Metrics).First(m => m.Name == name).Unit;
             yield return Lines($"trend-{SafeFileName.Of($"{suite}.{@case}.{name}")}", $"{suite}.{@case} {name}: median across releases",
-                $"median {name} ({unit})", xtics, medians, "");
+                $"median {name} ({unit})", names, medians, null);
         }
     }
 
-    private static PlotSpec Lines(string name, string title, string ylabel, string xtics,
-        IReadOnlyList<Dictionary<string, double>> perRelease, string extra)
+    private static PlotSpec Lines(string name, string title, string ylabel, IReadOnlyList<string> releases,
+        IReadOnlyList<Dictionary<string, double>> perRelease, (double Low, double High)? yLimits)
     {
         var targets = perRelease.SelectMany(r => r.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var data = new StringBuilder();
-        var plots = new List<string>();
-        foreach (var (target, index) in targets.Select((t, i) => (t, i)))
+        var data = new StringBuilder("target\trelease\tvalue\n");
+        var lines = targets.Select(target => (Target: target, Points: Enumerable.Range(0, perRelease.Count)
+            .Where(x => perRelease[x].ContainsKey(target)).Select(x => (X: (double)x, Y: perRelease[x][target])).ToArray())).ToList();
+        foreach (var (target, points) in lines)
         {
-            for (var x = 0; x < perRelease.Count; x++)
+            foreach (var (x, y) in points)
             {
-                if (perRelease[x].TryGetValue(target, out var y))
-                {
-                    data.Append(x.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(GnuplotText.Number(y)).Append('\n');
-                }
+                data.Append(TsvText.Field(target)).Append('\t').Append(TsvText.Field(releases[(int)x])).Append('\t')
+                    .Append(TsvText.Number(y)).Append('\n');
             }
-
-            data.Append("\n\n");
-            // A distinct marker per target: lines of equal value overlap and must stay tellable apart.
-            plots.Add($"{GnuplotText.Quote(name + ".dat")} index {index} using 1:2 with linespoints lw 2 pt {4 + (2 * (index % 6))} ps 1.5 title {GnuplotText.Quote(target)}");
         }
 
-        var commands = $"""
-            set title {GnuplotText.Quote(title)}
-            set ylabel {GnuplotText.Quote(ylabel)}
-            set xtics ({xtics}) rotate by -30 left
-            set xrange [-0.3:{perRelease.Count - 0.7}]
-            set grid
-            set key outside right top
-            {extra}
-            plot {(plots.Count > 0 ? string.Join(", \\\n     ", plots) : "NaN notitle")}
-            """;
-        return new PlotSpec(name, title, commands, new Dictionary<string, string> { [name + ".dat"] = data.ToString() });
+        return new PlotSpec(name, title, plot =>
+        {
+            foreach (var ((target, points), index) in lines.Select((l, i) => (l, i)))
+            {
+                var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+                line.LegendText = target;
+                line.LineWidth = 2;
+                line.MarkerShape = Markers[index % Markers.Length];
+                line.MarkerSize = 9;
+            }
+
+            plot.Axes.Bottom.SetTicks([.. releases.Select((_, i) => (double)i)], [.. releases]);
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = 30 + (6 * releases.Max(r => r.Length));
+            plot.XLabel("release");
+            plot.YLabel(ylabel);
+            plot.Title(title);
+            plot.ShowLegend(ScottPlot.Edge.Right);
+            plot.Axes.AutoScale();
+            plot.Axes.SetLimitsX(-0.3, releases.Count - 0.7);
+            if (yLimits is var (low, high))
+            {
+                plot.Axes.SetLimitsY(low, high);
+            }
+        }, data.ToString());
     }
 }

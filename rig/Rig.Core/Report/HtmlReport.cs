@@ -320,10 +320,10 @@ public static class HtmlReport
     {
         var png = Html.Url(Path.GetRelativePath(pageDirectory, plot.PngPath));
         var svg = Html.Url(Path.GetRelativePath(pageDirectory, plot.SvgPath));
-        var script = Html.Url(Path.GetRelativePath(pageDirectory, plot.ScriptPath));
+        var data = Html.Url(Path.GetRelativePath(pageDirectory, plot.DataPath));
         page.Append(CultureInfo.InvariantCulture,
-            $"<figure><a href=\"{svg}\"><img src=\"{png}\" alt=\"{Html.Text(plot.Title)}\"></a>" +
-            $"<figcaption>{Html.Text(plot.Title)} — <a href=\"{svg}\">SVG</a>, <a href=\"{script}\">gnuplot script</a></figcaption></figure>\n");
+            $"<figure><a href=\"{svg}\"><img src=\"{png}\" alt=\"{Html.Text(plot.Title)}\" /></a>" +
+            $"<figcaption>{Html.Text(plot.Title)} — <a href=\"{svg}\">SVG</a>, <a href=\"{data}\">data (TSV)</a></figcaption></figure>\n");
     }
 
     private static void KillMatrixSection(StringBuilder page, KillMatrix kill)

@@ -17,10 +17,9 @@ public static class ReportWriter
     /// <param name="resultsDirectory">Usually <c>results</c>; the page goes to a folder named after the release in it.</param>
     /// <param name="thresholds">For the comparison's drift verdicts.</param>
     /// <param name="baseline">The release to compare with; null means the one before it, if any.</param>
-    /// <param name="gnuplot">The gnuplot executable.</param>
     /// <returns>The page's path, and what could not be drawn (the page says so too).</returns>
     public static (string IndexPath, IReadOnlyList<string> Warnings) Write(ResultStore store, string release,
-        string resultsDirectory, ComparisonThresholds thresholds, string? baseline = null, string gnuplot = "gnuplot")
+        string resultsDirectory, ComparisonThresholds thresholds, string? baseline = null)
     {
         var releases = store.Releases();
         var position = releases.ToList().IndexOf(release);
@@ -49,7 +48,14 @@ public static class ReportWriter
         IReadOnlyList<Plot> plots = [];
         try
         {
-            plots = ReleasePlots.Draw(view, history, Path.Combine(directory, "plots"), gnuplot);
+            // The folder is the report's own: images of an earlier drawing (a case since renamed) must not linger.
+            var plotDirectory = Path.Combine(directory, "plots");
+            if (Directory.Exists(plotDirectory))
+            {
+                Directory.Delete(plotDirectory, recursive: true);
+            }
+
+            plots = ReleasePlots.Draw(view, history, plotDirectory);
         }
         catch (PlotException e)
         {

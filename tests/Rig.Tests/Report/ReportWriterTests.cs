@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Rig.Compare;
 using Rig.Report;
@@ -13,14 +14,14 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
 
     public void Dispose() => _directory.Delete(recursive: true);
 
-    private (string Html, string Path) Write(string release = SyntheticStore.Release, string gnuplot = "gnuplot")
+    private (string Html, string Path) Write(string release = SyntheticStore.Release)
     {
         using var store = ResultStore.Open(fixture.DatabasePath);
-        var (index, _) = ReportWriter.Write(store, release, _directory.FullName, new ComparisonThresholds(), gnuplot: gnuplot);
+        var (index, _) = ReportWriter.Write(store, release, _directory.FullName, new ComparisonThresholds());
         return (File.ReadAllText(index), index);
     }
 
-    [RequiresGnuplotFact]
+    [Fact]
     public void ThePageIsAtResultsReleaseIndexHtmlWithItsPlotsBesideIt()
     {
         var (html, path) = Write();
@@ -34,7 +35,7 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
     [Fact]
     public void GuestEvidenceIsEscaped()
     {
-        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        var (html, _) = Write();
         Assert.DoesNotContain("<script>alert", html);
         Assert.DoesNotContain("\u001b", html, StringComparison.Ordinal);
         Assert.Contains(WebUtility.HtmlEncode("<script>alert('pwned')</script>"), html);
@@ -44,7 +45,7 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
     [Fact]
     public void TheKillMatrixNamesWhatCaughtEachDefectAndTheSurvivor()
     {
-        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        var (html, _) = Write();
         Assert.Contains("Kill matrix", html);
         Assert.Contains("4/5 defects caught", html);
         var survivorRow = html.Split('\n').Single(l => l.Contains("<code>unmask-without-lock</code>", StringComparison.Ordinal));
@@ -57,7 +58,7 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
     [Fact]
     public void TheComparisonWithThePreviousReleaseShowsTheRegressionAndTheDrift()
     {
-        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        var (html, _) = Write();
         Assert.Contains($"Compared with {SyntheticStore.Baseline}", html);
         Assert.Contains($"2 regressions vs {SyntheticStore.Baseline}", html); // one verdict, one drift: noise adds none
         var regression = html.Split('\n').First(l => l.Contains(">regression<", StringComparison.Ordinal));
@@ -68,18 +69,25 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void MissingGnuplotStillWritesThePageAndSaysWhy()
+    public void EveryImageAndLinkThePageReferencesExists()
     {
-        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
-        Assert.Contains("plots were not drawn", html);
-        Assert.Contains("gnuplot-nox", html);
+        var (html, path) = Write();
+        var references = Regex.Matches(html, "(?:src|href)=\"([^\"#]+)\"").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value))
+            .Where(r => !r.Contains("://", StringComparison.Ordinal) && !r.StartsWith("mailto:", StringComparison.Ordinal)).ToList();
+        Assert.Contains(references, r => r.EndsWith(".svg", StringComparison.Ordinal));
+        Assert.Contains(references, r => r.EndsWith(".tsv", StringComparison.Ordinal));
+        foreach (var reference in references)
+        {
+            var file = Path.Combine(Path.GetDirectoryName(path)!, Uri.UnescapeDataString(reference));
+            Assert.True(File.Exists(file), $"the page links {reference}, which is not there");
+        }
     }
 
     [Fact]
     public void ThePageIsWellFormedEnoughToParseAsXml()
     {
         // Not a requirement of HTML, but a cheap check that every element we open is closed and nothing leaks raw markup.
-        var (html, _) = Write(gnuplot: "/nonexistent/gnuplot");
+        var (html, _) = Write();
         var body = html[html.IndexOf("<body>", StringComparison.Ordinal)..html.IndexOf("</html>", StringComparison.Ordinal)];
         var doc = XDocument.Parse(body.Replace("<br>", "<br/>", StringComparison.Ordinal).Replace("&nbsp;", " ", StringComparison.Ordinal));
         Assert.Equal("body", doc.Root!.Name.LocalName);
