@@ -187,6 +187,7 @@ public static class HtmlReport
                 }
             }
 
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">rerun: <code>{Html.Text(RerunCommand.For(key, runs))}</code></p>\n");
             page.Append("</details>\n");
         }
     }

@@ -84,6 +84,17 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void EveryFailureEndsWithTheCommandThatRerunsIt()
+    {
+        var (html, _) = Write();
+        var failures = Regex.Matches(html, "<details id=\"[^\"]+\" class=\"failure\">").Count;
+        var reruns = Regex.Matches(html, "rerun: <code>(.*?)</code>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+        Assert.True(failures > 0);
+        Assert.Equal(failures, reruns.Count);
+        Assert.All(reruns, r => Assert.Matches("^\\./run\\.sh run --suite [a-z-]+ --target [a-z0-9-]+ --filter '[^']+'( --repeat \\d+)?$", r));
+    }
+
+    [Fact]
     public void ThePageIsWellFormedEnoughToParseAsXml()
     {
         // Not a requirement of HTML, but a cheap check that every element we open is closed and nothing leaks raw markup.
