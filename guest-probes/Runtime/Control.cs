@@ -23,6 +23,14 @@ public static unsafe class Control
     /// <summary>Sends the request (<paramref name="action"/> may carry `key=value` fields) and waits for its acknowledgement.</summary>
     public static Acknowledgement Request(string action, ulong timeoutMicroseconds)
     {
+        Line line = default;
+        line.Text(action);
+        return Request(ref line, timeoutMicroseconds);
+    }
+
+    /// <summary>As <see cref="Request(string, ulong)"/>, for an action with computed fields (e.g. a port number).</summary>
+    public static Acknowledgement Request(ref Line action, ulong timeoutMicroseconds)
+    {
         if (lastAck == null)
         {
             lastAck = (byte*)Heap.Allocate(AckCapacity + 1);
@@ -36,8 +44,12 @@ public static unsafe class Control
         request.Text("RIG-REQ ");
         request.Decimal(seq);
         request.Byte((byte)' ');
-        request.Text(action);
         byte* storage = stackalloc byte[Line.Capacity];
+        byte* actionBytes = action.Finish(storage, out int actionCount);
+        for (int i = 0; i < actionCount - 1; i++)
+        {
+            request.Byte(actionBytes[i]);
+        }
         byte* bytes = request.Finish(storage, out int count);
         Ports.OutString8(Com2, bytes, count);
 

@@ -18,6 +18,7 @@ public static unsafe class XenTime
     private const ulong PageSize = 4096;
 
     private static byte* sharedInfo;
+    private static byte* hypercallPage;
     private static bool baseKnown;
     private static uint baseLeaf;
 
@@ -57,6 +58,12 @@ public static unsafe class XenTime
 
     public static bool Mapped => sharedInfo != null;
 
+    /// <summary>shared_info once <see cref="Enable"/> mapped it (event channels read vcpu_info's upcall flag there).</summary>
+    public static byte* SharedInfo => sharedInfo;
+
+    /// <summary>The hypercall page's entry for hypercall <paramref name="number"/> (32-byte slots, public/xen.h).</summary>
+    public static ulong Entry(ulong number) => (ulong)hypercallPage + number * 32;
+
     /// <summary>
     /// Installs the hypercall page and maps shared_info; call once on one vCPU before any reads. False with a
     /// <paramref name="reason"/> when Xen is absent or refused.
@@ -74,7 +81,7 @@ public static unsafe class XenTime
             reason = "no-xen-cpuid-leaves";
             return false;
         }
-        byte* hypercallPage = AlignedPage();
+        hypercallPage = AlignedPage();
         if (!Msr.TryWrite(Cpu.Cpuid(leaf + 2).Ebx, (ulong)hypercallPage))
         {
             reason = "hypercall-page-msr-refused";
@@ -87,8 +94,7 @@ public static unsafe class XenTime
         ((uint*)request)[1] = MapSpaceSharedInfo;
         request[1] = 0;
         request[2] = (ulong)page / PageSize;
-        ulong entry = (ulong)hypercallPage + HypercallMemoryOp * 32;
-        if (Native.Gate(GateOp.XenHypercall, entry, AddToPhysmap, (ulong)request) != 0)
+        if (Native.Gate(GateOp.XenHypercall, Entry(HypercallMemoryOp), AddToPhysmap, (ulong)request) != 0)
         {
             reason = "add-to-physmap-refused";
             return false;

@@ -7,6 +7,9 @@ public static class DefectCatalog
     public const string TimerLostOnReset = "timer-lost-on-reset";
     public const string UnsignedScaleDelta = "unsigned-scale-delta";
     public const string TscOffsetSkew = "tsc-offset-skew";
+    public const string UnboundedSetLink = "unbounded-set-link";
+    public const string UnmaskWithoutQueueLock = "unmask-without-queue-lock";
+    public const string TailUnmaskAllowed = "tail-unmask-allowed";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -26,6 +29,18 @@ public static class DefectCatalog
             "so the Xen pvclock of vCPU 1 pairs the wrong TSC with system time and time read on vCPU 1 then on vCPU 0 goes " +
             "backward: a warp, which Linux's TSC warp check and Windows' QPC reject (kvm_pvm ignores TSC writes, so the " +
             "guest's raw RDTSC is not skewed here)."),
+        new(UnboundedSetLink, "003", "evtchn",
+            "evtchn_fifo_set_link() retries its compare-exchange on the tail word for as long as it fails, as Xen did " +
+            "before draft G of the FIFO design: a guest rewriting its tail word in a loop keeps the sender (another " +
+            "domain, here the host backend or a vCPU's EVTCHNOP_send) spinning without bound."),
+        new(UnmaskWithoutQueueLock, "003", "evtchn",
+            "EVTCHNOP_unmask clears MASKED on a queue's tail event without taking the queue lock, as Xen did before " +
+            "draft G: the clear lands inside set_link's compare-exchange, so a guest that only makes the writes the ABI " +
+            "allows uses up set_link's retries and the newly linked event is lost."),
+        new(TailUnmaskAllowed, "003", "evtchn",
+            "set_link does not mark the tail word BUSY while it writes LINK, so a guest's direct clear of MASKED on the " +
+            "tail (a compare-exchange expecting BUSY clear, as Linux's clear_masked_cond does) is accepted mid-link, " +
+            "as before draft G: the clears use up set_link's retries and the newly linked event is lost."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

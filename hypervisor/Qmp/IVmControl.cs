@@ -54,6 +54,9 @@ public interface IVmControl
 
     void EnableDefect(string name);
 
+    /// <summary>The Xen event channels the host backend drives (x-rig-evtchn-*); null when the VM offers none.</summary>
+    Rig.Hypervisor.Xen.XenEventChannels? EventChannels { get; }
+
     void Quit();
 }
 

@@ -51,6 +51,10 @@ internal sealed class QmpCommands
                 [new("period-us", QmpArgumentType.Integer)],
                 a => Done(() => _vm.SetCalibrationPeriod(TimeSpan.FromMicroseconds(a.Integer("period-us"))))),
         };
+        foreach (var (command, parameters, run) in EvtchnCommands.All(() => _vm.EventChannels))
+        {
+            _commands[command] = new(parameters, run);
+        }
     }
 
     private IEnumerable<string> Names => _commands.Keys;

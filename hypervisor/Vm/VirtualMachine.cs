@@ -137,6 +137,10 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             _kernelLapicResetState = [.. _vcpus.Select(v => v.Kvm.GetLapic())];
         }
 
+        // Xen event channels (Xen/XenEventChannels, suites/evtchn): the upcall is a fixed, edge vector through our LAPIC;
+        // with --irqchip kernel there is no upcall.
+        EventChannels = new XenEventChannels(Xen, new KvmXenGuestMemory(_memory, PagingOf), _vcpus.Length, _defects,
+            (vcpu, vector) => _interruptControllers?.Bus.Send(new ApicMessage(DeliveryMode.Fixed, vector, false, false, (uint)vcpu, 0xFF)));
         ResetAll();
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
@@ -161,6 +165,10 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     public XenGuestInterface Xen { get; }
 
     public DefectSet Defects => _defects;
+
+    public XenEventChannels EventChannels { get; }
+
+    XenEventChannels? IVmControl.EventChannels => EventChannels;
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
@@ -517,6 +525,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         var hpet = _interruptControllers is { } controllers ? (controllers.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
         ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length, hpet);
         _interruptControllers?.Reset();
+        EventChannels.ResetMachine();
         foreach (var vcpu in _vcpus)
         {
             var kvm = vcpu.Kvm;

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
 namespace Rig.Targets;
 
 /// <summary>
@@ -30,6 +33,12 @@ public interface IControlPlane
 
     /// <summary>Reads guest-physical memory, e.g. a probe's sample buffer.</summary>
     Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A reference-hypervisor vendor command (x-rig-*) that only one suite uses, e.g. suites/evtchn's host backend;
+    /// returns QMP's "return" value. A target without vendor commands throws <see cref="TargetUnsupportedException"/>.
+    /// </summary>
+    Task<JsonElement> VendorCommandAsync(string command, JsonObject? arguments, CancellationToken cancellationToken = default);
 
     /// <summary>QMP query-status: "running", "paused", "shutdown", ...</summary>
     Task<string> QueryStatusAsync(CancellationToken cancellationToken = default);

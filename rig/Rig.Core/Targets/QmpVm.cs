@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Rig.Com2;
@@ -249,6 +250,11 @@ public sealed class QmpVm : IVm
         _launch.HasVendorCommands
             ? Execute("x-rig-calibration-period", new JsonObject { ["period-us"] = (long)period.TotalMicroseconds }, cancellationToken)
             : throw new TargetUnsupportedException(Target, "set its calibration period", "unsupported");
+
+    public Task<JsonElement> VendorCommandAsync(string command, JsonObject? arguments, CancellationToken cancellationToken = default) =>
+        _launch.HasVendorCommands
+            ? _qmp.ExecuteAsync(command, arguments, null, cancellationToken)
+            : throw new TargetUnsupportedException(Target, command, "no-vendor-commands");
 
     public async Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default)
     {

@@ -118,6 +118,8 @@ internal sealed class FakeVm : IVmControl
 
     public IReadOnlyCollection<string> EnabledDefects => _defects;
 
+    public Rig.Hypervisor.Xen.XenEventChannels? EventChannels => null;
+
     public void EnableDefect(string name) => _defects.Add(name);
 
     public void Quit()

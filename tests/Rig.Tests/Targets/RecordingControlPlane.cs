@@ -34,6 +34,9 @@ public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane
 
     public Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default) => Task.FromResult(new byte[length]);
 
+    public Task<System.Text.Json.JsonElement> VendorCommandAsync(string command, System.Text.Json.Nodes.JsonObject? arguments, CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException("fake", command, "no-vendor-commands");
+
     public Task<string> QueryStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult("running");
 
     private Task Record(string call)

@@ -1,0 +1,88 @@
+using Rig.Hypervisor.Xen;
+
+namespace Rig.Hypervisor.Qmp;
+
+/// <summary>
+/// The host backend of suites/evtchn (seed 003) on QMP: the host plays domain 0, the other end of the guest's
+/// interdomain channels. x-rig-evtchn-bind port=N binds the host to the guest's port N (allocated with
+/// EVTCHNOP_alloc_unbound for domain 0); x-rig-evtchn-send port=N count=K notifies it K times; x-rig-evtchn-virq raises a VIRQ the
+/// guest bound; x-rig-evtchn-link-window us=W holds each of set_link's tries W µs for the host's sends (the forced
+/// race); x-rig-evtchn-stats returns the hypervisor's counts.
+/// </summary>
+internal static class EvtchnCommands
+{
+    /// <summary>A forced window longer than this would stall the VMM for no test's benefit.</summary>
+    private const ulong MaxLinkWindowUs = 100_000;
+
+    /// <summary>The lab profile's 10^7 events in one burst at most.</summary>
+    private const ulong MaxBurst = 10_000_000;
+
+    public static IEnumerable<(string Name, IReadOnlyList<QmpParameter> Parameters, Func<QmpArguments, object?> Run)> All(
+        Func<XenEventChannels?> channels)
+    {
+        var port = new QmpParameter("port", QmpArgumentType.Integer);
+        yield return ("x-rig-evtchn-bind", [port], a => Check(Of(channels).HostBind(Port(a)), $"port {a.Integer("port")} is not unbound for domain 0"));
+        yield return ("x-rig-evtchn-send", [port, new("count", QmpArgumentType.Integer)], a => Send(Of(channels), Port(a), a.Integer("count")));
+        yield return ("x-rig-evtchn-virq", [new("virq", QmpArgumentType.Integer), new("vcpu", QmpArgumentType.Integer)],
+            a => Check(Of(channels).HostRaiseVirq((uint)a.Integer("virq"), (int)a.Integer("vcpu")), $"VIRQ {a.Integer("virq")} is not bound on vCPU {a.Integer("vcpu")}"));
+        yield return ("x-rig-evtchn-link-window", [new("us", QmpArgumentType.Integer)], a => SetWindow(Of(channels), a.Integer("us")));
+        yield return ("x-rig-evtchn-stats", [], _ => Stats(Of(channels)));
+    }
+
+    private static uint Port(QmpArguments a) => a.Integer("port") < EventChannelPorts.Capacity ? (uint)a.Integer("port") : 0;
+
+    private static XenEventChannels Of(Func<XenEventChannels?> channels) =>
+        channels() ?? throw QmpError.Generic("this VM has no Xen event channels");
+
+    private static Dictionary<string, object?> Check(bool done, string otherwise) =>
+        done ? [] : throw QmpError.Generic(otherwise);
+
+    /// <summary><paramref name="count"/> sends back to back (a burst the guest consumes concurrently); the reply says how long they took.</summary>
+    private static Dictionary<string, object?> Send(XenEventChannels channels, uint port, ulong count)
+    {
+        if (count is 0 or > MaxBurst)
+        {
+            throw QmpError.Generic($"count={count}: 1..{MaxBurst}");
+        }
+
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (ulong i = 0; i < count; i++)
+        {
+            if (!channels.HostSend(port))
+            {
+                throw QmpError.Generic($"port {port} is not bound to the host");
+            }
+        }
+
+        return new() { ["ns"] = (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds };
+    }
+
+    private static Dictionary<string, object?> SetWindow(XenEventChannels channels, ulong us)
+    {
+        if (us > MaxLinkWindowUs)
+        {
+            throw QmpError.Generic($"us={us}: at most {MaxLinkWindowUs}");
+        }
+
+        channels.HostLinkWindow = TimeSpan.FromMicroseconds(us);
+        return [];
+    }
+
+    private static Dictionary<string, object?> Stats(XenEventChannels channels)
+    {
+        var s = channels.Queues.Stats;
+        return new()
+        {
+            ["sends"] = s.Sends,
+            ["coalesced"] = s.Coalesced,
+            ["links"] = s.Links,
+            ["set-link-retries"] = s.SetLinkRetries,
+            ["most-set-link-retries"] = s.MostSetLinkRetries,
+            ["lost"] = s.Lost,
+            ["unroutable"] = s.Unroutable,
+            ["upcalls"] = s.Upcalls,
+            ["longest-send-ns"] = s.LongestSendNs,
+            ["host-received"] = channels.HostReceived,
+        };
+    }
+}

@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using Rig.Hypervisor.Defects;
+
+namespace Rig.Hypervisor.Xen;
+
+/// <summary>
+/// rig-hv's Xen event channels for one VM: the guest's ports (<see cref="EventChannelPorts"/>), the FIFO ABI's words in
+/// guest RAM (<see cref="GuestFifoMemory"/>) and queues (<see cref="FifoEventQueues"/>), the upcall, and the host
+/// backend that plays domain 0 (QMP x-rig-evtchn-bind / -send / -stats). Registers event_channel_op and hvm_op with the
+/// Xen interface's dispatcher.
+/// </summary>
+public sealed class XenEventChannels
+{
+    private readonly IXenGuestMemory _memory;
+    private readonly SharedInfoPublisher _sharedInfo;
+    private readonly Action<int, byte> _inject;
+    private readonly byte[] _upcallVectors;
+    private byte _callbackVector;
+    private long _hostReceived;
+
+    /// <param name="inject">Raises a vector on a vCPU's LAPIC (edge, fixed), as Xen's vector callback does.</param>
+    public XenEventChannels(XenGuestInterface xen, IXenGuestMemory memory, int vcpuCount, DefectSet defects, Action<int, byte> inject)
+    {
+        _memory = memory;
+        _sharedInfo = xen.Publisher;
+        _inject = inject;
+        _upcallVectors = new byte[vcpuCount];
+        Ports = new EventChannelPorts(vcpuCount);
+        Words = new GuestFifoMemory(memory, vcpuCount);
+        Queues = new FifoEventQueues(Words, vcpuCount, defects, Upcall);
+        xen.Hypercalls.Register(XenHypercallNumber.EventChannelOp, new EventChannelOpHypercall(memory, this).Handle);
+        xen.Hypercalls.Register(XenHypercallNumber.HvmOp, new HvmOpHypercall(memory, this).Handle);
+    }
+
+    public EventChannelPorts Ports { get; }
+
+    public GuestFifoMemory Words { get; }
+
+    public FifoEventQueues Queues { get; }
+
+    /// <summary>Events the guest sent to the host backend over interdomain channels.</summary>
+    public long HostReceived => Interlocked.Read(ref _hostReceived);
+
+    /// <summary>After a bind: a new port's events go to its vCPU at the default priority (EVTCHN_FIFO_PRIORITY_DEFAULT).</summary>
+    internal long Bound(long result, uint port)
+    {
+        if (result == 0)
+        {
+            Queues.SetRoute(port, Ports[port].Vcpu, FifoEventWord.PriorityDefault);
+        }
+
+        return result;
+    }
+
+    internal long Close(uint port)
+    {
+        long result = Ports.Close(port);
+        if (result == 0)
+        {
+            Queues.Forget(port);
+        }
+
+        return result;
+    }
+
+    internal long GuestSend(uint port)
+    {
+        long result = Ports.Send(port, out uint? raised);
+        if (result == 0 && raised is uint local)
+        {
+            Queues.Raise(local);
+        }
+        else if (result == 0 && Ports[port] is { State: EventChannelState.Interdomain, RemoteDomain: EventChannelPorts.HostDomain })
+        {
+            Interlocked.Increment(ref _hostReceived);
+        }
+
+        return result;
+    }
+
+    internal long BindVcpu(uint port, uint vcpu)
+    {
+        long result = Ports.BindVcpu(port, vcpu);
+        if (result == 0)
+        {
+            Queues.SetRoute(port, (int)vcpu, Queues.PriorityOf(port));
+        }
+
+        return result;
+    }
+
+    internal long Unmask(uint port)
+    {
+        if (!Ports.IsBound(port))
+        {
+            return XenErrno.Einval;
+        }
+
+        Queues.Unmask(port);
+        return 0;
+    }
+
+    /// <summary>A system reset: as EVTCHNOP_reset, and the upcall vectors and the forced window are gone too.</summary>
+    public void ResetMachine()
+    {
+        Reset();
+        Array.Clear(_upcallVectors);
+        SetCallbackVector(0);
+        HostLinkWindow = TimeSpan.Zero;
+    }
+
+    /// <summary>EVTCHNOP_reset of itself: every port closed and the FIFO ABI given up (Xen returns to the 2-level ABI).</summary>
+    internal long Reset()
+    {
+        Ports.Reset();
+        Words.Clear();
+        Queues.Clear();
+        return 0;
+    }
+
+    /// <summary>
+    /// EVTCHNOP_init_control: -EINVAL for an offset not 8-aligned or leaving no room for the control block, a frame
+    /// that is not RAM, or a vCPU that has one already; -ENOENT for no such vCPU.
+    /// </summary>
+    internal long InitControl(ulong gfn, uint offset, uint vcpu)
+    {
+        if (vcpu >= (uint)Ports.VcpuCount)
+        {
+            return XenErrno.Enoent;
+        }
+
+        if ((offset & 7) != 0 || offset > SharedInfoLayout.PageSize - FifoControlBlock.Size || gfn > ulong.MaxValue >> 12)
+        {
+            return XenErrno.Einval;
+        }
+
+        // Xen sets up the first event array page with the first control block; rig-hv waits for expand_array.
+        return Words.SetControlBlock((int)vcpu, (gfn << 12) + offset) ? 0 : XenErrno.Einval;
+    }
+
+    /// <summary>EVTCHNOP_expand_array: -EOPNOTSUPP before init_control, -EINVAL for a frame that is not RAM or one page too many.</summary>
+    internal long ExpandArray(ulong gfn)
+    {
+        if (!Enumerable.Range(0, Ports.VcpuCount).Any(Words.HasControlBlock))
+        {
+            return XenErrno.Eopnotsupp;
+        }
+
+        return gfn <= ulong.MaxValue >> 12 && Words.AddArrayPage(gfn << 12) ? 0 : XenErrno.Einval;
+    }
+
+    /// <summary>EVTCHNOP_set_priority: -EINVAL for a port that is not bound or a priority below EVTCHN_FIFO_PRIORITY_MIN.</summary>
+    internal long SetPriority(uint port, uint priority)
+    {
+        if (!Ports.IsBound(port) || priority > FifoEventWord.PriorityLowest)
+        {
+            return XenErrno.Einval;
+        }
+
+        Queues.SetRoute(port, Ports[port].Vcpu, priority);
+        return 0;
+    }
+
+    /// <summary>HVM_PARAM_CALLBACK_IRQ with the vector type: one vector for every vCPU.</summary>
+    internal void SetCallbackVector(byte vector) => Volatile.Write(ref _callbackVector, vector);
+
+    /// <summary>HVMOP_set_evtchn_upcall_vector: a vCPU's own vector, which wins over the callback vector.</summary>
+    internal void SetUpcallVector(int vcpu, byte vector) => Volatile.Write(ref _upcallVectors[vcpu], vector);
+
+    /// <summary>The host backend binds to a port the guest allocated for domain 0; false when there is none.</summary>
+    public bool HostBind(uint port) => Ports.BindFromHost(port);
+
+    /// <summary>
+    /// How long set_link holds before each compare-exchange when the host sends: zero normally; the evtchn suite
+    /// widens it to force a guest's write into the window (seed 003's race) instead of waiting for it.
+    /// </summary>
+    public TimeSpan HostLinkWindow { get; set; }
+
+    /// <summary>The host backend notifies its end of <paramref name="port"/>: the guest's port is raised. False when the port is not an interdomain channel to the host.</summary>
+    public bool HostSend(uint port)
+    {
+        if (Ports[port] is not { State: EventChannelState.Interdomain, RemoteDomain: EventChannelPorts.HostDomain })
+        {
+            return false;
+        }
+
+        var window = HostLinkWindow;
+        Queues.Raise(port, window > TimeSpan.Zero ? _ => Hold(window) : null);
+        return true;
+    }
+
+    /// <summary>The host raises <paramref name="virq"/> on <paramref name="vcpu"/>; false when the guest has not bound it there.</summary>
+    public bool HostRaiseVirq(uint virq, int vcpu)
+    {
+        if (Ports.VirqPort(virq, vcpu) is not uint port)
+        {
+            return false;
+        }
+
+        Queues.Raise(port);
+        return true;
+    }
+
+    /// <summary>
+    /// Xen's vcpu_mark_events_pending: set evtchn_upcall_pending in the vCPU's vcpu_info, and only when it was clear
+    /// interrupt the vCPU on its upcall vector (its own, else the callback vector; none set: no interrupt).
+    /// </summary>
+    private void Upcall(int vcpu)
+    {
+        if (_sharedInfo.SharedInfoGpa is ulong shared && vcpu < SharedInfoLayout.LegacyMaxVcpus)
+        {
+            Span<byte> pending = _memory.Physical(
+                shared + (ulong)(SharedInfoLayout.VcpuInfoArrayOffset + vcpu * SharedInfoLayout.VcpuInfoSize + SharedInfoLayout.VcpuInfoUpcallPendingOffset), 1);
+            if (pending.Length == 1 && Interlocked.Exchange(ref pending[0], 1) != 0)
+            {
+                return;
+            }
+        }
+
+        byte vector = Volatile.Read(ref _upcallVectors[vcpu]);
+        vector = vector != 0 ? vector : Volatile.Read(ref _callbackVector);
+        if (vector != 0)
+        {
+            _inject(vcpu, vector);
+        }
+    }
+
+    private static void Hold(TimeSpan window)
+    {
+        long until = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            Thread.SpinWait(20);
+        }
+    }
+}

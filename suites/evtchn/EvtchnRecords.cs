@@ -1,0 +1,51 @@
+using Rig.Cases;
+using Rig.Targets;
+
+namespace Rig.Suites.Evtchn;
+
+/// <summary>How this suite's cases boot their probes and read the hypervisor's side; shared so every case reads them alike.</summary>
+internal static class EvtchnRecords
+{
+    /// <summary>Room for boot, AP start-up and COM2 round trips on a loaded host around a case's timed part.</summary>
+    public static readonly TimeSpan BootBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// True (and the case is a skip naming the reason) when the probe found no Xen interface: QEMU 7.2 has no Xen
+    /// event channels (its Xen emulation, and evtchn with it, arrived in QEMU 8.0 behind -accel kvm,xen-version=).
+    /// </summary>
+    public static bool SkippedWithoutXen(RigCase c)
+    {
+        var skip = c.Records.FirstOrDefault(r => r.Kind == "skip" && r["reason"] is "no-xen-cpuid-leaves" or "hypercall-page-msr-refused");
+        if (skip is null)
+        {
+            return false;
+        }
+
+        c.Skip($"{c.Target} offers no Xen event channels ({skip["reason"]}); QEMU 7.2 has no Xen emulation");
+        return true;
+    }
+
+    /// <summary>
+    /// The hypervisor's counts the probe asked for at its end (x-rig-evtchn-stats), each also a metric of the case;
+    /// null, and the case an error, when the probe never got that far.
+    /// </summary>
+    public static IReadOnlyDictionary<string, long>? Stats(RigCase c, EvtchnHostActions backend)
+    {
+        if (backend.Stats is not { } stats)
+        {
+            c.Error("the probe ended before it asked for the hypervisor's event channel counts");
+            return null;
+        }
+
+        c.Evidence("hypervisor: " + string.Join(" ", stats.Select(s => $"{s.Key}={s.Value}")));
+        foreach (var (name, value) in stats)
+        {
+            c.Metric("hv_" + name.Replace('-', '_'), value, name.EndsWith("-ns", StringComparison.Ordinal) ? "ns" : "events");
+        }
+
+        return stats;
+    }
+
+    /// <summary>Every evtchn probe exits 0 exactly when it ran to its end with no check failed (docs/protocol.md).</summary>
+    public static void JudgeExit(RigCase c, VmExit exit) => c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+}

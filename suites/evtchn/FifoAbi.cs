@@ -1,0 +1,32 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Suites.Evtchn.Oracles;
+
+namespace Rig.Suites.Evtchn;
+
+/// <summary>evtchn.fifo-abi: the FIFO ABI's operations, priorities, masking, close, status and error codes, as the design and Xen's headers say.</summary>
+[TestFixture]
+public sealed class FifoAbi
+{
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Fifo_abi(string target)
+    {
+        await using var c = await RigCase.BootAsync("fifo-abi", target, probe: "FifoAbi", hostActions: new EvtchnHostActions());
+        var exit = await c.RunToExitAsync(EvtchnRecords.BootBound);
+        c.Oracle("xen/include/public/event_channel.h and the FIFO event channel design: each operation's result, the " +
+                 "priority order, masking, coalescing and the documented error codes (suites/evtchn/Oracles/FifoAbiRules.cs)");
+        c.JudgeProbeVerdicts();
+        if (!EvtchnRecords.SkippedWithoutXen(c))
+        {
+            foreach (var problem in FifoAbiRules.Check(c.Records))
+            {
+                c.Report(false, problem);
+            }
+
+            c.Report(true, $"{FifoAbiRules.Rules.Count} ABI checks read");
+            EvtchnRecords.JudgeExit(c, exit);
+        }
+
+        c.Complete("every FIFO ABI check as the design says");
+    }
+}

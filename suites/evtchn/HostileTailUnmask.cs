@@ -1,0 +1,49 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Suites.Evtchn.Oracles;
+
+namespace Rig.Suites.Evtchn;
+
+/// <summary>
+/// evtchn.hostile-tail-unmask (seed 003): vCPU 1 rewrites its queue's tail word while the host links behind it, with
+/// only allowed writes and then hostile ones. Kills tail-unmask-allowed (allowed writes lose an event) and
+/// unbounded-set-link (the sender spins as long as the guest rewrites; the watchdog and the case's bound end the VM).
+/// </summary>
+[TestFixture]
+public sealed class HostileTailUnmask
+{
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Hostile_tail_unmask(string target)
+    {
+        int rounds = Profile.Pick(normal: 3, lab: 7);
+        var backend = new EvtchnHostActions();
+        await using var c = await RigCase.BootAsync("hostile-tail-unmask", target, probe: "HostileTailUnmask", append: $"rounds={rounds}",
+            vcpus: 2, hostActions: backend);
+        var exit = await c.RunToExitAsync(EvtchnRecords.BootBound);
+        c.Oracle("FIFO event channel design draft G (seed 003): set_link gives up after 3 retries, so every sender returns " +
+                 "in bounded time whatever a guest writes; while Xen links to a tail the word is BUSY, so a guest's allowed " +
+                 "clear of MASKED cannot race the link and no event is lost; a hostile vCPU loses only its own events");
+        c.JudgeProbeVerdicts();
+        if (!EvtchnRecords.SkippedWithoutXen(c))
+        {
+            var roundRecords = c.Records.Where(r => r.Kind == "evround").ToList();
+            foreach (var round in roundRecords)
+            {
+                c.Evidence("observed: " + round.Line);
+            }
+
+            if (EvtchnRecords.Stats(c, backend) is { } stats)
+            {
+                foreach (var problem in HostileRounds.Check(roundRecords, stats["most-set-link-retries"], stats["lost"]))
+                {
+                    c.Report(false, problem);
+                }
+            }
+
+            c.Report(roundRecords.Count == 2 * rounds, $"{2 * rounds} rounds played ({roundRecords.Count})");
+            EvtchnRecords.JudgeExit(c, exit);
+        }
+
+        c.Complete("set_link bounded, allowed writes lose nothing, the well-behaved vCPU keeps its events");
+    }
+}

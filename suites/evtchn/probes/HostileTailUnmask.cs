@@ -1,0 +1,75 @@
+using Rig.Guest;
+
+/// <summary>
+/// evtchn.hostile-tail-unmask, guest side, two vCPUs; vCPU 1 is the hostile one. Each round: the host sends `tail`
+/// (the tail of vCPU 1's queue), vCPU 1 starts rewriting that word, and the host, its set_link held open, links
+/// `next` behind it. Allowed rounds: vCPU 1 took `tail`'s PENDING and flips MASKED only by the writes Linux makes
+/// (set MASKED; clear it with a compare-exchange expecting BUSY clear): `next` must arrive. Hostile rounds: vCPU 1 flips
+/// MASKED regardless; the host's send must return (set_link gives up) and vCPU 0's own port, sent during the flips,
+/// must arrive. `RIG evround` lines carry each round.
+/// </summary>
+public static unsafe class Probe
+{
+    public const string Name = "evtchn.hostile-tail-unmask";
+    private const byte Vector = 0xF3;
+    private const ulong RaceWindowUs = 2_000;
+
+    public static void Main()
+    {
+        ulong rounds = CommandLine.GetNumber("rounds", 3); // at most 7: two queues per round
+        LocalApic.Enable();
+        if (!XenEvents.Enable(Vector, out string reason))
+        {
+            Report.Skip(Name, reason);
+            return;
+        }
+        if (!Partner.Start())
+        {
+            Report.Fail(Name, "vcpu1-did-not-start");
+            return;
+        }
+        for (ulong round = 0; round < rounds; round++)
+        {
+            // Each round on a queue of its own: a hostile round's lost event stays LINKED and unreachable, and the
+            // design says events linked behind it are lost too.
+            Round(hostile: false, (uint)(2 * round + 1));
+            Round(hostile: true, (uint)(2 * round + 2));
+        }
+        Backend.Stats();
+        Report.Ok(Name);
+    }
+
+    private static void Round(bool hostile, uint priority)
+    {
+        uint tail = Backend.HostPort(Name, 1);
+        uint next = Backend.HostPort(Name, 1);
+        XenEvents.SetPriority(tail, priority);
+        XenEvents.SetPriority(next, priority);
+        uint own = Backend.HostPort(Name, 0);
+        Partner.Set(Partner.Hold, 0);
+        Backend.Send(tail, 1);
+        if (!hostile)
+        {
+            XenEvents.TakePending(tail);
+        }
+        Partner.Set(hostile ? Partner.FlipHostile : Partner.FlipAllowed, tail);
+        Backend.Window(RaceWindowUs);
+        ulong ownNs = hostile ? Backend.Send(own, 1) : 0;
+        ulong nextNs = Backend.Send(next, 1);
+        Backend.Window(0);
+        Partner.Set(Partner.UnmaskAndDrain, tail);
+        XenEvents.Drain();
+
+        Line line = default;
+        line.Text("RIG evround");
+        line.TextField("writes", hostile ? "hostile" : "allowed");
+        line.Field("next_handled", XenEvents.Handled(next));
+        line.Field("send_ns", nextNs);
+        if (hostile)
+        {
+            line.Field("own_handled", XenEvents.Handled(own));
+            line.Field("own_send_ns", ownNs);
+        }
+        Report.Emit(ref line);
+    }
+}

@@ -1,0 +1,88 @@
+using Rig.Guest;
+
+/// <summary>
+/// The host backend (domain 0) over COM2, and what the evtchn probes print: `evtchn-bind port=N` binds the host to a
+/// port the guest allocated for domain 0, `evtchn-send port=N count=K` makes the host send K times (the ack's ns= is
+/// how long the host's sends took), `evtchn-window us=W` holds each try of the hypervisor's set_link W µs for the host's
+/// sends, forcing a guest write into it (seed 003). `RIG evcheck` and `RIG evcount` records carry what the host judges.
+/// </summary>
+public static unsafe class Backend
+{
+    /// <summary>A host send blocked longer than this is a stalled sender (the hypervisor's set_link did not give up).</summary>
+    public const ulong StallUs = 3_000_000;
+
+    /// <summary>The host time <see cref="Send"/> returns for a send whose ack never came (the core library has no ulong.MaxValue).</summary>
+    public const ulong Stalled = 0xFFFF_FFFF_FFFF_FFFF;
+
+    /// <summary>A port bound to the host on <paramref name="vcpu"/>'s queue, or 0 (reported) when refused.</summary>
+    public static uint HostPort(string name, uint vcpu)
+    {
+        uint port = XenEvents.AllocUnbound(0);
+        Line request = default;
+        request.Text("evtchn-bind");
+        request.Field("port", port);
+        if (port == 0 || Control.Request(ref request, 2_000_000) != Acknowledgement.Ok || (vcpu != 0 && XenEvents.BindVcpu(port, vcpu) != 0))
+        {
+            Report.Fail(name, "host-bind-refused");
+            return 0;
+        }
+        return port;
+    }
+
+    /// <summary>The host sends <paramref name="count"/> times to <paramref name="port"/>; the host's time in ns, or <see cref="Stalled"/>.</summary>
+    public static ulong Send(uint port, ulong count)
+    {
+        Line request = default;
+        request.Text("evtchn-send");
+        request.Field("port", port);
+        request.Field("count", count);
+        // A burst may take the host tens of µs per send on a loaded machine; a stall is judged beyond that.
+        if (Control.Request(ref request, StallUs + count * 20) != Acknowledgement.Ok)
+        {
+            return Stalled;
+        }
+        return Control.TryGetAckNumber("ns", out ulong ns) ? ns : 0;
+    }
+
+    public static bool Window(ulong microseconds)
+    {
+        Line request = default;
+        request.Text("evtchn-window");
+        request.Field("us", microseconds);
+        return Control.Request(ref request, 2_000_000) == Acknowledgement.Ok;
+    }
+
+    /// <summary>Asks the host to keep the hypervisor's counts now (the VM is gone when the case judges).</summary>
+    public static void Stats()
+    {
+        if (Control.Request("evtchn-stats", 2_000_000) != Acknowledgement.Ok)
+        {
+            Report.Fail("evtchn", "host-stats-refused");
+        }
+    }
+
+    /// <summary>`RIG evcheck check=name got=value`: one ABI result the host compares with the design.</summary>
+    public static void Check(string check, long got)
+    {
+        Line line = default;
+        line.Text("RIG evcheck");
+        line.TextField("check", check);
+        line.SignedField("got", got);
+        Report.Emit(ref line);
+    }
+
+    /// <summary>`RIG evcount role=r port=p handled=h`: how often the guest handled a port's event.</summary>
+    public static void Count(string role, uint port, ulong extraKey, string extraName)
+    {
+        Line line = default;
+        line.Text("RIG evcount");
+        line.TextField("role", role);
+        line.Field("port", port);
+        line.Field("handled", XenEvents.Handled(port));
+        if (extraName.Length > 0)
+        {
+            line.Field(extraName, extraKey);
+        }
+        Report.Emit(ref line);
+    }
+}
