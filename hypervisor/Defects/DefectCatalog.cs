@@ -7,6 +7,7 @@ public static class DefectCatalog
     public const string TimerLostOnReset = "timer-lost-on-reset";
     public const string UnsignedScaleDelta = "unsigned-scale-delta";
     public const string TscOffsetSkew = "tsc-offset-skew";
+    public const string StaleVcpuStateOnMigrate = "stale-vcpu-state-on-migrate";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -26,6 +27,11 @@ public static class DefectCatalog
             "so the Xen pvclock of vCPU 1 pairs the wrong TSC with system time and time read on vCPU 1 then on vCPU 0 goes " +
             "backward: a warp, which Linux's TSC warp check and Windows' QPC reject (kvm_pvm ignores TSC writes, so the " +
             "guest's raw RDTSC is not skewed here)."),
+        new(StaleVcpuStateOnMigrate, "002", "sched",
+            "A parked vCPU's registers stay lazily in its host CPU's frame and follow it when it resumes on another host " +
+            "CPU; a vCPU destroyed on the old host CPU writes its last registers into that frame without taking the " +
+            "frame's ownership (Xen's vcpu_destroy clearing a VMCS that per_cpu(curr_vcpu) did not name), so the " +
+            "migrated vCPU resumes with the destroyed vCPU's registers."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

@@ -118,6 +118,8 @@ internal sealed class FakeVm : IVmControl
 
     public IReadOnlyCollection<string> EnabledDefects => _defects;
 
+    public IReadOnlyList<VcpuThread> VcpuThreads { get; } = [new(0, 4242)];
+
     public void EnableDefect(string name) => _defects.Add(name);
 
     public void Quit()
