@@ -1,6 +1,11 @@
 namespace Rig.Guest;
 
-/// <summary>CPUID, RDTSC and PAUSE, plus which vCPU the caller runs on.</summary>
+/// <summary>
+/// CPUID, RDTSC and PAUSE, plus which vCPU the caller runs on. CPUID goes through the CPL0 gate: kvm_pvm on an AMD
+/// host lets CPL3 CPUID reach the CPU, so CPL3 would read the host's leaves, not the target's (docs/notes/probes.md,
+/// "CPUID"). A gate call costs tens of µs there: callers that ask repeatedly keep the answer (it does not change
+/// within a boot, except the per-vCPU fields such as leaf 1 EBX[31:24]).
+/// </summary>
 public static unsafe class Cpu
 {
     public struct CpuidResult
@@ -15,6 +20,14 @@ public static unsafe class Cpu
     {
         CpuidResult r;
         Native.Cpuid(leaf, subleaf, (uint*)&r);
+        return r;
+    }
+
+    /// <summary>CPUID executed at CPL3: what the CPU answers when nothing intercepts it. Only for comparing the two paths.</summary>
+    public static CpuidResult CpuidAtCpl3(uint leaf, uint subleaf = 0)
+    {
+        CpuidResult r;
+        Native.CpuidAtCpl3(leaf, subleaf, (uint*)&r);
         return r;
     }
 

@@ -19,4 +19,10 @@ internal enum GateOp : ulong
 
     /// <summary>Calls a Xen hypercall page entry (a = its address) with two arguments in RDI, RSI (Xen's x86-64 ABI).</summary>
     XenHypercall = 9,
+
+    /// <summary>
+    /// CPUID leaf a, subleaf b at CPL0; EAX | EBX &lt;&lt; 32 in RAX, ECX | EDX &lt;&lt; 32 in RDX. At CPL3 kvm_pvm on an AMD
+    /// host does not intercept CPUID, so only a CPL0 CPUID (emulated, hence intercepted) sees the target's leaves.
+    /// </summary>
+    Cpuid = 10,
 }

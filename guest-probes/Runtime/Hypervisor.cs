@@ -1,11 +1,26 @@
 namespace Rig.Guest;
 
-/// <summary>The hypervisor CPUID range 0x40000000 (signature in EBX, ECX, EDX; EAX = highest leaf).</summary>
+/// <summary>
+/// The hypervisor CPUID range 0x40000000 (signature in EBX, ECX, EDX; EAX = highest leaf). Read once per boot:
+/// every clock and feature test asks, and each CPUID is a gate call.
+/// </summary>
 public static unsafe class Hypervisor
 {
-    public static bool Present => Cpu.HasFeature1Ecx(31);
+    private static bool known;
+    private static bool present;
+    private static Cpu.CpuidResult range;
 
-    public static uint MaxLeaf => Present ? Cpu.Cpuid(0x40000000).Eax : 0;
+    /// <summary>CPUID 1 ECX bit 31, reserved for hypervisor use (SDM Vol. 2A CPUID, table 3-10).</summary>
+    public static bool Present
+    {
+        get
+        {
+            Determine();
+            return present;
+        }
+    }
+
+    public static uint MaxLeaf => Present ? range.Eax : 0;
 
     public static bool IsKvm => Signature('K', 'V', 'M', 'K', 'V', 'M', 'K', 'V', 'M', '\0', '\0', '\0');
 
@@ -18,11 +33,10 @@ public static unsafe class Hypervisor
             line.Text("none");
             return;
         }
-        Cpu.CpuidResult r = Cpu.Cpuid(0x40000000);
         uint* words = stackalloc uint[3];
-        words[0] = r.Ebx;
-        words[1] = r.Ecx;
-        words[2] = r.Edx;
+        words[0] = range.Ebx;
+        words[1] = range.Ecx;
+        words[2] = range.Edx;
         byte* bytes = (byte*)words;
         for (int i = 0; i < 12; i++)
         {
@@ -39,8 +53,21 @@ public static unsafe class Hypervisor
         {
             return false;
         }
-        Cpu.CpuidResult r = Cpu.Cpuid(0x40000000);
-        return r.Ebx == Pack(a, b, c, d) && r.Ecx == Pack(e, f, g, h) && r.Edx == Pack(i, j, k, l);
+        return range.Ebx == Pack(a, b, c, d) && range.Ecx == Pack(e, f, g, h) && range.Edx == Pack(i, j, k, l);
+    }
+
+    private static void Determine()
+    {
+        if (known)
+        {
+            return;
+        }
+        present = Cpu.HasFeature1Ecx(31);
+        if (present)
+        {
+            range = Cpu.Cpuid(0x40000000);
+        }
+        known = true;
     }
 
     private static uint Pack(char a, char b, char c, char d) => a | (uint)b << 8 | (uint)c << 16 | (uint)d << 24;

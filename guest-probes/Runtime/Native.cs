@@ -27,9 +27,14 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Rdtscp(uint* aux);
 
+    /// <summary>CPUID through the gate: EAX, EBX, ECX, EDX into <paramref name="registers"/>.</summary>
     [RuntimeImport("rig_cpuid")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern void Cpuid(uint leaf, uint subleaf, uint* registers);
+
+    [RuntimeImport("rig_cpuid_cpl3")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern void CpuidAtCpl3(uint leaf, uint subleaf, uint* registers);
 
     [RuntimeImport("rig_mmio_read32")]
     [MethodImpl(MethodImplOptions.InternalCall)]

@@ -18,26 +18,41 @@ public static unsafe class XenTime
     private const ulong PageSize = 4096;
 
     private static byte* sharedInfo;
+    private static bool baseKnown;
+    private static uint baseLeaf;
 
-    /// <summary>The base of Xen's CPUID leaves, 0 when this is not Xen (or a VMM offering Xen's interface).</summary>
+    /// <summary>
+    /// The base of Xen's CPUID leaves, 0 when this is not Xen (or a VMM offering Xen's interface). The search is up
+    /// to 256 gate calls, so it runs once per boot.
+    /// </summary>
     public static uint BaseLeaf
     {
         get
         {
-            if (!Hypervisor.Present)
+            if (!baseKnown)
             {
-                return 0;
+                baseLeaf = FindBaseLeaf();
+                baseKnown = true;
             }
-            for (uint leaf = 0x40000000; leaf < 0x40010000; leaf += 0x100)
-            {
-                Cpu.CpuidResult r = Cpu.Cpuid(leaf);
-                if (r.Ebx == 0x566e6558 && r.Ecx == 0x65584d4d && r.Edx == 0x4d4d566e && r.Eax >= leaf + 2) // "XenVMMXenVMM"
-                {
-                    return leaf;
-                }
-            }
+            return baseLeaf;
+        }
+    }
+
+    private static uint FindBaseLeaf()
+    {
+        if (!Hypervisor.Present)
+        {
             return 0;
         }
+        for (uint leaf = 0x40000000; leaf < 0x40010000; leaf += 0x100)
+        {
+            Cpu.CpuidResult r = Cpu.Cpuid(leaf);
+            if (r.Ebx == 0x566e6558 && r.Ecx == 0x65584d4d && r.Edx == 0x4d4d566e && r.Eax >= leaf + 2) // "XenVMMXenVMM"
+            {
+                return leaf;
+            }
+        }
+        return 0;
     }
 
     public static bool Mapped => sharedInfo != null;

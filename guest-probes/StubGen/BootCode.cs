@@ -24,7 +24,7 @@ public static class BootCode
         Label entry = a.CreateLabel(), ap = a.CreateLabel();
         a.Label(ref entry);
         a.cli();
-        a.mov(__dword_ptr[(uint)Layout.Address(Layout.BootInfoOffset + BootInfo.StartInfoPaddr)], ebx);
+        a.mov(__dword_ptr[(uint)Layout.Address(Layout.BootInfoOffset + (ulong)BootInfo.StartInfoPaddr)], ebx);
         a.jmp(ap);
         a.Label(ref ap); // the APs join here from their 16-bit start code
         a.lgdt(__[(uint)Layout.Address(GdtrOffset)]);

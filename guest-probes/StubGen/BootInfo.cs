@@ -1,25 +1,29 @@
+using System.Runtime.InteropServices;
+
 namespace Rig.Probes.StubGen;
 
 /// <summary>
-/// The record the stub hands to C# (RDI at the C# entry). Field order must match
-/// guest-probes/Runtime/BootInfo.cs: this is the one interface between the two layers.
+/// Where the stub writes each field of the record it hands to C# (RDI at the C# entry). The one definition is the
+/// runtime's struct (guest-probes/Runtime/BootInfo.cs, compiled into this tool too); the offsets here are read off it,
+/// so a field added, removed or moved there moves here with it.
 /// </summary>
 public static class BootInfo
 {
-    public const int StartInfoPaddr = 0;   // EBX at the PVH entry: hvm_start_info (Xen arch-x86/hvm/start_info.h)
-    public const int Ap16Template = 8;
-    public const int Ap16Length = 16;
-    public const int ApStartPage = 24;
-    public const int FixupTable = 32;      // pairs (faulting RIP, resume RIP) of the CPL3 "try" helpers
-    public const int FixupCount = 40;
-    public const int UserStacksBase = 48;
-    public const int UserStackShift = 56;
-    public const int MaxCpus = 64;
-    public const int HeapBase = 72;
-    public const int HeapEnd = 80;
-    public const int SampleBase = 88;
-    public const int CpusStarted = 96;     // LOCK XADD by each vCPU's CPL0 entry: its index
-    public const int NmiAtCpl0 = 104;      // NMIs that hit the CPL0 gate: counted, not delivered to C#
-    public const int ProbeName = 112;      // C# stores a pointer to a NUL-terminated ASCII name for CPL0 fatal reports
-    public const int Size = 120;
+    public static readonly int StartInfoPaddr = Offset(nameof(Guest.BootInfo.StartInfoPaddr));
+    public static readonly int Ap16Template = Offset(nameof(Guest.BootInfo.Ap16Template));
+    public static readonly int Ap16Length = Offset(nameof(Guest.BootInfo.Ap16Length));
+    public static readonly int ApStartPage = Offset(nameof(Guest.BootInfo.ApStartPage));
+    public static readonly int FixupTable = Offset(nameof(Guest.BootInfo.FixupTable));
+    public static readonly int FixupCount = Offset(nameof(Guest.BootInfo.FixupCount));
+    public static readonly int UserStacksBase = Offset(nameof(Guest.BootInfo.UserStacksBase));
+    public static readonly int UserStackShift = Offset(nameof(Guest.BootInfo.UserStackShift));
+    public static readonly int MaxCpus = Offset(nameof(Guest.BootInfo.MaxCpus));
+    public static readonly int HeapBase = Offset(nameof(Guest.BootInfo.HeapBase));
+    public static readonly int HeapEnd = Offset(nameof(Guest.BootInfo.HeapEnd));
+    public static readonly int SampleBase = Offset(nameof(Guest.BootInfo.SampleBase));
+    public static readonly int CpusStarted = Offset(nameof(Guest.BootInfo.CpusStarted));
+    public static readonly int NmiAtCpl0 = Offset(nameof(Guest.BootInfo.NmiAtCpl0));
+    public static readonly int ProbeName = Offset(nameof(Guest.BootInfo.ProbeName));
+
+    private static int Offset(string field) => (int)Marshal.OffsetOf<Guest.BootInfo>(field);
 }

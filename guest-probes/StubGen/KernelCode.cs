@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Iced.Intel;
 using Rig.Guest;
 using static Iced.Intel.AssemblerRegisters;
@@ -21,8 +22,8 @@ public static class KernelCode
     /// <summary>Bytes below the interrupted RSP left alone: the SysV red zone.</summary>
     private const int RedZone = 128;
 
-    /// <summary>Saved CPL3 context: vector, error, r11..r8, rdi, rsi, rdx, rcx, rax, rbx, rflags, rip (Runtime/EventFrame.cs).</summary>
-    public const int FrameSize = 14 * 8;
+    /// <summary>The saved CPL3 context C# receives; its one definition is the runtime's struct (Runtime/EventFrame.cs).</summary>
+    public static readonly int FrameSize = Marshal.SizeOf<EventFrame>();
 
     // Vectors that push an error code (SDM 6.15, table 6-1 "Exceptions and Interrupts").
     private static readonly int[] WithErrorCode = [8, 10, 11, 12, 13, 14, 17, 21, 29, 30];
@@ -135,6 +136,8 @@ public static class KernelCode
     /// the CPL3 stack below the red zone, and the IRETQ goes to the CPL3 trampoline instead of the
     /// interrupted RIP; the trampoline calls C# and then restores everything with RET 128.
     /// </summary>
+    private static int Frame(string field) => (int)Marshal.OffsetOf<EventFrame>(field);
+
     private static void EmitCommon(Code64 code, Label common, Label kernelEvent)
     {
         Assembler a = code.Asm;
@@ -146,25 +149,25 @@ public static class KernelCode
         a.mov(rbx, __qword_ptr[rsp + 56]);
         a.sub(rbx, RedZone + FrameSize);
         a.mov(rax, __qword_ptr[rsp + 16]);
-        a.mov(__qword_ptr[rbx], rax);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Vector))], rax);
         a.mov(rax, __qword_ptr[rsp + 24]);
-        a.mov(__qword_ptr[rbx + 8], rax);
-        a.mov(__qword_ptr[rbx + 16], r11);
-        a.mov(__qword_ptr[rbx + 24], r10);
-        a.mov(__qword_ptr[rbx + 32], r9);
-        a.mov(__qword_ptr[rbx + 40], r8);
-        a.mov(__qword_ptr[rbx + 48], rdi);
-        a.mov(__qword_ptr[rbx + 56], rsi);
-        a.mov(__qword_ptr[rbx + 64], rdx);
-        a.mov(__qword_ptr[rbx + 72], rcx);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.ErrorCode))], rax);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.R11))], r11);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.R10))], r10);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.R9))], r9);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.R8))], r8);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rdi))], rdi);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rsi))], rsi);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rdx))], rdx);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rcx))], rcx);
         a.mov(rax, __qword_ptr[rsp + 8]);
-        a.mov(__qword_ptr[rbx + 80], rax);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rax))], rax);
         a.mov(rax, __qword_ptr[rsp]);
-        a.mov(__qword_ptr[rbx + 88], rax);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rbx))], rax);
         a.mov(rax, __qword_ptr[rsp + 48]);
-        a.mov(__qword_ptr[rbx + 96], rax);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rflags))], rax);
         a.mov(rax, __qword_ptr[rsp + 32]);
-        a.mov(__qword_ptr[rbx + 104], rax);
+        a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Rip))], rax);
         a.mov(__qword_ptr[rsp + 56], rbx);
         a.lea(rax, __[code.Trampoline]);
         a.mov(__qword_ptr[rsp + 32], rax);
@@ -294,7 +297,7 @@ public static class KernelCode
         Label done = a.CreateLabel();
         var ops = new Dictionary<GateOp, Label>();
         // Most frequent first: each miss costs two emulated instructions under kvm_pvm.
-        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall })
+        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid })
         {
             ops[op] = a.CreateLabel();
         }
@@ -316,6 +319,19 @@ public static class KernelCode
         Op(GateOp.OutString8, () => { a.mov(rcx, rdx); a.mov(rdx, rdi); a.rep.outsb(); });
         // The page's entry does the hypercall itself (on rig-hv an OUT to 0xE8) and returns with the result in RAX.
         Op(GateOp.XenHypercall, () => { a.mov(rax, rdi); a.mov(rdi, rsi); a.mov(rsi, rdx); a.call(rax); });
+        // CPUID writes all four registers and zero-extends each (SDM Vol. 2A CPUID); RBX is the caller's, so it is kept.
+        Op(GateOp.Cpuid, () =>
+        {
+            a.push(rbx);
+            a.mov(eax, edi);
+            a.mov(ecx, esi);
+            a.cpuid();
+            a.shl(rbx, 32);
+            a.or(rax, rbx);
+            a.shl(rdx, 32);
+            a.or(rdx, rcx);
+            a.pop(rbx);
+        });
         Op(GateOp.ReadMsr, () =>
         {
             Label ok = a.CreateLabel();

@@ -43,6 +43,16 @@ public static class UserCode
         Export(code, "rig_rdtscp", () => { a.rdtscp(); a.mov(__dword_ptr[rdi], ecx); a.shl(rdx, 32); a.or(rax, rdx); });
         Export(code, "rig_cpuid", () =>
         {
+            a.push(rdx);
+            a.mov(eax, (int)GateOp.Cpuid);
+            a.call(gateCall);
+            a.pop(rcx);
+            a.mov(__qword_ptr[rcx], rax);
+            a.mov(__qword_ptr[rcx + 8], rdx);
+        });
+        // The CPU's own answer at CPL3, which under kvm_pvm on AMD is the host's (docs/notes/probes.md, "CPUID").
+        Export(code, "rig_cpuid_cpl3", () =>
+        {
             a.push(rbx);
             a.mov(r8, rdx);
             a.mov(eax, edi);

@@ -23,6 +23,7 @@ public static unsafe class Probe
         io.Field("fault_vector", Ports.IoplFaultVector);
         Hypervisor.Describe(ref io);
         Console.Write(ref io);
+        CpuidPaths();
 
         Expect("selftest.exception.ud", Faults.InvalidOpcode(), 6);
         Expect("selftest.exception.de", Faults.DivideByZero(), 0);
@@ -57,6 +58,40 @@ public static unsafe class Probe
         Costs();
     }
 
+    /// <summary>
+    /// Logs what CPUID answers at CPL0 (the gate, the target's leaves) and at CPL3 (under kvm_pvm on AMD, the host's)
+    /// for the leaves probes depend on: features, the hypervisor range and KVM's features, Xen's range, extended features.
+    /// </summary>
+    private static void CpuidPaths()
+    {
+        CpuidPath(0x1);
+        CpuidPath(0x40000000);
+        CpuidPath(0x40000001);
+        CpuidPath(0x40000100);
+        CpuidPath(0x80000001);
+    }
+
+    private static void CpuidPath(uint leaf)
+    {
+        Line line = default;
+        line.Text("cpuid");
+        line.HexField("leaf", leaf);
+        Registers(ref line, "cpl0", Cpu.Cpuid(leaf));
+        Registers(ref line, "cpl3", Cpu.CpuidAtCpl3(leaf));
+        Console.Write(ref line);
+    }
+
+    private static void Registers(ref Line line, string key, Cpu.CpuidResult r)
+    {
+        line.HexField(key, r.Eax);
+        line.Byte((byte)',');
+        line.Hex(r.Ebx);
+        line.Byte((byte)',');
+        line.Hex(r.Ecx);
+        line.Byte((byte)',');
+        line.Hex(r.Edx);
+    }
+
     /// <summary>With `control=1` on the command line the host answers on COM2: ask for its clock.</summary>
     private static void ControlChannel()
     {
@@ -77,6 +112,7 @@ public static unsafe class Probe
     private static void Costs()
     {
         ulong rdtsc = 0xFFFF_FFFF_FFFF_FFFF, gate = 0xFFFF_FFFF_FFFF_FFFF, fault = 0xFFFF_FFFF_FFFF_FFFF, port = 0xFFFF_FFFF_FFFF_FFFF;
+        ulong cpuid = 0xFFFF_FFFF_FFFF_FFFF;
         for (int i = 0; i < 16; i++)
         {
             ulong t0 = Tsc.Now;
@@ -87,13 +123,17 @@ public static unsafe class Probe
             ulong t3 = Tsc.Now;
             Ports.In8(0x3FD);
             ulong t4 = Tsc.Now;
+            Cpu.Cpuid(1);
+            ulong t5 = Tsc.Now;
             rdtsc = Min(rdtsc, t1 - t0);
             gate = Min(gate, t2 - t1);
             fault = Min(fault, t3 - t2);
             port = Min(port, t4 - t3);
+            cpuid = Min(cpuid, t5 - t4);
         }
         Report.Metric("selftest.cost", "rdtsc_cycles", rdtsc, "cycles");
         Report.Metric("selftest.cost", "gate_rdmsr_cycles", gate, "cycles");
+        Report.Metric("selftest.cost", "gate_cpuid_cycles", cpuid, "cycles");
         Report.Metric("selftest.cost", "ud2_roundtrip_cycles", fault, "cycles");
         Report.Metric("selftest.cost", Ports.Direct ? "port_in_direct_cycles" : "port_in_gate_cycles", port, "cycles");
     }

@@ -5,7 +5,7 @@ namespace Rig.Hypervisor.Devices;
 /// Time registers 0x00-0x09 read the host UTC clock in BCD, 24-hour mode (register B = 0x02).
 /// The 114 NVRAM bytes (0x0E-0x7F) belong to the machine, not the CPU: a system reset keeps them, so a probe counts its boots there.
 /// </summary>
-public sealed class CmosRtc : IPortDevice
+public sealed class CmosRtc : IPortDevice, IPersistentDevice<CmosState>
 {
     private const int RegisterA = 0x0A;
     private const int RegisterB = 0x0B;
@@ -45,6 +45,28 @@ public sealed class CmosRtc : IPortDevice
             {
                 _nvram[_index] = (byte)value;
             }
+        }
+    }
+
+    public CmosState Save()
+    {
+        lock (_lock)
+        {
+            return new CmosState(_index, [.. _nvram]);
+        }
+    }
+
+    public void Restore(CmosState state)
+    {
+        if (state.Bytes.Length != _nvram.Length || state.Index is < 0 or > 0x7F)
+        {
+            throw new ArgumentException($"CMOS state needs {_nvram.Length} bytes and an index 0-0x7F", nameof(state));
+        }
+
+        lock (_lock)
+        {
+            _index = state.Index;
+            state.Bytes.CopyTo(_nvram, 0);
         }
     }
 

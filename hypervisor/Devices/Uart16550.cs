@@ -6,7 +6,7 @@ namespace Rig.Hypervisor.Devices;
 /// it. Received bytes queue until the guest reads RBR; LSR.DR says one is there. It raises no interrupt line: the
 /// probes poll, as the design asks.
 /// </summary>
-public sealed class Uart16550(ushort basePort, Action<byte> transmit) : IPortDevice
+public sealed class Uart16550(ushort basePort, Action<byte> transmit) : IPortDevice, IPersistentDevice<UartState>
 {
     private const byte LcrDlab = 0x80;
     private const byte LsrDataReady = 0x01;
@@ -34,6 +34,22 @@ public sealed class Uart16550(ushort basePort, Action<byte> transmit) : IPortDev
 
                 _received.Enqueue(b);
             }
+        }
+    }
+
+    public UartState Save()
+    {
+        lock (_lock)
+        {
+            return new UartState(_ier, _lcr, _mcr, _scr, _dll, _dlm, _fcr);
+        }
+    }
+
+    public void Restore(UartState state)
+    {
+        lock (_lock)
+        {
+            (_ier, _lcr, _mcr, _scr, _dll, _dlm, _fcr) = (state.Ier, state.Lcr, state.Mcr, state.Scr, state.Dll, state.Dlm, state.Fcr);
         }
     }
 

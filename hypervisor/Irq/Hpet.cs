@@ -9,7 +9,7 @@ namespace Rig.Hypervisor.Irq;
 /// with legacy replacement on (spec 2.3.9.2.2), timer 0 to ISA IRQ0 / IOAPIC pin 2 and timer 1 to IRQ8 / pin 8, which
 /// also silences the PIT's IRQ0. FSB (MSI) delivery is not offered (Tn_FSB_INT_DEL_CAP clear).
 /// </summary>
-public sealed class Hpet : IMmioDevice
+public sealed class Hpet : IMmioDevice, IPersistentDevice<HpetState>
 {
     public const ulong DefaultBase = 0xFED0_0000;
     public const int TimerCount = 3;
@@ -109,6 +109,47 @@ public sealed class Hpet : IMmioDevice
         }
 
         Drive(lowered);
+    }
+
+    public HpetState Save()
+    {
+        lock (_lock)
+        {
+            return new HpetState(_configuration, _status, CounterLocked(_clock.NowNs),
+                [.. _timers.Select(t => new HpetTimerState(t.Config, t.ComparatorValue, t.PeriodTicks, t.Asserted is not null))]);
+        }
+    }
+
+    /// <summary>
+    /// Puts the block back as saved, the counter continuing from its saved value. Line levels are not driven: the IOAPIC
+    /// and 8259 are restored from the same snapshot with the levels they saw.
+    /// </summary>
+    public void Restore(HpetState state)
+    {
+        if (state.Timers.Length != TimerCount)
+        {
+            throw new ArgumentException($"HPET state needs {TimerCount} timers, has {state.Timers.Length}", nameof(state));
+        }
+
+        lock (_lock)
+        {
+            long now = _clock.NowNs;
+            _configuration = state.Configuration & (EnableCnf | LegacyRouteCnf);
+            _status = state.InterruptStatus;
+            _counterAtStart = state.Counter;
+            _startNs = now;
+            for (int n = 0; n < TimerCount; n++)
+            {
+                var (t, s) = (_timers[n], state.Timers[n]);
+                t.Config = s.Config;
+                t.ComparatorValue = s.Comparator;
+                t.PeriodTicks = s.PeriodTicks;
+                t.Asserted = s.Asserted ? Route(t) : null;
+                t.DeadlineNs = long.MaxValue;
+            }
+
+            RearmAllLocked(now);
+        }
     }
 
     public ulong Read(ulong offset, int size)

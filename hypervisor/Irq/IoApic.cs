@@ -9,7 +9,7 @@ namespace Rig.Hypervisor.Irq;
 /// sends one and sets remote IRR until the LAPIC's EOI message for that vector comes back (SDM Vol. 3A 12.8.5).
 /// The polarity bit is stored for software but the line level given to SetIrq is already the logical assertion.
 /// </summary>
-public sealed class IoApic : IMmioDevice
+public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
 {
     public const ulong DefaultBase = 0xFEC0_0000;
     public const int Pins = 24;
@@ -57,6 +57,31 @@ public sealed class IoApic : IMmioDevice
     }
 
     public ulong Length => 0x1000;
+
+    public IoApicState Save()
+    {
+        lock (_lock)
+        {
+            return new IoApicState(_id, _select, [.. _redirection], [.. _lines]);
+        }
+    }
+
+    /// <summary>Puts back entries and levels without sending anything: what was in flight at the save is in the LAPICs' saved IRRs.</summary>
+    public void Restore(IoApicState state)
+    {
+        if (state.Redirection.Length != Pins || state.Lines.Length != Pins)
+        {
+            throw new ArgumentException($"IOAPIC state needs {Pins} redirection entries and input levels", nameof(state));
+        }
+
+        lock (_lock)
+        {
+            _id = state.Id & 0xF;
+            _select = state.Select & 0xFF;
+            state.Redirection.CopyTo(_redirection, 0);
+            state.Lines.CopyTo(_lines, 0);
+        }
+    }
 
     /// <summary>A device's interrupt line into pin <paramref name="gsi"/> changed; out-of-range pins are ignored.</summary>
     public void SetIrq(int gsi, bool asserted)

@@ -452,11 +452,6 @@ public sealed class Lapic : ILocalApic
         _doorbell.Ring();
     }
 
-    object ILocalApic.SaveState() => Save();
-
-    void ILocalApic.RestoreState(object state) =>
-        Restore(state as LapicState ?? throw new ArgumentException($"not a {nameof(LapicState)}", nameof(state)));
-
     /// <summary>
     /// A level change on LINT0/LINT1 (SDM 12.5.1): the LVT entry decides what it becomes. With the APIC globally disabled
     /// the pins are the processor's INTR and NMI (SDM 12.4.3).

@@ -8,7 +8,7 @@ namespace Rig.Hypervisor.Irq;
 /// SDM Vol. 3A 12.5.1 ExtINT) and the LAPIC's INTA cycle takes the vector through <see cref="Acknowledge"/>.
 /// ISA IRQ n is master IR n for n &lt; 8 and slave IR n-8 otherwise; IRQ2 is the cascade and has no device.
 /// </summary>
-public sealed class Pic8259 : IPortDevice, IExtIntSource
+public sealed class Pic8259 : IPortDevice, IExtIntSource, IPersistentDevice<PicState>
 {
     private const int CascadeInput = 2;
 
@@ -34,6 +34,31 @@ public sealed class Pic8259 : IPortDevice, IExtIntSource
             _master = new();
             _slave = new();
             _output = false;
+        }
+    }
+
+    public PicState Save()
+    {
+        lock (_lock)
+        {
+            return new PicState(_master.Save(), _slave.Save(), _output);
+        }
+    }
+
+    /// <summary>Puts both chips back; the INT output is restored as the LAPICs saw it, so no new ExtINT edge is signalled.</summary>
+    public void Restore(PicState state)
+    {
+        if (state.Master.InitStep is < 0 or > 3 || state.Slave.InitStep is < 0 or > 3 ||
+            state.Master.LowestPriority is < 0 or > 7 || state.Slave.LowestPriority is < 0 or > 7)
+        {
+            throw new ArgumentException("8259 state has an ICW step outside 0-3 or a lowest-priority IR outside 0-7", nameof(state));
+        }
+
+        lock (_lock)
+        {
+            _master = Chip.Restore(state.Master);
+            _slave = Chip.Restore(state.Slave);
+            _output = state.Output;
         }
     }
 
@@ -197,6 +222,30 @@ public sealed class Pic8259 : IPortDevice, IExtIntSource
         public bool AutoEoi { get; private set; }
 
         public bool SpecialFullyNested { get; private set; }
+
+        public static Chip Restore(PicChipState s) => new()
+        {
+            _step = (InitStep)s.InitStep,
+            _needIcw4 = s.NeedIcw4,
+            _levelTriggered = s.LevelTriggered,
+            _readIsr = s.ReadIsr,
+            _pollPending = s.PollPending,
+            _specialMask = s.SpecialMask,
+            _rotateOnAutoEoi = s.RotateOnAutoEoi,
+            _lines = s.Lines,
+            _lowestPriority = s.LowestPriority,
+            Irr = s.Irr,
+            Isr = s.Isr,
+            Imr = s.Imr,
+            VectorBase = s.VectorBase,
+            Single = s.Single,
+            AutoEoi = s.AutoEoi,
+            SpecialFullyNested = s.SpecialFullyNested,
+        };
+
+        public PicChipState Save() => new(
+            (int)_step, _needIcw4, _levelTriggered, _readIsr, _pollPending, _specialMask, _rotateOnAutoEoi, _lines,
+            _lowestPriority, Irr, Isr, Imr, VectorBase, Single, AutoEoi, SpecialFullyNested);
 
         public void SetLine(int ir, bool level)
         {

@@ -9,7 +9,7 @@ namespace Rig.Hypervisor.Irq;
 /// never ticked, so a guest calibrating its TSC against channel 2 reads true time. Channel 0's OUT drives IRQ0, which
 /// the core wires to PIC IR0 and IOAPIC pin 2 (the MADT's IRQ0→GSI2 override).
 /// </summary>
-public sealed class Pit8254 : IPortDevice
+public sealed class Pit8254 : IPortDevice, IPersistentDevice<PitState>
 {
     public const long InputHz = 1_193_182;
 
@@ -51,6 +51,33 @@ public sealed class Pit8254 : IPortDevice
     }
 
     private static Channel[] NewChannels() => [new(gate: true), new(gate: true), new(gate: false)];
+
+    public PitState Save()
+    {
+        lock (_lock)
+        {
+            long now = _clock.NowNs;
+            return new PitState([.. _channels.Select(c => c.Save(now))], _portB);
+        }
+    }
+
+    public void Restore(PitState state)
+    {
+        if (state.Channels.Length != 3 || state.Channels.Any(c => c.Mode is < 0 or > 5 || c.Access is < 0 or > 3 || c.Reload is < 0 or > 0x10000))
+        {
+            throw new ArgumentException("PIT state needs three channels with a mode 0-5, an access mode and a count up to 0x10000", nameof(state));
+        }
+
+        lock (_lock)
+        {
+            long now = _clock.NowNs;
+            _channels = [.. state.Channels.Select(c => Channel.Restore(c, now))];
+            _portB = state.PortB;
+            _irq0DeadlineNs = long.MaxValue;
+            _irq0Timer.Disarm();
+            RearmIrq0Locked(now);
+        }
+    }
 
     public uint Read(ushort port, int size)
     {
@@ -192,6 +219,32 @@ public sealed class Pit8254 : IPortDevice
         private byte? _latchedStatus;
 
         private int Modulus => _bcd ? 10_000 : 0x10000;
+
+        public PitChannelState Save(long now) => new(
+            _mode, _bcd, _access, _writeHighNext, _readHighNext, _lowByteWritten, _reload, _loaded, _nullCount, now - _startNs,
+            _pendingReload, _pendingStartNs == long.MaxValue ? long.MaxValue : _pendingStartNs - now, _pausedTicks, _triggered,
+            _gate, _latchedCount, _latchedHighNext, _latchedStatus);
+
+        public static Channel Restore(PitChannelState s, long now) => new(s.Gate)
+        {
+            _mode = s.Mode,
+            _bcd = s.Bcd,
+            _access = s.Access,
+            _writeHighNext = s.WriteHighNext,
+            _readHighNext = s.ReadHighNext,
+            _lowByteWritten = s.LowByteWritten,
+            _reload = s.Reload,
+            _loaded = s.Loaded,
+            _nullCount = s.NullCount,
+            _startNs = now - s.CountingForNs,
+            _pendingReload = s.PendingReload,
+            _pendingStartNs = s.PendingInNs == long.MaxValue ? long.MaxValue : now + s.PendingInNs,
+            _pausedTicks = s.PausedTicks,
+            _triggered = s.Triggered,
+            _latchedCount = s.LatchedCount,
+            _latchedHighNext = s.LatchedHighNext,
+            _latchedStatus = s.LatchedStatus,
+        };
 
         /// <summary>Control word with RW ≠ 00: new access mode, mode and BCD; the counter waits for a count.</summary>
         public void Program(byte control)

@@ -1,3 +1,6 @@
+using Rig.Hypervisor.Devices;
+using Rig.Hypervisor.Irq;
+
 namespace Rig.Hypervisor.Vm;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace Rig.Hypervisor.Vm;
 /// owns, the non-maskable events it holds for the CPU, the INTA cycle, RESET/INIT, and its state for snapshots.
 /// The LAPIC itself lives in Irq/ (another part); this is the seam the vCPU loop is written against.
 /// </summary>
-public interface ILocalApic
+public interface ILocalApic : IPersistentDevice<LapicState>
 {
     ulong ApicBaseMsr { get; }
 
@@ -37,8 +40,4 @@ public interface ILocalApic
     void Reset();
 
     void Init();
-
-    object SaveState();
-
-    void RestoreState(object state);
 }

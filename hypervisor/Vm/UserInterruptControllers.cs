@@ -11,7 +11,7 @@ namespace Rig.Hypervisor.Vm;
 /// the IOAPIC, as the MADT's interrupt source override says (AcpiTables), and the HPET at 0xFED00000, whose legacy
 /// replacement mode takes IRQ0 from the PIT (HPET spec 1.0a, 2.3.9.2.2). One timer thread serves every timer.
 /// </summary>
-public sealed class UserInterruptControllers : IDisposable
+public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, IDisposable
 {
     private const int PitGsi = 2;
     private readonly TimerQueue _timers;
@@ -59,6 +59,17 @@ public sealed class UserInterruptControllers : IDisposable
         Pic.Reset();
         Pit.Reset();
         Hpet.Reset();
+    }
+
+    public ChipsetState Save() => new(IoApic.Save(), Pic.Save(), Pit.Save(), Hpet.Save());
+
+    /// <summary>The controllers first, the timers last, so an expiry due at once already meets the restored routes.</summary>
+    public void Restore(ChipsetState state)
+    {
+        IoApic.Restore(state.IoApic);
+        Pic.Restore(state.Pic);
+        Hpet.Restore(state.Hpet);
+        Pit.Restore(state.Pit);
     }
 
     public void Dispose() => _timers.Dispose();

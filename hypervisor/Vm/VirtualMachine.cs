@@ -289,9 +289,10 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         var memory = new ReadOnlySpan<byte>(_memory.Host, checked((int)_memory.Size)).ToArray();
         var vcpus = _vcpus.Select(v => new VcpuSnapshot(
             v.Kvm.GetRegs(), v.Kvm.GetSregs(), v.Kvm.GetXsave(), v.Kvm.GetEvents(),
-            v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.SaveState(),
+            v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.Save(),
             UserIrqchip ? null : v.Kvm.GetLapic(), UserIrqchip ? 0 : v.Kvm.GetMpState())).ToArray();
-        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState());
+        var platform = new PlatformState(Cmos.Save(), Com1.Save(), Com2.Save(), _interruptControllers?.Save());
+        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState(), platform);
     }));
 
     public void RevertSnapshot(string name) => Control(() =>
@@ -318,7 +319,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
                 v.Activity = s.Activity;
                 if (s.Lapic is { } lapic)
                 {
-                    v.Lapic?.RestoreState(lapic);
+                    v.Lapic?.Restore(lapic);
                 }
 
                 if (s.KernelLapic is { } kernelLapic)
@@ -328,6 +329,14 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
                 }
 
                 Clock.Calibrate(v.Kvm);
+            }
+
+            Cmos.Restore(snapshot.Platform.Cmos);
+            Com1.Restore(snapshot.Platform.Com1);
+            Com2.Restore(snapshot.Platform.Com2);
+            if (snapshot.Platform.Chipset is { } chipset)
+            {
+                _interruptControllers?.Restore(chipset);
             }
 
             Xen.RestoreState(snapshot.Xen, syncTsc);

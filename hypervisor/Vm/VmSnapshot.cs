@@ -1,3 +1,5 @@
+using Rig.Hypervisor.Devices;
+using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
 using Rig.Hypervisor.Xen;
 
@@ -14,9 +16,18 @@ public sealed record VcpuSnapshot(
     byte[] Events,
     ulong[] Msrs,
     VcpuActivity Activity,
-    object? Lapic,
+    LapicState? Lapic,
     byte[]? KernelLapic,
     uint KernelMpState);
 
-/// <summary>An in-memory snapshot of the whole VM: all RAM, every vCPU, the kvmclock base (KVM_GET_CLOCK) and where the Xen interface's pages are.</summary>
-public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs, XenGuestState Xen);
+/// <summary>
+/// An in-memory snapshot of the whole VM: all RAM, every vCPU, the kvmclock base (KVM_GET_CLOCK), where the Xen
+/// interface's pages are, and every device.
+/// </summary>
+public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs, XenGuestState Xen, PlatformState Platform);
+
+/// <summary>
+/// The platform devices as a snapshot keeps them: CMOS, both UARTs and, with the user-space irqchip, the chipset's
+/// controllers and timers (with <c>--irqchip kernel</c> those are KVM's, and a snapshot does not yet carry them).
+/// </summary>
+public sealed record PlatformState(CmosState Cmos, UartState Com1, UartState Com2, ChipsetState? Chipset);
