@@ -8,19 +8,19 @@ using Rig.Qmp;
 namespace Rig.Suites.Sched;
 
 /// <summary>What a churned run saw: the churn's rates and incidents, the host's footprint, the survivors' records and ends.</summary>
-/// <param name="FirstDiff">From the start of the churn to the first `RIG regdiff`; null if none came.</param>
+/// <param name="FirstFailure">From the start of the churn to the probes' first failure record; null if none came.</param>
 /// <param name="Ends">How each survivor (by VM number) was after the churn and how it ended.</param>
 internal sealed record ChurnedRun(
-    ChurnReport Churn, HostFootprint Before, HostFootprint After, TimeSpan? FirstDiff, IReadOnlyDictionary<int, string> Ends,
+    ChurnReport Churn, HostFootprint Before, HostFootprint After, TimeSpan? FirstFailure, IReadOnlyDictionary<int, string> Ends,
     IReadOnlyList<int> Vms, IReadOnlyList<Record> Records)
 {
-    public const string Probe = "RegisterIntegrity";
-
     /// <summary>Room for boot, AP start-up and printing on a slow target (TCG on a loaded host) around the timed part.</summary>
     public static readonly TimeSpan BootBound = TimeSpan.FromSeconds(60);
 
     /// <summary>The survivors keep checking this long after the churn stops, so the churn never stops a VM that has ended.</summary>
     private static readonly TimeSpan Tail = TimeSpan.FromSeconds(6);
+
+    private const int LastWords = 8;
 
     private static readonly TimeSpan MinimumChurn = TimeSpan.FromSeconds(5);
 
@@ -35,25 +35,26 @@ internal sealed record ChurnedRun(
     public static string Append(int vm) => $"ms={(long)Window.TotalMilliseconds} vm={vm}";
 
     /// <summary>
-    /// The case's VM (number 1) is booted in <paramref name="c"/>; this boots the other survivors, churns around them until
-    /// shortly before the first one's window ends (or at once after a changed register), then lets every survivor end.
+    /// The case's VM (number 1, booted with <paramref name="probe"/>) is in <paramref name="c"/>; this boots the other
+    /// survivors with the same probe, churns around them until shortly before the first one's window ends (or at once
+    /// when a survivor prints a <paramref name="failure"/> record), then lets every survivor end.
     /// </summary>
-    public static async Task<ChurnedRun> RunAsync(RigCase c, string target, ChurnProfile profile)
+    public static async Task<ChurnedRun> RunAsync(RigCase c, string target, ChurnProfile profile, string probe, string failure)
     {
         var sinceBoot = Stopwatch.StartNew();
-        var boot = CompanionVms.Booter(target, Probe, profile.VcpusPerVm, Append, Watchdog);
+        var boot = CompanionVms.Booter(target, probe, profile.VcpusPerVm, Append, Watchdog);
         await using var churn = await HostChurn.StartAsync(profile, c.Vm, boot, CancellationToken.None).ConfigureAwait(false);
         var companions = churn.Survivors.Skip(1).ToList();
         var companionRecords = new ConcurrentQueue<Record>();
-        using var diffSeen = new CancellationTokenSource();
+        using var failureSeen = new CancellationTokenSource();
         var churnClock = new Stopwatch();
-        TimeSpan? firstDiff = null;
+        TimeSpan? firstFailure = null;
         void OnRecord(Record r)
         {
-            if (r.Kind == "regdiff" && !diffSeen.IsCancellationRequested)
+            if (r.Kind == failure && !failureSeen.IsCancellationRequested)
             {
-                firstDiff = churnClock.Elapsed;
-                diffSeen.Cancel();
+                firstFailure = churnClock.Elapsed;
+                failureSeen.Cancel();
             }
         }
 
@@ -65,14 +66,14 @@ internal sealed record ChurnedRun(
                 OnRecord(r);
             }
         })).ToList();
-        var primaryDiff = c.WaitForRecordAsync(r => r.Kind == "regdiff", Watchdog, diffSeen.Token)
+        var primaryDiff = c.WaitForRecordAsync(r => r.Kind == failure, Watchdog, failureSeen.Token)
             .ContinueWith(t => { if (t.IsCompletedSuccessfully && t.Result is { } r) { OnRecord(r); } }, TaskScheduler.Default);
 
         var pids = churn.Survivors.Select(s => s.Vm.ProcessId).ToList();
         var before = HostFootprint.Measure(pids);
         var duration = Window - sinceBoot.Elapsed - Tail;
         churnClock.Start();
-        var report = await churn.RunAsync(duration > MinimumChurn ? duration : MinimumChurn, diffSeen.Token).ConfigureAwait(false);
+        var report = await churn.RunAsync(duration > MinimumChurn ? duration : MinimumChurn, failureSeen.Token).ConfigureAwait(false);
         await Task.Delay(ReapDelay).ConfigureAwait(false);
         var after = HostFootprint.Measure(pids);
 
@@ -82,7 +83,7 @@ internal sealed record ChurnedRun(
             ends[s.Number] = await StatusAfterChurn(s.Vm).ConfigureAwait(false);
         }
 
-        if (diffSeen.IsCancellationRequested)
+        if (failureSeen.IsCancellationRequested)
         {
             // The verdict is in; the survivors' remaining window would only delay it.
             foreach (var s in churn.Survivors)
@@ -92,24 +93,31 @@ internal sealed record ChurnedRun(
         }
         else
         {
-            var exit = await c.RunToExitAsync(Watchdog).ConfigureAwait(false);
-            ends[1] += $", then {exit}";
+            var primaryExit = await c.RunToExitAsync(Watchdog).ConfigureAwait(false);
+            ends[1] += $", then {primaryExit}";
             foreach (var s in companions)
             {
-                ends[s.Number] += $", then {await s.Vm.WaitForExitAsync(Watchdog).ConfigureAwait(false)}";
+                var exit = await s.Vm.WaitForExitAsync(Watchdog).ConfigureAwait(false);
+                ends[s.Number] += $", then {exit}";
+                if (exit.ProbeStatus != 0)
+                {
+                    // The case's own VM has its log in the result; a companion's last words go to the evidence.
+                    ends[s.Number] += "; its last COM1 lines: " + string.Join(" | ", s.Vm.Com1Lines.TakeLast(LastWords)) +
+                                      "; VMM stderr: " + s.Vm.VmmDiagnostics.Trim();
+                }
             }
         }
 
-        await diffSeen.CancelAsync().ConfigureAwait(false);
+        await failureSeen.CancelAsync().ConfigureAwait(false);
         await primaryDiff.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (ends.Count > 0 && firstDiff is null)
+        if (ends.Count > 0 && firstFailure is null)
         {
             // Every companion has exited, so its records are complete.
             await Task.WhenAll(drains).ConfigureAwait(false);
         }
 
         var vms = churn.Survivors.Select(s => s.Number).ToList();
-        return new ChurnedRun(report, before, after, firstDiff, ends, vms, [.. c.Records, .. companionRecords]);
+        return new ChurnedRun(report, before, after, firstFailure, ends, vms, [.. c.Records, .. companionRecords]);
     }
 
     /// <summary>
@@ -126,10 +134,10 @@ internal sealed record ChurnedRun(
         {
             c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(Records), "1/s");
         }
-        if (FirstDiff is { } t)
+        if (FirstFailure is { } t)
         {
-            c.Metric("first_register_change_s", t.TotalSeconds, "s");
-            c.Evidence($"observed: first changed register {t.TotalSeconds:0.0} s after the churn started");
+            c.Metric("first_failure_s", t.TotalSeconds, "s");
+            c.Evidence($"observed: the probes' first failure {t.TotalSeconds:0.0} s after the churn started");
         }
 
         foreach (var incident in Churn.Incidents)
@@ -143,7 +151,7 @@ internal sealed record ChurnedRun(
             c.Evidence($"observed: survivor VM {vm}: {end}");
         }
 
-        foreach (var r in Records.Where(r => r.Kind == "held"))
+        foreach (var r in Records.Where(r => r.Kind is "held" or "tlb"))
         {
             c.Evidence("observed: " + r.Line);
         }

@@ -12,14 +12,16 @@ namespace Rig.Suites.Sched;
 [TestFixture]
 public sealed class DestroyUnderLoad
 {
+    private const string Probe = "RegisterIntegrity";
+
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Destroy_while_running_and_migrating(string target)
     {
         // No collision here: destroys land wherever the churn's migrations left the doomed VM's vCPUs, as in production.
         var profile = ChurnProfile.ForRun() with { Collide = false };
         await using var c = await RigCase.BootAsync(
-            "destroy-under-load", target, probe: ChurnedRun.Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
-        var run = await ChurnedRun.RunAsync(c, target, profile);
+            "destroy-under-load", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
         c.Oracle(Oracles.HostLeaks.Rule);
         c.Oracle(Oracles.RegisterIntegrity.Rule);
         run.Describe(c);
@@ -37,6 +39,11 @@ public sealed class DestroyUnderLoad
         foreach (var problem in Oracles.RegisterIntegrity.Check(run.Records, run.Vms, profile.VcpusPerVm))
         {
             c.Report(false, problem);
+        }
+
+        if (run.Records.Any(r => r.Kind == "held"))
+        {
+            c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(run.Records), "1/s");
         }
 
         foreach (var problem in Oracles.HostLeaks.Check(run.Before, run.After, run.Churn.VmCycles))

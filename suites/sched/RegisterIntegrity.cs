@@ -12,13 +12,15 @@ namespace Rig.Suites.Sched;
 [TestFixture]
 public sealed class RegisterIntegrity
 {
+    private const string Probe = "RegisterIntegrity";
+
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Registers_hold_under_churn(string target)
     {
         var profile = ChurnProfile.ForRun();
         await using var c = await RigCase.BootAsync(
-            "register-integrity", target, probe: ChurnedRun.Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
-        var run = await ChurnedRun.RunAsync(c, target, profile);
+            "register-integrity", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
         c.Oracle(Oracles.RegisterIntegrity.Rule);
         run.Describe(c);
         c.JudgeProbeVerdicts();
@@ -27,7 +29,12 @@ public sealed class RegisterIntegrity
             c.Report(false, problem);
         }
 
-        if (run.FirstDiff is null)
+        if (run.Records.Any(r => r.Kind == "held"))
+        {
+            c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(run.Records), "1/s");
+        }
+
+        if (run.FirstFailure is null)
         {
             foreach (var incident in run.Churn.Incidents)
             {
