@@ -4,15 +4,17 @@ using Rig.Cases;
 using Rig.Churn;
 using Rig.Protocol;
 using Rig.Qmp;
+using Rig.Targets;
 
 namespace Rig.Suites.Sched;
 
 /// <summary>What a churned run saw: the churn's rates and incidents, the host's footprint, the survivors' records and ends.</summary>
 /// <param name="FirstFailure">From the start of the churn to the probes' first failure record; null if none came.</param>
-/// <param name="Ends">How each survivor (by VM number) was after the churn and how it ended.</param>
+/// <param name="Ends">How each survivor (by VM number) was after the churn and how it ended, for the evidence.</param>
+/// <param name="Exits">How each survivor ended, when the run waited for it (not after a failure record).</param>
 internal sealed record ChurnedRun(
     ChurnReport Churn, HostFootprint Before, HostFootprint After, TimeSpan? FirstFailure, IReadOnlyDictionary<int, string> Ends,
-    IReadOnlyList<int> Vms, IReadOnlyList<Record> Records)
+    IReadOnlyDictionary<int, VmExit> Exits, IReadOnlyList<int> Vms, IReadOnlyList<Record> Records)
 {
     /// <summary>Room for boot, AP start-up and printing on a slow target (TCG on a loaded host) around the timed part.</summary>
     public static readonly TimeSpan BootBound = TimeSpan.FromSeconds(60);
@@ -78,6 +80,7 @@ internal sealed record ChurnedRun(
         var after = HostFootprint.Measure(pids);
 
         var ends = new Dictionary<int, string>();
+        var exits = new Dictionary<int, VmExit>();
         foreach (var s in churn.Survivors)
         {
             ends[s.Number] = await StatusAfterChurn(s.Vm).ConfigureAwait(false);
@@ -93,11 +96,11 @@ internal sealed record ChurnedRun(
         }
         else
         {
-            var primaryExit = await c.RunToExitAsync(Watchdog).ConfigureAwait(false);
-            ends[1] += $", then {primaryExit}";
+            exits[1] = await c.RunToExitAsync(Watchdog).ConfigureAwait(false);
+            ends[1] += $", then {exits[1]}";
             foreach (var s in companions)
             {
-                var exit = await s.Vm.WaitForExitAsync(Watchdog).ConfigureAwait(false);
+                var exit = exits[s.Number] = await s.Vm.WaitForExitAsync(Watchdog).ConfigureAwait(false);
                 ends[s.Number] += $", then {exit}";
                 if (exit.ProbeStatus != 0)
                 {
@@ -117,7 +120,7 @@ internal sealed record ChurnedRun(
         }
 
         var vms = churn.Survivors.Select(s => s.Number).ToList();
-        return new ChurnedRun(report, before, after, firstFailure, ends, vms, [.. c.Records, .. companionRecords]);
+        return new ChurnedRun(report, before, after, firstFailure, ends, exits, vms, [.. c.Records, .. companionRecords]);
     }
 
     /// <summary>
@@ -130,10 +133,7 @@ internal sealed record ChurnedRun(
         c.Metric("migrations_per_s", Churn.MigrationsPerSecond, "1/s");
         c.Metric("vm_create_destroy_per_s", Churn.VmCyclesPerSecond, "1/s");
         c.Metric("collisions", Churn.Collisions, "count");
-        if (Records.Any(r => r.Kind == "held"))
-        {
-            c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(Records), "1/s");
-        }
+
         if (FirstFailure is { } t)
         {
             c.Metric("first_failure_s", t.TotalSeconds, "s");
@@ -157,8 +157,11 @@ internal sealed record ChurnedRun(
         }
     }
 
-    /// <summary>"running" if the survivor still answers QMP and runs; otherwise what it said or why it did not answer.</summary>
-    private static async Task<string> StatusAfterChurn(Rig.Targets.IVm vm)
+    /// <summary>
+    /// "running" if the survivor still answers QMP and runs; otherwise what it said or why it did not answer (a survivor
+    /// may also have reached the end of its window while the churn's last destroy finished).
+    /// </summary>
+    private static async Task<string> StatusAfterChurn(IVm vm)
     {
         try
         {

@@ -210,7 +210,9 @@ public sealed class HostChurn : IAsyncDisposable
                 }
 
                 _transients[vm] = threads;
-                await Task.Delay(_profile.TransientLifetime, CancellationToken.None).ConfigureAwait(false);
+
+                // A transient that came up after the end of the churn is destroyed at once: the survivors' windows are closing.
+                await Task.Delay(_profile.TransientLifetime, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 // Past the end of the churn a survivor may be finishing: the last destroys collide with nothing.
                 if (_profile.Collide && _hostCpus.Length > 1 && !stop.IsCancellationRequested)
                 {
