@@ -25,4 +25,10 @@ internal enum GateOp : ulong
     /// host does not intercept CPUID, so only a CPL0 CPUID (emulated, hence intercepted) sees the target's leaves.
     /// </summary>
     Cpuid = 10,
+
+    /// <summary>INVLPG [a]: drops this vCPU's TLB entries for the page of linear address a (SDM Vol. 3A 4.10.4.1).</summary>
+    Invlpg = 40,
+
+    /// <summary>MOV CR3 with CR3's own value: drops this vCPU's non-global TLB entries (SDM Vol. 3A 4.10.4.1); returns CR3.</summary>
+    ReloadCr3 = 41,
 }

@@ -87,4 +87,9 @@ internal static unsafe class Native
     [RuntimeImport("rig_try_out8")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong TryOut8(ulong port, ulong value);
+
+    /// <summary>StubGen/RegisterHold.cs: 0 if all 47 registers kept their values for <paramref name="rounds"/> rounds, else 1 and seen[0..1].</summary>
+    [RuntimeImport("rig_hold_registers")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong HoldRegisters(ulong* expected, ulong rounds, ulong* seen);
 }

@@ -297,7 +297,7 @@ public static class KernelCode
         Label done = a.CreateLabel();
         var ops = new Dictionary<GateOp, Label>();
         // Most frequent first: each miss costs two emulated instructions under kvm_pvm.
-        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid })
+        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid, GateOp.Invlpg, GateOp.ReloadCr3 })
         {
             ops[op] = a.CreateLabel();
         }
@@ -332,6 +332,8 @@ public static class KernelCode
             a.or(rdx, rcx);
             a.pop(rbx);
         });
+        Op(GateOp.Invlpg, () => a.invlpg(__[rdi]));
+        Op(GateOp.ReloadCr3, () => { a.mov(rax, cr3); a.mov(cr3, rax); });
         Op(GateOp.ReadMsr, () =>
         {
             Label ok = a.CreateLabel();

@@ -82,6 +82,8 @@ public static class UserCode
         Export(code, "rig_xadd64", () => { a.mov(rax, rsi); a.@lock.xadd(__qword_ptr[rdi], rax); });
         Export(code, "rig_xchg64", () => { a.mov(rax, rsi); a.xchg(__qword_ptr[rdi], rax); });
 
+        RegisterHold.Emit(code);
+
         ExportTry(code, "rig_try_ud2", () => a.xor(eax, eax), () => a.ud2(), () => { });
         ExportTry(code, "rig_try_div0", () => { a.xor(edx, edx); a.mov(eax, 1); a.xor(ecx, ecx); }, () => a.div(rcx), () => a.xor(eax, eax));
         ExportTry(code, "rig_try_in8", () => { a.mov(rdx, rdi); a.xor(eax, eax); }, () => a.@in(al, dx), () => { });

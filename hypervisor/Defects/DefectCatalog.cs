@@ -10,6 +10,7 @@ public static class DefectCatalog
     public const string UnboundedSetLink = "unbounded-set-link";
     public const string UnmaskWithoutQueueLock = "unmask-without-queue-lock";
     public const string TailUnmaskAllowed = "tail-unmask-allowed";
+    public const string StaleVcpuStateOnMigrate = "stale-vcpu-state-on-migrate";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -41,6 +42,11 @@ public static class DefectCatalog
             "set_link does not mark the tail word BUSY while it writes LINK, so a guest's direct clear of MASKED on the " +
             "tail (a compare-exchange expecting BUSY clear, as Linux's clear_masked_cond does) is accepted mid-link, " +
             "as before draft G: the clears use up set_link's retries and the newly linked event is lost."),
+        new(StaleVcpuStateOnMigrate, "002", "sched",
+            "A parked vCPU's registers stay lazily in its host CPU's frame and follow it when it resumes on another host " +
+            "CPU; a vCPU destroyed on the old host CPU writes its last registers into that frame without taking the " +
+            "frame's ownership (Xen's vcpu_destroy clearing a VMCS that per_cpu(curr_vcpu) did not name), so the " +
+            "migrated vCPU resumes with the destroyed vCPU's registers."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

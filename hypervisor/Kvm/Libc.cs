@@ -16,6 +16,8 @@ internal static unsafe partial class Libc
     public const int MapNoReserve = 0x4000;
     public const int EIntr = 4;
     public const int EAgain = 11;
+    public const int OCreat = 0x40;
+    public const int ESrch = 3;
     public static readonly nint MapFailed = -1;
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
@@ -47,6 +49,27 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "sigaction", SetLastError = true)]
     public static partial int Sigaction(int signal, void* action, void* oldAction);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int Ftruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int Gettid();
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    public static partial int Getpid();
+
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    public static partial int Getppid();
+
+    [LibraryImport("libc", EntryPoint = "sched_getcpu")]
+    public static partial int SchedGetcpu();
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
 
     public static int LastError => Marshal.GetLastPInvokeError();
 

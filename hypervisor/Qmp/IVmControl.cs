@@ -10,6 +10,9 @@ public enum VmRunState
     GuestPanicked,
 }
 
+/// <summary>A vCPU and the host thread that runs it (QMP query-cpus-fast: cpu-index, thread-id).</summary>
+public sealed record VcpuThread(int Index, int ThreadId);
+
 /// <summary>An asynchronous event for QMP clients (QEMU names: STOP, RESUME, RESET, SHUTDOWN, GUEST_PANICKED).</summary>
 public sealed record VmEvent(string Name, IReadOnlyDictionary<string, object?> Data);
 
@@ -45,6 +48,9 @@ public interface IVmControl
     IReadOnlyList<string> Snapshots { get; }
 
     IReadOnlyCollection<string> EnabledDefects { get; }
+
+    /// <summary>Every vCPU with its host thread id, so a controller can pin or migrate it (sched_setaffinity).</summary>
+    IReadOnlyList<VcpuThread> VcpuThreads { get; }
 
     /// <summary>Runs the Xen clock's calibration rendezvous now; returns how many have run since boot.</summary>
     long CalibrateClock();

@@ -33,6 +33,8 @@ internal sealed class QmpCommands
             ["system_reset"] = new([], _ => Done(_vm.SystemReset)),
             ["inject-nmi"] = new([], _ => Done(_vm.InjectNmi)),
             ["quit"] = new([], _ => Done(_vm.Quit)),
+            // As QEMU's: the rig re-pins vCPU threads by these ids (suites/sched's host churn).
+            ["query-cpus-fast"] = new([], _ => QueryCpusFast()),
             ["pmemsave"] = new(
                 [new("val", QmpArgumentType.Integer), new("size", QmpArgumentType.Integer), new("filename", QmpArgumentType.String)],
                 a => Done(() => PhysicalMemoryDump.Save(_vm, a.Integer("val"), a.Integer("size"), a.String("filename")))),
@@ -113,6 +115,15 @@ internal sealed class QmpCommands
             ["running"] = state == VmRunState.Running,
         };
     }
+
+    private List<Dictionary<string, object?>> QueryCpusFast() =>
+        [.. _vm.VcpuThreads.Select(v => new Dictionary<string, object?>
+        {
+            ["cpu-index"] = v.Index,
+            ["thread-id"] = v.ThreadId,
+            ["qom-path"] = $"/machine/unattached/device[{v.Index}]",
+            ["target"] = "x86_64",
+        })];
 
     private List<Dictionary<string, object?>> ListDefects()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
 using Rig.Hypervisor.Xen;
@@ -15,6 +16,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     private readonly VirtualMachine _vm;
     private readonly VcpuKicker _kicker;
     private readonly ConcurrentQueue<Action<KvmVcpu>> _hostRequests = new();
+    private readonly ParkedRegisters _parkedRegisters;
     private Thread? _thread;
     private bool _rung;
     private bool _interruptFlagAtHalt;
@@ -25,6 +27,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         _vm = vm;
         Kvm = kvm;
         _kicker = new VcpuKicker(kvm.RunPage);
+        _parkedRegisters = new ParkedRegisters(vm.Frames, HostCpuFrames.Token(Environment.ProcessId, kvm.Id));
     }
 
     public int Id => Kvm.Id;
@@ -32,6 +35,9 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     public bool IsBootstrapProcessor => Id == 0;
 
     public KvmVcpu Kvm { get; }
+
+    /// <summary>The host thread id of the vCPU's thread (QMP query-cpus-fast "thread-id"); 0 before it started.</summary>
+    public int ThreadId { get; private set; }
 
     public ILocalApic? Lapic { get; set; }
 
@@ -71,10 +77,12 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     private void ThreadMain()
     {
         _kicker.BindToCurrentThread();
+        ThreadId = Libc.Gettid();
         try
         {
-            while (_vm.ParkIfRequested(CompletePendingExit))
+            while (_vm.ParkIfRequested(Park))
             {
+                _parkedRegisters.Return(Kvm, _vm.StateEpoch);
                 RunHostRequests();
                 if (_vm.UserIrqchip)
                 {
@@ -94,6 +102,8 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
 
                 RunOnce();
             }
+
+            _parkedRegisters.Retire(Kvm, takeOwnership: !_vm.Defects.IsOn(DefectCatalog.StaleVcpuStateOnMigrate));
         }
         catch (Exception e)
         {
@@ -128,6 +138,16 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     {
         FinishInstruction();
         DeliverQueuedEvents();
+    }
+
+    /// <summary>Before parking: the exit completed, then the registers left in the host CPU's frame (not when the VM is ending).</summary>
+    private void Park()
+    {
+        CompletePendingExit();
+        if (!_vm.Ending)
+        {
+            _parkedRegisters.Leave(Kvm, _vm.StateEpoch);
+        }
     }
 
     private void FinishInstruction()

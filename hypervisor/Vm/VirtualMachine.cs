@@ -45,6 +45,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     private readonly Watchdog? _watchdog;
     private readonly UserInterruptControllers? _interruptControllers;
     private readonly byte[][] _kernelLapicResetState = [];
+    private long _stateEpoch;
     private int _parkRequests;
     private int _parked;
     private int _aliveThreads;
@@ -183,6 +184,16 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
     internal bool ParkRequested => Volatile.Read(ref _parkRequests) > 0 || _quitting;
 
+    internal bool Ending => _quitting;
+
+    /// <summary>Per-host-CPU register frames shared with the other VMs of this controller (parked vCPUs leave their registers there).</summary>
+    internal HostCpuFrames Frames { get; } = HostCpuFrames.OpenShared();
+
+    /// <summary>How many VM-wide register changes (reset, revert) have happened; a frame left before one is obsolete.</summary>
+    internal long StateEpoch => Volatile.Read(ref _stateEpoch);
+
+    public IReadOnlyList<VcpuThread> VcpuThreads => [.. _vcpus.Select(v => new VcpuThread(v.Id, v.ThreadId))];
+
     public VmRunState State => _state;
 
     public event Action<VmEvent>? Event;
@@ -301,6 +312,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
         WithAllParked(() =>
         {
+            Interlocked.Increment(ref _stateEpoch);
             ulong[] syncTsc = Xen.Clock.LatchTsc();
             snapshot.Memory.CopyTo(new Span<byte>(_memory.Host, snapshot.Memory.Length));
             _vm.SetClock(snapshot.KvmClockNs);
@@ -521,6 +533,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
     private void ResetAll()
     {
+        Interlocked.Increment(ref _stateEpoch);
         _memory.Clear();
         var hpet = _interruptControllers is { } controllers ? (controllers.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
         ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length, hpet);
@@ -720,6 +733,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         }
 
         _memory.Dispose();
+        Frames.Dispose();
         _vm.Dispose();
         _kvm.Dispose();
     }

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Rig.Cases;
+using Rig.Hosting;
 
 namespace Rig.Suites.Time;
 

@@ -31,6 +31,18 @@ public interface IVm : IControlPlane, IAsyncDisposable
     /// <summary>Starts answering the probe's COM2 requests with <paramref name="handler"/>. Call once.</summary>
     void ServeHostActions(IHostActionHandler handler);
 
+    /// <summary>The VMM process's id, for measuring what it holds (threads, fds, memory) from /proc.</summary>
+    int ProcessId { get; }
+
+    /// <summary>QMP query-cpus-fast: every vCPU with its host thread id, so the host can pin or migrate it.</summary>
+    Task<IReadOnlyList<VcpuThread>> QueryVcpuThreadsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Destroys the VM the way a toolstack does, through its control plane (QMP quit), and waits for the VMM to exit;
+    /// false if it had not exited within <paramref name="bound"/> (it is then killed).
+    /// </summary>
+    Task<bool> QuitAsync(TimeSpan bound, CancellationToken cancellationToken = default);
+
     /// <summary>Waits for the VMM to exit; past <paramref name="bound"/> kills it and says so. All COM1 output is read before this returns.</summary>
     Task<VmExit> WaitForExitAsync(TimeSpan bound, CancellationToken cancellationToken = default);
 }

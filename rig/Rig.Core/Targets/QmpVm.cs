@@ -59,6 +59,8 @@ public sealed class QmpVm : IVm
 
     public ChannelReader<Record> Records => _records.Reader;
 
+    public int ProcessId => _process.Id;
+
     public IReadOnlyList<string> Com1Lines
     {
         get
@@ -283,6 +285,27 @@ public sealed class QmpVm : IVm
     {
         var result = await _qmp.ExecuteAsync("query-status", null, null, cancellationToken).ConfigureAwait(false);
         return result.TryGetProperty("status", out var s) ? s.GetString() ?? "" : "";
+    }
+
+    public async Task<IReadOnlyList<VcpuThread>> QueryVcpuThreadsAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await _qmp.ExecuteAsync("query-cpus-fast", null, null, cancellationToken).ConfigureAwait(false);
+        return [.. result.EnumerateArray().Select(cpu => new VcpuThread(cpu.GetProperty("cpu-index").GetInt32(), cpu.GetProperty("thread-id").GetInt32()))];
+    }
+
+    public async Task<bool> QuitAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Execute("quit", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QmpConnectionException)
+        {
+            // The VMM may close QMP before its reply to quit is written: it is going, which is what was asked.
+        }
+
+        var exit = await WaitForExitAsync(bound, cancellationToken).ConfigureAwait(false);
+        return !exit.TimedOut && !exit.KilledByWatchdog;
     }
 
     public async ValueTask DisposeAsync()

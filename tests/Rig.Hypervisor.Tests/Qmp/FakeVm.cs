@@ -119,6 +119,7 @@ internal sealed class FakeVm : IVmControl
     public IReadOnlyCollection<string> EnabledDefects => _defects;
 
     public Rig.Hypervisor.Xen.XenEventChannels? EventChannels => null;
+    public IReadOnlyList<VcpuThread> VcpuThreads { get; } = [new(0, 4242)];
 
     public void EnableDefect(string name) => _defects.Add(name);
 

@@ -123,6 +123,19 @@ public sealed class QmpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Query_cpus_fast_gives_each_vcpus_host_thread_id_as_QEMU_does()
+    {
+        using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);
+
+        var cpus = await client.ExecuteAsync("""{"execute": "query-cpus-fast"}""");
+
+        var cpu = Assert.Single(cpus.GetProperty("return").EnumerateArray());
+        Assert.Equal(0, cpu.GetProperty("cpu-index").GetInt32());
+        Assert.Equal(4242, cpu.GetProperty("thread-id").GetInt32());
+        Assert.Equal("x86_64", cpu.GetProperty("target").GetString());
+    }
+
+    [Fact]
     public async Task Stop_and_cont_change_query_status_and_emit_events_before_the_reply()
     {
         using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);

@@ -1,17 +1,23 @@
-namespace Rig.Suites.Time;
+namespace Rig.Hosting;
 
 /// <summary>
 /// Busy host threads for as long as a case runs: pvclock updates and vCPU scheduling are what host load disturbs, so
-/// pvclock-monotonic is judged under it. One spinning thread per host CPU, competing with the VM's vCPU threads.
+/// pvclock-monotonic is judged under it, and suites/sched's host churn adds it. By default one spinning thread per host
+/// CPU, competing with the VMs' vCPU threads.
 /// </summary>
-internal sealed class HostLoad : IDisposable
+public sealed class HostLoad : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread[] _threads;
 
     public HostLoad()
+        : this(Environment.ProcessorCount)
     {
-        _threads = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(_ => new Thread(Spin) { IsBackground = true })];
+    }
+
+    public HostLoad(int threads)
+    {
+        _threads = [.. Enumerable.Range(0, threads).Select(_ => new Thread(Spin) { IsBackground = true })];
         foreach (var t in _threads)
         {
             t.Start();

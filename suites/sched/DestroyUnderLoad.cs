@@ -1,0 +1,62 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Churn;
+
+namespace Rig.Suites.Sched;
+
+/// <summary>
+/// sched.destroy-under-load: VMs are destroyed while their vCPU threads run and are being migrated, beside survivors that
+/// check their registers throughout. The target never hangs on a destroy, the survivors run on to their end untouched,
+/// and the host gets back every process, fd and page the destroyed VMs held (measured before and after).
+/// </summary>
+[TestFixture]
+public sealed class DestroyUnderLoad
+{
+    private const string Probe = "RegisterIntegrity";
+
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Destroy_while_running_and_migrating(string target)
+    {
+        // No collision here: destroys land wherever the churn's migrations left the doomed VM's vCPUs, as in production.
+        var profile = ChurnProfile.ForRun() with { Collide = false };
+        await using var c = await RigCase.BootAsync(
+            "destroy-under-load", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
+        c.Oracle(Oracles.HostLeaks.Rule);
+        c.Oracle(Oracles.RegisterIntegrity.Rule);
+        run.Describe(c);
+        c.JudgeProbeVerdicts();
+        foreach (var incident in run.Churn.Incidents)
+        {
+            c.Report(false, "the target misbehaved under the churn: " + incident);
+        }
+
+        // A survivor the destroys crashed, hung or disturbed does not reach its probe's clean end (exit status 0).
+        foreach (var (vm, end) in run.Ends)
+        {
+            c.Report(run.Exits.TryGetValue(vm, out var exit) && exit.ProbeStatus == 0, $"survivor VM {vm} ran through the churn to a clean end: {end}");
+        }
+
+        foreach (var problem in Oracles.RegisterIntegrity.Check(run.Records, run.Vms, profile.VcpusPerVm))
+        {
+            c.Report(false, problem);
+        }
+
+        if (run.Records.Any(r => r.Kind == "held"))
+        {
+            c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(run.Records), "1/s");
+        }
+
+        foreach (var problem in Oracles.HostLeaks.Check(run.Before, run.After, run.Churn.VmCycles))
+        {
+            c.Report(false, problem);
+        }
+
+        if (run.Churn.VmCycles == 0)
+        {
+            c.Error($"the churn destroyed no VM: {run.Churn}");
+        }
+
+        c.Complete($"{run.Churn.VmCycles} VMs destroyed under load beside {run.Vms.Count} undisturbed survivors, nothing leaked");
+    }
+}

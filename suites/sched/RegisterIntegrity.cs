@@ -1,0 +1,52 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Churn;
+
+namespace Rig.Suites.Sched;
+
+/// <summary>
+/// sched.register-integrity: every vCPU of the survivor VMs holds per-vCPU values in its GPRs, XMM registers, segment
+/// bases and MSRs while the host migrates vCPU threads, creates and destroys VMs and forces the seed-002 collision
+/// (a survivor's vCPU migrated off the host CPU where another VM's vCPU is destroyed); no register may change.
+/// </summary>
+[TestFixture]
+public sealed class RegisterIntegrity
+{
+    private const string Probe = "RegisterIntegrity";
+
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Registers_hold_under_churn(string target)
+    {
+        var profile = ChurnProfile.ForRun();
+        await using var c = await RigCase.BootAsync(
+            "register-integrity", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
+        c.Oracle(Oracles.RegisterIntegrity.Rule);
+        run.Describe(c);
+        c.JudgeProbeVerdicts();
+        foreach (var problem in Oracles.RegisterIntegrity.Check(run.Records, run.Vms, profile.VcpusPerVm))
+        {
+            c.Report(false, problem);
+        }
+
+        if (run.Records.Any(r => r.Kind == "held"))
+        {
+            c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(run.Records), "1/s");
+        }
+
+        if (run.FirstFailure is null)
+        {
+            foreach (var incident in run.Churn.Incidents)
+            {
+                c.Report(false, "the target misbehaved under the churn: " + incident);
+            }
+
+            if (run.Churn.Collisions == 0)
+            {
+                c.Error($"no forced collision happened, so the seed's window was never opened: {run.Churn}");
+            }
+        }
+
+        c.Complete($"{run.Vms.Count} VMs × {profile.VcpusPerVm} vCPUs kept every register through {run.Churn}");
+    }
+}

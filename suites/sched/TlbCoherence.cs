@@ -1,0 +1,44 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Churn;
+
+namespace Rig.Suites.Sched;
+
+/// <summary>
+/// sched.tlb-coherence: in every survivor VM, vCPU 0 remaps a shared page generation after generation and every vCPU
+/// invalidates as the SDM requires before reading it, while the host migrates their threads and destroys VMs beside
+/// them; no vCPU may read through a translation it invalidated.
+/// </summary>
+[TestFixture]
+public sealed class TlbCoherence
+{
+    private const string Probe = "TlbCoherence";
+
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task No_stale_translation_after_invalidation(string target)
+    {
+        var profile = ChurnProfile.ForRun();
+        await using var c = await RigCase.BootAsync(
+            "tlb-coherence", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "stale");
+        c.Oracle(Oracles.TlbCoherence.Rule);
+        run.Describe(c);
+        c.JudgeProbeVerdicts();
+        foreach (var problem in Oracles.TlbCoherence.Check(run.Records, run.Vms, profile.VcpusPerVm))
+        {
+            c.Report(false, problem);
+        }
+
+        if (run.Records.Any(r => r.Kind == "tlb"))
+        {
+            c.Metric("guest_remaps_per_s", Oracles.TlbCoherence.GenerationsPerSecond(run.Records), "1/s");
+        }
+
+        foreach (var incident in run.Churn.Incidents)
+        {
+            c.Report(false, "the target misbehaved under the churn: " + incident);
+        }
+
+        c.Complete($"{run.Vms.Count} VMs × {profile.VcpusPerVm} vCPUs never read through an invalidated translation through {run.Churn}");
+    }
+}
