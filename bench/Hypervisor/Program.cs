@@ -9,8 +9,15 @@ using Rig.Hypervisor.Vm;
 //     inside rig-hv from KVM_CREATE_VM to the byte (goal: < 5 ms);
 //   reset cycles per second: the guest bumps a CMOS counter and resets through 0xCF9 (goal: >= 1000/s);
 //   kvm_pvm facts the design relies on: PIO exit round trip from a CPL3 and a CPL0 loop, IOPL=3 honoured at CPL3,
-//   and an interrupt injected with KVM_INTERRUPT (no in-kernel irqchip) reaching a CPL3 guest.
-// usage: Rig.Bench.Hypervisor [runs]   (default 10)
+//   and an interrupt injected with KVM_INTERRUPT (no in-kernel irqchip) reaching a CPL3 guest;
+//   the device timer thread's lateness for sub-millisecond periods and deadlines (issue 12).
+// usage: Rig.Bench.Hypervisor [runs]   (default 10), or Rig.Bench.Hypervisor timers [ticks]   (default 2000)
+if (args.Length > 0 && args[0] == "timers")
+{
+    TimerQueueAccuracy.Print(args.Length > 1 && int.TryParse(args[1], out int ticks) ? ticks : 2000);
+    return 0;
+}
+
 int runs = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 10;
 string root = FindRepoRoot();
 // The ReadyToRun publish (dotnet publish hypervisor -r linux-x64 -p:PublishReadyToRun=true --self-contained false)

@@ -1,3 +1,5 @@
+using Rig.Hypervisor.Kvm;
+
 namespace Rig.Hypervisor.Irq;
 
 /// <summary>
@@ -7,6 +9,8 @@ namespace Rig.Hypervisor.Irq;
 /// A callback receives the deadline it was armed for, so periodic timers re-arm from that deadline, not from "now",
 /// and late wake-ups never accumulate into drift. A callback can race with a re-arm or disarm from another thread and
 /// arrive for an arming that was just replaced: devices compare the deadline they are given with the one they hold.
+/// The thread sleeps to the absolute deadline on a timerfd (<see cref="HostDeadlineWait"/>): a guest's 100 µs timer
+/// is not rounded up to the next whole millisecond, so sub-millisecond periods keep their rate (docs/notes/apic.md).
 /// </summary>
 public sealed class TimerQueue : IDisposable
 {
@@ -14,6 +18,7 @@ public sealed class TimerQueue : IDisposable
     private readonly object _lock = new();
     private readonly List<Timer> _armed = [];
     private readonly Thread? _thread;
+    private readonly HostDeadlineWait? _wait;
     private bool _disposed;
 
     /// <param name="background">
@@ -24,6 +29,7 @@ public sealed class TimerQueue : IDisposable
         _clock = clock;
         if (background)
         {
+            _wait = new HostDeadlineWait();
             _thread = new Thread(Run) { IsBackground = true, Name = "rig-hv timers" };
             _thread.Start();
         }
@@ -65,10 +71,11 @@ public sealed class TimerQueue : IDisposable
         {
             _disposed = true;
             _armed.Clear();
-            Monitor.PulseAll(_lock);
         }
 
+        _wait?.Wake();
         _thread?.Join();
+        _wait?.Dispose();
     }
 
     private void Arm(Timer timer, long deadlineNs)
@@ -82,7 +89,12 @@ public sealed class TimerQueue : IDisposable
             }
 
             timer.Deadline = deadlineNs;
-            Monitor.PulseAll(_lock);
+        }
+
+        // The thread re-computes its deadline; a callback re-arming on the thread itself needs no wake-up.
+        if (_thread is not null && Environment.CurrentManagedThreadId != _thread.ManagedThreadId)
+        {
+            _wait!.Wake();
         }
     }
 
@@ -102,6 +114,7 @@ public sealed class TimerQueue : IDisposable
     {
         while (true)
         {
+            long earliest = long.MaxValue;
             lock (_lock)
             {
                 if (_disposed)
@@ -109,20 +122,16 @@ public sealed class TimerQueue : IDisposable
                     return;
                 }
 
-                long earliest = long.MaxValue;
                 foreach (var timer in _armed)
                 {
                     earliest = Math.Min(earliest, timer.Deadline);
                 }
+            }
 
-                long wait = earliest == long.MaxValue ? Timeout.Infinite : earliest - _clock.NowNs;
-                if (wait == Timeout.Infinite || wait > 0)
-                {
-                    // Round the sleep up to whole milliseconds at most 1 ms late; Monitor has no finer wait.
-                    int ms = wait == Timeout.Infinite ? Timeout.Infinite : (int)Math.Min(int.MaxValue, (wait + 999_999) / 1_000_000);
-                    Monitor.Wait(_lock, ms);
-                    continue;
-                }
+            if (earliest > _clock.NowNs)
+            {
+                _wait!.WaitUntil(earliest);
+                continue;
             }
 
             RunDue();

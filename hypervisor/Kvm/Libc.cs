@@ -71,6 +71,33 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "timerfd_create", SetLastError = true)]
+    public static partial int TimerfdCreate(int clock, int flags);
+
+    /// <summary><paramref name="spec"/>: struct itimerspec, four longs (interval sec, ns; value sec, ns).</summary>
+    [LibraryImport("libc", EntryPoint = "timerfd_settime", SetLastError = true)]
+    public static partial int TimerfdSettime(int fd, int flags, long* spec, long* oldSpec);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int Eventfd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, ulong count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, void* buffer, nuint count);
+
+    /// <summary>struct pollfd (poll(2)).</summary>
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
     public static int LastError => Marshal.GetLastPInvokeError();
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);

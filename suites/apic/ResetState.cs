@@ -7,7 +7,8 @@ namespace Rig.Suites.Apic;
 /// <summary>
 /// apic.reset-state (seed 001): after each kind of reset — QMP system_reset, port 0xCF9, the 8042's 0xFE —
 /// every LAPIC register the guest can read, in xAPIC and x2APIC mode, holds its reset value, whatever the
-/// previous boot left in it (a vector in service, another requested, a periodic timer armed).
+/// previous boot left in it (a vector in service, another requested, a periodic timer armed); and every IOAPIC
+/// redirection entry is masked again, though the previous boot had routed two.
 /// </summary>
 [TestFixture]
 public sealed class ResetState
@@ -37,6 +38,23 @@ public sealed class ResetState
                 : string.Join("; ", bad.Select(b => $"{b.Register}={b.Actual}, expected {b.Expected} ({b.Rule})"))));
         }
 
+        c.Oracle("82093AA data sheet 3.2.4: RESET masks every IOAPIC redirection entry (read before the probe touches it)");
+        foreach (var dirty in records.Where(r => r.Kind == "ioapic" && r["after"] == "dirty"))
+        {
+            c.Evidence("observed before a reset: " + dirty.Line);
+            c.Report(dirty["unmasked"] is not (null or "0x0"), "the boot before the reset left IOAPIC pins routed");
+        }
+
+        var ioapics = records.Where(r => r.Kind == "ioapic" && r["after"] != "dirty").ToList();
+        foreach (var ioapic in ioapics)
+        {
+            c.Evidence("observed: " + ioapic.Line);
+            var problem = IoApicResetState.Check(ioapic);
+            c.Report(problem is null, problem ?? $"after {ioapic["after"]}: " +
+                (ioapic["present"] == "1" ? "every IOAPIC redirection entry masked" : "no IOAPIC on this target"));
+        }
+
+        c.Report(ioapics.Count > 0, $"the probe read the IOAPIC after the resets ({ioapics.Count} readings)");
         c.Report(exit.ProbeStatus == 0, $"the probe ran through every reset ({exit})");
         c.JudgeProbeVerdicts();
         c.Complete();

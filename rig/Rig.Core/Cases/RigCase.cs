@@ -178,7 +178,19 @@ public sealed class RigCase : IAsyncDisposable
                 Evidence($"note: {r.Case}: {r["reason"]}");
             }
         }
+
+        foreach (var (name, record) in TargetInterfaces.MissingOffered(Records, Offers))
+        {
+            Report(false, MustOffer(name, record));
+        }
     }
+
+    /// <summary>What rig.json says this target must offer (<see cref="TargetInterfaces"/>).</summary>
+    private IReadOnlyCollection<string> Offers =>
+        _session.Options.Targets.TryGetValue(Target, out var options) ? options.Offers : [];
+
+    private string MustOffer(string name, Record record) =>
+        $"{Target} must offer {name} (rig.json targets.{Target}.offers) but the probe found it absent: {record.Line}";
 
     /// <summary>States the rule the verdict rests on, with its source (SDM section, Xen header); it leads the evidence.</summary>
     public void Oracle(string rule) => Evidence("oracle: " + rule);
@@ -251,15 +263,22 @@ public sealed class RigCase : IAsyncDisposable
 
         var worst = verdicts.Count == 0 ? _verdict : Verdict.Ok;
         var summaries = new List<string>();
+        var missing = TargetInterfaces.MissingOffered(verdicts, Offers).ToDictionary(m => m.Record, m => m.Interface);
         foreach (var record in verdicts)
         {
             VerdictNames.TryParse(record.Kind, out var verdict);
             var summary = verdict == Verdict.Ok ? "probe reported ok" : $"probe reported {record.Kind}: {record.Line}";
+            if (missing.TryGetValue(record, out var name))
+            {
+                verdict = Verdict.Fail;
+                summary = MustOffer(name, record);
+            }
+
             _session.Publish(BuildResult(record.Case!, verdict, summary, EvidenceText() + "record: " + record.Line + "\n"));
             worst = Rank(verdict) > Rank(worst) ? verdict : worst;
             if (verdict != Verdict.Ok)
             {
-                summaries.Add(record.Line);
+                summaries.Add(missing.ContainsKey(record) ? summary : record.Line);
             }
         }
 

@@ -90,6 +90,11 @@ public static class RigOptionsValidator
         {
             throw Error($"{key}:irqchip", $"must be 'user' or 'kernel' (got '{target.Irqchip}')");
         }
+
+        foreach (var offered in target.Offers.Where(o => !Cases.TargetInterfaces.Names.Contains(o)))
+        {
+            throw Error($"{key}:offers", $"'{offered}' is not an interface a probe reports (one of {string.Join(", ", Cases.TargetInterfaces.Names)})");
+        }
     }
 
     private static RigConfigException Error(string key, string message) => new($"{key}: {message}");

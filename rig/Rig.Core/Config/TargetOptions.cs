@@ -28,6 +28,12 @@ public sealed class TargetOptions
 
     public List<string> ExtraArgs { get; set; } = [];
 
+    /// <summary>
+    /// Interfaces this target must offer (kvmclock, xen, rdtscp, x2apic, tsc-deadline; Rig.Cases.TargetInterfaces): a
+    /// probe that finds one absent fails its case here, where elsewhere it is a skip.
+    /// </summary>
+    public List<string> Offers { get; set; } = [];
+
     /// <summary>A disabled target is not listed, not run and not reported.</summary>
     public bool Enabled { get; set; } = true;
 }

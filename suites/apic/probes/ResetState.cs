@@ -4,7 +4,9 @@ using Rig.Guest;
 /// apic.reset-state, guest side. Each boot dumps every LAPIC register the guest can read (xAPIC MMIO, then
 /// x2APIC MSRs where the CPU has x2APIC), leaves the LAPIC dirty, and resets the machine the next way
 /// (QMP system_reset, 0xCF9, 8042). The last boot also dirties an AP's LAPIC, sends that AP INIT and SIPI,
-/// and lets it dump what INIT left. The host judges the dumps (suites/apic/Oracles/LapicResetState.cs).
+/// and lets it dump what INIT left. Each boot after a reset first dumps the IOAPIC's redirection masks, which the
+/// previous boot left with two routed pins. The host judges the dumps (suites/apic/Oracles/LapicResetState.cs,
+/// IoApicResetState.cs).
 /// </summary>
 public static unsafe class Probe
 {
@@ -19,6 +21,7 @@ public static unsafe class Probe
         boot = Runtime.BootNumber;
         if (boot > 1)
         {
+            IoApicDump.Print(ResetKind.Previous());
             ApicDump.Both(ResetKind.Previous());
         }
         if (boot > ResetKind.Count)
@@ -26,6 +29,7 @@ public static unsafe class Probe
             InitOnAnAp();
             return;
         }
+        IoApicDump.Dirty();
         DirtyLapic.Leave(boot);
         ResetKind.Perform(boot, Name);
     }

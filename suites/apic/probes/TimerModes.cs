@@ -4,7 +4,8 @@ using Rig.Guest;
 /// apic.timer-modes, guest side: the LAPIC timer in one-shot, periodic and TSC-deadline mode, in xAPIC and
 /// x2APIC mode, plus a masked LVT. For each it arms the timer `n=` times (periodic: once, for `n` ticks),
 /// records every delivery's lateness, and prints one `RIG tmode` summary the host judges
-/// (suites/apic/Oracles/TimerModeRules.cs) and `RIG tsample` lines for the latency distributions.
+/// (suites/apic/Oracles/TimerModeRules.cs) and `RIG tsample` lines whose distributions it judges too
+/// (TimerRateRules.cs): periodic samples are the interval minus the period, the others the lateness after the due time.
 /// </summary>
 public static unsafe class Probe
 {
@@ -114,8 +115,10 @@ public static unsafe class Probe
                 ulong now = Atomic.Load(t);
                 if (now != seen)
                 {
+                    // Printing a sample takes longer than a period where COM1 is slow (each byte an exit): the ticks that
+                    // came meanwhile share the interval, so the sample is the mean period since the previous one.
                     ulong at = Atomic.Load(last);
-                    Sample(apic, "periodic", (long)(at - previous) - (long)Tsc.Cycles(PeriodUs));
+                    Sample(apic, "periodic", (long)((at - previous) / (now - seen)) - (long)Tsc.Cycles(PeriodUs));
                     previous = at;
                     seen = now;
                 }
@@ -169,6 +172,7 @@ public static unsafe class Probe
         line.Text("RIG tsample");
         line.TextField("apic", apic);
         line.TextField("mode", mode);
+        line.Field("period_us", PeriodUs);
         line.SignedField("late_ns", lateCycles < 0 ? -(long)Tsc.Nanoseconds((ulong)-lateCycles) : (long)Tsc.Nanoseconds((ulong)lateCycles));
         Console.Write(ref line);
     }

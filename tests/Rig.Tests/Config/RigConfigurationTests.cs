@@ -25,6 +25,7 @@ public sealed class RigConfigurationTests
     [InlineData(""" "t": { "kind": "qemu", "accel": "tcg" } """, "targets:t:binary:")]
     [InlineData(""" "t": { "kind": "qemu", "binary": "q", "accel": "tcg", "memoryMb": 1 } """, "targets:t:memoryMb:")]
     [InlineData(""" "ref": { "kind": "reference", "binary": "x", "irqchip": "split" } """, "targets:ref:irqchip:")]
+    [InlineData(""" "ref": { "kind": "reference", "binary": "x", "offers": ["kvmclock", "hyperv"] } """, "targets:ref:offers:")]
     public void A_bad_target_value_names_its_key(string target, string key)
     {
         using var checkout = new TemporaryCheckout($$"""{ "targets": { {{target}} } }""");
@@ -117,5 +118,15 @@ public sealed class RigConfigurationTests
 
         Assert.Contains("reference", options.Targets.Keys);
         Assert.Contains("qemu-kvm", options.Targets.Keys);
+    }
+
+    [Fact]
+    public void The_repository_rig_json_states_which_paravirtual_clocks_each_target_must_offer()
+    {
+        var targets = RigConfiguration.Load(RepoRoot.Find()).Targets;
+
+        Assert.Equal(["kvmclock", "xen"], targets["reference"].Offers);
+        Assert.Equal(["kvmclock"], targets["qemu-kvm"].Offers);
+        Assert.Empty(targets["qemu-tcg"].Offers);
     }
 }

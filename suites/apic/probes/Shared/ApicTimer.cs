@@ -15,21 +15,42 @@ public static class ApicTimer
     // which would otherwise sit inside every measured arming.
     private static ulong countsPerMs;
 
-    /// <summary>Measures and keeps the rate; false when the timer did not count down at all.</summary>
+    private const int CalibrationTries = 8;
+
+    /// <summary>
+    /// Measures and keeps the rate; false when the timer did not count down at all. The count starts with the
+    /// initial-count write and is sampled by the current-count read, each bracketed by TSC reads: a vCPU preempted
+    /// between an access and its TSC read (a loaded host) skews the rate by the length of the preemption, so of
+    /// <see cref="CalibrationTries"/> measurements the one with the tightest brackets is kept.
+    /// </summary>
     public static bool Calibrate(int vector)
     {
         LocalApic.Write(LocalApic.RegTimerDivide, 0xB);
         LocalApic.Write(LocalApic.RegLvtTimer, Masked | (uint)vector);
-        LocalApic.Write(LocalApic.RegTimerInitial, 0xFFFF_FFFFu);
-        Tsc.Wait(2_000);
-        uint left = LocalApic.Read(LocalApic.RegTimerCurrent);
-        LocalApic.Write(LocalApic.RegTimerInitial, 0);
-        countsPerMs = (0xFFFF_FFFFu - left) / 2;
+        ulong counts = 0, cycles = 0, slop = 0xFFFF_FFFF_FFFF_FFFF;
+        for (int i = 0; i < CalibrationTries; i++)
+        {
+            ulong t0 = Tsc.Now;
+            LocalApic.Write(LocalApic.RegTimerInitial, 0xFFFF_FFFFu);
+            ulong t1 = Tsc.Now;
+            Tsc.Wait(2_000);
+            ulong r0 = Tsc.Now;
+            uint left = LocalApic.Read(LocalApic.RegTimerCurrent);
+            ulong r1 = Tsc.Now;
+            LocalApic.Write(LocalApic.RegTimerInitial, 0);
+            if (left != 0 && (t1 - t0) + (r1 - r0) < slop)
+            {
+                slop = (t1 - t0) + (r1 - r0);
+                counts = 0xFFFF_FFFFu - left;
+                cycles = (r0 + r1) / 2 - (t0 + t1) / 2;
+            }
+        }
+        countsPerMs = cycles == 0 ? 0 : counts * Tsc.Cycles(1000) / cycles;
         for (int i = 0; i < 4; i++)
         {
             Cmos.Write((byte)(CmosSlot + i), (byte)(countsPerMs >> (8 * i)));
         }
-        return left != 0 && countsPerMs != 0;
+        return countsPerMs != 0;
     }
 
     /// <summary>Arms the periodic timer from the rate the first boot measured; false when there is none.</summary>

@@ -24,6 +24,18 @@ public static class IoApicPin
 
     public static void Mask(uint gsi) => Write(0x10 + 2 * gsi, 1u << 16);
 
+    /// <summary>Redirection entries the IOAPIC has: IOAPICVER bits 23:16 hold the highest index (82093AA 3.2.2).</summary>
+    public static uint Entries() => (Read(1) >> 16 & 0xFF) + 1;
+
+    /// <summary>The low half of redirection entry <paramref name="gsi"/>: vector, delivery, mask in bit 16 (82093AA 3.2.4).</summary>
+    public static uint Entry(uint gsi) => Read(0x10 + 2 * gsi);
+
+    private static uint Read(uint index)
+    {
+        Mmio.Write32(IoApicBase, index);
+        return Mmio.Read32(IoApicBase + 0x10);
+    }
+
     private static void Write(uint index, uint value)
     {
         Mmio.Write32(IoApicBase, index);
