@@ -21,5 +21,7 @@ public static class BootInfo
     public const int CpusStarted = 96;     // LOCK XADD by each vCPU's CPL0 entry: its index
     public const int NmiAtCpl0 = 104;      // NMIs that hit the CPL0 gate: counted, not delivered to C#
     public const int ProbeName = 112;      // C# stores a pointer to a NUL-terminated ASCII name for CPL0 fatal reports
-    public const int Size = 120;
+    public const int KernelStacksBase = 120; // per-vCPU blocks of KernelStacksStride bytes: held-event state at their base
+    public const int KernelStacksStride = 128;
+    public const int Size = 136;
 }

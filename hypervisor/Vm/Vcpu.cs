@@ -25,6 +25,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         _vm = vm;
         Kvm = kvm;
         _kicker = new VcpuKicker(kvm.RunPage);
+        NmiMce = new NmiMceDelivery(kvm, vm.Defects, vm.Log);
     }
 
     public int Id => Kvm.Id;
@@ -34,6 +35,9 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     public KvmVcpu Kvm { get; }
 
     public ILocalApic? Lapic { get; set; }
+
+    /// <summary>Every NMI and #MC the VMM gives this vCPU goes through here (the seeded NMI/MCE defects live there).</summary>
+    internal NmiMceDelivery NmiMce { get; }
 
     /// <summary>Read and written on the vCPU thread, or by the VM while every vCPU is parked.</summary>
     public VcpuActivity Activity { get; set; }
@@ -111,6 +115,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         bool exited = Kvm.Run();
         _kicker.Acknowledge();
         SyncCr8FromGuest();
+        NmiMce.AfterExit();
         if (exited)
         {
             HandleExit();
@@ -206,7 +211,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
 
         if (Activity != VcpuActivity.WaitForSipi && lapic.TakeNmi())
         {
-            Kvm.Nmi();
+            NmiMce.InjectNmi();
             Activity = VcpuActivity.Running;
         }
 
