@@ -11,6 +11,10 @@ public static unsafe class HeldEvents
     public const ulong Deliver = (ulong)HeldLogWhat.Deliver;
     public const ulong Iret = (ulong)HeldLogWhat.Iret;
 
+    // The block's layout, StubGen/Layout.cs (HeldDepthOffset ... HeldLogEntrySize).
+    private const ulong DepthAt = 0, ReleaseAt = 8, SpinCyclesAt = 16, LogCountAt = 24, ModesAt = 32, LogAt = 64;
+    private const ulong LogCapacity = 32, LogEntrySize = 32;
+
     /// <summary>One arrival or IRET as the CPL0 handler logged it.</summary>
     public struct Entry
     {
@@ -25,7 +29,7 @@ public static unsafe class HeldEvents
     /// <summary>From now on <paramref name="vector"/> on <paramref name="cpu"/> is held until <see cref="Release"/>, at most <paramref name="maxMicroseconds"/>.</summary>
     public static void Hold(int cpu, int vector, ulong maxMicroseconds)
     {
-        *(ulong*)(Block(cpu) + 16) = Tsc.Cycles(maxMicroseconds);
+        *(ulong*)(Block(cpu) + SpinCyclesAt) = Tsc.Cycles(maxMicroseconds);
         SetMode(cpu, vector, HeldMode.Hold);
     }
 
@@ -36,13 +40,13 @@ public static unsafe class HeldEvents
     public static void Normal(int cpu, int vector) => SetMode(cpu, vector, HeldMode.Normal);
 
     /// <summary>Lets the outermost held handler of <paramref name="cpu"/> log its IRET and return.</summary>
-    public static void Release(int cpu) => Atomic.Exchange((ulong*)(Block(cpu) + 8), 1);
+    public static void Release(int cpu) => Atomic.Exchange((ulong*)(Block(cpu) + ReleaseAt), 1);
 
     /// <summary>Held handlers <paramref name="cpu"/> is inside now.</summary>
-    public static ulong Depth(int cpu) => Atomic.Load((ulong*)Block(cpu));
+    public static ulong Depth(int cpu) => Atomic.Load((ulong*)(Block(cpu) + DepthAt));
 
-    /// <summary>Entries the handler logged, including those beyond the log's capacity (<see cref="TryGet"/> has the first ones).</summary>
-    public static ulong Count(int cpu) => Atomic.Load((ulong*)(Block(cpu) + 24));
+    /// <summary>Entries the handler logged, including those beyond the log's capacity (<see cref="TryGet"/> has the first <see cref="LogCapacity"/>).</summary>
+    public static ulong Count(int cpu) => Atomic.Load((ulong*)(Block(cpu) + LogCountAt));
 
     /// <summary>Spins at CPL3 until <paramref name="cpu"/>'s log holds more than <paramref name="count"/> entries.</summary>
     public static bool WaitBeyond(int cpu, ulong count, ulong timeoutMicroseconds)
@@ -62,11 +66,11 @@ public static unsafe class HeldEvents
     public static bool TryGet(int cpu, ulong index, out Entry entry)
     {
         entry = default;
-        if (index >= Count(cpu) || index >= 32)
+        if (index >= Count(cpu) || index >= LogCapacity)
         {
             return false;
         }
-        ulong* raw = (ulong*)(Block(cpu) + 64 + index * 32);
+        ulong* raw = (ulong*)(Block(cpu) + LogAt + index * LogEntrySize);
         entry.What = raw[0] & 0xFF;
         entry.Vector = raw[0] >> 8 & 0xFF;
         entry.Depth = raw[0] >> 16;
@@ -76,8 +80,8 @@ public static unsafe class HeldEvents
         return true;
     }
 
-    private static void SetMode(int cpu, int vector, HeldMode mode) => Block(cpu)[32 + vector] = (byte)mode;
+    private static void SetMode(int cpu, int vector, HeldMode mode) => Block(cpu)[ModesAt + (ulong)vector] = (byte)mode;
 
-    /// <summary>StubGen/Layout.cs (HeldDepthOffset ...): the block at the base of the vCPU's kernel stacks.</summary>
+    /// <summary>The block at the base of the vCPU's kernel stacks.</summary>
     private static byte* Block(int cpu) => (byte*)(Runtime.Boot->KernelStacksBase + (ulong)cpu * Runtime.Boot->KernelStacksStride);
 }

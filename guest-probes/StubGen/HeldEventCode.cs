@@ -33,7 +33,7 @@ public static class HeldEventCode
     {
         Assembler a = code.Asm;
         Label notHeld = a.CreateLabel(), leave = a.CreateLabel(), copy = a.CreateLabel(), spin = a.CreateLabel();
-        Label released = a.CreateLabel(), notMachineCheck = a.CreateLabel();
+        Label released = a.CreateLabel(), notMachineCheck = a.CreateLabel(), logOnly = a.CreateLabel();
         a.Label(ref heldEntry);
         a.push(rax);
         a.push(rbx);
@@ -42,15 +42,16 @@ public static class HeldEventCode
         a.mov(rbx, rsp);
         a.and(rbx, -(int)Layout.KernelStacksStride);
         a.mov(rcx, __qword_ptr[rsp + VectorAt]);
-        a.cmp(__byte_ptr[rbx + rcx + (int)Layout.HeldModesOffset], (int)HeldMode.Normal);
+        a.movzx(eax, __byte_ptr[rbx + rcx + (int)Layout.HeldModesOffset]);
+        a.cmp(eax, (int)HeldMode.Normal);
         a.je(notHeld);
         a.inc(__qword_ptr[rbx + (int)Layout.HeldDepthOffset]);
-        EmitLog(a, HeldLogWhat.Deliver);
-        a.mov(rcx, __qword_ptr[rsp + VectorAt]);
-        a.cmp(__byte_ptr[rbx + rcx + (int)Layout.HeldModesOffset], (int)HeldMode.Hold);
-        a.jne(leave);
+        // Decided before the arrival is logged: the releasing vCPU may change the mode as soon as it sees the entry.
+        a.cmp(eax, (int)HeldMode.Hold);
+        a.jne(logOnly);
         a.cmp(__qword_ptr[rbx + (int)Layout.HeldDepthOffset], 1);
-        a.jne(leave);
+        a.jne(logOnly);
+        EmitLog(a, HeldLogWhat.Deliver);
 
         a.mov(ecx, SavedQwords - 1);
         a.Label(ref copy);
@@ -73,6 +74,10 @@ public static class HeldEventCode
         a.Label(ref released);
         a.mov(__qword_ptr[rbx + (int)Layout.HeldReleaseOffset], 0);
         EmitLog(a, HeldLogWhat.Iret);
+        a.jmp(leave);
+
+        a.Label(ref logOnly);
+        EmitLog(a, HeldLogWhat.Deliver);
 
         a.Label(ref leave);
         a.cmp(__qword_ptr[rsp + VectorAt], 18);

@@ -20,17 +20,7 @@ public static unsafe class Probe
         rounds = CommandLine.GetNumber("rounds", 3);
         requests = CommandLine.GetNumber("requests", 2);
         windowUs = CommandLine.GetNumber("window_us", 20_000);
-        EventTrace.Start(Victim.Cpu);
-        if (!Victim.Run(&Script))
-        {
-            Report.Skip(Name, "needs-two-vcpus");
-            return;
-        }
-        EventTrace.Print();
-        Line progress = default;
-        progress.Text("RIG progress");
-        progress.Field("cpu0_iterations", Victim.Progress);
-        Console.Write(ref progress);
+        Victim.Run(Name, &Script);
     }
 
     private static void Script(int cpu)

@@ -113,7 +113,6 @@ public static unsafe class EventTrace
         summary.Text("RIG ev-summary");
         summary.Field("steps", count);
         summary.Field("logged", logged);
-        summary.Field("log_capacity", 32);
         summary.Field("nmi_at_cpl0", Runtime.NmisAtCpl0);
         Console.Write(ref summary);
     }
