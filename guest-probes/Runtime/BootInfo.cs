@@ -21,4 +21,6 @@ internal struct BootInfo
     public ulong CpusStarted;
     public ulong NmiAtCpl0;
     public ulong ProbeName;
+    public ulong KernelStacksBase;
+    public ulong KernelStacksStride;
 }

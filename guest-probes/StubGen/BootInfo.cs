@@ -24,6 +24,8 @@ public static class BootInfo
     public static readonly int CpusStarted = Offset(nameof(Guest.BootInfo.CpusStarted));
     public static readonly int NmiAtCpl0 = Offset(nameof(Guest.BootInfo.NmiAtCpl0));
     public static readonly int ProbeName = Offset(nameof(Guest.BootInfo.ProbeName));
+    public static readonly int KernelStacksBase = Offset(nameof(Guest.BootInfo.KernelStacksBase));
+    public static readonly int KernelStacksStride = Offset(nameof(Guest.BootInfo.KernelStacksStride));
 
     private static int Offset(string field) => (int)Marshal.OffsetOf<Guest.BootInfo>(field);
 }

@@ -36,8 +36,9 @@ public static class KernelCode
         Label writeMsr = a.CreateLabel(), writeMsrFault = a.CreateLabel();
 
         EmitInit(code);
-        Label gate = a.CreateLabel();
-        EmitVectorEntries(code, common, gate);
+        Label gate = a.CreateLabel(), heldEntry = a.CreateLabel();
+        EmitVectorEntries(code, common, gate, heldEntry);
+        HeldEventCode.Emit(code, heldEntry, common);
         EmitCommon(code, common, kernelEvent);
         EmitKernelEvent(code, kernelEvent, [(readMsr, readMsrFault), (writeMsr, writeMsrFault)]);
         EmitGate(code, gate, readMsr, readMsrFault, writeMsr, writeMsrFault);
@@ -109,7 +110,7 @@ public static class KernelCode
     /// One entry per vector. #BP first checks for a gate call: the frame's RIP (at [RSP], #BP pushes no error
     /// code) against the gate's return address as an immediate, so the emulated path is two instructions long.
     /// </summary>
-    private static void EmitVectorEntries(Code64 code, Label common, Label gate)
+    private static void EmitVectorEntries(Code64 code, Label common, Label gate, Label heldEntry)
     {
         Assembler a = code.Asm;
         for (int vector = 0; vector < 256; vector++)
@@ -127,7 +128,7 @@ public static class KernelCode
                 a.push(0);
             }
             a.push(vector);
-            a.jmp(common);
+            a.jmp(vector is 2 or 18 ? heldEntry : common); // NMI and #MC may be held at CPL0 (HeldEventCode)
         }
     }
 

@@ -42,6 +42,20 @@ public static class Layout
     public const ulong KernelStacksBase = 0x300000;
     public const ulong KernelStacksStride = 0x4000;
 
+    /// <summary>
+    /// Per vCPU, at the base of its kernel-stack block (below the RSP0 stack, which grows down from +0x1000), the
+    /// state of the held NMI/#MC handler (<see cref="HeldEventCode"/>). CPL0 finds it by rounding RSP down to the
+    /// block; C# on any vCPU reads and writes it directly (every page is U/S=1): guest-probes/Runtime/HeldEvents.cs.
+    /// </summary>
+    public const ulong HeldDepthOffset = 0;        // held handlers this vCPU is inside
+    public const ulong HeldReleaseOffset = 8;      // nonzero: the outermost held handler returns now
+    public const ulong HeldSpinCyclesOffset = 16;  // TSC cycles the outermost handler waits for the release at most
+    public const ulong HeldLogCountOffset = 24;    // entries written to the log (may exceed its capacity)
+    public const ulong HeldModesOffset = 32;       // one HeldMode byte per exception vector 0..31
+    public const ulong HeldLogOffset = 64;         // HeldLogCapacity entries: what | vector << 8 | depth << 16, TSC, RIP, CS
+    public const int HeldLogCapacity = 32;
+    public const int HeldLogEntrySize = 32;
+
     /// <summary>Per vCPU 64 KiB CPL3 stacks, aligned so the runtime finds its vCPU index from RSP alone.</summary>
     public const ulong UserStacksBase = 0x400000;
     public const int UserStackShift = 16;

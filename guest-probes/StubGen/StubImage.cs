@@ -66,6 +66,8 @@ public sealed class StubImage
         WriteBootInfo(blob, BootInfo.HeapBase, Layout.HeapBase);
         WriteBootInfo(blob, BootInfo.HeapEnd, Layout.HeapEnd);
         WriteBootInfo(blob, BootInfo.SampleBase, Layout.SampleBase);
+        WriteBootInfo(blob, BootInfo.KernelStacksBase, Layout.KernelStacksBase);
+        WriteBootInfo(blob, BootInfo.KernelStacksStride, Layout.KernelStacksStride);
 
         var symbols = new SortedDictionary<string, ulong>(StringComparer.Ordinal);
         foreach ((string name, var label) in code.Exports)

@@ -11,6 +11,10 @@ public static class DefectCatalog
     public const string UnmaskWithoutQueueLock = "unmask-without-queue-lock";
     public const string TailUnmaskAllowed = "tail-unmask-allowed";
     public const string StaleVcpuStateOnMigrate = "stale-vcpu-state-on-migrate";
+    public const string NmiDroppedWhileBlocked = "nmi-dropped-while-blocked";
+    public const string NmiUnblockedEarly = "nmi-unblocked-early";
+    public const string NmiLeftBlocked = "nmi-left-blocked";
+    public const string DoubleMceNoShutdown = "double-mce-no-shutdown";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -47,6 +51,20 @@ public static class DefectCatalog
             "CPU; a vCPU destroyed on the old host CPU writes its last registers into that frame without taking the " +
             "frame's ownership (Xen's vcpu_destroy clearing a VMCS that per_cpu(curr_vcpu) did not name), so the " +
             "migrated vCPU resumes with the destroyed vCPU's registers."),
+        new(NmiDroppedWhileBlocked, "004", "nmi-mce",
+            "An NMI the VMM injects while the vCPU's NMIs are blocked (inside its NMI handler) is dropped instead of left " +
+            "pending in KVM, so the one NMI the CPU must latch until the handler's IRET (SDM Vol. 3A 6.7.1) is lost."),
+        new(NmiUnblockedEarly, "004", "nmi-mce",
+            "The VMM clears the vCPU's NMI blocking at every VM exit, as a VMM that rebuilds the NMI state from its own " +
+            "bookkeeping might: an NMI arriving inside the handler is delivered nested before the handler's IRET (seed " +
+            "004 items 1 and 6: a reentered NMI handler on its IST stack trashes the first frame)."),
+        new(NmiLeftBlocked, "004", "nmi-mce",
+            "After an NMI taken at CPL3, the VMM re-blocks NMIs once the handler's IRET has returned to CPL3, as Xen's NMI " +
+            "return through the sysret path did (seed 004 item 9): the next NMI stays pending until some later IRET."),
+        new(DoubleMceNoShutdown, "004", "nmi-mce",
+            "A machine check injected while MCG_STATUS.MCIP is set is delivered as a second #MC (the VMM clears MCIP " +
+            "first) instead of shutting the processor down (SDM Vol. 3B 16.3.1.2): the nested #MC reuses the IST stack " +
+            "of the first and trashes its frame (seed 004 item 7)."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

@@ -28,6 +28,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         Kvm = kvm;
         _kicker = new VcpuKicker(kvm.RunPage);
         _parkedRegisters = new ParkedRegisters(vm.Frames, HostCpuFrames.Token(Environment.ProcessId, kvm.Id));
+        NmiMce = new NmiMceDelivery(kvm, vm.Defects, vm.Log);
     }
 
     public int Id => Kvm.Id;
@@ -40,6 +41,9 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     public int ThreadId { get; private set; }
 
     public ILocalApic? Lapic { get; set; }
+
+    /// <summary>Every NMI and #MC the VMM gives this vCPU goes through here (the seeded NMI/MCE defects live there).</summary>
+    internal NmiMceDelivery NmiMce { get; }
 
     /// <summary>Read and written on the vCPU thread, or by the VM while every vCPU is parked.</summary>
     public VcpuActivity Activity { get; set; }
@@ -121,6 +125,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         bool exited = Kvm.Run();
         _kicker.Acknowledge();
         SyncCr8FromGuest();
+        NmiMce.AfterExit();
         if (exited)
         {
             HandleExit();
@@ -226,7 +231,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
 
         if (Activity != VcpuActivity.WaitForSipi && lapic.TakeNmi())
         {
-            Kvm.Nmi();
+            NmiMce.InjectNmi();
             Activity = VcpuActivity.Running;
         }
 

@@ -170,6 +170,8 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     public XenEventChannels EventChannels { get; }
 
     XenEventChannels? IVmControl.EventChannels => EventChannels;
+    /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
+    internal Action<string> Log => _options.Log;
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
@@ -248,7 +250,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     {
         foreach (var vcpu in _vcpus)
         {
-            vcpu.Post(kvm => kvm.Nmi());
+            vcpu.Post(_ => vcpu.NmiMce.InjectNmi());
         }
     }
 
@@ -264,11 +266,11 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             throw new VmControlException("GenericError", $"no MCE bank {bank}; this VM has {MceBanks}");
         }
 
-        _vcpus[cpu].Post(kvm =>
+        _vcpus[cpu].Post(_ =>
         {
             try
             {
-                kvm.SetMce(bank, status, mcgStatus, addr, misc);
+                _vcpus[cpu].NmiMce.InjectMce(bank, status, mcgStatus, addr, misc);
             }
             catch (KvmException e)
             {

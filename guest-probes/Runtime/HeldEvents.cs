@@ -1,0 +1,87 @@
+namespace Rig.Guest;
+
+/// <summary>
+/// The held NMI/#MC handler of a vCPU (StubGen/HeldEventCode.cs), driven from C# on another vCPU: choose per vector
+/// whether an arrival is held inside the architectural handler (NMI blocking lasts, SDM Vol. 3A 6.7.1) or only
+/// logged, release the held handler (its IRET), and read the log its CPL0 code kept. The state lives in the target
+/// vCPU's kernel-stack block, which every vCPU can reach (all pages are user pages).
+/// </summary>
+public static unsafe class HeldEvents
+{
+    public const ulong Deliver = (ulong)HeldLogWhat.Deliver;
+    public const ulong Iret = (ulong)HeldLogWhat.Iret;
+
+    // The block's layout, StubGen/Layout.cs (HeldDepthOffset ... HeldLogEntrySize).
+    private const ulong DepthAt = 0, ReleaseAt = 8, SpinCyclesAt = 16, LogCountAt = 24, ModesAt = 32, LogAt = 64;
+    private const ulong LogCapacity = 32, LogEntrySize = 32;
+
+    /// <summary>One arrival or IRET as the CPL0 handler logged it.</summary>
+    public struct Entry
+    {
+        public ulong What;
+        public ulong Vector;
+        public ulong Depth;
+        public ulong Tsc;
+        public ulong Rip;
+        public ulong Cs;
+    }
+
+    /// <summary>From now on <paramref name="vector"/> on <paramref name="cpu"/> is held until <see cref="Release"/>, at most <paramref name="maxMicroseconds"/>.</summary>
+    public static void Hold(int cpu, int vector, ulong maxMicroseconds)
+    {
+        *(ulong*)(Block(cpu) + SpinCyclesAt) = Tsc.Cycles(maxMicroseconds);
+        SetMode(cpu, vector, HeldMode.Hold);
+    }
+
+    /// <summary>From now on <paramref name="vector"/> on <paramref name="cpu"/> is logged and returned from at once.</summary>
+    public static void LogOnly(int cpu, int vector) => SetMode(cpu, vector, HeldMode.LogOnly);
+
+    /// <summary>Back to the runtime's usual path (C# handler at CPL3).</summary>
+    public static void Normal(int cpu, int vector) => SetMode(cpu, vector, HeldMode.Normal);
+
+    /// <summary>Lets the outermost held handler of <paramref name="cpu"/> log its IRET and return.</summary>
+    public static void Release(int cpu) => Atomic.Exchange((ulong*)(Block(cpu) + ReleaseAt), 1);
+
+    /// <summary>Held handlers <paramref name="cpu"/> is inside now.</summary>
+    public static ulong Depth(int cpu) => Atomic.Load((ulong*)(Block(cpu) + DepthAt));
+
+    /// <summary>Entries the handler logged, including those beyond the log's capacity (<see cref="TryGet"/> has the first <see cref="LogCapacity"/>).</summary>
+    public static ulong Count(int cpu) => Atomic.Load((ulong*)(Block(cpu) + LogCountAt));
+
+    /// <summary>Spins at CPL3 until <paramref name="cpu"/>'s log holds more than <paramref name="count"/> entries.</summary>
+    public static bool WaitBeyond(int cpu, ulong count, ulong timeoutMicroseconds)
+    {
+        ulong deadline = Tsc.Deadline(timeoutMicroseconds);
+        while (Count(cpu) <= count)
+        {
+            if (Tsc.Now >= deadline)
+            {
+                return false;
+            }
+            Cpu.Pause();
+        }
+        return true;
+    }
+
+    public static bool TryGet(int cpu, ulong index, out Entry entry)
+    {
+        entry = default;
+        if (index >= Count(cpu) || index >= LogCapacity)
+        {
+            return false;
+        }
+        ulong* raw = (ulong*)(Block(cpu) + LogAt + index * LogEntrySize);
+        entry.What = raw[0] & 0xFF;
+        entry.Vector = raw[0] >> 8 & 0xFF;
+        entry.Depth = raw[0] >> 16;
+        entry.Tsc = raw[1];
+        entry.Rip = raw[2];
+        entry.Cs = raw[3];
+        return true;
+    }
+
+    private static void SetMode(int cpu, int vector, HeldMode mode) => Block(cpu)[ModesAt + (ulong)vector] = (byte)mode;
+
+    /// <summary>The block at the base of the vCPU's kernel stacks.</summary>
+    private static byte* Block(int cpu) => (byte*)(Runtime.Boot->KernelStacksBase + (ulong)cpu * Runtime.Boot->KernelStacksStride);
+}

@@ -1,0 +1,45 @@
+using Rig.Protocol;
+
+namespace Rig.Suites.NmiMce.Oracles;
+
+/// <summary>
+/// A step of a probe's script (round, request, ipi, release: taken by the controlling vCPU) or what the target vCPU's
+/// held handler logged at CPL0 (deliver, iret); probes/Shared/EventTrace.cs prints them merged in TSC order.
+/// </summary>
+public enum TraceWhat
+{
+    Round,
+    Deliver,
+    Iret,
+    Request,
+    Ipi,
+    Release,
+}
+
+/// <summary>
+/// One event of a probe's trace. <see cref="Depth"/> counts the held NMI/#MC handlers the target vCPU was inside when
+/// it was recorded (a delivery counts itself); <see cref="Rip"/> and <see cref="Cs"/> are the context a delivery
+/// interrupted; <see cref="Value"/> is the host's answer to a request (0 ok, 1 err, 2 timeout).
+/// </summary>
+public sealed record TraceEvent(int Seq, int Round, TraceWhat What, int Vector, int Depth, long Us, ulong Rip, ulong Cs, long Value)
+{
+    public const int Nmi = 2;
+    public const int MachineCheck = 18;
+
+    /// <summary>The `RIG ev` records of a run, in the order the vCPU recorded them.</summary>
+    public static IReadOnlyList<TraceEvent> FromRecords(IEnumerable<Record> records) =>
+        [.. records.Where(r => r.Kind == "ev").Select(FromRecord).OrderBy(e => e.Seq)];
+
+    public static TraceEvent FromRecord(Record r) => new(
+        (int)r.GetInt64("seq"),
+        (int)r.GetInt64("round"),
+        Enum.Parse<TraceWhat>(r["what"] ?? throw new FormatException($"record has no 'what': {r.Line}"), ignoreCase: true),
+        (int)r.GetInt64("vector"),
+        (int)r.GetInt64("depth"),
+        r.GetInt64("us"),
+        (ulong)r.GetInt64("rip"),
+        (ulong)r.GetInt64("cs"),
+        r.GetInt64("value"));
+
+    public override string ToString() => $"#{Seq} round {Round} {What.ToString().ToLowerInvariant()} vector {Vector} depth {Depth} at {Us} us";
+}

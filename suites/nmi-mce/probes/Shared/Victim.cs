@@ -1,0 +1,74 @@
+using Rig.Guest;
+
+/// <summary>
+/// The two-vCPU shape of this suite's probes: vCPU 0, the target (host #MC injections name it), works at CPL3 counting
+/// loop iterations until the script ends; vCPU 1 plays the script against it. A held handler spins at CPL0, so only
+/// another vCPU can release it, and the target's progress shows it was not livelocked.
+/// </summary>
+public static unsafe class Victim
+{
+    public const int Cpu = 0;
+
+    private static ulong done;
+    private static ulong working;
+    private static delegate*<int, void> script;
+    private static ulong progress;
+    private static ulong targetApicId;
+
+    /// <summary>
+    /// Runs <paramref name="script"/> on vCPU 1 while vCPU 0 works, then prints the trace and vCPU 0's progress; a
+    /// skip of <paramref name="probe"/> when vCPU 1 never came up.
+    /// </summary>
+    public static void Run(string probe, delegate*<int, void> play)
+    {
+        EventTrace.Start(Cpu);
+        targetApicId = LocalApic.Id;
+        script = play;
+        if (Smp.StartAll(&Play, 2_000_000) < 2)
+        {
+            Report.Skip(probe, "needs-two-vcpus");
+            return;
+        }
+        fixed (ulong* w = &working)
+        {
+            Atomic.Exchange(w, 1);
+        }
+        fixed (ulong* d = &done)
+        {
+            while (Atomic.Load(d) == 0)
+            {
+                progress++;
+            }
+        }
+        EventTrace.Print();
+        Line line = default;
+        line.Text("RIG progress");
+        line.Field("cpu0_iterations", progress);
+        Console.Write(ref line);
+    }
+
+    /// <summary>On vCPU 1: the script starts once vCPU 0 is in its work loop, so every event interrupts the same CPL3 code.</summary>
+    private static void Play(int cpu)
+    {
+        fixed (ulong* w = &working)
+        {
+            while (Atomic.Load(w) == 0)
+            {
+                Rig.Guest.Cpu.Pause();
+            }
+        }
+        script(cpu);
+    }
+
+    /// <summary>The APIC ID of vCPU 0, for NMI IPIs.</summary>
+    public static uint ApicId => (uint)targetApicId;
+
+    /// <summary>Called by the script on vCPU 1 when it is over: vCPU 0 returns from <see cref="Run"/>.</summary>
+    public static void Finish()
+    {
+        fixed (ulong* d = &done)
+        {
+            Atomic.Exchange(d, 1);
+        }
+    }
+}
