@@ -13,17 +13,20 @@ namespace Rig.Hypervisor.Vm;
 /// whenever the VMM itself moves the guest TSC: at start, reset and snapshot revert. A guest WRMSR to IA32_TSC is
 /// handled inside KVM and is not seen here. With the tsc-offset-skew defect one vCPU's TSC is, as the VMM's time code
 /// sees it, set a little behind (<see cref="TscOffsetSkew"/>): on kvm_pvm a TSC write has no effect, so the skew can
-/// only live here, and the Xen pvclock built on this view then warps between vCPUs.
+/// only live here, and the pvclocks built on this view then warp between vCPUs.
 /// </summary>
 public sealed class GuestClock : IGuestClock, IGuestTscSource
 {
     private const uint Ia32Tsc = 0x10;
     private readonly long[] _offsets;
+    private readonly TscOffsetMeasurement[] _measurements;
     private readonly DefectSet _defects;
+    private volatile bool _matched;
 
     public GuestClock(int vcpus, ulong tscKhz, DefectSet defects)
     {
         _offsets = new long[vcpus];
+        _measurements = new TscOffsetMeasurement[vcpus];
         _defects = defects;
         TscHz = tscKhz * 1000;
     }
@@ -32,8 +35,14 @@ public sealed class GuestClock : IGuestClock, IGuestTscSource
 
     public ulong TscHz { get; }
 
-    public ulong GuestTsc(int vcpu) =>
-        TscOffsetSkew.Apply(_defects, vcpu, (ulong)((long)HostTsc.Read() + Volatile.Read(ref _offsets[vcpu])), TscHz);
+    public bool TscsMatched => _matched;
+
+    public ulong ReferenceTsc() => HostTsc.Read();
+
+    public ulong GuestTscAt(int vcpu, ulong referenceTsc) =>
+        TscOffsetSkew.Apply(_defects, vcpu, (ulong)((long)referenceTsc + Volatile.Read(ref _offsets[vcpu])), TscHz);
+
+    public ulong GuestTsc(int vcpu) => GuestTscAt(vcpu, ReferenceTsc());
 
     /// <summary>
     /// Re-measures the offset of <paramref name="vcpu"/>, which must not be in KVM_RUN. KVM reads the guest TSC at some
@@ -44,20 +53,40 @@ public sealed class GuestClock : IGuestClock, IGuestTscSource
     /// </summary>
     public void Calibrate(KvmVcpu vcpu)
     {
-        ulong bestBracket = ulong.MaxValue;
-        long offset = 0;
+        var best = new TscOffsetMeasurement(0, ulong.MaxValue);
         for (int attempt = 0; attempt < 8; attempt++)
         {
             ulong before = HostTsc.Read();
             ulong guest = vcpu.GetMsrs([Ia32Tsc])[0];
             ulong after = HostTsc.Read();
-            if (after - before < bestBracket)
+            if (after - before < best.Bracket)
             {
-                bestBracket = after - before;
-                offset = (long)guest - (long)after;
+                best = new TscOffsetMeasurement((long)guest - (long)after, after - before);
             }
         }
 
-        Volatile.Write(ref _offsets[vcpu.Id], offset);
+        _measurements[vcpu.Id] = best;
+        Volatile.Write(ref _offsets[vcpu.Id], best.Offset);
+    }
+
+    /// <summary>
+    /// After every vCPU was calibrated at one event (start, reset, revert): vCPUs whose offsets the measurements cannot
+    /// tell apart share one (<see cref="TscOffsetMeasurement.Common"/>), so their TSCs read the same at the same moment
+    /// in the VMM's view too; otherwise each keeps its own and <see cref="TscsMatched"/> is false. Offsets measured one by one
+    /// for the one host TSC differ by their noise (−655…+1448 cycles on kvm_pvm, docs/notes/time.md), hundreds of ns:
+    /// a kvmclock built on them would warp across vCPUs while promising it does not.
+    /// </summary>
+    public void MatchOffsets()
+    {
+        long? common = TscOffsetMeasurement.Common(_measurements);
+        if (common is long offset)
+        {
+            for (int vcpu = 0; vcpu < _offsets.Length; vcpu++)
+            {
+                Volatile.Write(ref _offsets[vcpu], offset);
+            }
+        }
+
+        _matched = common is not null;
     }
 }

@@ -4,6 +4,7 @@ using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.KvmClock;
 using Rig.Hypervisor.Qmp;
 using Rig.Hypervisor.Xen;
 
@@ -108,7 +109,13 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             _defects, tscStable: true, CalibrationTimer.DefaultPeriod);
         foreach (var vcpu in _vcpus)
         {
-            vcpu.Kvm.SetCpuid([.. CpuidTable.ForVcpu(supportedCpuid, vcpu.Id), .. Xen.CpuidEntries(vcpu.Id)]);
+            var cpuid = CpuidTable.ForVcpu(supportedCpuid, vcpu.Id);
+            if (UserIrqchip)
+            {
+                KvmClockCpuid.Advertise(cpuid);
+            }
+
+            vcpu.Kvm.SetCpuid([.. cpuid, .. Xen.CpuidEntries(vcpu.Id)]);
         }
 
         Ports = new PortBus(options.Log);
@@ -124,9 +131,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         _vm.EnableCap(KvmCap.X86UserSpaceMsr, MsrExitReasons);
         if (UserIrqchip)
         {
-            // Our LAPIC owns IA32_APIC_BASE, the TSC deadline and the x2APIC MSR range, and the Xen interface its
-            // hypercall-page MSR: KVM hands them to user space.
-            _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1)]);
+            // Our LAPIC owns IA32_APIC_BASE, the TSC deadline and the x2APIC MSR range, the Xen interface its
+            // hypercall-page MSR, and our kvmclock its MSRs (the host KVM's records warp across vCPUs on some hosts):
+            // KVM hands them to user space.
+            _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1),
+                .. KvmClockMsr.FilterRanges]);
+            KvmClock = new KvmClockPublisher(Clock, Xen.Clock, new KvmXenGuestMemory(_memory, PagingOf));
             _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio);
         }
         else
@@ -159,6 +169,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
     /// <summary>The Xen HVM interface: CPUID leaves, hypercall page, shared_info and the Xen pvclock.</summary>
     public XenGuestInterface Xen { get; }
+
+    /// <summary>rig-hv's own kvmclock, on the Xen clock's system time; null with --irqchip kernel, which keeps KVM's.</summary>
+    public KvmClockPublisher? KvmClock { get; }
 
     public DefectSet Defects => _defects;
 
@@ -280,10 +293,10 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             v.Kvm.GetRegs(), v.Kvm.GetSregs(), v.Kvm.GetXsave(), v.Kvm.GetEvents(),
             v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.SaveState(),
             UserIrqchip ? null : v.Kvm.GetLapic(), UserIrqchip ? 0 : v.Kvm.GetMpState())).ToArray();
-        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState());
+        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState()) { KvmClock = KvmClock?.SaveState() };
     }));
 
-    public void RevertSnapshot(string name) => Control(() =>
+    public void RevertSnapshot(string name, bool calibrateDuring) => Control(() =>
     {
         if (!_snapshots.TryGetValue(name, out var snapshot))
         {
@@ -293,6 +306,13 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         WithAllParked(() =>
         {
             ulong[] syncTsc = Xen.Clock.LatchTsc();
+            if (calibrateDuring)
+            {
+                // Seed 000's race, forced: a calibration between the TSC latch and the recompute moves every stamp past
+                // the latched TSC, so the recompute must scale a negative delta.
+                Xen.Calibration.CalibrateNow();
+            }
+
             snapshot.Memory.CopyTo(new Span<byte>(_memory.Host, snapshot.Memory.Length));
             _vm.SetClock(snapshot.KvmClockNs);
             for (int i = 0; i < _vcpus.Length; i++)
@@ -316,6 +336,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
                 }
 
                 Clock.Calibrate(v.Kvm);
+            }
+
+            Clock.MatchOffsets();
+            if (snapshot.KvmClock is { } kvmClock)
+            {
+                KvmClock?.Restore(kvmClock);
             }
 
             Xen.RestoreState(snapshot.Xen, syncTsc);
@@ -537,6 +563,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             vcpu.Activity = vcpu.IsBootstrapProcessor || !UserIrqchip ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
             Clock.Calibrate(kvm);
         }
+
+        Clock.MatchOffsets();
+        KvmClock?.Reset();
     }
 
     private void Control(Action action)

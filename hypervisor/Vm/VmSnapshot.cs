@@ -1,4 +1,5 @@
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.KvmClock;
 using Rig.Hypervisor.Xen;
 
 namespace Rig.Hypervisor.Vm;
@@ -19,4 +20,8 @@ public sealed record VcpuSnapshot(
     uint KernelMpState);
 
 /// <summary>An in-memory snapshot of the whole VM: all RAM, every vCPU, the kvmclock base (KVM_GET_CLOCK) and where the Xen interface's pages are.</summary>
-public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs, XenGuestState Xen);
+public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs, XenGuestState Xen)
+{
+    /// <summary>rig-hv's own kvmclock MSRs; null with --irqchip kernel, where KVM's kvmclock MSRs travel with the vCPUs'.</summary>
+    public KvmClockState? KvmClock { get; init; }
+}
