@@ -40,6 +40,7 @@ public static class HtmlReport
         Summary(page, view);
         Matrix(page, matrix, data.Plots.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p.PngPath) == "matrix"), pageDirectory);
         Failures(page, view);
+        FlakeTable(page, view);
         if (data.Comparison is { } comparison)
         {
             ComparisonSection(page, comparison);
@@ -189,6 +190,26 @@ public static class HtmlReport
 
             page.Append("</details>\n");
         }
+    }
+
+    /// <summary>Per case×target: how many runs, which verdicts, and how often they disagreed (DESIGN.md: a flake is a bug).</summary>
+    private static void FlakeTable(StringBuilder page, ReleaseView view)
+    {
+        var rows = VerdictStability.Of(view);
+        page.Append(CultureInfo.InvariantCulture, $"<h2>Verdict stability ({rows.Count(r => r.Flaky)} flaky)</h2>\n");
+        page.Append("<p class=\"meta\">Every repeat this release holds of each case×target. The flake rate is the share of runs " +
+                    "that disagree with the most common verdict; a case that both passed and failed is flaky, and <code>rig compare</code> " +
+                    "reports it as such rather than as a regression.</p>\n");
+        page.Append("<table><tr><th>case</th><th>target</th><th>runs</th><th>verdicts seen</th><th>flake rate</th></tr>\n");
+        foreach (var row in rows)
+        {
+            var seen = string.Join(", ", row.Seen.OrderByDescending(s => s.Value).Select(s => $"{s.Key.ToWire()} {s.Value}"));
+            page.Append(CultureInfo.InvariantCulture,
+                $"<tr><td><code>{Html.Text(row.Key.CaseName)}</code></td><td>{Html.Text(row.Key.Target)}</td><td>{row.Runs}</td>" +
+                $"<td>{Html.Text(seen)}</td><td class=\"{(row.Flaky ? "fail" : "")}\">{row.FlakeRate:P0}</td></tr>\n");
+        }
+
+        page.Append("</table>\n");
     }
 
     private static void ComparisonSection(StringBuilder page, Comparison comparison)
