@@ -50,6 +50,9 @@ public sealed class GuestClock : IGuestClock, IGuestTscSource
     /// a guest TSC must never be ahead of what the guest reads, or a pvclock record stamped with it has
     /// tsc_timestamp above the guest's TSC and the guest's unsigned (tsc - tsc_timestamp) wraps to a jump of centuries
     /// (calibration-race found that on the clean reference with the midpoint). The tightest of several brackets wins.
+    /// A new measurement whose range still holds the offset in use keeps it: the TSC did not move that the VMM can
+    /// tell, and every change of the VMM's view shifts the pvclock lines built on it (measured here: offsets of
+    /// −1240…−1320 cycles in brackets of ~6000, so re-measuring alone stepped time by up to ~500 ns).
     /// </summary>
     public void Calibrate(KvmVcpu vcpu)
     {
@@ -65,21 +68,31 @@ public sealed class GuestClock : IGuestClock, IGuestTscSource
             }
         }
 
+        bool measuredBefore = _measurements[vcpu.Id].Bracket != 0;
         _measurements[vcpu.Id] = best;
-        Volatile.Write(ref _offsets[vcpu.Id], best.Offset);
+        if (!measuredBefore || !best.Holds(Volatile.Read(ref _offsets[vcpu.Id])))
+        {
+            Volatile.Write(ref _offsets[vcpu.Id], best.Offset);
+        }
     }
 
     /// <summary>
     /// After every vCPU was calibrated at one event (start, reset, revert): vCPUs whose offsets the measurements cannot
     /// tell apart share one (<see cref="TscOffsetMeasurement.Common"/>), so their TSCs read the same at the same moment
     /// in the VMM's view too; otherwise each keeps its own and <see cref="TscsMatched"/> is false. Offsets measured one by one
-    /// for the one host TSC differ by their noise (−655…+1448 cycles on kvm_pvm, docs/notes/time.md), hundreds of ns:
-    /// a kvmclock built on them would warp across vCPUs while promising it does not.
+    /// for one TSC differ by noise within their brackets (here ~6000 cycles wide, 2.4 µs): a kvmclock built on them
+    /// as they came would warp across vCPUs while promising it does not.
     /// </summary>
     public void MatchOffsets()
     {
         long? common = TscOffsetMeasurement.Common(_measurements);
-        if (common is long offset)
+        long inUse = Volatile.Read(ref _offsets[0]);
+        if (_offsets.All(o => o == inUse) && _measurements.All(m => m.Holds(inUse)))
+        {
+            // Already one offset that every measurement allows: keep it, the lines built on it stay where they are.
+            common = inUse;
+        }
+        else if (common is long offset)
         {
             for (int vcpu = 0; vcpu < _offsets.Length; vcpu++)
             {

@@ -7,6 +7,9 @@ namespace Rig.Hypervisor.Vm;
 /// </summary>
 public readonly record struct TscOffsetMeasurement(long Offset, ulong Bracket)
 {
+    /// <summary>Whether <paramref name="offset"/> may be the true one by this measurement.</summary>
+    public bool Holds(long offset) => offset >= Offset && offset <= Offset + (long)Bracket;
+
     /// <summary>
     /// The one offset every vCPU can share, when the measurements cannot tell the vCPUs' offsets apart (their ranges
     /// overlap), as KVM matches vCPUs whose TSCs were written together (kvm_synchronize_tsc) and only then runs a master

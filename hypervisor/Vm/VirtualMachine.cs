@@ -103,6 +103,15 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         _msrs = VcpuMsrs.Probe(_vcpus[0].Kvm, MceBanks);
         Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz(), _defects);
 
+        // The clocks below stamp guest TSCs from the start, so the offsets must be known before them: stamps taken
+        // with offset 0 put the first calibration's pvclock line ~500 ns off the boot line (a warp on the clean reference).
+        foreach (var vcpu in _vcpus)
+        {
+            Clock.Calibrate(vcpu.Kvm);
+        }
+
+        Clock.MatchOffsets();
+
         // The Xen HVM interface (Xen/): its CPUID leaves sit at 0x40000100 beside KVM's at 0x40000000, as Xen places
         // them when another hypervisor's leaves come first, so a guest that does not look for Xen never sees it.
         Xen = new XenGuestInterface(Clock, new KvmXenGuestMemory(_memory, PagingOf), HostClock.Instance, _vcpus.Length,
