@@ -15,7 +15,9 @@ public static class ReleaseComparer
         var changes = before.Keys.Union(after.Keys)
             .Select(key => (key, b: Lookup(before, key), a: Lookup(after, key)))
             .Where(x => x.b != x.a)
-            .Select(x => new VerdictChange(x.key, x.b, x.a, flaky.Contains(x.key) ? ChangeKind.Flaky : VerdictChange.Classify(x.b, x.a)))
+            .Select(x => new VerdictChange(x.key, x.b, x.a, VerdictChange.Classify(x.b, x.a) is ChangeKind.Regression && flaky.Contains(x.key)
+                ? ChangeKind.Flaky
+                : VerdictChange.Classify(x.b, x.a)))
             .OrderBy(c => c.Kind).ThenBy(c => c.Key.ToString(), StringComparer.Ordinal)
             .ToList();
 

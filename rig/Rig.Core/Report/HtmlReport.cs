@@ -349,7 +349,7 @@ public static class HtmlReport
 
     private static void KillMatrixSection(StringBuilder page, KillMatrix kill)
     {
-        page.Append("<h2>Kill matrix (rig mutate)</h2>\n<p class=\"meta\">Each seeded defect must make at least one case fail on the reference hypervisor; the defect-free reference must fail none. An error is not a kill.</p>\n");
+        page.Append("<h2>Kill matrix (rig mutate)</h2>\n<p class=\"meta\">Each seeded defect must make at least one case fail on the reference hypervisor on every repeat of it; the defect-free reference must fail none. An error is not a kill, nor is a failure on some repeats only.</p>\n");
         var clean = !kill.HasCleanReference ? "<p class=\"fail\">No clean reference run in this release: the kills prove nothing until one passes.</p>"
             : kill.CleanFailures.Count == 0 ? "<p class=\"ok\">The clean reference failed nothing.</p>"
             : $"<p class=\"fail\">The clean reference failed: {string.Join(", ", kill.CleanFailures.Select(c => $"<code>{Html.Text(c)}</code>"))}. These cases cry wolf.</p>";
