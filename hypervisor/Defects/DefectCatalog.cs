@@ -31,7 +31,7 @@ public static class DefectCatalog
             "in get_s_time_fixed()\": a nanosecond-scale step back becomes a jump of centuries in the Xen pvclock."),
         new(TscOffsetSkew, "000", "time",
             "One vCPU's TSC offset is set a little off the others (vCPU 1, 20 us of ticks behind) in the VMM's clock code, " +
-            "so the Xen pvclock of vCPU 1 pairs the wrong TSC with system time and time read on vCPU 1 then on vCPU 0 goes " +
+            "so the Xen pvclock and kvmclock of vCPU 1 pair the wrong TSC with system time and time read on vCPU 1 then on vCPU 0 goes " +
             "backward: a warp, which Linux's TSC warp check and Windows' QPC reject (kvm_pvm ignores TSC writes, so the " +
             "guest's raw RDTSC is not skewed here)."),
         new(UnboundedSetLink, "003", "evtchn",

@@ -43,7 +43,11 @@ public interface IVmControl
 
     void SaveSnapshot(string name);
 
-    void RevertSnapshot(string name);
+    /// <summary>
+    /// Reverts to snapshot <paramref name="name"/>; with <paramref name="calibrateDuring"/> a clock calibration runs
+    /// inside the revert, between its TSC latch and its recompute (seed 000's race, forced).
+    /// </summary>
+    void RevertSnapshot(string name, bool calibrateDuring);
 
     IReadOnlyList<string> Snapshots { get; }
 

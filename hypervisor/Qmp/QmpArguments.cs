@@ -8,6 +8,7 @@ internal enum QmpArgumentType
     String,
     Integer,
     Array,
+    Boolean,
 }
 
 /// <summary>One parameter of a command's schema.</summary>
@@ -67,6 +68,9 @@ internal sealed class QmpArguments
         return value.TryGetInt64(out long signed) ? unchecked((ulong)signed) : value.GetUInt64();
     }
 
+    /// <summary>An optional boolean: false when absent.</summary>
+    public bool Boolean(string name) => _arguments.TryGetProperty(name, out var value) && value.GetBoolean();
+
     public IEnumerable<JsonElement> Array(string name) =>
         _arguments.TryGetProperty(name, out var value) ? value.EnumerateArray() : [];
 
@@ -76,6 +80,7 @@ internal sealed class QmpArguments
         QmpArgumentType.Integer => value.ValueKind == JsonValueKind.Number
             && (value.TryGetInt64(out _) || value.TryGetUInt64(out _)),
         QmpArgumentType.Array => value.ValueKind == JsonValueKind.Array,
+        QmpArgumentType.Boolean => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
         _ => false,
     };
 }

@@ -43,7 +43,9 @@ internal sealed class QmpCommands
                 [new("command-line", QmpArgumentType.String), new("cpu-index", QmpArgumentType.Integer, Required: false)],
                 a => HmpCommandLine.Execute(a.String("command-line"), _vm)),
             ["x-rig-snapshot-save"] = new([name], a => Done(() => _vm.SaveSnapshot(a.String("name")))),
-            ["x-rig-snapshot-revert"] = new([name], a => Done(() => _vm.RevertSnapshot(a.String("name")))),
+            ["x-rig-snapshot-revert"] = new(
+                [name, new("calibrate-during", QmpArgumentType.Boolean, Required: false)],
+                a => Done(() => _vm.RevertSnapshot(a.String("name"), a.Boolean("calibrate-during")))),
             ["x-rig-snapshots"] = new([], _ => _vm.Snapshots.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
             ["x-rig-defects"] = new([], _ => ListDefects()),
             ["x-rig-defect-enable"] = new([name], a => Done(() => EnableDefect(a.String("name")))),

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.KvmClock;
 using Rig.Hypervisor.Xen;
 
 namespace Rig.Hypervisor.Vm;
@@ -300,6 +301,13 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
                 break;
             case KvmExitReason.Mmio:
                 HandleMmio(run);
+                break;
+            case KvmExitReason.X86Rdmsr when KvmClockMsr.IsKvmClock(run.MsrIndex) && _vm.KvmClock is { } readClock:
+                run.MsrError = SetMsrData(run, readClock.ReadMsr(Id, run.MsrIndex));
+                break;
+            case KvmExitReason.X86Wrmsr when KvmClockMsr.IsKvmClock(run.MsrIndex) && _vm.KvmClock is { } writeClock:
+                writeClock.WriteMsr(Id, run.MsrIndex, run.MsrData);
+                run.MsrError = 0;
                 break;
             case KvmExitReason.X86Rdmsr:
                 run.MsrError = Lapic is { } l && l.TryReadMsr(run.MsrIndex, out ulong value) ? SetMsrData(run, value) : (byte)1;

@@ -4,6 +4,7 @@ using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.KvmClock;
 using Rig.Hypervisor.Qmp;
 using Rig.Hypervisor.Xen;
 
@@ -103,13 +104,28 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         _msrs = VcpuMsrs.Probe(_vcpus[0].Kvm, MceBanks);
         Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz(), _defects);
 
+        // The clocks below stamp guest TSCs from the start, so the offsets must be known before them: stamps taken
+        // with offset 0 put the first calibration's pvclock line ~500 ns off the boot line (a warp on the clean reference).
+        foreach (var vcpu in _vcpus)
+        {
+            Clock.Calibrate(vcpu.Kvm);
+        }
+
+        Clock.MatchOffsets();
+
         // The Xen HVM interface (Xen/): its CPUID leaves sit at 0x40000100 beside KVM's at 0x40000000, as Xen places
         // them when another hypervisor's leaves come first, so a guest that does not look for Xen never sees it.
         Xen = new XenGuestInterface(Clock, new KvmXenGuestMemory(_memory, PagingOf), HostClock.Instance, _vcpus.Length,
             _defects, tscStable: true, CalibrationTimer.DefaultPeriod);
         foreach (var vcpu in _vcpus)
         {
-            vcpu.Kvm.SetCpuid([.. CpuidTable.ForVcpu(supportedCpuid, vcpu.Id), .. Xen.CpuidEntries(vcpu.Id)]);
+            var cpuid = CpuidTable.ForVcpu(supportedCpuid, vcpu.Id);
+            if (UserIrqchip)
+            {
+                KvmClockCpuid.Advertise(cpuid);
+            }
+
+            vcpu.Kvm.SetCpuid([.. cpuid, .. Xen.CpuidEntries(vcpu.Id)]);
         }
 
         Ports = new PortBus(options.Log);
@@ -125,9 +141,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         _vm.EnableCap(KvmCap.X86UserSpaceMsr, MsrExitReasons);
         if (UserIrqchip)
         {
-            // Our LAPIC owns IA32_APIC_BASE, the TSC deadline and the x2APIC MSR range, and the Xen interface its
-            // hypercall-page MSR: KVM hands them to user space.
-            _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1)]);
+            // Our LAPIC owns IA32_APIC_BASE, the TSC deadline and the x2APIC MSR range, the Xen interface its
+            // hypercall-page MSR, and our kvmclock its MSRs (the host KVM's records warp across vCPUs on some hosts):
+            // KVM hands them to user space.
+            _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1),
+                .. KvmClockMsr.FilterRanges]);
+            KvmClock = new KvmClockPublisher(Clock, Xen.Clock, new KvmXenGuestMemory(_memory, PagingOf));
             _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio);
         }
         else
@@ -165,11 +184,15 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     /// <summary>The Xen HVM interface: CPUID leaves, hypercall page, shared_info and the Xen pvclock.</summary>
     public XenGuestInterface Xen { get; }
 
+    /// <summary>rig-hv's own kvmclock, on the Xen clock's system time; null with --irqchip kernel, which keeps KVM's.</summary>
+    public KvmClockPublisher? KvmClock { get; }
+
     public DefectSet Defects => _defects;
 
     public XenEventChannels EventChannels { get; }
 
     XenEventChannels? IVmControl.EventChannels => EventChannels;
+
     /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
     internal Action<string> Log => _options.Log;
 
@@ -302,10 +325,10 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.Save(),
             UserIrqchip ? null : v.Kvm.GetLapic(), UserIrqchip ? 0 : v.Kvm.GetMpState())).ToArray();
         var platform = new PlatformState(Cmos.Save(), Com1.Save(), Com2.Save(), _interruptControllers?.Save());
-        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState(), platform);
+        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState(), platform) { KvmClock = KvmClock?.SaveState() };
     }));
 
-    public void RevertSnapshot(string name) => Control(() =>
+    public void RevertSnapshot(string name, bool calibrateDuring) => Control(() =>
     {
         if (!_snapshots.TryGetValue(name, out var snapshot))
         {
@@ -316,6 +339,13 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         {
             Interlocked.Increment(ref _stateEpoch);
             ulong[] syncTsc = Xen.Clock.LatchTsc();
+            if (calibrateDuring)
+            {
+                // Seed 000's race, forced: a calibration between the TSC latch and the recompute moves every stamp past
+                // the latched TSC, so the recompute must scale a negative delta.
+                Xen.Calibration.CalibrateNow();
+            }
+
             snapshot.Memory.CopyTo(new Span<byte>(_memory.Host, snapshot.Memory.Length));
             _vm.SetClock(snapshot.KvmClockNs);
             for (int i = 0; i < _vcpus.Length; i++)
@@ -339,6 +369,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
                 }
 
                 Clock.Calibrate(v.Kvm);
+            }
+
+            Clock.MatchOffsets();
+            if (snapshot.KvmClock is { } kvmClock)
+            {
+                KvmClock?.Restore(kvmClock);
             }
 
             Cmos.Restore(snapshot.Platform.Cmos);
@@ -570,6 +606,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             vcpu.Activity = vcpu.IsBootstrapProcessor || !UserIrqchip ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
             Clock.Calibrate(kvm);
         }
+
+        Clock.MatchOffsets();
+        KvmClock?.Reset();
     }
 
     private void Control(Action action)

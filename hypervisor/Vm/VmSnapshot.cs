@@ -1,6 +1,7 @@
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Kvm;
+using Rig.Hypervisor.KvmClock;
 using Rig.Hypervisor.Xen;
 
 namespace Rig.Hypervisor.Vm;
@@ -24,7 +25,11 @@ public sealed record VcpuSnapshot(
 /// An in-memory snapshot of the whole VM: all RAM, every vCPU, the kvmclock base (KVM_GET_CLOCK), where the Xen
 /// interface's pages are, and every device.
 /// </summary>
-public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs, XenGuestState Xen, PlatformState Platform);
+public sealed record VmSnapshot(byte[] Memory, IReadOnlyList<VcpuSnapshot> Vcpus, ulong KvmClockNs, XenGuestState Xen, PlatformState Platform)
+{
+    /// <summary>rig-hv's own kvmclock MSRs; null with --irqchip kernel, where KVM's kvmclock MSRs travel with the vCPUs'.</summary>
+    public KvmClockState? KvmClock { get; init; }
+}
 
 /// <summary>
 /// The platform devices as a snapshot keeps them: CMOS, both UARTs and, with the user-space irqchip, the chipset's

@@ -10,8 +10,8 @@ namespace Rig.Hypervisor.Xen;
 /// a machine with an invariant TSC (SDM Vol. 3B, "Time-Stamp Counter", invariant TSC) as one clock; Linux's
 /// check_tsc_warp() looks for exactly this step. On kvm_pvm a TSC write has no effect (measured: after WRMSR IA32_TSC=0
 /// both RDTSC and RDMSR still read the host's count), so there the skew can only live in the VMM's own view of vCPU 1's
-/// TSC (<see cref="IGuestTscSource.GuestTsc"/>); the Xen pvclock then pairs the wrong TSC with the system time and
-/// vCPU 1's clock runs 20 µs ahead of vCPU 0's, a cross-vCPU step that the stable bit forbids.
+/// TSC (<see cref="IGuestTscSource.GuestTscAt"/>); the Xen pvclock and rig-hv's kvmclock then pair the wrong TSC with the
+/// system time and vCPU 1's clock runs 20 µs ahead of vCPU 0's, a cross-vCPU step that the stable bit forbids.
 /// </summary>
 public static class TscOffsetSkew
 {

@@ -66,6 +66,12 @@ public sealed class XenClock
 
     public long CalibrationCount => Interlocked.Read(ref _calibrations);
 
+    /// <summary>
+    /// Raised under the clock's lock after every vCPU took a new stamp (a calibration, a revert's recompute), so other
+    /// clocks that follow this system time (kvmclock) republish in the same order; handlers may call back into the clock.
+    /// </summary>
+    public event Action? Restamped;
+
     public CpuTimeStamp Stamp(int vcpu)
     {
         lock (_sync)
@@ -114,6 +120,8 @@ public sealed class XenClock
             {
                 RestampFrom(vcpu, _stamps[vcpu], masterStime);
             }
+
+            Restamped?.Invoke();
         }
 
         Interlocked.Increment(ref _calibrations);
@@ -148,6 +156,8 @@ public sealed class XenClock
                 var atSync = new CpuTimeStamp(syncTsc[vcpu], STimeAt(_stamps[vcpu], syncTsc[vcpu]), masterStime);
                 RestampFrom(vcpu, atSync, masterStime);
             }
+
+            Restamped?.Invoke();
         }
     }
 

@@ -11,6 +11,13 @@ public static class CommonOptions
     public static Option<string?> Store() =>
         new("--store") { Description = "Results store: SQLite path or PostgreSQL connection string (rig.json 'store'; default results/rig.db)" };
 
+    public static Option<int> Repeat(string description, int defaultValue) =>
+        new("--repeat") { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    /// <summary>The --repeat value, checked: 1..10000.</summary>
+    public static int Repeats(int value) =>
+        value is < 1 or > 10_000 ? throw new RigUsageException($"--repeat: must be between 1 and 10000 (got {value})") : value;
+
     /// <summary>"a,b" and repeated flags alike; null when not given.</summary>
     public static IReadOnlySet<string>? NameSet(string[]? values) =>
         values is null || values.Length == 0

@@ -6,8 +6,9 @@ using Rig.Suites.Time.Oracles;
 namespace Rig.Suites.Time;
 
 /// <summary>
-/// time.snapshot-revert (seed 000): save, run on, revert, with the Xen clock calibrating every millisecond; after each
-/// revert every clock continues from the snapshot's time, never a step back and never a jump of years.
+/// time.snapshot-revert (seed 000): save, run on, revert with a calibration forced inside the revert window (between the
+/// reference's TSC latch and its recompute, so the recompute meets seed 000's negative delta on every revert); after
+/// each revert every clock continues from the snapshot's time, never a step back and never a jump of years.
 /// </summary>
 [TestFixture]
 public sealed class SnapshotRevert

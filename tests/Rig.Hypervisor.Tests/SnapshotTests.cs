@@ -31,7 +31,7 @@ public sealed class SnapshotTests
         Assert.True(WaitUntil(() => ReadCounter(guest) > atSnapshot + 100));
         guest.Vm.Stop();
 
-        guest.Vm.RevertSnapshot("a");
+        guest.Vm.RevertSnapshot("a", calibrateDuring: false);
         Assert.Equal(atSnapshot, ReadCounter(guest));
         guest.Vm.Cont();
         Assert.True(WaitUntil(() => ReadCounter(guest) > atSnapshot));
@@ -58,7 +58,7 @@ public sealed class SnapshotTests
         {
             guest.Vm.Stop();
             guest.Vm.SaveSnapshot("s");
-            guest.Vm.RevertSnapshot("s");
+            guest.Vm.RevertSnapshot("s", calibrateDuring: false);
             guest.Vm.Cont();
             Thread.SpinWait(random.Next(20_000));
         }
@@ -127,7 +127,7 @@ public sealed class SnapshotTests
         guest.Vm.Cmos.Write(0x70, 1, 0x40);
         guest.Vm.Cmos.Write(0x71, 1, 0x5A);
         Assert.NotEqual(pitStatus, PitStatus(chipset.Pit));
-        guest.Vm.RevertSnapshot("clean");
+        guest.Vm.RevertSnapshot("clean", calibrateDuring: false);
 
         Assert.Equal(pitStatus, PitStatus(chipset.Pit));
         Assert.Equal(0UL, chipset.Hpet.Read(0x010, 8));
@@ -144,7 +144,7 @@ public sealed class SnapshotTests
         using var guest = new GuestVm(code);
         guest.Vm.Start();
 
-        var e = Assert.Throws<Rig.Hypervisor.Qmp.VmControlException>(() => guest.Vm.RevertSnapshot("nope"));
+        var e = Assert.Throws<Rig.Hypervisor.Qmp.VmControlException>(() => guest.Vm.RevertSnapshot("nope", calibrateDuring: false));
         Assert.Equal("GenericError", e.ErrorClass);
     }
 

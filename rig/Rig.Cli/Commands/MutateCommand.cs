@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Rig.Compare;
 using Rig.Results;
 using Rig.Runner;
@@ -10,8 +11,9 @@ namespace Rig.Cli.Commands;
 
 /// <summary>
 /// <c>rig mutate</c>: the rig tests itself (DESIGN.md "Seeded defects"). The suites run on the reference
-/// hypervisor once clean and once per seeded defect; every defect must fail at least one case and the clean
-/// reference must fail none, or the rig either misses bugs or cries wolf (exit 1).
+/// hypervisor clean and with each seeded defect, <c>--repeat</c> times each; every defect must be killed by a case that
+/// failed on every repeat of it and never on the clean reference, and the clean reference must fail nothing, or the rig
+/// either misses bugs, kills by luck, or cries wolf (exit 1).
 /// </summary>
 public static class MutateCommand
 {
@@ -21,20 +23,21 @@ public static class MutateCommand
         var defect = new Option<string[]>("--defect") { Description = "Only these defects (default: every one rig-hv --list-defects names)", AllowMultipleArgumentsPerToken = true };
         var release = CommonOptions.Release();
         var store = CommonOptions.Store();
+        var repeat = CommonOptions.Repeat("Run the clean reference and each defect N times; a kill must fail every time", 3);
         var command = new Command("mutate", "Run the suites on the reference hypervisor clean and with each seeded defect; print the kill matrix")
         {
-            suite, defect, release, store,
+            suite, defect, release, store, repeat,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
             var selection = Selection.Build(environment, parse.GetValue(suite), [KillMatrix.ReferenceTarget], null, out var suites);
-            return Execute(environment, suites, selection, CommonOptions.NameSet(parse.GetValue(defect)));
+            return Execute(environment, suites, selection, CommonOptions.NameSet(parse.GetValue(defect)), CommonOptions.Repeats(parse.GetValue(repeat)));
         }));
         return command;
     }
 
-    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, IReadOnlySet<string>? only)
+    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, IReadOnlySet<string>? only, int repeats)
     {
         if (!environment.Options.Targets.TryGetValue(KillMatrix.ReferenceTarget, out var options) || options.Kind != "reference")
         {
@@ -66,12 +69,12 @@ public static class MutateCommand
         using var store = environment.OpenStore();
         var release = environment.Release;
         var execution = new RunExecution(environment, store, release);
-        var (cleanRun, _) = execution.Execute(suites, selection, 1, defect: null);
+        var (cleanRun, _) = execution.Execute(suites, selection, repeats, defect: null);
         var mutateRuns = new List<(StoredRun, IReadOnlyList<CaseResult>)>();
         foreach (var name in defects.Where(d => only is null || only.Contains(d)))
         {
             AnsiConsole.MarkupLine($"[blue]defect {Markup.Escape(name)}[/]");
-            var (run, _) = execution.Execute(suites, selection, 1, name);
+            var (run, _) = execution.Execute(suites, selection, repeats, name);
             mutateRuns.Add((new StoredRun(run, DateTimeOffset.UtcNow), store.Results(run.RunId)));
         }
 
@@ -97,14 +100,28 @@ public static class MutateCommand
         }
 
         AnsiConsole.Write(table);
-        foreach (var survivor in matrix.Survivors)
+        foreach (var defect in matrix.Defects)
         {
-            AnsiConsole.MarkupLine($"[red]defect {Markup.Escape(survivor)} survived: no case failed on it[/]");
+            var kills = matrix.Kills(defect);
+            foreach (var kill in matrix.FailuresOn(defect))
+            {
+                string counted = kills.Contains(kill) ? "[green]killed[/]"
+                    : kill.Deterministic ? "[red]not counted: the case fails on the clean reference[/]"
+                    : "[yellow]not counted: failed on only some repeats[/]";
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{Markup.Escape(defect)}: {Markup.Escape(kill.Case)} failed {kill.FailedRuns}/{kill.Runs}, case time {kill.CaseTime.TotalSeconds:0.0} s, {counted}"));
+                AnsiConsole.MarkupLine($"  {Markup.Escape(kill.Evidence)}");
+            }
+
+            if (kills.Count == 0)
+            {
+                AnsiConsole.MarkupLine($"[red]defect {Markup.Escape(defect)} survived: no case failed on every repeat of it[/]");
+            }
         }
 
-        foreach (var falseAlarm in matrix.CleanFailures)
+        if (matrix.VoidReason is { } reason)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(falseAlarm)} failed on the clean reference[/]");
+            AnsiConsole.MarkupLine($"[red]the kill matrix is void: {Markup.Escape(reason)}[/]");
         }
 
         AnsiConsole.MarkupLine(matrix.Holds ? "[green]every defect killed, clean reference clean[/]" : "[red]the kill matrix does not hold[/]");

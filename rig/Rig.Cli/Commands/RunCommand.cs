@@ -13,7 +13,7 @@ public static class RunCommand
         var target = new Option<string[]>("--target") { Description = "Targets to run on, e.g. reference,qemu-kvm (default: every configured target)", AllowMultipleArgumentsPerToken = true };
         var release = CommonOptions.Release();
         var store = CommonOptions.Store();
-        var repeat = new Option<int>("--repeat") { Description = "Run every case N times (timing verdicts are statistical)", DefaultValueFactory = _ => 1 };
+        var repeat = CommonOptions.Repeat("Run every case N times (timing verdicts are statistical)", 1);
         var filter = new Option<string?>("--filter") { Description = "Glob on the case's test name, class or full NUnit name, e.g. '*Reboot*'" };
         var command = new Command("run", "Run suites against targets and store the results (exit 1 if any case failed or errored)")
         {
@@ -23,13 +23,7 @@ public static class RunCommand
         {
             var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
             var selection = Selection.Build(environment, parse.GetValue(suite), parse.GetValue(target), parse.GetValue(filter), out var suites);
-            var repeats = parse.GetValue(repeat);
-            if (repeats is < 1 or > 10_000)
-            {
-                throw new RigUsageException($"--repeat: must be between 1 and 10000 (got {repeats})");
-            }
-
-            return Execute(environment, suites, selection, repeats);
+            return Execute(environment, suites, selection, CommonOptions.Repeats(parse.GetValue(repeat)));
         }));
         return command;
     }

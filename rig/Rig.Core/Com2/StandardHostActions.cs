@@ -72,7 +72,8 @@ public sealed class StandardHostActions : IHostActionHandler
             case "snapshot-revert":
                 {
                     var name = request.GetString("name");
-                    await control.RevertSnapshotAsync(name, ct).ConfigureAwait(false);
+                    bool calibrateDuring = request.Fields.ContainsKey("calibrate-during") && request.GetUInt64("calibrate-during") != 0;
+                    await control.RevertSnapshotAsync(name, calibrateDuring, ct).ConfigureAwait(false);
 
                     // The guest now runs from inside its snapshot-save, waiting for that ack (docs/protocol.md).
                     return _saveSeqs.TryGetValue(name, out var saveSeq)

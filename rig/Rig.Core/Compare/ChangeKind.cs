@@ -17,4 +17,10 @@ public enum ChangeKind
 
     /// <summary>Only the baseline ran it: not a pass, so it is shown.</summary>
     Missing,
+
+    /// <summary>
+    /// The current release both passed and failed it (<see cref="VerdictStability.Flaky"/>): a bug in the case or the
+    /// target to fix, but not evidence that this release broke something, so not a regression.
+    /// </summary>
+    Flaky,
 }

@@ -11,10 +11,13 @@ public static class ReleaseComparer
     {
         var before = baseline.Verdicts;
         var after = current.Verdicts;
+        var flaky = VerdictStability.Of(current).Where(s => s.Flaky).Select(s => s.Key).ToHashSet();
         var changes = before.Keys.Union(after.Keys)
             .Select(key => (key, b: Lookup(before, key), a: Lookup(after, key)))
             .Where(x => x.b != x.a)
-            .Select(x => new VerdictChange(x.key, x.b, x.a, VerdictChange.Classify(x.b, x.a)))
+            .Select(x => new VerdictChange(x.key, x.b, x.a, VerdictChange.Classify(x.b, x.a) is ChangeKind.Regression && flaky.Contains(x.key)
+                ? ChangeKind.Flaky
+                : VerdictChange.Classify(x.b, x.a)))
             .OrderBy(c => c.Kind).ThenBy(c => c.Key.ToString(), StringComparer.Ordinal)
             .ToList();
 

@@ -40,6 +40,7 @@ public static class HtmlReport
         Summary(page, view);
         Matrix(page, matrix, data.Plots.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p.PngPath) == "matrix"), pageDirectory);
         Failures(page, view);
+        FlakeTable(page, view);
         if (data.Comparison is { } comparison)
         {
             ComparisonSection(page, comparison);
@@ -192,6 +193,26 @@ public static class HtmlReport
         }
     }
 
+    /// <summary>Per case×target: how many runs, which verdicts, and how often they disagreed (DESIGN.md: a flake is a bug).</summary>
+    private static void FlakeTable(StringBuilder page, ReleaseView view)
+    {
+        var rows = VerdictStability.Of(view);
+        page.Append(CultureInfo.InvariantCulture, $"<h2>Verdict stability ({rows.Count(r => r.Flaky)} flaky)</h2>\n");
+        page.Append("<p class=\"meta\">Every repeat this release holds of each case×target. The flake rate is the share of runs " +
+                    "that disagree with the most common verdict; a case that both passed and failed is flaky, and <code>rig compare</code> " +
+                    "reports it as such rather than as a regression.</p>\n");
+        page.Append("<table><tr><th>case</th><th>target</th><th>runs</th><th>verdicts seen</th><th>flake rate</th></tr>\n");
+        foreach (var row in rows)
+        {
+            var seen = string.Join(", ", row.Seen.OrderByDescending(s => s.Value).Select(s => $"{s.Key.ToWire()} {s.Value}"));
+            page.Append(CultureInfo.InvariantCulture,
+                $"<tr><td><code>{Html.Text(row.Key.CaseName)}</code></td><td>{Html.Text(row.Key.Target)}</td><td>{row.Runs}</td>" +
+                $"<td>{Html.Text(seen)}</td><td class=\"{(row.Flaky ? "fail" : "")}\">{row.FlakeRate:P0}</td></tr>\n");
+        }
+
+        page.Append("</table>\n");
+    }
+
     private static void ComparisonSection(StringBuilder page, Comparison comparison)
     {
         page.Append(CultureInfo.InvariantCulture, $"<h2>Compared with {Html.Text(comparison.Baseline)}</h2>\n");
@@ -329,7 +350,7 @@ public static class HtmlReport
 
     private static void KillMatrixSection(StringBuilder page, KillMatrix kill)
     {
-        page.Append("<h2>Kill matrix (rig mutate)</h2>\n<p class=\"meta\">Each seeded defect must make at least one case fail on the reference hypervisor; the defect-free reference must fail none. An error is not a kill.</p>\n");
+        page.Append("<h2>Kill matrix (rig mutate)</h2>\n<p class=\"meta\">Each seeded defect must make at least one case fail on the reference hypervisor on every repeat of it; the defect-free reference must fail none. An error is not a kill, nor is a failure on some repeats only.</p>\n");
         var clean = !kill.HasCleanReference ? "<p class=\"fail\">No clean reference run in this release: the kills prove nothing until one passes.</p>"
             : kill.CleanFailures.Count == 0 ? "<p class=\"ok\">The clean reference failed nothing.</p>"
             : $"<p class=\"fail\">The clean reference failed: {string.Join(", ", kill.CleanFailures.Select(c => $"<code>{Html.Text(c)}</code>"))}. These cases cry wolf.</p>";

@@ -23,7 +23,11 @@ public interface IControlPlane
 
     Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default);
 
-    Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Reverts to snapshot <paramref name="name"/>; <paramref name="calibrateDuring"/> asks the reference to run a clock
+    /// calibration inside the revert window (seed 000's race, forced rather than waited for).
+    /// </summary>
+    Task RevertSnapshotAsync(string name, bool calibrateDuring, CancellationToken cancellationToken = default);
 
     /// <summary>Runs the reference hypervisor's Xen clock calibration now; returns how many have run since boot.</summary>
     Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default);

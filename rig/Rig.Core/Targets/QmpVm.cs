@@ -232,9 +232,9 @@ public sealed class QmpVm : IVm
             ? Execute("x-rig-snapshot-save", new JsonObject { ["name"] = name }, cancellationToken)
             : throw new TargetUnsupportedException(Target, "save a snapshot", "unsupported");
 
-    public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
+    public Task RevertSnapshotAsync(string name, bool calibrateDuring, CancellationToken cancellationToken = default) =>
         _launch.HasVendorCommands
-            ? Execute("x-rig-snapshot-revert", new JsonObject { ["name"] = name }, cancellationToken)
+            ? Execute("x-rig-snapshot-revert", new JsonObject { ["name"] = name, ["calibrate-during"] = calibrateDuring }, cancellationToken)
             : throw new TargetUnsupportedException(Target, "revert a snapshot", "unsupported");
 
     public async Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default)

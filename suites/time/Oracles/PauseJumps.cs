@@ -9,7 +9,8 @@ public sealed record PauseObservation(string Clock, double HostPauseNs, double B
 /// <summary>
 /// Across a host pause a guest clock may stand still (QEMU stops kvmclock while the VM is stopped) or advance by the
 /// time that passed (the TSC keeps counting), but it may never step back and never move further than the longer of the
-/// host's pause and the guest's own bracket of the request, plus <c>marginNs</c> for the readings outside the bracket.
+/// host's pause and the guest's own bracket of the request and its readings, plus <c>marginNs</c> for a paravirtual
+/// clock's rate against the TSC over that time.
 /// A jump of years here is seed 000.
 /// </summary>
 public static class PauseJumps

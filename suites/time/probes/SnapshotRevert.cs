@@ -3,7 +3,7 @@ using Rig.Guest;
 /// <summary>
 /// time.snapshot-revert and time.calibration-race, guest side. The BSP asks for Xen-clock calibration every ms, then
 /// `n=` times: host time, every clock, snapshot-save; on the first return it runs on for a few ms and asks for a
-/// revert, which brings it back into the save's wait with `reverted=1`; it then reads every clock and the host time
+/// revert with a calibration inside its window (`calibrate-during=1`, seed 000's race), which brings it back into the save's wait with `reverted=1`; it then reads every clock and the host time
 /// again and prints `RIG revert` (each clock's step across save..revert, and the host's time between). With
 /// `readers=1` the APs read every clock back to back throughout (`RIG steps`), racing the host's calibrations.
 /// </summary>
@@ -50,7 +50,8 @@ public static unsafe class Probe
             {
                 // Run on past the snapshot, so the revert has something to undo, then go back.
                 StepCheck.Run(All, 3000, null);
-                Control.Request("snapshot-revert name=time", Host.Timeout);
+                // A calibration inside the revert window every time: seed 000's race, forced, not waited for.
+                Control.Request("snapshot-revert name=time calibrate-during=1", Host.Timeout);
                 Report.Fail(Name, "revert-did-not-happen");
                 return;
             }

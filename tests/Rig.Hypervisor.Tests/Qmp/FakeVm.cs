@@ -104,14 +104,14 @@ internal sealed class FakeVm : IVmControl
         _snapshots.Add(name);
     }
 
-    public void RevertSnapshot(string name)
+    public void RevertSnapshot(string name, bool calibrateDuring)
     {
         if (!_snapshots.Contains(name))
         {
             throw new VmControlException("GenericError", $"no snapshot '{name}'");
         }
 
-        Record($"revert {name}");
+        Record(calibrateDuring ? $"revert {name} calibrate-during" : $"revert {name}");
     }
 
     public IReadOnlyList<string> Snapshots => _snapshots;

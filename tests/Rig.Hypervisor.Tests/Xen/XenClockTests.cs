@@ -46,6 +46,12 @@ public sealed class XenClockTests
 
         public ulong TscHz => tsc.TscHz;
 
+        public bool TscsMatched => tsc.TscsMatched;
+
+        public ulong ReferenceTsc() => tsc.ReferenceTsc();
+
+        public ulong GuestTscAt(int vcpu, ulong referenceTsc) => tsc.GuestTscAt(vcpu, referenceTsc);
+
         public ulong GuestTsc(int vcpu)
         {
             if (!_warm)

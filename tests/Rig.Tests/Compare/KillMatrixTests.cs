@@ -7,6 +7,11 @@ namespace Rig.Tests.Compare;
 
 public sealed class KillMatrixTests
 {
+    private static (StoredRun, IReadOnlyList<CaseResult>) Repeated(string defect, string @case, params Verdict[] verdicts) =>
+        (new StoredRun(SampleRuns.Run("r1", $"mutate-{defect}", defect: defect), null),
+         verdicts.Select((v, i) => SampleRuns.Result(@case, KillMatrix.ReferenceTarget, v, repeat: i,
+             evidence: $"oracle: SDM 12.4.7.1\n{(v == Verdict.Fail ? "FAIL" : "PASS")}: repeat {i}")).ToList());
+
     private static (StoredRun, IReadOnlyList<CaseResult>) Mutant(string defect, params (string Case, Verdict Verdict)[] verdicts) =>
         (new StoredRun(SampleRuns.Run("r1", $"mutate-{defect}", defect: defect), null),
          verdicts.Select(v => SampleRuns.Result(v.Case, KillMatrix.ReferenceTarget, v.Verdict)).ToList());
@@ -34,11 +39,31 @@ public sealed class KillMatrixTests
     }
 
     [Fact]
-    public void AFailureOnTheCleanReferenceBreaksTheMatrix()
+    public void AFailureOnTheCleanReferenceVoidsTheMatrixAndItsKills()
     {
         var matrix = KillMatrix.From(Clean(("reset-state", Verdict.Fail)), [Mutant("stale-isr", ("reset-state", Verdict.Fail))]);
         Assert.Equal(["apic.reset-state"], matrix.CleanFailures);
+        Assert.Empty(matrix.KilledBy("stale-isr"));
+        Assert.Contains("apic.reset-state", matrix.VoidReason);
         Assert.False(matrix.Holds);
+    }
+
+    [Fact]
+    public void OnlyACaseFailingOnEveryRepeatKillsAndItsTimeAndEvidenceAreKept()
+    {
+        var matrix = KillMatrix.From(Clean(("reset-state", Verdict.Ok), ("timer", Verdict.Ok)),
+        [
+            Repeated("stale-isr", "reset-state", Verdict.Fail, Verdict.Fail, Verdict.Fail),
+            Repeated("timer-lost", "timer", Verdict.Fail, Verdict.Ok, Verdict.Fail),
+        ]);
+
+        var kill = Assert.Single(matrix.Kills("stale-isr"));
+        Assert.Equal(("apic.reset-state", 3, 3), (kill.Case, kill.FailedRuns, kill.Runs));
+        Assert.Equal("FAIL: repeat 0", kill.Evidence);
+        Assert.Equal(TimeSpan.FromMilliseconds(812), kill.CaseTime);
+        Assert.Equal(2, Assert.Single(matrix.FailuresOn("timer-lost")).FailedRuns);
+        Assert.Equal(["timer-lost"], matrix.Survivors);
+        Assert.Null(matrix.VoidReason);
     }
 
     [Fact]

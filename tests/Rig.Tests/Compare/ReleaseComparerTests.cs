@@ -44,13 +44,48 @@ public sealed class ReleaseComparerTests
     }
 
     [Fact]
-    public void AFailingRepeatFailsTheCase()
+    public void ACaseThatPassedAndFailedWithinTheReleaseIsFlakyNotARegression()
     {
         var baseline = View("r1", Both, SampleRuns.Result("a", "qemu-kvm", Verdict.Ok));
         var current = View("r2", Both,
             SampleRuns.Result("a", "qemu-kvm", Verdict.Ok),
             SampleRuns.Result("a", "qemu-kvm", Verdict.Fail, repeat: 1));
+
+        var comparison = ReleaseComparer.Compare(baseline, current, new());
+
+        Assert.Equal(ChangeKind.Flaky, Assert.Single(comparison.VerdictChanges).Kind);
+        Assert.Equal(0, comparison.ExitCode);
+    }
+
+    [Fact]
+    public void EveryRepeatFailingIsARegression()
+    {
+        var baseline = View("r1", Both, SampleRuns.Result("a", "qemu-kvm", Verdict.Ok));
+        var current = View("r2", Both,
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Fail),
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Fail, repeat: 1));
         Assert.Equal(ChangeKind.Regression, Assert.Single(ReleaseComparer.Compare(baseline, current, new()).VerdictChanges).Kind);
+    }
+
+    [Fact]
+    public void StabilityCountsRunsVerdictsAndTheFlakeRate()
+    {
+        var view = View("r1", Both,
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Ok),
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Fail, repeat: 1),
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, repeat: 2),
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, repeat: 3),
+            SampleRuns.Result("b", "qemu-kvm", Verdict.Skip),
+            SampleRuns.Result("b", "qemu-kvm", Verdict.Skip, repeat: 1));
+
+        var rows = VerdictStability.Of(view);
+
+        Assert.Equal(4, rows[0].Runs);
+        Assert.Equal(3, rows[0].Seen[Verdict.Ok]);
+        Assert.Equal(0.25, rows[0].FlakeRate);
+        Assert.True(rows[0].Flaky);
+        Assert.Equal(0, rows[1].FlakeRate);
+        Assert.False(rows[1].Flaky);
     }
 
     [Fact]

@@ -22,8 +22,8 @@ public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane
     public Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
         snapshots ? Record("save " + name) : throw new TargetUnsupportedException("fake", "save a snapshot", "unsupported");
 
-    public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
-        snapshots ? Record("revert " + name) : throw new TargetUnsupportedException("fake", "revert a snapshot", "unsupported");
+    public Task RevertSnapshotAsync(string name, bool calibrateDuring, CancellationToken cancellationToken = default) =>
+        snapshots ? Record("revert " + name + (calibrateDuring ? " calibrate-during" : "")) : throw new TargetUnsupportedException("fake", "revert a snapshot", "unsupported");
 
     public Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default) =>
         snapshots ? Record("calibrate").ContinueWith(_ => (long)Calls.Count(c => c == "calibrate"), TaskScheduler.Default)

@@ -71,6 +71,10 @@ public static unsafe class WarpCheck
         line.Field("warps", state->Warps);
         line.Field("max_warp_ns", Clocks.Nanoseconds(clock, state->MaxWarp));
         line.Field("stable", state->Stable);
+        if (clock == Clocks.KvmClock || clock == Clocks.XenClock)
+        {
+            line.Field("record_spread_ns", Clocks.RecordSpread(clock, cpus));
+        }
         Console.Write(ref line);
     }
 }
