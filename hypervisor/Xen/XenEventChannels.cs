@@ -171,8 +171,9 @@ public sealed class XenEventChannels
     public bool HostBind(uint port) => Ports.BindFromHost(port);
 
     /// <summary>
-    /// How long set_link holds before each compare-exchange when the host sends: zero normally; the evtchn suite
-    /// widens it to force a guest's write into the window (seed 003's race) instead of waiting for it.
+    /// How long set_link holds before each compare-exchange when the host sends, waiting for the guest to write the
+    /// tail word: zero normally; the evtchn suite sets it to force a guest's write into the try (seed 003's race)
+    /// instead of waiting for it.
     /// </summary>
     public TimeSpan HostLinkWindow { get; set; }
 
@@ -185,7 +186,7 @@ public sealed class XenEventChannels
         }
 
         var window = HostLinkWindow;
-        Queues.Raise(port, window > TimeSpan.Zero ? _ => Hold(window) : null);
+        Queues.Raise(port, window > TimeSpan.Zero ? tail => HoldUntilWritten(tail, window) : null);
         return true;
     }
 
@@ -225,12 +226,18 @@ public sealed class XenEventChannels
         }
     }
 
-    private static void Hold(TimeSpan window)
+    /// <summary>
+    /// Holds set_link between its read of the tail word and its compare-exchange until the guest has written that word
+    /// (or <paramref name="window"/> passed): the guest's write lands inside the try whatever the host's scheduler does.
+    /// </summary>
+    private void HoldUntilWritten(uint tail, TimeSpan window)
     {
+        ref uint word = ref Words.EventWord(tail);
+        uint before = Volatile.Read(ref word);
         long until = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < until)
+        while (Volatile.Read(ref word) == before && Stopwatch.GetTimestamp() < until)
         {
-            Thread.SpinWait(20);
+            Thread.Yield(); // gives the core to the guest vCPU that is to write
         }
     }
 }

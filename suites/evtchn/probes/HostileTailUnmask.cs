@@ -12,7 +12,7 @@ public static unsafe class Probe
 {
     public const string Name = "evtchn.hostile-tail-unmask";
     private const byte Vector = 0xF3;
-    private const ulong RaceWindowUs = 2_000;
+    private const ulong RaceWindowUs = 50_000; // a loaded host may not run the writing vCPU for milliseconds
 
     public static void Main()
     {
@@ -57,6 +57,7 @@ public static unsafe class Probe
         ulong ownNs = hostile ? Backend.Send(own, 1) : 0;
         ulong nextNs = Backend.Send(next, 1);
         Backend.Window(0);
+        ulong writes = Partner.Writes;
         Partner.Set(Partner.UnmaskAndDrain, tail);
         XenEvents.Drain();
 
@@ -65,6 +66,7 @@ public static unsafe class Probe
         line.TextField("writes", hostile ? "hostile" : "allowed");
         line.Field("next_handled", XenEvents.Handled(next));
         line.Field("send_ns", nextNs);
+        line.Field("tail_writes", writes);
         if (hostile)
         {
             line.Field("own_handled", XenEvents.Handled(own));

@@ -23,15 +23,34 @@ public static unsafe class Partner
     public const ulong UnmaskAndDrain = 6;
 
     /// <summary>How long a hostile vCPU keeps rewriting: an unbounded set_link spins this long, then the VM goes on.</summary>
-    public const ulong HostileUs = 400_000;
+    public const ulong HostileUs = 2_000_000;
 
     private const ulong SetTimeoutUs = 2_000_000;
+
+    /// <summary>
+    /// Time between two tail writes: the hypervisor's forced window reacts to a write within a microsecond, so each
+    /// write fails exactly one try of set_link instead of two writes cancelling out (MASKED set, then cleared) unseen.
+    /// </summary>
+    private const ulong PaceUs = 20;
 
     private static ulong mode;
     private static ulong taken;
     private static ulong port;
     private static ulong hostileUntil;
     private static ulong online;
+    private static ulong writes;
+
+    /// <summary>Tail writes vCPU 1 made since the last <see cref="Set"/> (evidence that the race was really played).</summary>
+    public static ulong Writes
+    {
+        get
+        {
+            fixed (ulong* w = &writes)
+            {
+                return Atomic.Load(w);
+            }
+        }
+    }
 
     /// <summary>Starts vCPU 1 (its control block, its LAPIC for the upcall) consuming; false when it did not come up.</summary>
     public static bool Start()
@@ -58,8 +77,9 @@ public static unsafe class Partner
     /// <summary>Gives vCPU 1 its next mode and target port and waits until it has taken them (or, for a drain, finished).</summary>
     public static bool Set(ulong next, uint target)
     {
-        fixed (ulong* m = &mode, t = &taken, p = &port, h = &hostileUntil)
+        fixed (ulong* m = &mode, t = &taken, p = &port, h = &hostileUntil, w = &writes)
         {
+            Atomic.Exchange(w, 0);
             Atomic.Exchange(t, 0);
             Atomic.Exchange(p, target);
             Atomic.Exchange(h, Tsc.Deadline(HostileUs));
@@ -80,7 +100,7 @@ public static unsafe class Partner
         {
             Atomic.Exchange(o, XenEvents.InitControlHere() ? 1UL : 2UL);
         }
-        fixed (ulong* m = &mode, t = &taken, p = &port, h = &hostileUntil)
+        fixed (ulong* m = &mode, t = &taken, p = &port, h = &hostileUntil, w = &writes)
         {
             while (true)
             {
@@ -94,18 +114,26 @@ public static unsafe class Partner
                         break;
                     case FlipAllowed:
                         XenEvents.Mask(target);
+                        Tsc.Wait(PaceUs);
                         XenEvents.TryUnmaskExpectingNotBusy(target);
+                        Tsc.Wait(PaceUs);
+                        Atomic.FetchAdd(w, 1);
                         Atomic.Exchange(t, now);
                         break;
                     case FlipByHypercall:
                         XenEvents.Mask(target);
+                        Tsc.Wait(PaceUs);
                         XenEvents.OpPort(XenEvents.OpUnmask, target);
+                        Tsc.Wait(PaceUs);
+                        Atomic.FetchAdd(w, 1);
                         Atomic.Exchange(t, now);
                         break;
                     case FlipHostile:
                         if (Tsc.Now < Atomic.Load(h))
                         {
                             XenEvents.Flip(target, XenEvents.Masked);
+                            Tsc.Wait(PaceUs);
+                            Atomic.FetchAdd(w, 1);
                         }
                         Atomic.Exchange(t, now);
                         break;
