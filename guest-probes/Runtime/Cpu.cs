@@ -33,6 +33,9 @@ public static unsafe class Cpu
 
     public static ulong Rdtsc() => Native.Rdtsc();
 
+    /// <summary>RDTSC after all earlier instructions, loads and stores (MFENCE;LFENCE;RDTSC, SDM Vol. 2B RDTSC), as Linux's rdtsc_ordered.</summary>
+    public static ulong RdtscOrdered() => Native.RdtscOrdered();
+
     public static void Pause() => Native.Pause();
 
     /// <summary>

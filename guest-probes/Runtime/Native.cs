@@ -23,6 +23,10 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Rdtsc();
 
+    [RuntimeImport("rig_rdtsc_ordered")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong RdtscOrdered();
+
     [RuntimeImport("rig_rdtscp")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Rdtscp(uint* aux);

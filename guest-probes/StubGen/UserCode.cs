@@ -39,6 +39,9 @@ public static class UserCode
             a.mov(eax, edx);
         });
         Export(code, "rig_rdtsc", () => { a.rdtsc(); a.shl(rdx, 32); a.or(rax, rdx); });
+        // MFENCE;LFENCE before RDTSC: it reads the TSC only after all earlier instructions, loads and stores (SDM Vol. 2B
+        // RDTSC), for targets that do not offer RDTSCP.
+        Export(code, "rig_rdtsc_ordered", () => { a.mfence(); a.lfence(); a.rdtsc(); a.shl(rdx, 32); a.or(rax, rdx); });
         // RDTSCP waits for earlier instructions and returns IA32_TSC_AUX in ECX (SDM Vol. 2B RDTSCP).
         Export(code, "rig_rdtscp", () => { a.rdtscp(); a.mov(__dword_ptr[rdi], ecx); a.shl(rdx, 32); a.or(rax, rdx); });
         Export(code, "rig_cpuid", () =>

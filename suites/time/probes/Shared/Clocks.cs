@@ -93,8 +93,9 @@ public static unsafe class Clocks
     }
 
     /// <summary>
-    /// The pvclock's time from a consistent copy of the record and a TSC read after it, by RDTSCP where offered (Linux
-    /// reads pvclocks with rdtsc_ordered): a plain RDTSC may run before the lock the warp check just took, and then read
+    /// The pvclock's time from a consistent copy of the record and a TSC read after it, by RDTSCP where offered, else
+    /// MFENCE;LFENCE;RDTSC (Linux reads pvclocks with rdtsc_ordered): a plain RDTSC may run before the lock the warp
+    /// check just took, and then read
     /// a TSC older than the previous holder's. Measured here: kvmclock "warped" by 320–420 ns in 2 of 3 runs while every
     /// vCPU's record gave one TSC value the same time and RDTSCP never warped. The copy is never newer than the TSC (the
     /// hypervisor stamps records with TSCs already past), and a record updated after the copy continues the same line.
@@ -102,7 +103,7 @@ public static unsafe class Clocks
     private static ulong OrderedNow(PvClockTimeInfo* area)
     {
         PvClockTimeInfo record = PvClock.Snapshot(area);
-        return PvClock.Nanoseconds(Has(Rdtscp) ? Cpu.Rdtscp(out _) : Native.Rdtsc(), record);
+        return PvClock.Nanoseconds(Has(Rdtscp) ? Cpu.Rdtscp(out _) : Cpu.RdtscOrdered(), record);
     }
 
     /// <summary>
