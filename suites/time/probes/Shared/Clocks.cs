@@ -81,7 +81,7 @@ public static unsafe class Clocks
         switch (clock)
         {
             case Tsc:
-                return Native.Rdtsc();
+                return Cpu.RdtscOrdered();
             case Rdtscp:
                 return Cpu.Rdtscp(out _);
             case KvmClock:
