@@ -20,7 +20,7 @@ public static class MutateCommand
     public static Command Create()
     {
         var suite = new Option<string[]>("--suite") { Description = "Suites to run (default: every built suite)", AllowMultipleArgumentsPerToken = true };
-        var defect = new Option<string[]>("--defect") { Description = "Only these defects (default: every one rig-hv --list-defects names)", AllowMultipleArgumentsPerToken = true };
+        var defect = new Option<string[]>("--defect") { Description = "Only these defects (default: those rig-hv --list-defects names for the selected suites)", AllowMultipleArgumentsPerToken = true };
         var release = CommonOptions.Release();
         var store = CommonOptions.Store();
         var repeat = CommonOptions.Repeat("Run the clean reference and each defect N times; a kill must fail every time", 3);
@@ -50,7 +50,7 @@ public static class MutateCommand
             throw new RigUsageException($"targets:{KillMatrix.ReferenceTarget}: unavailable: {unavailable.Reason}");
         }
 
-        IReadOnlyList<string> defects;
+        IReadOnlyList<(string Name, string Area)> defects;
         try
         {
             defects = reference.ListDefects();
@@ -60,18 +60,22 @@ public static class MutateCommand
             throw new RigUsageException(e.Message);
         }
 
-        var unknown = only?.Where(d => !defects.Contains(d)).ToList() ?? [];
+        var unknown = only?.Where(d => !defects.Any(known => known.Name == d)).ToList() ?? [];
         if (unknown.Count > 0)
         {
-            throw new RigUsageException($"--defect: rig-hv has no defect {string.Join(", ", unknown)}; it has: {string.Join(", ", defects)}");
+            throw new RigUsageException($"--defect: rig-hv has no defect {string.Join(", ", unknown)}; it has: {string.Join(", ", defects.Select(d => d.Name))}");
         }
+
+        // Without --defect, the defects the selected suites exist to catch: an apic defect run against the time suite
+        // can only survive, and would void the matrix.
+        var chosen = defects.Where(d => only is null ? selection.SelectsSuite(d.Area) : only.Contains(d.Name)).Select(d => d.Name).ToList();
 
         using var store = environment.OpenStore();
         var release = environment.Release;
         var execution = new RunExecution(environment, store, release);
         var (cleanRun, _) = execution.Execute(suites, selection, repeats, defect: null);
         var mutateRuns = new List<(StoredRun, IReadOnlyList<CaseResult>)>();
-        foreach (var name in defects.Where(d => only is null || only.Contains(d)))
+        foreach (var name in chosen)
         {
             AnsiConsole.MarkupLine($"[blue]defect {Markup.Escape(name)}[/]");
             var (run, _) = execution.Execute(suites, selection, repeats, name);

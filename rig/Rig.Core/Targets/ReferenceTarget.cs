@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Globalization;
 using Rig.Config;
 using Rig.Hosting;
@@ -52,7 +53,8 @@ public sealed class ReferenceTarget(string name, TargetOptions options, string r
     }
 
     /// <summary>The seeded defects this rig-hv knows (<c>rig-hv --list-defects</c>: one per line, the name first).</summary>
-    public IReadOnlyList<string> ListDefects()
+    /// <summary>rig-hv's seeded defects with the suite area each models (`name (seed NNN, area): description` per line).</summary>
+    public IReadOnlyList<(string Name, string Area)> ListDefects()
     {
         var binary = ExecutablePath.Find(RepoRoot.ResolveCommand(repoRoot, options.Binary))
             ?? throw new InvalidOperationException($"{Name}: {options.Binary} not found");
@@ -63,7 +65,8 @@ public sealed class ReferenceTarget(string name, TargetOptions options, string r
         }
 
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split([' ', '\t'], 2)[0])
+            .Select(line => Regex.Match(line, @"^(\S+)(?: \(seed [^,]*, ([^)]*)\))?"))
+            .Select(m => (m.Groups[1].Value, m.Groups[2].Value))
             .ToList();
     }
 
