@@ -40,7 +40,7 @@ public sealed class LiveProgress : IRunProgress
     {
         lock (_gate)
         {
-            _rows.Add(new Row(id, $"{suite}/{caseName}", target, Stopwatch.StartNew()));
+            _rows.Add(new Row(id, $"{suite}.{caseName}", target, Stopwatch.StartNew()));
         }
 
         Redraw();

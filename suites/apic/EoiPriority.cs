@@ -14,9 +14,9 @@ namespace Rig.Suites.Apic;
 public sealed class EoiPriority
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Eoi_priority(string target)
+    public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync("eoi-priority", target, probe: "EoiPriority", append: "settle_us=20000");
+        await using var c = await RigCase.BootAsync(target, append: "settle_us=20000");
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(30));
         c.Oracle("SDM Vol. 3A 12.8.3.1: PPR = max(TPR class, highest ISR class); a requested vector is dispatched only " +
                  "above it; 12.8.5: EOI clears the highest ISR bit");
@@ -31,14 +31,7 @@ public sealed class EoiPriority
             c.Evidence("observed: " + step.Line);
         }
 
-        var problems = PriorityRules.Check(steps);
-        foreach (var p in problems)
-        {
-            c.Report(false, p);
-        }
-
-        c.Report(exit.ProbeStatus == 0, $"the probe walked the whole script ({exit})");
-        c.JudgeProbeVerdicts();
-        c.Complete($"all {PriorityRules.Script.Count} steps as the SDM says");
+        c.ReportAll(PriorityRules.Check(steps));
+        c.Finish(exit, $"all {PriorityRules.Script.Count} steps as the SDM says");
     }
 }

@@ -67,6 +67,20 @@ public sealed class RigCase : IAsyncDisposable
     }
 
     /// <summary>
+    /// Boots the case named by its NUnit fixture: class <c>TimerAfterReboot</c> in suite apic is case
+    /// <c>apic.timer-after-reboot</c> and boots probe image TimerAfterReboot.elf. The class name is the case's only
+    /// spelling (<see cref="KebabCase"/>); the rest is as <see cref="BootAsync(string, string, string, string, int, IHostActionHandler?, TimeSpan?, CancellationToken)"/>.
+    /// </summary>
+    public static Task<RigCase> BootAsync(
+        string target, string append = "", int vcpus = 1, IHostActionHandler? hostActions = null, TimeSpan? watchdog = null,
+        CancellationToken cancellationToken = default)
+    {
+        var fixture = TestExecutionContext.CurrentContext.CurrentTest.TypeInfo?.Type.Name
+            ?? throw new InvalidOperationException("RigCase.BootAsync(target) runs inside an NUnit test fixture");
+        return BootAsync(KebabCase.From(fixture), target, fixture, append, vcpus, hostActions, watchdog, cancellationToken);
+    }
+
+    /// <summary>
     /// Boots <paramref name="probe"/> (artifacts/probes/&lt;probe&gt;.elf) on <paramref name="target"/> with the command line
     /// <paramref name="append"/>, and serves COM2 with <paramref name="hostActions"/> (default: the standard actions).
     /// A case that knowingly runs longer than rig.json's watchdogSeconds (hundreds of reboots) states its own
@@ -208,6 +222,15 @@ public sealed class RigCase : IAsyncDisposable
         return condition;
     }
 
+    /// <summary>An oracle's problem list: each problem is one failed check; none at all changes nothing.</summary>
+    public void ReportAll(IEnumerable<string> problems)
+    {
+        foreach (var problem in problems)
+        {
+            Report(false, problem);
+        }
+    }
+
     /// <summary>The case could not judge (the probe crashed, printed nothing...): an error, never a pass.</summary>
     public void Error(string why)
     {
@@ -246,6 +269,17 @@ public sealed class RigCase : IAsyncDisposable
         _completed = true;
         _session.Publish(result);
         AssertVerdict(result.Verdict, result.Summary);
+    }
+
+    /// <summary>
+    /// The ending every probe case shares: the probe must have run to its end with status 0, what it said of itself
+    /// is judged (<see cref="JudgeProbeVerdicts"/>), and the verdict is published (<see cref="Complete"/>).
+    /// </summary>
+    public void Finish(VmExit exit, string okSummary)
+    {
+        Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
+        JudgeProbeVerdicts();
+        Complete(okSummary);
     }
 
     /// <summary>

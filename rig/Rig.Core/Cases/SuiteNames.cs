@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Rig.Cases;
 
 /// <summary>
@@ -24,17 +22,6 @@ public static class SuiteNames
             return null;
         }
 
-        var kebab = new StringBuilder();
-        for (var i = 0; i < area.Length; i++)
-        {
-            if (char.IsUpper(area[i]) && i > 0)
-            {
-                kebab.Append('-');
-            }
-
-            kebab.Append(char.ToLowerInvariant(area[i]));
-        }
-
-        return kebab.ToString();
+        return KebabCase.From(area);
     }
 }

@@ -1,10 +1,12 @@
 using System.Text.RegularExpressions;
+using Rig.Cases;
 
 namespace Rig.Runner;
 
 /// <summary>
 /// Which cases a run executes: suites by name, targets by name (null = all), and a glob (<c>*</c>, <c>?</c>,
-/// case-insensitive) matched against the test's method name, class name, or full NUnit name.
+/// case-insensitive) matched against the case id (apic.timer-after-reboot or timer-after-reboot), the test's method
+/// name, class name, or full NUnit name.
 /// </summary>
 public sealed class CaseSelection(IReadOnlySet<string>? suites, IReadOnlySet<string>? targets, string? glob)
 {
@@ -24,7 +26,11 @@ public sealed class CaseSelection(IReadOnlySet<string>? suites, IReadOnlySet<str
     public bool Selects(string suite, string className, string methodName, string fullName, string? target) =>
         SelectsSuite(suite)
         && (target is null || SelectsTarget(target))
-        && (_pattern is null || _pattern.IsMatch(methodName) || _pattern.IsMatch(className) || _pattern.IsMatch(fullName));
+        && (_pattern is null || _pattern.IsMatch(methodName) || _pattern.IsMatch(className) || _pattern.IsMatch(fullName)
+            || _pattern.IsMatch(CaseId(className)) || _pattern.IsMatch($"{suite}.{CaseId(className)}"));
+
+    /// <summary>The case id a fixture class names (<see cref="KebabCase"/>): Rig.Suites.Apic.TimerAfterReboot → timer-after-reboot.</summary>
+    private static string CaseId(string className) => KebabCase.From(className[(className.LastIndexOf('.') + 1)..]);
 
     private static Regex GlobToRegex(string glob) =>
         new("^" + Regex.Escape(glob).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",

@@ -71,7 +71,7 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress)
             session.ResultPublished += Count;
             _publishedAtStart = Volatile.Read(ref _published);
             _clock.Restart();
-            progress.CaseStarted(test.Id, suite, test.Name, SelectionFilter.TargetOf(test) ?? "-");
+            progress.CaseStarted(test.Id, suite, test.TypeInfo is { } fixture ? KebabCase.From(fixture.Type.Name) : test.Name, SelectionFilter.TargetOf(test) ?? "-");
         }
 
         public void TestFinished(ITestResult result)
