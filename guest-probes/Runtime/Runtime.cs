@@ -62,7 +62,7 @@ public static unsafe class Runtime
     /// <summary>The runtime itself cannot go on: `RIG error` and exit 2.</summary>
     internal static void Fatal(string what)
     {
-        Line line = Report.Start(Verdict.Error, Probe.Name);
+        Line line = Report.Start(Verdict.Error, ThisCase.Id);
         line.TextField("runtime", what);
         Console.WriteUnlocked(ref line);
         Exit(2);
@@ -70,7 +70,7 @@ public static unsafe class Runtime
 
     internal static void UnexpectedException(EventFrame* frame)
     {
-        Line line = Report.Start(Verdict.Error, Probe.Name);
+        Line line = Report.Start(Verdict.Error, ThisCase.Id);
         line.HexField("vector", frame->Vector);
         line.HexField("rip", frame->Rip);
         line.HexField("error", frame->ErrorCode);
@@ -82,7 +82,7 @@ public static unsafe class Runtime
     /// <summary>The probe name as NUL-terminated ASCII, for the stub's CPL0 fatal report.</summary>
     private static byte* AsciiName()
     {
-        string name = Probe.Name;
+        string name = ThisCase.Id;
         byte* ascii = (byte*)Heap.Allocate((ulong)name.Length + 1);
         for (int i = 0; i < name.Length; i++)
         {

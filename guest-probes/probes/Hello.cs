@@ -3,7 +3,7 @@ using Rig.Guest;
 /// <summary>The smallest probe: proves the image boots, prints and exits 0 on a target.</summary>
 public static class Probe
 {
-    public const string Name = "hello";
+    public const string Name = ThisCase.Id;
 
     public static void Main()
     {

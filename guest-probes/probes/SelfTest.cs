@@ -7,7 +7,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "selftest";
+    public const string Name = ThisCase.Id;
     private const int TimerVector = 0x40;
     private const ulong WaitUs = 200_000;
 
@@ -25,9 +25,9 @@ public static unsafe class Probe
         Console.Write(ref io);
         CpuidPaths();
 
-        Expect("selftest.exception.ud", Faults.InvalidOpcode(), 6);
-        Expect("selftest.exception.de", Faults.DivideByZero(), 0);
-        Expect("selftest.exception.bp", Faults.Breakpoint(), 3);
+        Expect(Name + ".exception.ud", Faults.InvalidOpcode(), 6);
+        Expect(Name + ".exception.de", Faults.DivideByZero(), 0);
+        Expect(Name + ".exception.bp", Faults.Breakpoint(), 3);
         Line tsc = default;
         tsc.Text("RIG metric selftest.tsc");
         tsc.Field("tsc_hz", Tsc.Hz);
@@ -37,21 +37,21 @@ public static unsafe class Probe
 
         if (!LocalApic.Enable())
         {
-            Report.Fail("selftest.apic", "apic-base-msr-unusable");
+            Report.Fail(Name + ".apic", "apic-base-msr-unusable");
             return;
         }
         Events.Register(TimerVector, &OnTimer);
         Events.Register(2, &OnNmi);
-        Timers("selftest.timer.oneshot.xapic", "selftest.timer.periodic.xapic", "selftest.timer.tsc-deadline.xapic");
+        Timers(Name + ".timer.oneshot.xapic", Name + ".timer.periodic.xapic", Name + ".timer.tsc-deadline.xapic");
         Nmi();
         CheckIn();
         if (LocalApic.EnableX2Apic())
         {
-            Timers("selftest.timer.oneshot.x2apic", "selftest.timer.periodic.x2apic", "selftest.timer.tsc-deadline.x2apic");
+            Timers(Name + ".timer.oneshot.x2apic", Name + ".timer.periodic.x2apic", Name + ".timer.tsc-deadline.x2apic");
         }
         else
         {
-            Report.Skip("selftest.timer.x2apic", "cpu-lacks-x2apic");
+            Report.Skip(Name + ".timer.x2apic", "cpu-lacks-x2apic");
         }
         PvClockCheck();
         ControlChannel();
@@ -97,12 +97,12 @@ public static unsafe class Probe
     {
         if (!CommandLine.Is("control", "1"))
         {
-            Report.Skip("selftest.control", "no-control-channel");
+            Report.Skip(Name + ".control", "no-control-channel");
             return;
         }
         Acknowledgement ack = Control.Request("host-time", 2_000_000);
         bool hasTime = Control.TryGetAckNumber("mono_raw_ns", out ulong hostNs);
-        Line line = Report.Start(ack == Acknowledgement.Ok && hasTime ? Verdict.Ok : Verdict.Fail, "selftest.control");
+        Line line = Report.Start(ack == Acknowledgement.Ok && hasTime ? Verdict.Ok : Verdict.Fail, Name + ".control");
         line.TextField("ack", ack == Acknowledgement.Ok ? "ok" : ack == Acknowledgement.Error ? "err" : "timeout");
         line.Field("host_ns", hostNs);
         Report.Emit(ref line);
@@ -131,11 +131,11 @@ public static unsafe class Probe
             port = Min(port, t4 - t3);
             cpuid = Min(cpuid, t5 - t4);
         }
-        Report.Metric("selftest.cost", "rdtsc_cycles", rdtsc, "cycles");
-        Report.Metric("selftest.cost", "gate_rdmsr_cycles", gate, "cycles");
-        Report.Metric("selftest.cost", "gate_cpuid_cycles", cpuid, "cycles");
-        Report.Metric("selftest.cost", "ud2_roundtrip_cycles", fault, "cycles");
-        Report.Metric("selftest.cost", Ports.Direct ? "port_in_direct_cycles" : "port_in_gate_cycles", port, "cycles");
+        Report.Metric(Name + ".cost", "rdtsc_cycles", rdtsc, "cycles");
+        Report.Metric(Name + ".cost", "gate_rdmsr_cycles", gate, "cycles");
+        Report.Metric(Name + ".cost", "gate_cpuid_cycles", cpuid, "cycles");
+        Report.Metric(Name + ".cost", "ud2_roundtrip_cycles", fault, "cycles");
+        Report.Metric(Name + ".cost", Ports.Direct ? "port_in_direct_cycles" : "port_in_gate_cycles", port, "cycles");
     }
 
     private static ulong Min(ulong a, ulong b) => a < b ? a : b;
@@ -208,7 +208,7 @@ public static unsafe class Probe
             Cpu.Pause();
         }
         ulong delivered = Atomic.Load(&counters[2]) - before;
-        Line line = Report.Start(delivered == 1 ? Verdict.Ok : Verdict.Fail, "selftest.nmi-self-ipi");
+        Line line = Report.Start(delivered == 1 ? Verdict.Ok : Verdict.Fail, Name + ".nmi-self-ipi");
         line.Field("delivered", delivered);
         line.Field("nmi_at_cpl0", Runtime.NmisAtCpl0);
         Report.Emit(ref line);
@@ -219,13 +219,13 @@ public static unsafe class Probe
         int expected = Acpi.CpuCount();
         if (expected < 2)
         {
-            Report.Skip("selftest.smp", "single-vcpu");
+            Report.Skip(Name + ".smp", "single-vcpu");
             return;
         }
         everyone = Barrier.Create(expected);
         int online = Smp.StartAll(&ApWork, 1_000_000);
         bool met = online == expected && Barrier.Wait(everyone, 1_000_000);
-        Line line = Report.Start(met ? Verdict.Ok : Verdict.Fail, "selftest.smp");
+        Line line = Report.Start(met ? Verdict.Ok : Verdict.Fail, Name + ".smp");
         line.Field("expected", (ulong)expected);
         line.Field("online", (ulong)online);
         line.Field("barrier", met ? 1UL : 0UL);
@@ -238,14 +238,14 @@ public static unsafe class Probe
     {
         if (!PvClock.Enable())
         {
-            Report.Skip("selftest.pvclock", "no-kvmclock");
+            Report.Skip(Name + ".pvclock", "no-kvmclock");
             return;
         }
         PvClockTimeInfo first = PvClock.Snapshot();
         ulong t0 = PvClock.Nanoseconds(Tsc.Now, first);
         Tsc.Wait(1000);
         ulong t1 = PvClock.Nanoseconds(Tsc.Now, PvClock.Snapshot());
-        Line line = Report.Start(t1 > t0 ? Verdict.Ok : Verdict.Fail, "selftest.pvclock");
+        Line line = Report.Start(t1 > t0 ? Verdict.Ok : Verdict.Fail, Name + ".pvclock");
         line.Field("version", first.Version);
         line.Field("elapsed_ns", t1 > t0 ? t1 - t0 : 0);
         line.Field("tsc_hz", PvClock.TscHz());

@@ -17,6 +17,7 @@ var root = new RootCommand("Rig: conformance and regression tests for x86-64 hyp
     ReportCommand.Create(),
     CompareCommand.Create(),
     MutateCommand.Create(),
+    NewCaseCommand.Create(),
 };
 var parsed = root.Parse(args);
 var exitCode = parsed.Invoke();

@@ -4,8 +4,8 @@ using Rig.Cases;
 namespace Rig.Suites.Smoke;
 
 /// <summary>
-/// smoke.selftest: boots the probe runtime's SelfTest (guest-probes, artifacts/probes/SelfTest.elf) and turns
-/// each <c>RIG ok|fail|skip selftest.X</c> line into a result. It proves the whole path — image, boot, COM1,
+/// smoke.self-test: boots the probe runtime's SelfTest (guest-probes, artifacts/probes/SelfTest.elf) and turns
+/// each <c>RIG ok|fail|skip self-test.X</c> line into a result. It proves the whole path — image, boot, COM1,
 /// COM2, exit port — on each target before any conformance suite is believed.
 /// </summary>
 [TestFixture]
@@ -14,9 +14,9 @@ public sealed class SelfTest
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Selftest(string target)
+    public async Task Run(string target)
     {
-        await using var probe = await RigCase.BootAsync("selftest", target, probe: "SelfTest", append: "seconds=1", vcpus: 4);
+        await using var probe = await RigCase.BootAsync(target, append: "seconds=1", vcpus: 4);
         var exit = await probe.RunToExitAsync(Bound);
 
         probe.Oracle("docs/protocol.md: the probe's exit status (isa-debug-exit, (v << 1) | 1) is 0 exactly when none of its checks failed");

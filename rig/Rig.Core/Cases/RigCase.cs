@@ -308,7 +308,7 @@ public sealed class RigCase : IAsyncDisposable
                 summary = MustOffer(name, record);
             }
 
-            _session.Publish(BuildResult(record.Case!, verdict, summary, EvidenceText() + "record: " + record.Line + "\n"));
+            _session.Publish(BuildResult(WithoutSuite(record.Case!), verdict, summary, EvidenceText() + "record: " + record.Line + "\n"));
             worst = Rank(verdict) > Rank(worst) ? verdict : worst;
             if (verdict != Verdict.Ok)
             {
@@ -357,8 +357,15 @@ public sealed class RigCase : IAsyncDisposable
         }
     }
 
+    /// <summary>A record of this case or its sub-cases, named by the case (timer-after-reboot) or by its id as the probe prints it (apic.timer-after-reboot).</summary>
     private bool BelongsHere(string? recordCase) =>
-        recordCase is not null && (recordCase == Case || recordCase.StartsWith(Case + ".", StringComparison.Ordinal));
+        recordCase is not null && (IsOrUnder(recordCase, Case) || IsOrUnder(recordCase, $"{Suite}.{Case}"));
+
+    /// <summary>The case name a result is stored under: a probe prints its id (apic.x), the store keeps suite and case apart.</summary>
+    private string WithoutSuite(string recordCase) =>
+        recordCase.StartsWith(Suite + ".", StringComparison.Ordinal) ? recordCase[(Suite.Length + 1)..] : recordCase;
+
+    private static bool IsOrUnder(string name, string root) => name == root || name.StartsWith(root + ".", StringComparison.Ordinal);
 
     private string EvidenceText()
     {
@@ -371,7 +378,7 @@ public sealed class RigCase : IAsyncDisposable
     private CaseResult BuildResult(string caseName, Verdict verdict, string summary, string evidence)
     {
         var metrics = new List<MetricSample>(_metrics);
-        foreach (var r in Records.Where(r => r.Kind == "metric" && r.Case == caseName))
+        foreach (var r in Records.Where(r => r.Kind == "metric" && (r.Case == caseName || r.Case == $"{Suite}.{caseName}")))
         {
             foreach (var (name, value) in r.Fields.Where(f => f.Key != "unit"))
             {

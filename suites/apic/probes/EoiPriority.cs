@@ -8,7 +8,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "eoi-priority";
+    public const string Name = ThisCase.Id;
 
     private static ulong* delivered; // [0] count, [1..8] vectors in arrival order
     private static ulong settleUs;

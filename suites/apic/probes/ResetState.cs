@@ -10,7 +10,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "reset-state";
+    public const string Name = ThisCase.Id;
     private const ulong StepUs = 2_000_000;
 
     private static ulong apPhase; // 0 start, 1 dirty done, 2 restarted by INIT, 3 dump done

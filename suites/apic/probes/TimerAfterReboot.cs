@@ -10,7 +10,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "timer-after-reboot";
+    public const string Name = ThisCase.Id;
 
     private static ulong ticks;
     private static ulong firstTickTsc;

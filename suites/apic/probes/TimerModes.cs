@@ -9,7 +9,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "timer-modes";
+    public const string Name = ThisCase.Id;
     private const int Vector = 0xE0;
     private const ulong PeriodUs = 500;
 

@@ -7,7 +7,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "evtchn.fifo-abi";
+    public const string Name = ThisCase.Id;
     private const byte Vector = 0xF3;
     private const uint NeverBound = 900;
 

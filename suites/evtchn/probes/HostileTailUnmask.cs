@@ -10,7 +10,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "evtchn.hostile-tail-unmask";
+    public const string Name = ThisCase.Id;
     private const byte Vector = 0xF3;
     private const ulong RaceWindowUs = 50_000; // a loaded host may not run the writing vCPU for milliseconds
 

@@ -9,7 +9,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "evtchn.no-lost-events";
+    public const string Name = ThisCase.Id;
     private const byte Vector = 0xF3;
     private const ulong RaceWindowUs = 50_000; // a loaded host may not run the writing vCPU for milliseconds
 

@@ -8,7 +8,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "double-mce";
+    public const string Name = ThisCase.Id;
 
     private static ulong windowUs;
 

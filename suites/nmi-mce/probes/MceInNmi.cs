@@ -9,7 +9,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "mce-in-nmi";
+    public const string Name = ThisCase.Id;
 
     private static ulong windowUs;
 

@@ -9,7 +9,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "nmi-blocking";
+    public const string Name = ThisCase.Id;
 
     private static ulong rounds;
     private static ulong requests;

@@ -8,7 +8,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "nmi-return-to-user";
+    public const string Name = ThisCase.Id;
 
     private static ulong rounds;
     private static ulong settleUs;

@@ -8,7 +8,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "sched.register-integrity";
+    public const string Name = ThisCase.Id;
 
     /// <summary>One hold: ~100k rounds of 47 comparisons, a few ms natively; the MSRs are re-read (a gate call each) between holds.</summary>
     private const ulong RoundsPerHold = 100_000;

@@ -10,7 +10,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "sched.tlb-coherence";
+    public const string Name = ThisCase.Id;
 
     private const ulong Window = 0x8000_0000;
     private const ulong PresentWritableUser = 0x7;

@@ -7,7 +7,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "time.drift";
+    public const string Name = ThisCase.Id;
     private const ulong Stop = 0xFFFF_FFFF;
 
     private static ulong windowUs;

@@ -7,7 +7,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "time.pause-resume";
+    public const string Name = ThisCase.Id;
     private static ulong pauses;
 
     public static void Main()

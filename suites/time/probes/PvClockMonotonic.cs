@@ -7,7 +7,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "time.pvclock-monotonic";
+    public const string Name = ThisCase.Id;
 
     private static ulong microseconds;
 

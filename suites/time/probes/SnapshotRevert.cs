@@ -9,7 +9,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "time.snapshot-revert";
+    public const string Name = ThisCase.Id;
     private const int All = (1 << Clocks.Count) - 1;
 
     private static ulong reverts;

@@ -6,7 +6,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "time.tsc-monotonic";
+    public const string Name = ThisCase.Id;
     private const int Mask = 1 << Clocks.Tsc | 1 << Clocks.Rdtscp;
 
     private static ulong microseconds;

@@ -8,7 +8,7 @@ using Rig.Guest;
 /// </summary>
 public static unsafe class Probe
 {
-    public const string Name = "time.tsc-warp";
+    public const string Name = ThisCase.Id;
 
     private static ulong microseconds;
     private static int clock;
