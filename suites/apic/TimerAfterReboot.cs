@@ -16,12 +16,12 @@ public sealed class TimerAfterReboot
     private const double SlackUs = 1_000_000;
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Timer_after_reboot(string target)
+    public async Task Run(string target)
     {
         int reboots = Profile.Pick(normal: 100, lab: 1000);
         var bound = TimeSpan.FromSeconds(30 + reboots * 4); // a slow target (TCG under load) takes ~1 s a reboot
         await using var c = await RigCase.BootAsync(
-            "timer-after-reboot", target, probe: "TimerAfterReboot", append: $"reboots={reboots} period_us=1000 wait_us=3000000",
+            target, append: $"reboots={reboots} period_us=1000 wait_us=3000000",
             watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         c.Oracle("SDM Vol. 3A 12.4.7.1: RESET clears ISR and IRR, so after a reboot nothing blocks the clock vector and " +
@@ -36,10 +36,7 @@ public sealed class TimerAfterReboot
         }
 
         var finding = FirstTickAfterReboot.Check(records.Where(r => r.Kind == "tick"), reboots, SlackUs);
-        foreach (var problem in finding.Problems)
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(finding.Problems);
 
         foreach (var lacking in finding.Unarmed)
         {
@@ -51,8 +48,6 @@ public sealed class TimerAfterReboot
             c.Metric("first_tick_us", latency, "us");
         }
 
-        c.Report(exit.ProbeStatus == 0, $"the probe ran through {reboots} reboots ({exit})");
-        c.JudgeProbeVerdicts();
-        c.Complete($"{finding.BootsSeen} reboots, every first tick in time (max {finding.LatenciesUs.DefaultIfEmpty().Max():0} us)");
+        c.Finish(exit, $"{finding.BootsSeen} reboots, every first tick in time (max {finding.LatenciesUs.DefaultIfEmpty().Max():0} us)");
     }
 }

@@ -14,10 +14,10 @@ namespace Rig.Suites.Apic;
 public sealed class TimerModes
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Timer_modes(string target)
+    public async Task Run(string target)
     {
         int n = Profile.Pick(normal: 20, lab: 500);
-        await using var c = await RigCase.BootAsync("timer-modes", target, probe: "TimerModes", append: $"n={n}");
+        await using var c = await RigCase.BootAsync(target, append: $"n={n}");
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(60));
         c.Oracle("SDM Vol. 3A 12.5.4: one interrupt per one-shot arming, one per period when periodic; 12.5.4.1: a " +
                  "TSC-deadline interrupt comes once the TSC reaches the deadline, never before; 12.5.1: masked, none");
@@ -32,10 +32,7 @@ public sealed class TimerModes
             c.Evidence("observed: " + m.Line);
         }
 
-        foreach (var problem in TimerModeRules.Check(modes))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(TimerModeRules.Check(modes));
 
         var samples = c.Records.Where(r => r.Kind == "tsample").ToList();
         foreach (var s in samples)
@@ -52,10 +49,7 @@ public sealed class TimerModes
             c.Evidence($"observed: {mode} ({apic}, {periodUs:0} µs) best {(mode == "periodic" ? "interval error" : "lateness")} {bestUs:0} µs");
         }
 
-        foreach (var problem in TimerRateRules.Check(samples))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(TimerRateRules.Check(samples));
 
         c.JudgeProbeVerdicts();
         c.Report(exit.ProbeStatus is 0 or 1, $"the probe went through every mode ({exit})");

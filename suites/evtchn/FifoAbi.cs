@@ -9,19 +9,16 @@ namespace Rig.Suites.Evtchn;
 public sealed class FifoAbi
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Fifo_abi(string target)
+    public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync("fifo-abi", target, probe: "FifoAbi", hostActions: new EvtchnHostActions());
+        await using var c = await RigCase.BootAsync(target, hostActions: new EvtchnHostActions());
         var exit = await c.RunToExitAsync(EvtchnRecords.BootBound);
         c.Oracle("xen/include/public/event_channel.h and the FIFO event channel design: each operation's result, the " +
                  "priority order, masking, coalescing and the documented error codes (suites/evtchn/Oracles/FifoAbiRules.cs)");
         c.JudgeProbeVerdicts();
         if (!EvtchnRecords.SkippedWithoutXen(c))
         {
-            foreach (var problem in FifoAbiRules.Check(c.Records))
-            {
-                c.Report(false, problem);
-            }
+            c.ReportAll(FifoAbiRules.Check(c.Records));
 
             c.Report(true, $"{FifoAbiRules.Rules.Count} ABI checks read");
             EvtchnRecords.JudgeExit(c, exit);

@@ -13,11 +13,11 @@ namespace Rig.Suites.Evtchn;
 public sealed class HostileTailUnmask
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Hostile_tail_unmask(string target)
+    public async Task Run(string target)
     {
         int rounds = Profile.Pick(normal: 3, lab: 7);
         var backend = new EvtchnHostActions();
-        await using var c = await RigCase.BootAsync("hostile-tail-unmask", target, probe: "HostileTailUnmask", append: $"rounds={rounds}",
+        await using var c = await RigCase.BootAsync(target, append: $"rounds={rounds}",
             vcpus: 2, hostActions: backend);
         var exit = await c.RunToExitAsync(EvtchnRecords.BootBound);
         c.Oracle("FIFO event channel design draft G (seed 003): set_link gives up after 3 retries, so every sender returns " +
@@ -34,10 +34,7 @@ public sealed class HostileTailUnmask
 
             if (EvtchnRecords.Stats(c, backend) is { } stats)
             {
-                foreach (var problem in HostileRounds.Check(roundRecords, stats["most-set-link-retries"], stats["lost"]))
-                {
-                    c.Report(false, problem);
-                }
+                c.ReportAll(HostileRounds.Check(roundRecords, stats["most-set-link-retries"], stats["lost"]));
             }
 
             c.Report(roundRecords.Count == 2 * rounds, $"{2 * rounds} rounds played ({roundRecords.Count})");

@@ -11,12 +11,12 @@ namespace Rig.Suites.NmiMce;
 /// crashing or hanging (seed 004 item 7).
 /// </summary>
 [TestFixture]
-public sealed class DoubleMceCase
+public sealed class DoubleMce
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Double_mce(string target)
+    public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync("double-mce", target, probe: "DoubleMce", append: "window_us=1000000", vcpus: 2);
+        await using var c = await RigCase.BootAsync(target, append: "window_us=1000000", vcpus: 2);
         var guestEvents = await GuestShutdownsAsync(c, c.RunToExitAsync(TimeSpan.FromSeconds(60)));
         c.Oracle("SDM Vol. 3B 16.3.1.2: a machine check while MCIP is set puts the processor in shutdown");
         var records = c.Records;
@@ -35,10 +35,7 @@ public sealed class DoubleMceCase
         }
 
         bool shutdown = guestEvents.Count > 0 || records.Any(r => r.Kind == "after-shutdown");
-        foreach (var p in DoubleMce.Check(trace, shutdown))
-        {
-            c.Report(false, p);
-        }
+        c.ReportAll(DoubleMceRules.Check(trace, shutdown));
 
         c.JudgeProbeVerdicts();
         c.Complete("the second #MC shut the vCPU down");

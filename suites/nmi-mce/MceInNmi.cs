@@ -10,12 +10,12 @@ namespace Rig.Suites.NmiMce;
 /// item 2, the reentrancy an OS must survive).
 /// </summary>
 [TestFixture]
-public sealed class MceInNmiCase
+public sealed class MceInNmi
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Mce_in_nmi(string target)
+    public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync("mce-in-nmi", target, probe: "MceInNmi", append: "window_us=50000", vcpus: 2);
+        await using var c = await RigCase.BootAsync(target, append: "window_us=50000", vcpus: 2);
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(60));
         c.Oracle("SDM Vol. 3A 6.7.1 and 6.14.5: #MC is not held by NMI blocking and runs on its own IST stack; its IRET ends NMI " +
                  "blocking, so an NMI latched meanwhile is delivered nested in the NMI handler");
@@ -32,13 +32,8 @@ public sealed class MceInNmiCase
             return;
         }
 
-        foreach (var p in MceInNmi.Check(trace))
-        {
-            c.Report(false, p);
-        }
+        c.ReportAll(MceInNmiRules.Check(trace));
 
-        c.Report(exit.ProbeStatus == 0, $"the probe ran its script ({exit})");
-        c.JudgeProbeVerdicts();
-        c.Complete("#MC nested in the NMI handler, and its IRET released the latched NMI");
+        c.Finish(exit, "#MC nested in the NMI handler, and its IRET released the latched NMI");
     }
 }

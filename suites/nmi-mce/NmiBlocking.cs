@@ -11,14 +11,14 @@ namespace Rig.Suites.NmiMce;
 /// land provably inside the blocking window (seed 004: a VMM that drops, or delivers early, NMIs that arrive there).
 /// </summary>
 [TestFixture]
-public sealed class NmiBlockingCase
+public sealed class NmiBlocking
 {
     private const int Rounds = 3;
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Nmi_blocking(string target)
+    public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync("nmi-blocking", target, probe: "NmiBlocking", append: $"rounds={Rounds} requests=2 window_us=20000", vcpus: 2);
+        await using var c = await RigCase.BootAsync(target, append: $"rounds={Rounds} requests=2 window_us=20000", vcpus: 2);
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(60));
         c.Oracle("SDM Vol. 3A 6.7.1: NMIs are blocked from the NMI handler's entry to its IRET; one arriving meanwhile is " +
                  "latched and delivered after the IRET, and only one");
@@ -35,19 +35,14 @@ public sealed class NmiBlockingCase
             return;
         }
 
-        var finding = NmiBlocking.Check(trace, Rounds);
-        foreach (var p in finding.Problems)
-        {
-            c.Report(false, p);
-        }
+        var finding = NmiBlockingRules.Check(trace, Rounds);
+        c.ReportAll(finding.Problems);
 
         foreach (var us in finding.LatchLatenciesUs)
         {
             c.Metric("latched_nmi_latency_us", us, "us");
         }
 
-        c.Report(exit.ProbeStatus == 0, $"the probe ran its script ({exit})");
-        c.JudgeProbeVerdicts();
-        c.Complete($"{Rounds} rounds: no NMI inside the handler, one latched NMI after each IRET");
+        c.Finish(exit, $"{Rounds} rounds: no NMI inside the handler, one latched NMI after each IRET");
     }
 }

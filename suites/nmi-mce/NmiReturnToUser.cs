@@ -9,14 +9,14 @@ namespace Rig.Suites.NmiMce;
 /// NMI is delivered. Catches a hypervisor that leaves NMIs latched on the way back to user mode (seed 004 item 9).
 /// </summary>
 [TestFixture]
-public sealed class NmiReturnToUserCase
+public sealed class NmiReturnToUser
 {
     private const int Rounds = 3;
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Nmi_return_to_user(string target)
+    public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync("nmi-return-to-user", target, probe: "NmiReturnToUser", append: $"rounds={Rounds} settle_us=2000 window_us=1000000", vcpus: 2);
+        await using var c = await RigCase.BootAsync(target, append: $"rounds={Rounds} settle_us=2000 window_us=1000000", vcpus: 2);
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(60));
         c.Oracle("SDM Vol. 3A 6.7.1: the next IRET ends NMI blocking, also one that returns to CPL3; the next NMI is delivered");
         var trace = NmiTrace.Read(c, exit);
@@ -25,13 +25,8 @@ public sealed class NmiReturnToUserCase
             return;
         }
 
-        foreach (var p in NmiReturnToUser.Check(trace, Rounds))
-        {
-            c.Report(false, p);
-        }
+        c.ReportAll(NmiReturnToUserRules.Check(trace, Rounds));
 
-        c.Report(exit.ProbeStatus == 0, $"the probe ran its script ({exit})");
-        c.JudgeProbeVerdicts();
-        c.Complete($"{Rounds} rounds: the NMI after an IRET to CPL3 was delivered");
+        c.Finish(exit, $"{Rounds} rounds: the NMI after an IRET to CPL3 was delivered");
     }
 }

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Churn;
+using Rig.Suites.Sched.Oracles;
 
 namespace Rig.Suites.Sched;
 
@@ -15,15 +16,15 @@ public sealed class DestroyUnderLoad
     private const string Probe = "RegisterIntegrity";
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Destroy_while_running_and_migrating(string target)
+    public async Task Run(string target)
     {
         // No collision here: destroys land wherever the churn's migrations left the doomed VM's vCPUs, as in production.
         var profile = ChurnProfile.ForRun() with { Collide = false };
         await using var c = await RigCase.BootAsync(
-            "destroy-under-load", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+            target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
         var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
         c.Oracle(Oracles.HostLeaks.Rule);
-        c.Oracle(Oracles.RegisterIntegrity.Rule);
+        c.Oracle(RegisterIntegrityRules.Rule);
         run.Describe(c);
         c.JudgeProbeVerdicts();
         foreach (var incident in run.Churn.Incidents)
@@ -37,20 +38,14 @@ public sealed class DestroyUnderLoad
             c.Report(run.Exits.TryGetValue(vm, out var exit) && exit.ProbeStatus == 0, $"survivor VM {vm} ran through the churn to a clean end: {end}");
         }
 
-        foreach (var problem in Oracles.RegisterIntegrity.Check(run.Records, run.Vms, profile.VcpusPerVm))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(RegisterIntegrityRules.Check(run.Records, run.Vms, profile.VcpusPerVm));
 
         if (run.Records.Any(r => r.Kind == "held"))
         {
-            c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(run.Records), "1/s");
+            c.Metric("guest_register_checks_per_s", RegisterIntegrityRules.ChecksPerSecond(run.Records), "1/s");
         }
 
-        foreach (var problem in Oracles.HostLeaks.Check(run.Before, run.After, run.Churn.VmCycles))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(Oracles.HostLeaks.Check(run.Before, run.After, run.Churn.VmCycles));
 
         if (run.Churn.VmCycles == 0)
         {

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Churn;
+using Rig.Suites.Sched.Oracles;
 
 namespace Rig.Suites.Sched;
 
@@ -15,23 +16,20 @@ public sealed class RegisterIntegrity
     private const string Probe = "RegisterIntegrity";
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Registers_hold_under_churn(string target)
+    public async Task Run(string target)
     {
         var profile = ChurnProfile.ForRun();
         await using var c = await RigCase.BootAsync(
-            "register-integrity", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+            target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
         var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
-        c.Oracle(Oracles.RegisterIntegrity.Rule);
+        c.Oracle(RegisterIntegrityRules.Rule);
         run.Describe(c);
         c.JudgeProbeVerdicts();
-        foreach (var problem in Oracles.RegisterIntegrity.Check(run.Records, run.Vms, profile.VcpusPerVm))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(RegisterIntegrityRules.Check(run.Records, run.Vms, profile.VcpusPerVm));
 
         if (run.Records.Any(r => r.Kind == "held"))
         {
-            c.Metric("guest_register_checks_per_s", Oracles.RegisterIntegrity.ChecksPerSecond(run.Records), "1/s");
+            c.Metric("guest_register_checks_per_s", RegisterIntegrityRules.ChecksPerSecond(run.Records), "1/s");
         }
 
         if (run.FirstFailure is null)

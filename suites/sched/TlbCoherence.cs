@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Churn;
+using Rig.Suites.Sched.Oracles;
 
 namespace Rig.Suites.Sched;
 
@@ -15,23 +16,20 @@ public sealed class TlbCoherence
     private const string Probe = "TlbCoherence";
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task No_stale_translation_after_invalidation(string target)
+    public async Task Run(string target)
     {
         var profile = ChurnProfile.ForRun();
         await using var c = await RigCase.BootAsync(
-            "tlb-coherence", target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+            target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
         var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "stale");
-        c.Oracle(Oracles.TlbCoherence.Rule);
+        c.Oracle(TlbCoherenceRules.Rule);
         run.Describe(c);
         c.JudgeProbeVerdicts();
-        foreach (var problem in Oracles.TlbCoherence.Check(run.Records, run.Vms, profile.VcpusPerVm))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(TlbCoherenceRules.Check(run.Records, run.Vms, profile.VcpusPerVm));
 
         if (run.Records.Any(r => r.Kind == "tlb"))
         {
-            c.Metric("guest_remaps_per_s", Oracles.TlbCoherence.GenerationsPerSecond(run.Records), "1/s");
+            c.Metric("guest_remaps_per_s", TlbCoherenceRules.GenerationsPerSecond(run.Records), "1/s");
         }
 
         foreach (var incident in run.Churn.Incidents)

@@ -12,12 +12,12 @@ namespace Rig.Suites.Time;
 public sealed class CalibrationRace
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Calibration_race(string target)
+    public async Task Run(string target)
     {
         int reverts = Profile.Pick(normal: 20, lab: 500);
         var bound = TimeRecords.BootBound + TimeSpan.FromMilliseconds(reverts * 500);
         await using var c = await RigCase.BootAsync(
-            "calibration-race", target, probe: "SnapshotRevert", append: $"n={reverts} readers=1", vcpus: TimeRecords.Vcpus, watchdog: bound);
+            target, probe: "SnapshotRevert", append: $"n={reverts} readers=1", vcpus: TimeRecords.Vcpus, watchdog: bound);
         using var done = new CancellationTokenSource();
         var forcing = ForceCalibrationsAsync(c.Vm, done.Token);
         var exit = await c.RunToExitAsync(bound);

@@ -16,12 +16,12 @@ public sealed class Drift
     private static readonly string[] Clocks = ["tsc", "kvmclock", "xenclock"];
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Drift_against_the_host(string target)
+    public async Task Run(string target)
     {
         int windowMs = Profile.Pick(normal: 20_000, lab: 600_000);
         var bound = TimeRecords.BootBound + TimeSpan.FromMilliseconds(windowMs * 2);
         await using var c = await RigCase.BootAsync(
-            "drift", target, probe: "Drift", append: $"ms={windowMs} interval_ms=250", vcpus: TimeRecords.Vcpus, watchdog: bound);
+            target, append: $"ms={windowMs} interval_ms=250", vcpus: TimeRecords.Vcpus, watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         c.Oracle($"RFC 5905 7.3: NTP disciplines a clock within {Oracles.Drift.NtpTolerancePpm} ppm of true frequency; a guest " +
                  "clock drifting beyond that (at the edge of the exchanges' round-trip error) cannot be kept on time");

@@ -12,11 +12,11 @@ namespace Rig.Suites.Time;
 public sealed class PauseResume
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Pause_resume(string target)
+    public async Task Run(string target)
     {
         int pauses = Profile.Pick(normal: 200, lab: 2000);
         var bound = TimeRecords.BootBound + TimeSpan.FromMilliseconds(pauses * 200);
-        await using var c = await RigCase.BootAsync("pause-resume", target, probe: "PauseResume", append: $"n={pauses}", vcpus: TimeRecords.Vcpus, watchdog: bound);
+        await using var c = await RigCase.BootAsync(target, append: $"n={pauses}", vcpus: TimeRecords.Vcpus, watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         c.Oracle("A stopped VM's clocks may stand still or count the stopped time, never go back (SDM 18.17; public/xen.h) nor " +
                  $"move further than the host's pause or the guest's own TSC bracket of the request, plus {TimeRecords.MarginNs / 1e6:0} ms");
@@ -33,10 +33,7 @@ public sealed class PauseResume
             c.Metric("host_pause_us", p.GetDouble("host_us"), "us");
         }
 
-        foreach (var problem in PauseJumps.Check(observations, TimeRecords.MarginNs))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(PauseJumps.Check(observations, TimeRecords.MarginNs));
 
         TimeRecords.JudgeSteps(c, ["tsc", "rdtscp", "kvmclock", "xenclock"]);
         c.JudgeProbeVerdicts();

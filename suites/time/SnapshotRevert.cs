@@ -14,11 +14,11 @@ namespace Rig.Suites.Time;
 public sealed class SnapshotRevert
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Snapshot_revert(string target)
+    public async Task Run(string target)
     {
         int reverts = Profile.Pick(normal: 20, lab: 500);
         var bound = TimeRecords.BootBound + TimeSpan.FromMilliseconds(reverts * 500);
-        await using var c = await RigCase.BootAsync("snapshot-revert", target, probe: "SnapshotRevert", append: $"n={reverts}", watchdog: bound);
+        await using var c = await RigCase.BootAsync(target, append: $"n={reverts}", watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         Judge(c, reverts, exit.ProbeStatus);
         TimeRecords.JudgeExit(c, exit);
@@ -40,10 +40,7 @@ public sealed class SnapshotRevert
 
         var records = c.Records.Where(r => r.Kind == "revert").ToList();
         var observations = Observations(c, records);
-        foreach (var problem in RevertContinuity.Check(observations, TimeRecords.MarginNs))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(RevertContinuity.Check(observations, TimeRecords.MarginNs));
 
         c.Report(records.Count == reverts, $"{records.Count} of {reverts} reverts observed");
     }

@@ -30,10 +30,7 @@ internal static class TimeRecords
             c.Metric($"{s["clock"]}_max_step_us", s.GetDouble("max_fwd_ns") / 1000, "us");
         }
 
-        foreach (var problem in ClockSteps.Check(steps))
-        {
-            c.Report(false, problem);
-        }
+        c.ReportAll(ClockSteps.Check(steps));
 
         return steps;
     }
@@ -46,10 +43,7 @@ internal static class TimeRecords
         {
             c.Evidence("observed: " + w.Line);
             c.Metric($"{w["clock"]}_max_warp_ns", w.GetDouble("max_warp_ns"), "ns");
-            foreach (var problem in CrossVcpuOrder.Check(w))
-            {
-                c.Report(false, problem);
-            }
+            c.ReportAll(CrossVcpuOrder.Check(w));
         }
 
         return warps;

@@ -8,10 +8,10 @@ namespace Rig.Suites.Time;
 public sealed class TscMonotonic
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Tsc_monotonic(string target)
+    public async Task Run(string target)
     {
         int ms = Profile.Pick(normal: 2_000, lab: 60_000);
-        await using var c = await RigCase.BootAsync("tsc-monotonic", target, probe: "TscMonotonic", append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
+        await using var c = await RigCase.BootAsync(target, append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
         var exit = await c.RunToExitAsync(TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
         c.Oracle("SDM Vol. 3B 18.17: the TSC increments monotonically; read back to back on one vCPU (RDTSC, and RDTSCP " +
                  "which waits for earlier instructions, Vol. 2B) it never goes back, and never jumps beyond the time that passed");

@@ -8,10 +8,10 @@ namespace Rig.Suites.Time;
 public sealed class TscWarp
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Tsc_warp(string target)
+    public async Task Run(string target)
     {
         int ms = Profile.Pick(normal: 2_000, lab: 60_000);
-        await using var c = await RigCase.BootAsync("tsc-warp", target, probe: "TscWarp", append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
+        await using var c = await RigCase.BootAsync(target, append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
         var exit = await c.RunToExitAsync(TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
         c.Oracle("SDM Vol. 3B 18.17.1: with an invariant TSC the processors' TSCs are one clock, so a read ordered after " +
                  "another by a lock is never smaller (Linux check_tsc_warp); warp 0");

@@ -71,13 +71,14 @@ public sealed class RigCase : IAsyncDisposable
     /// <c>apic.timer-after-reboot</c> and boots probe image TimerAfterReboot.elf. The class name is the case's only
     /// spelling (<see cref="KebabCase"/>); the rest is as <see cref="BootAsync(string, string, string, string, int, IHostActionHandler?, TimeSpan?, CancellationToken)"/>.
     /// </summary>
+    /// <param name="probe">Another case's probe, for a case that drives the same guest differently (calibration-race boots SnapshotRevert).</param>
     public static Task<RigCase> BootAsync(
         string target, string append = "", int vcpus = 1, IHostActionHandler? hostActions = null, TimeSpan? watchdog = null,
-        CancellationToken cancellationToken = default)
+        string? probe = null, CancellationToken cancellationToken = default)
     {
         var fixture = TestExecutionContext.CurrentContext.CurrentTest.TypeInfo?.Type.Name
             ?? throw new InvalidOperationException("RigCase.BootAsync(target) runs inside an NUnit test fixture");
-        return BootAsync(KebabCase.From(fixture), target, fixture, append, vcpus, hostActions, watchdog, cancellationToken);
+        return BootAsync(KebabCase.From(fixture), target, probe ?? fixture, append, vcpus, hostActions, watchdog, cancellationToken);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Rig.Suites.NmiMce.Oracles;
 /// must shut the vCPU down (QEMU resets the machine, rig-hv ends the VM) — never deliver the second #MC on top of the
 /// first, whose IST frame it would overwrite (seed 004 item 7), and never carry on as if nothing came.
 /// </summary>
-public static class DoubleMce
+public static class DoubleMceRules
 {
     /// <param name="boot1Trace">What boot 1 printed: nothing when the shutdown came, since the trace is printed at the end.</param>
     /// <param name="shutdown">The target reported a guest shutdown or reset (QMP event, or a second boot).</param>

@@ -10,7 +10,7 @@ namespace Rig.Suites.Sched.Oracles;
 /// the host does meanwhile: migration, pause, another VM's destruction. So every `RIG regdiff` is a failure, and every
 /// vCPU of every VM must have said `RIG held` (a vCPU that never finished did not check).
 /// </summary>
-public static class RegisterIntegrity
+public static class RegisterIntegrityRules
 {
     public const string Rule =
         "SDM Vol. 1 3.4.1/10.2, Vol. 4 (MSRs): a vCPU's GPRs, XMM registers, segment bases and MSRs change only by its own " +

@@ -9,14 +9,14 @@ namespace Rig.Suites.Time;
 /// backward on one vCPU, and never backward across vCPUs while the record's stable bit is set.
 /// </summary>
 [TestFixture]
-public sealed class PvClockMonotonic
+public sealed class PvclockMonotonic
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public async Task Pvclock_monotonic(string target)
+    public async Task Run(string target)
     {
         int ms = Profile.Pick(normal: 4_000, lab: 60_000);
         using var load = new HostLoad();
-        await using var c = await RigCase.BootAsync("pvclock-monotonic", target, probe: "PvClockMonotonic", append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
+        await using var c = await RigCase.BootAsync(target, append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
         var exit = await c.RunToExitAsync(2 * TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
         c.Oracle("Xen public/xen.h vcpu_time_info and Linux pvclock-abi.h: system time from a vCPU's record never goes back " +
                  "on that vCPU; with PVCLOCK_TSC_STABLE_BIT, time read on one vCPU never exceeds time read later on another");

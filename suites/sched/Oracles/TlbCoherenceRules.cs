@@ -8,7 +8,7 @@ namespace Rig.Suites.Sched.Oracles;
 /// shootdown of 4.10.5), no vCPU may read through the old translation. A `RIG stale` is such a read; every vCPU of
 /// every VM must also have summed up with `RIG tlb`, and the remapping must have run at least one generation.
 /// </summary>
-public static class TlbCoherence
+public static class TlbCoherenceRules
 {
     public const string Rule =
         "SDM Vol. 3A 4.10.4.1 and 4.10.5: after a paging-structure change, INVLPG or a CR3 write on every vCPU (a shootdown) " +

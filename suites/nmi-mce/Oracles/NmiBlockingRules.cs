@@ -1,6 +1,6 @@
 namespace Rig.Suites.NmiMce.Oracles;
 
-/// <summary>What <see cref="NmiBlocking.Check"/> found: the violations, and per round the time from the handler's IRET to the latched NMI.</summary>
+/// <summary>What <see cref="NmiBlockingRules.Check"/> found: the violations, and per round the time from the handler's IRET to the latched NMI.</summary>
 public sealed record NmiBlockingFinding(IReadOnlyList<string> Problems, IReadOnlyList<double> LatchLatenciesUs);
 
 /// <summary>
@@ -10,7 +10,7 @@ public sealed record NmiBlockingFinding(IReadOnlyList<string> Problems, IReadOnl
 /// its handler (host injections the host acknowledged, the vCPU's own NMI IPIs): no NMI is delivered between the
 /// handler's entry and its IRET, and exactly one is delivered after it.
 /// </summary>
-public static class NmiBlocking
+public static class NmiBlockingRules
 {
     public static NmiBlockingFinding Check(IReadOnlyList<TraceEvent> trace, int rounds)
     {

@@ -6,7 +6,7 @@ namespace Rig.Suites.NmiMce.Oracles;
 /// latched while the NMI handler ran is delivered right then, nested in the NMI handler: the reentrancy seed 004
 /// item 2 warns of. A target that keeps NMIs blocked across that IRET is as wrong as one that delivers the NMI early.
 /// </summary>
-public static class MceInNmi
+public static class MceInNmiRules
 {
     public static IReadOnlyList<string> Check(IReadOnlyList<TraceEvent> trace)
     {

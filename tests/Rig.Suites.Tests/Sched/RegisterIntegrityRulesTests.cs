@@ -4,7 +4,7 @@ using Record = Rig.Protocol.Record;
 
 namespace Rig.Suites.Tests.Sched;
 
-public class RegisterIntegrityTests
+public class RegisterIntegrityRulesTests
 {
     private static Record Line(string text) => RecordParser.TryParse(text)!;
 
@@ -13,14 +13,14 @@ public class RegisterIntegrityTests
     private static readonly Record[] AllHeld = [Held(1, 0), Held(1, 1), Held(2, 0), Held(2, 1)];
 
     [Fact]
-    public void Every_vcpu_holding_to_the_end_passes() => Assert.Empty(RegisterIntegrity.Check(AllHeld, [1, 2], 2));
+    public void Every_vcpu_holding_to_the_end_passes() => Assert.Empty(RegisterIntegrityRules.Check(AllHeld, [1, 2], 2));
 
     [Fact]
     public void A_changed_gpr_names_register_values_vcpu_and_whose_value_it_is()
     {
         var diff = Line("RIG regdiff vm=1 cpu=1 reg=0x1 expected=0xa500000101015a5a seen=0xa500040301015a5a tsc=5");
 
-        var problem = Assert.Single(RegisterIntegrity.Check([.. AllHeld, diff], [1, 2], 2));
+        var problem = Assert.Single(RegisterIntegrityRules.Check([.. AllHeld, diff], [1, 2], 2));
 
         Assert.Equal(
             "VM 1 vCPU 1: rbx changed under the guest: expected 0xa500000101015a5a, seen 0xa500040301015a5a (VM 1027 vCPU 1's rbx)",
@@ -32,7 +32,7 @@ public class RegisterIntegrityTests
     {
         var diff = Line("RIG regdiff vm=2 cpu=0 reg=0x1c0000102 expected=0x5a0002000300 seen=0x0 tsc=5");
 
-        var problem = Assert.Single(RegisterIntegrity.Check([.. AllHeld, diff], [1, 2], 2));
+        var problem = Assert.Single(RegisterIntegrityRules.Check([.. AllHeld, diff], [1, 2], 2));
 
         Assert.Equal("VM 2 vCPU 0: IA32_KERNEL_GS_BASE changed under the guest: expected 0x00005a0002000300, seen 0x0000000000000000", problem);
     }
@@ -40,7 +40,7 @@ public class RegisterIntegrityTests
     [Fact]
     public void A_vcpu_that_never_said_held_did_not_check_and_fails()
     {
-        var problem = Assert.Single(RegisterIntegrity.Check(AllHeld[..3], [1, 2], 2));
+        var problem = Assert.Single(RegisterIntegrityRules.Check(AllHeld[..3], [1, 2], 2));
 
         Assert.Contains("VM 2 vCPU 1 never reported holding", problem);
     }
@@ -52,9 +52,9 @@ public class RegisterIntegrityTests
     [InlineData(46, "xmm15.hi")]
     [InlineData(0x1_0000_0277, "IA32_PAT")]
     public void Registers_are_named_as_the_probe_numbers_them(long index, string name) =>
-        Assert.Equal(name, RegisterIntegrity.RegisterName(index));
+        Assert.Equal(name, RegisterIntegrityRules.RegisterName(index));
 
     [Fact]
     public void The_check_rate_counts_47_registers_per_round_on_every_vcpu() =>
-        Assert.Equal(4 * 1_000_000 * 47 / 2.0, RegisterIntegrity.ChecksPerSecond(AllHeld));
+        Assert.Equal(4 * 1_000_000 * 47 / 2.0, RegisterIntegrityRules.ChecksPerSecond(AllHeld));
 }

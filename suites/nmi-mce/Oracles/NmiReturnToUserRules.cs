@@ -6,7 +6,7 @@ namespace Rig.Suites.NmiMce.Oracles;
 /// delivered. A hypervisor that returns from an NMI to user mode without ending the blocking (seed 004 item 9: Xen's
 /// sysret path) never delivers the second.
 /// </summary>
-public static class NmiReturnToUser
+public static class NmiReturnToUserRules
 {
     public static IReadOnlyList<string> Check(IReadOnlyList<TraceEvent> trace, int rounds)
     {
