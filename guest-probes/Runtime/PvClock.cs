@@ -17,6 +17,13 @@ public struct PvClockTimeInfo
     public byte Pad2;
 }
 
+/// <summary>How often a pvclock reader had to retry: the version was odd, or it changed while the record was copied.</summary>
+public struct PvClockRetries
+{
+    public ulong Odd;
+    public ulong Changed;
+}
+
 /// <summary>
 /// The pvclock protocol shared by kvmclock and Xen's vcpu_time_info, and kvmclock itself: the guest names a
 /// per-vCPU record in MSR_KVM_SYSTEM_TIME_NEW (0x4b564d01) or the old 0x12, bit 0 = enable (Linux
@@ -56,37 +63,35 @@ public static unsafe class PvClock
     /// <summary>A consistent copy of this vCPU's kvmclock record.</summary>
     public static PvClockTimeInfo Snapshot() => Snapshot(KvmArea);
 
-    /// <summary>A consistent copy: an odd version, or one that changed while copying, means the hypervisor was writing.</summary>
+    /// <summary>A consistent copy, retries uncounted (<see cref="Snapshot(PvClockTimeInfo*, PvClockRetries*)"/>).</summary>
     public static PvClockTimeInfo Snapshot(PvClockTimeInfo* info)
     {
-        PvClockTimeInfo copy;
-        uint version;
-        do
-        {
-            version = Volatile(info);
-            copy = *info;
-        }
-        while ((version & 1) != 0 || version != Volatile(info));
-        return copy;
+        PvClockRetries ignored = default;
+        return Snapshot(info, &ignored);
     }
 
     /// <summary>
-    /// System time now in ns from <paramref name="info"/>, the TSC read inside the version check as Linux's
-    /// pvclock_clocksource_read() does, so the record and the TSC belong together.
+    /// A consistent copy by the version protocol (public/xen.h vcpu_time_info; Linux pvclock_read_begin/retry): an odd
+    /// version means the hypervisor is writing, so the reader waits; a version that changed while copying means the
+    /// copy may mix two updates, so it is discarded. Each retry is counted in <paramref name="retries"/>.
     /// </summary>
-    public static ulong Now(PvClockTimeInfo* info, out byte flags)
+    public static PvClockTimeInfo Snapshot(PvClockTimeInfo* info, PvClockRetries* retries)
     {
-        uint version;
-        ulong ns;
-        do
+        while (true)
         {
-            version = Volatile(info);
-            ulong tsc = Native.Rdtsc();
-            ns = info->SystemTime + ScaleDelta(tsc - info->TscTimestamp, info->TscToSystemMul, info->TscShift);
-            flags = info->Flags;
+            uint version = Volatile(info);
+            if ((version & 1) != 0)
+            {
+                retries->Odd++;
+                continue;
+            }
+            PvClockTimeInfo copy = *info;
+            if (version == Volatile(info))
+            {
+                return copy;
+            }
+            retries->Changed++;
         }
-        while ((version & 1) != 0 || version != Volatile(info));
-        return ns;
     }
 
     /// <summary>Guest system time in ns: system_time + scaled (tsc - tsc_timestamp), as pvclock_scale_delta.</summary>

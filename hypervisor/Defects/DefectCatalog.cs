@@ -15,6 +15,7 @@ public static class DefectCatalog
     public const string NmiUnblockedEarly = "nmi-unblocked-early";
     public const string NmiLeftBlocked = "nmi-left-blocked";
     public const string DoubleMceNoShutdown = "double-mce-no-shutdown";
+    public const string PvclockTornUpdate = "pvclock-torn-update";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -65,6 +66,11 @@ public static class DefectCatalog
             "A machine check injected while MCG_STATUS.MCIP is set is delivered as a second #MC (the VMM clears MCIP " +
             "first) instead of shutting the processor down (SDM Vol. 3B 16.3.1.2): the nested #MC reuses the IST stack " +
             "of the first and trashes its frame (seed 004 item 7)."),
+        new(PvclockTornUpdate, "000", "time",
+            "The pvclock publisher (the Xen clock's vcpu_time_info and kvmclock) advances a record's version once, to its " +
+            "next even value, before writing the fields, instead of making it odd for the update and even after (Xen's " +
+            "version_update_begin/_end in __update_vcpu_system_time): a guest reading meanwhile takes the half-written " +
+            "record as settled and computes time from a new tsc_timestamp and an old system_time."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

@@ -23,17 +23,19 @@ public sealed class KvmClockPublisher
     private readonly IGuestTscSource _tsc;
     private readonly XenClock _clock;
     private readonly IXenGuestMemory _memory;
+    private readonly TimeRecordWriter _records;
     private readonly ulong[] _systemTimeMsrs;
     private readonly Lock _sync = new();
     private ulong _wallClockMsr;
     private bool _bootVcpuUsesLegacyMsr;
     private MasterPair _master;
 
-    public KvmClockPublisher(IGuestTscSource tsc, XenClock clock, IXenGuestMemory memory)
+    public KvmClockPublisher(IGuestTscSource tsc, XenClock clock, IXenGuestMemory memory, TimeRecordWriter records)
     {
         _tsc = tsc;
         _clock = clock;
         _memory = memory;
+        _records = records;
         _systemTimeMsrs = new ulong[clock.VcpuCount];
         _master = TakeMaster();
         clock.Restamped += OnRestamped;
@@ -185,7 +187,7 @@ public sealed class KvmClockPublisher
         Span<byte> area = _memory.Physical(msr & ~KvmClockMsr.Enable, VcpuTimeInfo.Size);
         if (area.Length == VcpuTimeInfo.Size)
         {
-            VersionedRecord.Publish(area, RecordFor(vcpu));
+            _records.Publish(area, RecordFor(vcpu));
         }
     }
 

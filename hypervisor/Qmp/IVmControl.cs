@@ -62,6 +62,9 @@ public interface IVmControl
     /// <summary>Sets the period of the Xen clock's calibration timer (Xen: EPOCH, 1 s).</summary>
     void SetCalibrationPeriod(TimeSpan period);
 
+    /// <summary>Holds every time-record update half written for <paramref name="hold"/> (time.torn-record; zero: off).</summary>
+    void HoldTimeRecordUpdates(TimeSpan hold);
+
     void EnableDefect(string name);
 
     /// <summary>The Xen event channels the host backend drives (x-rig-evtchn-*); null when the VM offers none.</summary>

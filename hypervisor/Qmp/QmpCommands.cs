@@ -54,6 +54,10 @@ internal sealed class QmpCommands
             ["x-rig-calibration-period"] = new(
                 [new("period-us", QmpArgumentType.Integer)],
                 a => Done(() => _vm.SetCalibrationPeriod(TimeSpan.FromMicroseconds(a.Integer("period-us"))))),
+            // time.torn-record: calibrations at hz per second, each record update held half written for hold-us.
+            ["x-rig-recalibrate"] = new(
+                [new("hz", QmpArgumentType.Integer), new("hold-us", QmpArgumentType.Integer)],
+                a => Done(() => Recalibrate(a.Integer("hz"), a.Integer("hold-us")))),
         };
         foreach (var (command, parameters, run) in EvtchnCommands.All(() => _vm.EventChannels))
         {
@@ -138,6 +142,17 @@ internal sealed class QmpCommands
             ["description"] = d.Description,
             ["enabled"] = enabled.Contains(d.Name),
         })];
+    }
+
+    private void Recalibrate(ulong hz, ulong holdMicroseconds)
+    {
+        if (hz == 0)
+        {
+            throw QmpError.Generic("hz must be at least 1");
+        }
+
+        _vm.SetCalibrationPeriod(TimeSpan.FromSeconds(1.0 / hz));
+        _vm.HoldTimeRecordUpdates(TimeSpan.FromMicroseconds(holdMicroseconds));
     }
 
     private void EnableDefect(string defect)

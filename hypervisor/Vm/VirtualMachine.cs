@@ -146,7 +146,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             // KVM hands them to user space.
             _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1),
                 .. KvmClockMsr.FilterRanges]);
-            KvmClock = new KvmClockPublisher(Clock, Xen.Clock, new KvmXenGuestMemory(_memory, PagingOf));
+            KvmClock = new KvmClockPublisher(Clock, Xen.Clock, new KvmXenGuestMemory(_memory, PagingOf), Xen.TimeRecords);
             _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio);
         }
         else
@@ -413,6 +413,18 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         try
         {
             Xen.Calibration.SetPeriod(period);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new VmControlException("GenericError", e.Message);
+        }
+    }
+
+    public void HoldTimeRecordUpdates(TimeSpan hold)
+    {
+        try
+        {
+            Xen.TimeRecords.UpdateHold = hold;
         }
         catch (ArgumentOutOfRangeException e)
         {

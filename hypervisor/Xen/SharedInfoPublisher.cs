@@ -12,13 +12,15 @@ namespace Rig.Hypervisor.Xen;
 public sealed class SharedInfoPublisher
 {
     private readonly IXenGuestMemory _memory;
+    private readonly TimeRecordWriter _records;
     private readonly ulong?[] _timeAreas;
     private readonly Lock _sync = new();
     private ulong? _sharedInfo;
 
-    public SharedInfoPublisher(IXenGuestMemory memory, int vcpuCount)
+    public SharedInfoPublisher(IXenGuestMemory memory, int vcpuCount, TimeRecordWriter records)
     {
         _memory = memory;
+        _records = records;
         _timeAreas = new ulong?[vcpuCount];
     }
 
@@ -105,7 +107,7 @@ public sealed class SharedInfoPublisher
                 Span<byte> area = _memory.Physical(shared + (ulong)SharedInfoLayout.VcpuTimeOffset(vcpu), VcpuTimeInfo.Size);
                 if (area.Length == VcpuTimeInfo.Size)
                 {
-                    VersionedRecord.Publish(area, info);
+                    _records.Publish(area, info);
                 }
             }
 
@@ -114,7 +116,7 @@ public sealed class SharedInfoPublisher
                 Span<byte> area = _memory.Physical(secondary, VcpuTimeInfo.Size);
                 if (area.Length == VcpuTimeInfo.Size)
                 {
-                    VersionedRecord.Publish(area, info);
+                    _records.Publish(area, info);
                 }
             }
         }

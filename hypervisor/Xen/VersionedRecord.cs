@@ -33,13 +33,4 @@ public static class VersionedRecord
         Volatile.Write(ref version, even);
         return even;
     }
-
-    /// <summary>Publishes one vcpu_time_info with the full protocol.</summary>
-    public static void Publish(Span<byte> area, in VcpuTimeInfo info)
-    {
-        Span<byte> version = area.Slice(VcpuTimeInfo.VersionOffset, sizeof(uint));
-        BeginUpdate(version);
-        info.WriteFieldsTo(area[..VcpuTimeInfo.Size]);
-        EndUpdate(version);
-    }
 }

@@ -23,7 +23,8 @@ public sealed class XenGuestInterface : IDisposable
         _memory = memory;
         _tsc = tsc;
         _tscStable = tscStable;
-        _publisher = new SharedInfoPublisher(memory, vcpuCount);
+        TimeRecords = new TimeRecordWriter(defects);
+        _publisher = new SharedInfoPublisher(memory, vcpuCount, TimeRecords);
         Clock = new XenClock(tsc, host, vcpuCount, defects, tscStable, _publisher.Publish);
         Calibration = new CalibrationTimer(Clock, calibrationPeriod);
         Hypercalls = new XenHypercallDispatcher();
@@ -33,6 +34,9 @@ public sealed class XenGuestInterface : IDisposable
     }
 
     public XenClock Clock { get; }
+
+    /// <summary>Writes every time record the guest reads, Xen's and kvmclock's; the time suite can hold its updates half done.</summary>
+    public TimeRecordWriter TimeRecords { get; }
 
     /// <summary>For QMP's vendor commands: set the calibration period, calibrate now.</summary>
     public CalibrationTimer Calibration { get; }

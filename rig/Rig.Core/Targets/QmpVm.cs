@@ -19,8 +19,12 @@ namespace Rig.Targets;
 /// </summary>
 public sealed class QmpVm : IVm
 {
-    /// <summary>How long a VMM may take from exec to having all three sockets connected.</summary>
-    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long a live VMM may take from exec to having all three sockets connected. A VMM that exits is caught at once
+    /// (below), so this only stops one that hangs: 15 s cut off a clean rig-hv still starting (.NET start-up and JIT) at
+    /// load average 35-60 on this 2-core machine, an error on the reference that came from the host's load alone.
+    /// </summary>
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan ProcessExitBound = TimeSpan.FromSeconds(10);
 

@@ -17,10 +17,17 @@ public static class ClockSteps
     /// <summary>A vCPU descheduled on a loaded host may miss this much of the check's span; far below a jump of years.</summary>
     public const double JumpSlackNs = 1e9;
 
+    /// <summary>The numbers a `RIG steps` record must carry to be judged.</summary>
+    public static readonly string[] Numbers = ["cpu", "reads", "back", "worst_back_ns", "max_fwd_ns", "span_ns"];
+
+    /// <summary>Records that cannot be judged (damaged, or a number missing): the case errors on them.</summary>
+    public static IReadOnlyList<Record> Unreadable(IEnumerable<Record> steps) => [.. steps.Where(s => !Readable.Has(s, Numbers))];
+
+    /// <summary>The problems of every readable record; <see cref="Unreadable"/> ones are left out, not guessed at.</summary>
     public static IReadOnlyList<string> Check(IEnumerable<Record> steps)
     {
         var problems = new List<string>();
-        foreach (var s in steps)
+        foreach (var s in steps.Where(s => Readable.Has(s, Numbers)))
         {
             var what = $"{s["clock"]} on vCPU {s["cpu"]}";
             long reads = s.GetInt64("reads"), back = s.GetInt64("back");

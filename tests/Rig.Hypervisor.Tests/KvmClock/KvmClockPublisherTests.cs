@@ -186,7 +186,7 @@ public sealed class KvmClockPublisherTests
     private (XenClock Clock, KvmClockPublisher Kvm) NewClock(DefectSet defects)
     {
         var clock = new XenClock(_tsc, _host, 2, defects, tscStable: true, (_, _) => { });
-        return (clock, new KvmClockPublisher(_tsc, clock, _memory));
+        return (clock, new KvmClockPublisher(_tsc, clock, _memory, new TimeRecordWriter(defects)));
     }
 
     private static DefectSet Defects(string name)

@@ -88,6 +88,8 @@ internal sealed class FakeVm : IVmControl
         Record($"calibration-period {period.TotalMicroseconds}");
     }
 
+    public void HoldTimeRecordUpdates(TimeSpan hold) => Record($"record-hold {hold.TotalMicroseconds}");
+
     public void ReadMemory(ulong gpa, Span<byte> destination)
     {
         if (gpa > (ulong)Memory.Length || (ulong)destination.Length > (ulong)Memory.Length - gpa)

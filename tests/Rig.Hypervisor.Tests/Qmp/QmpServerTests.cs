@@ -269,6 +269,19 @@ public sealed class QmpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recalibrate_sets_the_calibration_rate_and_the_record_hold()
+    {
+        using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);
+
+        await client.ExecuteAsync("""{"execute": "x-rig-recalibrate", "arguments": {"hz": 250, "hold-us": 500}}""");
+        var noRate = await client.ExecuteAsync("""{"execute": "x-rig-recalibrate", "arguments": {"hz": 0, "hold-us": 500}}""");
+
+        Assert.Contains("calibration-period 4000", _vm.Calls);
+        Assert.Contains("record-hold 500", _vm.Calls);
+        Assert.Equal("GenericError", noRate.GetProperty("error").GetProperty("class").GetString());
+    }
+
+    [Fact]
     public async Task Query_commands_lists_every_command_the_server_answers()
     {
         using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);

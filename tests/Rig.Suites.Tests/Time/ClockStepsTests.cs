@@ -35,4 +35,16 @@ public class ClockStepsTests
     [Fact]
     public void A_step_as_long_as_a_descheduled_vcpu_waits_is_not_a_jump() =>
         Assert.Empty(ClockSteps.Check([Steps(0, 2e9 + ClockSteps.JumpSlackNs)]));
+
+    [Theory]
+    [InlineData("RIG steps clock=kvmclock cpu=0 reads=1000 back=0 worst_back_ns=0 max_fwd_ns=4000 span_ns=2000000000 fir")]
+    [InlineData("RIG steps clock=kvmclock cpu=0 reads=1000 back=0 worst_back_ns=0 max_fw")]
+    [InlineData("RIG steps clock=kvmclock cpu=0 reads=1000 back=0 worst_back_ns=0 max_fwd_ns=")]
+    public void A_truncated_record_is_unreadable_not_judged_and_never_throws(string line)
+    {
+        var truncated = RecordParser.TryParse(line)!;
+
+        Assert.Empty(ClockSteps.Check([truncated, Steps(0, 4e6)]));
+        Assert.Same(truncated, Assert.Single(ClockSteps.Unreadable([truncated, Steps(0, 4e6)])));
+    }
 }

@@ -103,8 +103,14 @@ public static unsafe class Clocks
     private static ulong OrderedNow(PvClockTimeInfo* area)
     {
         PvClockTimeInfo record = PvClock.Snapshot(area);
-        return PvClock.Nanoseconds(Has(Rdtscp) ? Cpu.Rdtscp(out _) : Cpu.RdtscOrdered(), record);
+        return PvClock.Nanoseconds(OrderedTsc(), record);
     }
+
+    /// <summary>The TSC read after everything before it (<see cref="OrderedNow"/>): RDTSCP where offered, else MFENCE;LFENCE;RDTSC.</summary>
+    public static ulong OrderedTsc() => Has(Rdtscp) ? Cpu.Rdtscp(out _) : Cpu.RdtscOrdered();
+
+    /// <summary>This vCPU's record of a pvclock (<see cref="KvmClock"/> or <see cref="XenClock"/>); null where it has none.</summary>
+    public static PvClockTimeInfo* Record(int clock) => clock == KvmClock ? PvClock.KvmArea : Cpu.Index < MaxCpus ? xenAreas[Cpu.Index] : null;
 
     /// <summary>
     /// Whether the clock promises order across vCPUs: the pvclocks by PVCLOCK_TSC_STABLE_BIT in this vCPU's record,
