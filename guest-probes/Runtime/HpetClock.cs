@@ -1,4 +1,4 @@
-using Rig.Guest;
+namespace Rig.Guest;
 
 /// <summary>
 /// The HPET's timer 0 as a periodic clock, found and programmed as an OS does (IA-PC HPET Specification 1.0a): the
