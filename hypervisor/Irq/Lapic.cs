@@ -294,6 +294,7 @@ public sealed class Lapic : ILocalApic
                     break;
                 case Ia32TscDeadline:
                     _timer.WriteTscDeadline(value);
+                    afterUnlock = ExpireIfDueLocked();
                     ok = true;
                     break;
                 case >= X2ApicFirstMsr and <= X2ApicLastMsr when X2:
@@ -695,6 +696,15 @@ public sealed class Lapic : ILocalApic
         }
     }
 
+    /// <summary>
+    /// Delivers a timer expiry that is already due, on the writing vCPU's own thread rather than when the host's timer
+    /// thread next runs: a count or a TSC deadline that is due when written fires at once (SDM 12.5.4, 12.5.4.1), and a
+    /// count that reached zero before a mode or count change interrupted before that change. Returns the doorbell to
+    /// ring after the lock is released when it requested the interrupt.
+    /// </summary>
+    private Action? ExpireIfDueLocked() =>
+        _timer.DueDeadline is { } deadline && _timer.Expire(deadline) && SignalLocalLocked(LvtEntry.Timer) ? _doorbell.Ring : null;
+
     private bool TryReadLocked(int reg, bool x2, out ulong value)
     {
         ulong? register = reg switch
@@ -808,7 +818,9 @@ public sealed class Lapic : ILocalApic
                 WriteLvtLocked(LvtEntry.Timer + (reg - RegLvtTimer), value);
                 return true;
             case RegInitialCount:
+                ExpireIfDueLocked();
                 _timer.WriteInitialCount(value);
+                afterUnlock = ExpireIfDueLocked();
                 return true;
             case RegDivide:
                 _timer.WriteDivide(value);
@@ -845,6 +857,8 @@ public sealed class Lapic : ILocalApic
 
         if (entry == LvtEntry.Timer)
         {
+            // A count that reached zero before the mode change has interrupted before it, and stays at zero (SDM 12.5.4).
+            ExpireIfDueLocked();
             _timer.WriteLvt(stored, v => _lvt[(int)LvtEntry.Timer] = v);
         }
         else

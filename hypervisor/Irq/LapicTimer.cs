@@ -57,6 +57,9 @@ internal sealed class LapicTimer
     /// <summary>IA32_TSC_DEADLINE as software reads it: zero outside TSC-deadline mode and once it fired (SDM 12.5.4.1).</summary>
     public ulong TscDeadline => CurrentMode == Mode.TscDeadline ? StoredTscDeadline : 0;
 
+    /// <summary>The armed expiry when the host clock has already reached it (the timer thread may not have run yet), else null.</summary>
+    public long? DueDeadline => _deadlineNs <= _clock.NowNs ? _deadlineNs : null;
+
     /// <summary>Whether a one-shot or periodic count is running.</summary>
     public bool Running => _running;
 
