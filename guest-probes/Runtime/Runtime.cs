@@ -32,10 +32,8 @@ public static unsafe class Runtime
         boot->ProbeName = (ulong)AsciiName();
         Events.Initialize();
         Ports.MeasureIopl();
+        PlatformAtBoot.CaptureThenMaskPics();
         Console.Initialize();
-        // Mask both 8259s: the runtime uses the LAPIC only, and an unprogrammed PIC would deliver IRQ0 on a CPU exception vector.
-        Ports.Out8(0x21, 0xFF);
-        Ports.Out8(0xA1, 0xFF);
         BootNumber = Cmos.CountBoot();
         Line line = default;
         line.Text("RIG boot");

@@ -74,21 +74,12 @@ public sealed class Lapic : ILocalApic
     private const int RegDivide = 0x3E;
     private const int RegSelfIpi = 0x3F;
 
-    // One timer count per this many host nanoseconds before the divider (TimerFrequencyHz).
-    private const long NsPerTimerTick = 1_000_000_000 / TimerFrequencyHz;
-
-    // Periodic expiries closer than this are merged (IRR holds one bit per vector, so the guest could not tell them
-    // apart anyway); it keeps a hostile initial count of 1 from spinning the timer thread. KVM clamps to 200 us.
-    private const long MinPeriodicFiringNs = 100_000;
-
     private readonly Lock _lock = new();
     private readonly uint _initialId;
-    private readonly IGuestClock _clock;
     private readonly IVcpuDoorbell _doorbell;
     private readonly ApicBus _bus;
     private readonly DefectSet _defects;
-    private readonly TimerQueue.Timer _timer;
-    private bool _swallowNextArming;
+    private readonly LapicTimer _timer;
 
     private readonly uint[] _isr = new uint[8];
     private readonly uint[] _tmr = new uint[8];
@@ -106,12 +97,6 @@ public sealed class Lapic : ILocalApic
     private uint _errorsPending;
     private uint _icrLow;
     private uint _icrHigh;
-    private uint _initialCount;
-    private uint _divideConfiguration;
-    private bool _timerRunning;
-    private long _timerStartNs;
-    private long _timerDeadlineNs = long.MaxValue;
-    private ulong _tscDeadline;
     private bool _nmiPending;
     private bool _initPending;
     private bool _sipiPending;
@@ -123,21 +108,12 @@ public sealed class Lapic : ILocalApic
     {
         ArgumentOutOfRangeException.ThrowIfNegative(apicId);
         _initialId = (uint)apicId;
-        _clock = clock;
         _doorbell = doorbell;
         _bus = bus;
         _defects = defects;
-        _timer = timers.Create(OnTimerDeadline);
+        _timer = new LapicTimer(apicId, clock, () => _lvt[(int)LvtEntry.Timer], timers, OnTimerDeadline, defects);
         ResetLocked(keepRequests: false);
         bus.Register(this);
-    }
-
-    private enum TimerMode
-    {
-        OneShot = 0,
-        Periodic = 1,
-        TscDeadline = 2,
-        Reserved = 3,
     }
 
     /// <summary>The current APIC ID: the x2APIC ID, or in xAPIC mode the 8-bit ID software may have rewritten.</summary>
@@ -202,16 +178,6 @@ public sealed class Lapic : ILocalApic
     private bool X2 => (_apicBase & (BaseEnable | BaseExtd)) == (BaseEnable | BaseExtd);
 
     private bool SoftwareEnabled => (_svr & SvrSoftwareEnable) != 0;
-
-    private TimerMode CurrentTimerMode => (TimerMode)((_lvt[(int)LvtEntry.Timer] >> 17) & 3);
-
-    private long TimerDivisor => ((_divideConfiguration >> 1) & 4 | _divideConfiguration & 3) switch
-    {
-        7 => 1,
-        var v => 2L << (int)v,
-    };
-
-    private long TimerPeriodNs => _initialCount * TimerDivisor * NsPerTimerTick;
 
     /// <summary>x2APIC logical ID derived from the x2APIC ID (SDM 12.12.10.2): cluster in 31:16, one bit of 16 in 15:0.</summary>
     private uint X2Ldr => ((_id >> 4) << 16) | (1u << (int)(_id & 0xF));
@@ -303,8 +269,7 @@ public sealed class Lapic : ILocalApic
                     value = _apicBase;
                     return true;
                 case Ia32TscDeadline:
-                    // Reads zero outside TSC-deadline mode and once the deadline has fired (SDM 12.5.4.1).
-                    value = CurrentTimerMode == TimerMode.TscDeadline ? _tscDeadline : 0;
+                    value = _timer.TscDeadline;
                     return true;
                 case >= X2ApicFirstMsr and <= X2ApicLastMsr when X2:
                     return TryReadLocked((int)(msr - X2ApicFirstMsr), x2: true, out value);
@@ -328,7 +293,8 @@ public sealed class Lapic : ILocalApic
                     ok = TryWriteApicBaseLocked(value);
                     break;
                 case Ia32TscDeadline:
-                    WriteTscDeadlineLocked(value);
+                    _timer.WriteTscDeadline(value);
+                    afterUnlock = ExpireIfDueLocked();
                     ok = true;
                     break;
                 case >= X2ApicFirstMsr and <= X2ApicLastMsr when X2:
@@ -394,8 +360,8 @@ public sealed class Lapic : ILocalApic
         {
             return new LapicState(
                 _apicBase, _id, _tpr, _ldr, _dfr, _svr, [.. _isr], [.. _tmr], [.. _irr], _errorsVisible, _errorsPending,
-                _icrLow, _icrHigh, [.. _lvt], _initialCount, _divideConfiguration, _timerRunning,
-                _timerRunning ? _clock.NowNs - _timerStartNs : 0, _tscDeadline, _nmiPending, _initPending, _sipiPending,
+                _icrLow, _icrHigh, [.. _lvt], _timer.InitialCount, _timer.DivideConfiguration, _timer.Running,
+                _timer.ElapsedNs, _timer.StoredTscDeadline, _nmiPending, _initPending, _sipiPending,
                 _sipiVector, _extIntPending, [.. _lintLevels]);
         }
     }
@@ -425,9 +391,6 @@ public sealed class Lapic : ILocalApic
             _icrLow = state.IcrLow;
             _icrHigh = state.IcrHigh;
             state.Lvt.CopyTo(_lvt, 0);
-            _initialCount = state.InitialCount;
-            _divideConfiguration = state.DivideConfiguration;
-            _tscDeadline = state.TscDeadline;
             _nmiPending = state.NmiPending;
             _initPending = state.InitPending;
             _sipiPending = state.SipiPending;
@@ -435,18 +398,7 @@ public sealed class Lapic : ILocalApic
             _extIntPending = state.ExtIntPending;
             state.LintLevels.CopyTo(_lintLevels, 0);
 
-            DisarmLocked();
-            long now = _clock.NowNs;
-            _timerRunning = state.TimerRunning && _initialCount != 0 && CurrentTimerMode is TimerMode.OneShot or TimerMode.Periodic;
-            if (_timerRunning)
-            {
-                _timerStartNs = now - state.TimerElapsedNs;
-                ArmCountdownLocked(now);
-            }
-            else if (CurrentTimerMode == TimerMode.TscDeadline && _tscDeadline != 0)
-            {
-                ArmTscDeadlineLocked();
-            }
+            _timer.Restore(state.InitialCount, state.DivideConfiguration, state.TimerRunning, state.TimerElapsedNs, state.TscDeadline);
         }
 
         _doorbell.Ring();
@@ -661,9 +613,7 @@ public sealed class Lapic : ILocalApic
 
     private void ResetLocked(bool keepRequests)
     {
-        // Seeded defect 001 (timer class): a timer that was running at reset leaves its "pending" state behind,
-        // and that stale state swallows the next boot's first arming.
-        _swallowNextArming = _defects.IsOn(DefectCatalog.TimerLostOnReset) && (_timerRunning || _tscDeadline != 0);
+        _timer.NoteReset();
         _id = _initialId;
         _apicBase = DefaultBase | BaseEnable | (_initialId == 0 ? BaseBsp : 0);
         ClearRegistersLocked(keepRequests);
@@ -693,11 +643,7 @@ public sealed class Lapic : ILocalApic
         _icrLow = 0;
         _icrHigh = 0;
         Array.Fill(_lvt, LvtMasked);
-        _initialCount = 0;
-        _divideConfiguration = 0;
-        _timerRunning = false;
-        _tscDeadline = 0;
-        DisarmLocked();
+        _timer.Clear();
     }
 
     private bool TryWriteApicBaseLocked(ulong value)
@@ -736,95 +682,12 @@ public sealed class Lapic : ILocalApic
         return true;
     }
 
-    private void WriteTscDeadlineLocked(ulong value)
-    {
-        // Writes are ignored outside TSC-deadline mode; zero disarms; a deadline in the past fires at once (SDM 12.5.4.1).
-        if (CurrentTimerMode != TimerMode.TscDeadline)
-        {
-            return;
-        }
-
-        _tscDeadline = value;
-        DisarmLocked();
-        if (value != 0 && !SwallowedByStaleTimerLocked())
-        {
-            ArmTscDeadlineLocked();
-        }
-    }
-
-    /// <summary>Only with defect timer-lost-on-reset: the first arming after a reset counts nothing and never fires.</summary>
-    private bool SwallowedByStaleTimerLocked()
-    {
-        bool swallow = _swallowNextArming;
-        _swallowNextArming = false;
-        return swallow;
-    }
-
-    private void ArmTscDeadlineLocked()
-    {
-        ulong tsc = _clock.GuestTsc((int)_initialId);
-        long now = _clock.NowNs;
-        long delayNs = 0;
-        if (_tscDeadline > tsc && _clock.TscHz != 0)
-        {
-            UInt128 ns = (UInt128)(_tscDeadline - tsc) * 1_000_000_000 / _clock.TscHz;
-            delayNs = ns > (UInt128)(long.MaxValue / 2) ? long.MaxValue / 2 : (long)ns;
-        }
-
-        ArmLocked(now + Math.Min(delayNs, long.MaxValue - now - 1));
-    }
-
-    private void ArmCountdownLocked(long now)
-    {
-        long period = TimerPeriodNs;
-        long elapsed = now - _timerStartNs;
-        long next = _timerStartNs + period;
-        if (CurrentTimerMode == TimerMode.Periodic && elapsed >= period)
-        {
-            next = _timerStartNs + ((elapsed / period) + 1) * period;
-        }
-
-        ArmLocked(next);
-    }
-
-    private void ArmLocked(long deadlineNs)
-    {
-        _timerDeadlineNs = deadlineNs;
-        _timer.Arm(deadlineNs);
-    }
-
-    private void DisarmLocked()
-    {
-        _timerDeadlineNs = long.MaxValue;
-        _timer.Disarm();
-    }
-
     private void OnTimerDeadline(long deadline)
     {
-        bool delivered = false;
+        bool delivered;
         lock (_lock)
         {
-            if (deadline != _timerDeadlineNs)
-            {
-                return; // re-armed or disarmed since this expiry was taken off the queue
-            }
-
-            _timerDeadlineNs = long.MaxValue;
-            switch (CurrentTimerMode)
-            {
-                case TimerMode.TscDeadline:
-                    _tscDeadline = 0;
-                    delivered = SignalLocalLocked(LvtEntry.Timer);
-                    break;
-                case TimerMode.OneShot when _timerRunning:
-                    _timerRunning = false;
-                    delivered = SignalLocalLocked(LvtEntry.Timer);
-                    break;
-                case TimerMode.Periodic when _timerRunning:
-                    delivered = SignalLocalLocked(LvtEntry.Timer);
-                    ArmLocked(NextPeriodicDeadline(deadline));
-                    break;
-            }
+            delivered = _timer.Expire(deadline) && SignalLocalLocked(LvtEntry.Timer);
         }
 
         if (delivered)
@@ -833,105 +696,14 @@ public sealed class Lapic : ILocalApic
         }
     }
 
-    /// <summary>The next expiry from the previous deadline, in phase with it, merging expiries the host was late for.</summary>
-    private long NextPeriodicDeadline(long previous)
-    {
-        long period = TimerPeriodNs;
-        long step = period * Math.Max(1, (MinPeriodicFiringNs + period - 1) / period);
-        long now = _clock.NowNs;
-        long next = previous + step;
-        if (next <= now)
-        {
-            next += (now - next) / step * step + step;
-        }
-
-        return next;
-    }
-
-    private uint CurrentCountLocked()
-    {
-        // Computed from elapsed time (SDM 12.5.4): the count falls by one every divisor ticks, and reads 0 in
-        // TSC-deadline mode and once a one-shot count has expired.
-        if (!_timerRunning || CurrentTimerMode is not (TimerMode.OneShot or TimerMode.Periodic))
-        {
-            return 0;
-        }
-
-        long elapsedTicks = (_clock.NowNs - _timerStartNs) / NsPerTimerTick / TimerDivisor;
-        if (CurrentTimerMode == TimerMode.Periodic)
-        {
-            return (uint)(_initialCount - (elapsedTicks % _initialCount));
-        }
-
-        return elapsedTicks >= _initialCount ? 0 : (uint)(_initialCount - elapsedTicks);
-    }
-
-    private void WriteInitialCountLocked(uint value)
-    {
-        // Ignored in TSC-deadline mode (SDM 12.5.4.1). Otherwise the count restarts; zero stops the timer (SDM 12.5.4).
-        if (CurrentTimerMode == TimerMode.TscDeadline)
-        {
-            return;
-        }
-
-        _initialCount = value;
-        DisarmLocked();
-        _timerRunning = value != 0 && CurrentTimerMode != TimerMode.Reserved;
-        if (_timerRunning && SwallowedByStaleTimerLocked())
-        {
-            _timerRunning = false;
-            return;
-        }
-
-        if (_timerRunning)
-        {
-            _timerStartNs = _clock.NowNs;
-            ArmCountdownLocked(_timerStartNs);
-        }
-    }
-
-    private void WriteDivideLocked(uint value)
-    {
-        // Keep the current count continuous across a divider change and count the rest at the new rate.
-        uint current = CurrentCountLocked();
-        _divideConfiguration = value & 0xB;
-        if (_timerRunning)
-        {
-            long now = _clock.NowNs;
-            _timerStartNs = now - ((_initialCount - current) * TimerDivisor * NsPerTimerTick);
-            DisarmLocked();
-            ArmCountdownLocked(now);
-        }
-    }
-
-    private void WriteLvtTimerLocked(uint value)
-    {
-        var before = CurrentTimerMode;
-        long now = _clock.NowNs;
-        if (before == TimerMode.Periodic && _timerRunning)
-        {
-            // Rebase to the current period so a switch to one-shot counts down only what is left of it.
-            long period = TimerPeriodNs;
-            _timerStartNs += (now - _timerStartNs) / period * period;
-        }
-
-        _lvt[(int)LvtEntry.Timer] = value;
-        var after = CurrentTimerMode;
-        if ((before == TimerMode.TscDeadline) != (after == TimerMode.TscDeadline) || after == TimerMode.Reserved)
-        {
-            // Switching into or out of TSC-deadline mode disarms the timer (SDM 12.5.4.1); one-shot and periodic swap
-            // without restarting the count (12.5.4: a mode change "does not start the timer").
-            _initialCount = 0;
-            _tscDeadline = 0;
-            _timerRunning = false;
-            DisarmLocked();
-        }
-        else if (_timerRunning && before != after)
-        {
-            DisarmLocked();
-            ArmCountdownLocked(now);
-        }
-    }
+    /// <summary>
+    /// Delivers a timer expiry that is already due, on the writing vCPU's own thread rather than when the host's timer
+    /// thread next runs: a count or a TSC deadline that is due when written fires at once (SDM 12.5.4, 12.5.4.1), and a
+    /// count that reached zero before a mode or count change interrupted before that change. Returns the doorbell to
+    /// ring after the lock is released when it requested the interrupt.
+    /// </summary>
+    private Action? ExpireIfDueLocked() =>
+        _timer.DueDeadline is { } deadline && _timer.Expire(deadline) && SignalLocalLocked(LvtEntry.Timer) ? _doorbell.Ring : null;
 
     private bool TryReadLocked(int reg, bool x2, out ulong value)
     {
@@ -956,9 +728,9 @@ public sealed class Lapic : ILocalApic
             RegIcrLow => x2 ? ((ulong)_icrHigh << 32) | _icrLow : _icrLow,
             RegIcrHigh when !x2 => _icrHigh,
             >= RegLvtTimer and <= RegLvtError => _lvt[(int)LvtEntry.Timer + reg - RegLvtTimer],
-            RegInitialCount => _initialCount,
-            RegCurrentCount => CurrentCountLocked(),
-            RegDivide => _divideConfiguration,
+            RegInitialCount => _timer.InitialCount,
+            RegCurrentCount => _timer.CurrentCount(),
+            RegDivide => _timer.DivideConfiguration,
             _ => null,
         };
         value = register ?? 0;
@@ -1046,10 +818,12 @@ public sealed class Lapic : ILocalApic
                 WriteLvtLocked(LvtEntry.Timer + (reg - RegLvtTimer), value);
                 return true;
             case RegInitialCount:
-                WriteInitialCountLocked(value);
+                ExpireIfDueLocked();
+                _timer.WriteInitialCount(value);
+                afterUnlock = ExpireIfDueLocked();
                 return true;
             case RegDivide:
-                WriteDivideLocked(value);
+                _timer.WriteDivide(value);
                 return true;
             case RegVersion or RegApr or RegPpr or RegRrd or RegCurrentCount or (>= RegIsr and < RegIrr + 8) when !x2:
                 return true; // read-only in xAPIC mode: the write is dropped
@@ -1083,7 +857,9 @@ public sealed class Lapic : ILocalApic
 
         if (entry == LvtEntry.Timer)
         {
-            WriteLvtTimerLocked(stored);
+            // A count that reached zero before the mode change has interrupted before it, and stays at zero (SDM 12.5.4).
+            ExpireIfDueLocked();
+            _timer.WriteLvt(stored, v => _lvt[(int)LvtEntry.Timer] = v);
         }
         else
         {

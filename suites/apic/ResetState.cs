@@ -7,8 +7,9 @@ namespace Rig.Suites.Apic;
 /// <summary>
 /// apic.reset-state (seed 001): after each kind of reset — QMP system_reset, port 0xCF9, the 8042's 0xFE —
 /// every LAPIC register the guest can read, in xAPIC and x2APIC mode, holds its reset value, whatever the
-/// previous boot left in it (a vector in service, another requested, a periodic timer armed); and every IOAPIC
-/// redirection entry is masked again, though the previous boot had routed two.
+/// previous boot left in it (a vector in service, another requested, a periodic timer armed); every IOAPIC
+/// redirection entry is masked again, though the previous boot had routed two; and the PIT, the PICs and the HPET are
+/// back in their power-on state, though the previous boot had programmed them.
 /// </summary>
 [TestFixture]
 public sealed class ResetState
@@ -55,6 +56,18 @@ public sealed class ResetState
         }
 
         c.Report(ioapics.Count > 0, $"the probe read the IOAPIC after the resets ({ioapics.Count} readings)");
-        c.Finish(exit, "every reset left the LAPIC and IOAPIC in their reset state");
+        c.Oracle("8254, 8259A data sheets, IA-PC HPET 1.0a 2.3.5/2.3.8: a reset returns the PIT and the PICs to their " +
+                 "power-on state and halts the HPET with its interrupts disabled (read before the probe touches them)");
+        foreach (var device in records.Where(r => r.Kind is "pit" or "pic" or "hpet"))
+        {
+            c.Evidence("observed: " + device.Line);
+        }
+
+        c.ReportAll(PlatformResetState.Check(records));
+        foreach (var note in PlatformResetState.Notes(records))
+        {
+            c.Evidence("note: " + note);
+        }
+        c.Finish(exit, "every reset left the LAPIC, IOAPIC, PIT, PICs and HPET in their reset state");
     }
 }

@@ -5,8 +5,9 @@ using Rig.Guest;
 /// x2APIC MSRs where the CPU has x2APIC), leaves the LAPIC dirty, and resets the machine the next way
 /// (QMP system_reset, 0xCF9, 8042). The last boot also dirties an AP's LAPIC, sends that AP INIT and SIPI,
 /// and lets it dump what INIT left. Each boot after a reset first dumps the IOAPIC's redirection masks, which the
-/// previous boot left with two routed pins. The host judges the dumps (suites/apic/Oracles/LapicResetState.cs,
-/// IoApicResetState.cs).
+/// previous boot left with two routed pins, and the 8254, 8259A and HPET state the reset left (the first boot their
+/// power-on state), which the previous boot left programmed. The host judges the dumps
+/// (suites/apic/Oracles/LapicResetState.cs, IoApicResetState.cs, PlatformResetState.cs).
 /// </summary>
 public static unsafe class Probe
 {
@@ -19,6 +20,7 @@ public static unsafe class Probe
     public static void Main()
     {
         boot = Runtime.BootNumber;
+        PlatformDump.Print(boot > 1 ? ResetKind.Previous() : "power-on");
         if (boot > 1)
         {
             IoApicDump.Print(ResetKind.Previous());
@@ -30,6 +32,7 @@ public static unsafe class Probe
             return;
         }
         IoApicDump.Dirty();
+        PlatformDump.Dirty();
         DirtyLapic.Leave(boot);
         ResetKind.Perform(boot, Name);
     }

@@ -78,6 +78,33 @@ public sealed class LapicTimerTests
     }
 
     [Fact]
+    public void A_TSC_deadline_due_when_written_interrupts_before_the_timer_thread_runs()
+    {
+        using var m = new IrqTestMachine();
+        SoftwareEnable(m.Bsp);
+        Write(m.Bsp, LvtTimer, TscDeadline | 0x41);
+        Assert.True(m.Bsp.TryWriteMsr(Ia32TscDeadline, m.Clock.GuestTsc(0)));
+        Assert.True(InIrr(m.Bsp, 0x41));
+        Assert.True(m.Doorbells[0].Rings > 0);
+    }
+
+    [Fact]
+    public void A_one_shot_count_that_reached_zero_stays_there_when_switched_to_periodic()
+    {
+        using var m = new IrqTestMachine();
+        Start(m, OneShot | 0x40, divide: 0xB, count: 1_000);
+        m.Clock.Advance(5_000); // the count reached zero; the host's timer thread has not run yet
+        Write(m.Bsp, LvtTimer, Periodic | 0x40);
+        Assert.True(InIrr(m.Bsp, 0x40));
+        Assert.Equal(0u, Read(m.Bsp, CurrentCount));
+        Assert.True(m.Bsp.TryAcknowledge(out _));
+        Write(m.Bsp, Eoi, 0);
+        m.AdvanceAndRunTimers(10_000);
+        Assert.False(m.Bsp.HasDeliverableInterrupt);
+        Assert.Equal(0u, Read(m.Bsp, CurrentCount));
+    }
+
+    [Fact]
     public void Masked_timer_counts_but_never_delivers()
     {
         using var m = new IrqTestMachine();

@@ -1,4 +1,4 @@
-using Rig.Guest;
+namespace Rig.Guest;
 
 /// <summary>
 /// One IOAPIC input routed to this vCPU, for clocks that arrive through the IOAPIC (the PIT on GSI 2, the HPET in legacy

@@ -1,4 +1,4 @@
-using Rig.Guest;
+namespace Rig.Guest;
 
 /// <summary>
 /// The HPET's timer 0 as a periodic clock, found and programmed as an OS does (IA-PC HPET Specification 1.0a): the
@@ -29,7 +29,7 @@ public static unsafe class HpetClock
     /// <summary>Starts the clock; false with <paramref name="why"/> when it cannot run on this target.</summary>
     public static bool Start(int vector, ulong periodUs, out string why)
     {
-        why = Absent();
+        why = Locate();
         return why.Length == 0 && Program(vector, periodUs, out why);
     }
 
@@ -85,8 +85,11 @@ public static unsafe class HpetClock
         IoApicPin.Mask(Gsi);
     }
 
-    /// <summary>Empty when an HPET block answers where the ACPI table says, else what is missing.</summary>
-    private static string Absent()
+    /// <summary>
+    /// Empty when an HPET block answers where the ACPI table says (then <see cref="Register"/> reads it), else what is
+    /// missing.
+    /// </summary>
+    public static string Locate()
     {
         byte* table = Acpi.FindTable('H', 'P', 'E', 'T');
         if (table == null)
@@ -106,6 +109,9 @@ public static unsafe class HpetClock
         block = address;
         return Read(0x000) == 0xFFFF_FFFF ? "hpet-block-does-not-answer" : "";
     }
+
+    /// <summary>A 32-bit HPET register at <paramref name="offset"/> of the block <see cref="Locate"/> found (1.0a 2.3.1).</summary>
+    public static uint Register(uint offset) => Read(offset);
 
     private static uint Read(uint offset) => Mmio.Read32(block + offset);
 

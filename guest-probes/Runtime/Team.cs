@@ -1,4 +1,4 @@
-using Rig.Guest;
+namespace Rig.Guest;
 
 /// <summary>
 /// Every vCPU of the MADT runs one work function together, the BSP included; phases inside it meet at

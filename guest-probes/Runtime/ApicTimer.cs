@@ -1,4 +1,4 @@
-using Rig.Guest;
+namespace Rig.Guest;
 
 /// <summary>
 /// The LAPIC timer in periodic mode for a period in microseconds. Its input clock is not architecturally tied

@@ -1,4 +1,4 @@
-using Rig.Guest;
+namespace Rig.Guest;
 
 /// <summary>
 /// The 8254 PIT's channel 0 as a periodic clock (mode 2, rate generator, 1.193182 MHz input; 8254 data
@@ -8,11 +8,10 @@ using Rig.Guest;
 public static unsafe class PitClock
 {
     private const uint Gsi = 2;
-    private const ulong PitHz = 1_193_182;
 
     public static bool Start(int vector, ulong periodUs)
     {
-        ulong count = PitHz * periodUs / 1_000_000;
+        ulong count = Pit.Frequency * periodUs / 1_000_000;
         if (count < 2 || count > 0xFFFF || !IoApicPin.Present())
         {
             return false;
