@@ -15,6 +15,7 @@ public static class DefectCatalog
     public const string NmiUnblockedEarly = "nmi-unblocked-early";
     public const string NmiLeftBlocked = "nmi-left-blocked";
     public const string DoubleMceNoShutdown = "double-mce-no-shutdown";
+    public const string NmiBlockedAcrossFaultIret = "nmi-blocked-across-fault-iret";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -65,6 +66,11 @@ public static class DefectCatalog
             "A machine check injected while MCG_STATUS.MCIP is set is delivered as a second #MC (the VMM clears MCIP " +
             "first) instead of shutting the processor down (SDM Vol. 3B 16.3.1.2): the nested #MC reuses the IST stack " +
             "of the first and trashes its frame (seed 004 item 7)."),
+        new(NmiBlockedAcrossFaultIret, "004", "nmi-mce",
+            "The VMM keeps its own NMI latch: an NMI arriving while the vCPU's NMIs are blocked is held back until the " +
+            "vCPU is back at CPL3, out of its NMI handler, as a VMM that takes \"the handler returned\" for the end of " +
+            "blocking would; an IRET of a fault or #MC handler nested in the NMI handler ends blocking (SDM Vol. 3A " +
+            "6.7.1, seed 004 items 1 and 2), yet the latched NMI waits for the NMI handler's own IRET."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

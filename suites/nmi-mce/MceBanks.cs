@@ -25,7 +25,11 @@ public sealed class MceBanks
         {
             c.Skip("the target declares no machine-check banks (IA32_MCG_CAP.Count = 0)");
         }
-        else if (records.FirstOrDefault(r => r.Kind == "mce-bank" && r.GetInt64("ack") != 0) is { } refused)
+        else if (records.FirstOrDefault(r => r.Kind == "mce-bank" && r.GetInt64("ack") == 2) is { } unanswered)
+        {
+            c.Error($"the host never answered a machine-check injection, so what the bank holds proves nothing: {unanswered.Line}");
+        }
+        else if (records.FirstOrDefault(r => r.Kind == "mce-bank" && r.GetInt64("ack") == 1) is { } refused)
         {
             c.Skip($"the target cannot inject a machine check on request: {refused.Line}");
         }
