@@ -14,5 +14,5 @@ public static class Faults
 
     public static ulong Breakpoint() => Vector(Native.TryInt3());
 
-    private static ulong Vector(ulong result) => (result & Fixups.FaultBit) != 0 ? result & 0xFF : None;
+    internal static ulong Vector(ulong result) => (result & Fixups.FaultBit) != 0 ? result & 0xFF : None;
 }

@@ -10,10 +10,12 @@ public static unsafe class HeldEvents
 {
     public const ulong Deliver = (ulong)HeldLogWhat.Deliver;
     public const ulong Iret = (ulong)HeldLogWhat.Iret;
+    public const ulong Fault = (ulong)HeldLogWhat.Fault;
 
     // The block's layout, StubGen/Layout.cs (HeldDepthOffset ... HeldLogEntrySize).
     private const ulong DepthAt = 0, ReleaseAt = 8, SpinCyclesAt = 16, LogCountAt = 24, ModesAt = 32, LogAt = 64;
     private const ulong LogCapacity = 32, LogEntrySize = 32;
+    private const ulong FaultAt = LogAt + LogCapacity * LogEntrySize;
 
     /// <summary>One arrival or IRET as the CPL0 handler logged it.</summary>
     public struct Entry
@@ -41,6 +43,12 @@ public static unsafe class HeldEvents
 
     /// <summary>Lets the outermost held handler of <paramref name="cpu"/> log its IRET and return.</summary>
     public static void Release(int cpu) => Atomic.Exchange((ulong*)(Block(cpu) + ReleaseAt), 1);
+
+    /// <summary>
+    /// Makes the outermost held handler of <paramref name="cpu"/> take one fault, <paramref name="vector"/> 6 (#UD), 13
+    /// (#GP) or 14 (#PF), whose CPL0 handler returns to it with IRET; it logs a <see cref="Fault"/> entry first.
+    /// </summary>
+    public static void RequestFault(int cpu, ulong vector) => Atomic.Exchange((ulong*)(Block(cpu) + FaultAt), vector);
 
     /// <summary>Held handlers <paramref name="cpu"/> is inside now.</summary>
     public static ulong Depth(int cpu) => Atomic.Load((ulong*)(Block(cpu) + DepthAt));

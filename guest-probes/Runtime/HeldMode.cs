@@ -18,4 +18,7 @@ internal enum HeldLogWhat : byte
 {
     Deliver = 1,
     Iret = 2,
+
+    /// <summary>The held handler is about to take the fault another vCPU asked for (its vector in the entry).</summary>
+    Fault = 3,
 }

@@ -72,6 +72,14 @@ internal static unsafe class Native
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Exchange64(ulong* location, ulong value);
 
+    [RuntimeImport("rig_try_int_nmi")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong TryIntNmi();
+
+    [RuntimeImport("rig_try_int_machine_check")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong TryIntMachineCheck();
+
     [RuntimeImport("rig_try_ud2")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong TryUd2();

@@ -15,6 +15,10 @@ namespace Rig.Probes.StubGen;
 /// handler then spins until another vCPU sets the release flag or its time bound passes, logs its IRET, and IRETs.
 /// A nested arrival (depth above 1) is logged and returned from at once. #MC clears MCG_STATUS (MCIP) before its
 /// IRET, as the SDM asks of a handler that resumes (Vol. 3B 16.10 / 17.10 "Machine-Check Software Requirements").
+/// While it waits, the outermost handler takes one fault when another vCPU asks for it (<see cref="Layout.HeldFaultOffset"/>:
+/// #UD, #GP or #PF, never INT3, which stops the VM at CPL0 under kvm_pvm); the common CPL0 entry returns from that
+/// fault with IRETQ at its fix-up (<see cref="FaultFixups"/>), and that IRET ends NMI blocking inside the NMI handler
+/// (SDM Vol. 3A 6.7.1: the next IRET, whichever handler executes it; seed 004 item 1).
 /// </summary>
 public static class HeldEventCode
 {
@@ -28,12 +32,23 @@ public static class HeldEventCode
 
     private const uint McgStatus = 0x17A;
 
-    /// <summary>Reached from the vector entries of NMI and #MC with vector and error code pushed; not held: on to <paramref name="common"/>.</summary>
-    public static void Emit(Code64 code, Label heldEntry, Label common)
+    /// <summary>Canonical but beyond the 4 GiB the page tables map (SystemTables: PDPT entries 4.. not present): #PF (SDM Vol. 3A 4.7).</summary>
+    private const long Unmapped = 0x1_0000_0000;
+
+    /// <summary>Not canonical: a data access through it is #GP(0) (SDM Vol. 3A 3.3.7.1).</summary>
+    private const long NonCanonical = unchecked((long)0x8000_0000_0000_0000);
+
+    public const int InvalidOpcode = 6, GeneralProtection = 13, PageFault = 14;
+
+    /// <summary>
+    /// Reached from the vector entries of NMI and #MC with vector and error code pushed; not held: on to <paramref name="common"/>.
+    /// Returns the requested faults' (faulting instruction, resume) pairs for the CPL0 fix-up table.
+    /// </summary>
+    public static IReadOnlyList<(Label Fault, Label Resume)> Emit(Code64 code, Label heldEntry, Label common)
     {
         Assembler a = code.Asm;
         Label notHeld = a.CreateLabel(), leave = a.CreateLabel(), copy = a.CreateLabel(), spin = a.CreateLabel();
-        Label released = a.CreateLabel(), notMachineCheck = a.CreateLabel(), logOnly = a.CreateLabel();
+        Label released = a.CreateLabel(), notMachineCheck = a.CreateLabel(), logOnly = a.CreateLabel(), fault = a.CreateLabel();
         a.Label(ref heldEntry);
         a.push(rax);
         a.push(rbx);
@@ -51,7 +66,7 @@ public static class HeldEventCode
         a.jne(logOnly);
         a.cmp(__qword_ptr[rbx + (int)Layout.HeldDepthOffset], 1);
         a.jne(logOnly);
-        EmitLog(a, HeldLogWhat.Deliver);
+        EmitLog(a, HeldLogWhat.Deliver, __qword_ptr[rsp + VectorAt]);
 
         a.mov(ecx, SavedQwords - 1);
         a.Label(ref copy);
@@ -63,21 +78,26 @@ public static class HeldEventCode
 
         ReadTsc(a);
         a.add(rax, __qword_ptr[rbx + (int)Layout.HeldSpinCyclesOffset]);
-        a.mov(rcx, rax);
+        a.mov(__qword_ptr[rbx + (int)Layout.HeldDeadlineOffset], rax);
         a.Label(ref spin);
         a.cmp(__qword_ptr[rbx + (int)Layout.HeldReleaseOffset], 0);
         a.jne(released);
+        a.cmp(__qword_ptr[rbx + (int)Layout.HeldFaultOffset], 0);
+        a.jne(fault);
         a.pause();
         ReadTsc(a);
-        a.cmp(rax, rcx);
+        a.cmp(rax, __qword_ptr[rbx + (int)Layout.HeldDeadlineOffset]);
         a.jb(spin);
         a.Label(ref released);
         a.mov(__qword_ptr[rbx + (int)Layout.HeldReleaseOffset], 0);
-        EmitLog(a, HeldLogWhat.Iret);
+        EmitLog(a, HeldLogWhat.Iret, __qword_ptr[rsp + VectorAt]);
         a.jmp(leave);
 
+        a.Label(ref fault);
+        var fixups = EmitFault(a, spin);
+
         a.Label(ref logOnly);
-        EmitLog(a, HeldLogWhat.Deliver);
+        EmitLog(a, HeldLogWhat.Deliver, __qword_ptr[rsp + VectorAt]);
 
         a.Label(ref leave);
         a.cmp(__qword_ptr[rsp + VectorAt], 18);
@@ -95,10 +115,48 @@ public static class HeldEventCode
         a.Label(ref notHeld);
         PopSaved(a);
         a.jmp(common);
+        return fixups;
     }
 
-    /// <summary>One log entry (RBX = the vCPU's block; clobbers RAX, RCX, RDX); a full log counts on and keeps its first entries.</summary>
-    private static void EmitLog(Assembler a, HeldLogWhat what)
+    /// <summary>
+    /// The requested fault: logged first (so an NMI delivered before the fault's IRET shows up ahead of it), then raised;
+    /// the fix-up resumes after it, where the request is cleared and the wait goes on. An instruction that did not fault
+    /// logs a second entry with vector 0, so a case cannot mistake a missing fault for NMIs kept blocked.
+    /// </summary>
+    private static List<(Label Fault, Label Resume)> EmitFault(Assembler a, Label spin)
+    {
+        Label gp = a.CreateLabel(), udAt = a.CreateLabel(), gpAt = a.CreateLabel(), pfAt = a.CreateLabel();
+        Label noFault = a.CreateLabel(), resume = a.CreateLabel();
+        EmitLog(a, HeldLogWhat.Fault, __qword_ptr[rbx + (int)Layout.HeldFaultOffset]);
+        a.mov(rax, __qword_ptr[rbx + (int)Layout.HeldFaultOffset]);
+        a.cmp(eax, InvalidOpcode);
+        a.je(udAt);
+        a.cmp(eax, GeneralProtection);
+        a.je(gp);
+        a.mov(rcx, Unmapped);
+        a.Label(ref pfAt);
+        a.mov(rax, __qword_ptr[rcx]);
+        a.jmp(noFault);
+        a.Label(ref gp);
+        a.mov(rcx, NonCanonical);
+        a.Label(ref gpAt);
+        a.mov(rax, __qword_ptr[rcx]);
+        a.jmp(noFault);
+        a.Label(ref udAt);
+        a.ud2();
+        a.Label(ref noFault);
+        EmitLog(a, HeldLogWhat.Fault, null);
+        a.Label(ref resume);
+        a.mov(__qword_ptr[rbx + (int)Layout.HeldFaultOffset], 0);
+        a.jmp(spin);
+        return [(udAt, resume), (gpAt, resume), (pfAt, resume)];
+    }
+
+    /// <summary>
+    /// One log entry (RBX = the vCPU's block; clobbers RAX, RCX, RDX) of <paramref name="vector"/> (null: vector 0); a
+    /// full log counts on and keeps its first entries.
+    /// </summary>
+    private static void EmitLog(Assembler a, HeldLogWhat what, AssemblerMemoryOperand? vector)
     {
         Label full = a.CreateLabel();
         a.mov(rcx, __qword_ptr[rbx + (int)Layout.HeldLogCountOffset]);
@@ -108,7 +166,11 @@ public static class HeldEventCode
         a.lea(rcx, __[rbx + rcx + (int)Layout.HeldLogOffset]);
         a.mov(rax, __qword_ptr[rbx + (int)Layout.HeldDepthOffset]);
         a.shl(rax, 8);
-        a.or(rax, __qword_ptr[rsp + VectorAt]);
+        if (vector is { } at)
+        {
+            a.or(rax, at);
+        }
+
         a.shl(rax, 8);
         a.or(rax, (int)what);
         a.mov(__qword_ptr[rcx], rax);

@@ -38,9 +38,9 @@ public static class KernelCode
         EmitInit(code);
         Label gate = a.CreateLabel(), heldEntry = a.CreateLabel();
         EmitVectorEntries(code, common, gate, heldEntry);
-        HeldEventCode.Emit(code, heldEntry, common);
+        var heldFaults = HeldEventCode.Emit(code, heldEntry, common);
         EmitCommon(code, common, kernelEvent);
-        EmitKernelEvent(code, kernelEvent, [(readMsr, readMsrFault), (writeMsr, writeMsrFault)]);
+        EmitKernelEvent(code, kernelEvent, [(readMsr, readMsrFault), (writeMsr, writeMsrFault), .. heldFaults]);
         EmitGate(code, gate, readMsr, readMsrFault, writeMsr, writeMsrFault);
     }
 
@@ -180,8 +180,8 @@ public static class KernelCode
     }
 
     /// <summary>
-    /// An event at CPL0 (only inside the gate, which runs with IF=0): an NMI is counted and dropped, a
-    /// fault of the gate's RDMSR/WRMSR resumes at its fix-up, anything else is fatal and reported from
+    /// An event at CPL0 (only inside the gate, which runs with IF=0, or the held NMI/#MC handler): an NMI is counted and
+    /// dropped, a fault of the gate's RDMSR/WRMSR or one the held handler was asked to take resumes at its fix-up, anything else is fatal and reported from
     /// here as an `RIG error` line, since C# cannot run.
     /// </summary>
     private static void EmitKernelEvent(Code64 code, Label kernelEvent, (Label Fault, Label Resume)[] fixups)

@@ -55,6 +55,8 @@ public static class Layout
     public const ulong HeldLogOffset = 64;         // HeldLogCapacity entries: what | vector << 8 | depth << 16, TSC, RIP, CS
     public const int HeldLogCapacity = 32;
     public const int HeldLogEntrySize = 32;
+    public const ulong HeldFaultOffset = HeldLogOffset + HeldLogCapacity * HeldLogEntrySize; // nonzero: the held handler takes this fault (6, 13, 14) once
+    public const ulong HeldDeadlineOffset = HeldFaultOffset + 8; // TSC at which the outermost held handler stops waiting
 
     /// <summary>Per vCPU 64 KiB CPL3 stacks, aligned so the runtime finds its vCPU index from RSP alone.</summary>
     public const ulong UserStacksBase = 0x400000;

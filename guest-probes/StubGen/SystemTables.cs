@@ -75,8 +75,9 @@ public static class SystemTables
         for (int vector = 0; vector < 256; vector++)
         {
             ulong handler = handlers[vector];
-            // #BP and #OF are raised by INT3/INTO at CPL3, so their gates need DPL3 (SDM 6.12.1.1).
-            byte typeAttributes = vector is 3 or 4 ? (byte)0xEE : (byte)0x8E;
+            // #BP and #OF are raised by INT3/INTO at CPL3, so their gates need DPL3 (SDM 6.12.1.1); so do NMI and #MC, which
+            // suites/nmi-mce fakes with INT 2 / INT 18 from CPL3 (seed 004: a software NMI does not block NMIs, SDM 6.3.3).
+            byte typeAttributes = vector is 2 or 3 or 4 or 18 ? (byte)0xEE : (byte)0x8E;
             ulong at = Layout.IdtOffset + (ulong)vector * 16;
             ulong low = (handler & 0xFFFF) | ((ulong)Layout.KernelCode64 << 16) | ((ulong)IstFor(vector) << 32)
                 | ((ulong)typeAttributes << 40) | ((handler >> 16 & 0xFFFF) << 48);

@@ -88,6 +88,10 @@ public static class UserCode
         RegisterHold.Emit(code);
 
         ExportTry(code, "rig_try_ud2", () => a.xor(eax, eax), () => a.ud2(), () => { });
+        // INT n through the DPL3 gates of NMI and #MC (SystemTables.WriteIdt): the handler runs, the NMI/#MC hardware does
+        // not; a target that refuses INT n at CPL3 raises a fault at the instruction instead (kvm_pvm: #UD).
+        ExportTry(code, "rig_try_int_nmi", () => a.xor(eax, eax), () => a.@int(2), () => { });
+        ExportTry(code, "rig_try_int_machine_check", () => a.xor(eax, eax), () => a.@int(18), () => { });
         ExportTry(code, "rig_try_div0", () => { a.xor(edx, edx); a.mov(eax, 1); a.xor(ecx, ecx); }, () => a.div(rcx), () => a.xor(eax, eax));
         ExportTry(code, "rig_try_in8", () => { a.mov(rdx, rdi); a.xor(eax, eax); }, () => a.@in(al, dx), () => { });
         ExportTry(code, "rig_try_out8", () => { a.mov(rdx, rdi); a.mov(rax, rsi); }, () => a.@out(dx, al), () => a.xor(eax, eax));

@@ -16,6 +16,7 @@ public static class DefectCatalog
     public const string NmiLeftBlocked = "nmi-left-blocked";
     public const string DoubleMceNoShutdown = "double-mce-no-shutdown";
     public const string PvclockTornUpdate = "pvclock-torn-update";
+    public const string NmiBlockedAcrossFaultIret = "nmi-blocked-across-fault-iret";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -71,6 +72,11 @@ public static class DefectCatalog
             "next even value, before writing the fields, instead of making it odd for the update and even after (Xen's " +
             "version_update_begin/_end in __update_vcpu_system_time): a guest reading meanwhile takes the half-written " +
             "record as settled and computes time from a new tsc_timestamp and an old system_time."),
+        new(NmiBlockedAcrossFaultIret, "004", "nmi-mce",
+            "The VMM keeps its own NMI latch: an NMI arriving while the vCPU's NMIs are blocked is held back until the " +
+            "vCPU is back at CPL3, out of its NMI handler, as a VMM that takes \"the handler returned\" for the end of " +
+            "blocking would; an IRET of a fault or #MC handler nested in the NMI handler ends blocking (SDM Vol. 3A " +
+            "6.7.1, seed 004 items 1 and 2), yet the latched NMI waits for the NMI handler's own IRET."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

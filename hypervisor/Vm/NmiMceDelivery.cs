@@ -8,9 +8,13 @@ namespace Rig.Hypervisor.Vm;
 /// architecture says (NMI blocking until IRET, SDM Vol. 3A 6.7.1; a #MC while MCG_STATUS.MCIP is set shuts the
 /// processor down, Vol. 3B 16.3.1.2 / 17.3.1.2). The seeded defects of suites/nmi-mce (seed 004) are the VMM bugs
 /// that break those rules from user space, through the NMI state of KVM_GET/SET_VCPU_EVENTS and MCG_STATUS.
+/// <paramref name="requestExit"/> makes the vCPU leave KVM_RUN, so a defect can look at it again without waiting for an exit.
 /// </summary>
-internal sealed class NmiMceDelivery(KvmVcpu kvm, DefectSet defects, Action<string> log)
+internal sealed class NmiMceDelivery(KvmVcpu kvm, DefectSet defects, Action<string> log, Action requestExit) : IDisposable
 {
+    /// <summary>How often a vCPU holding a VMM-latched NMI is made to exit, so its return to CPL3 is seen promptly.</summary>
+    private static readonly TimeSpan LatchPollPeriod = TimeSpan.FromMilliseconds(1);
+
     // struct kvm_vcpu_events (Linux include/uapi/asm-x86/kvm.h): nmi.injected, nmi.pending, nmi.masked.
     private const int NmiInjectedAt = 12, NmiPendingAt = 13, NmiMaskedAt = 14;
     private const uint McgStatus = 0x17A;
@@ -19,11 +23,23 @@ internal sealed class NmiMceDelivery(KvmVcpu kvm, DefectSet defects, Action<stri
     /// <summary>An NMI was injected while the vCPU ran at CPL3: its handler will IRET to CPL3 (for nmi-left-blocked).</summary>
     private bool _returnToUserAhead;
 
+    /// <summary>An NMI held back by the VMM's own latch until the vCPU is at CPL3 (for nmi-blocked-across-fault-iret), and its poll.</summary>
+    private bool _latchedUntilUser;
+    private Timer? _latchPoll;
+
     public void InjectNmi()
     {
         if (defects.IsOn(DefectCatalog.NmiDroppedWhileBlocked) && kvm.GetEvents()[NmiMaskedAt] != 0)
         {
             log($"vCPU {kvm.Id}: NMI dropped: NMIs are blocked (defect {DefectCatalog.NmiDroppedWhileBlocked})");
+            return;
+        }
+
+        if (defects.IsOn(DefectCatalog.NmiBlockedAcrossFaultIret) && kvm.GetEvents()[NmiMaskedAt] != 0)
+        {
+            log($"vCPU {kvm.Id}: NMI latched by the VMM until the vCPU is back at CPL3 (defect {DefectCatalog.NmiBlockedAcrossFaultIret})");
+            _latchedUntilUser = true;
+            _latchPoll ??= new Timer(_ => requestExit(), null, LatchPollPeriod, LatchPollPeriod);
             return;
         }
 
@@ -46,6 +62,13 @@ internal sealed class NmiMceDelivery(KvmVcpu kvm, DefectSet defects, Action<stri
                 events[NmiMaskedAt] = 0;
                 kvm.SetEvents(events);
             }
+        }
+
+        if (_latchedUntilUser && kvm.GetEvents()[NmiMaskedAt] == 0 && (kvm.GetSregs().Cs.Selector & 3) == 3)
+        {
+            _latchedUntilUser = false;
+            StopLatchPoll();
+            kvm.Nmi();
         }
 
         if (_returnToUserAhead)
@@ -75,5 +98,13 @@ internal sealed class NmiMceDelivery(KvmVcpu kvm, DefectSet defects, Action<stri
         }
 
         kvm.SetMce(bank, status, mcgStatus, addr, misc);
+    }
+
+    public void Dispose() => StopLatchPoll();
+
+    private void StopLatchPoll()
+    {
+        _latchPoll?.Dispose();
+        _latchPoll = null;
     }
 }

@@ -29,7 +29,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         Kvm = kvm;
         _kicker = new VcpuKicker(kvm.RunPage);
         _parkedRegisters = new ParkedRegisters(vm.Frames, HostCpuFrames.Token(Environment.ProcessId, kvm.Id));
-        NmiMce = new NmiMceDelivery(kvm, vm.Defects, vm.Log);
+        NmiMce = new NmiMceDelivery(kvm, vm.Defects, vm.Log, _kicker.Kick);
     }
 
     public int Id => Kvm.Id;
@@ -414,5 +414,9 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         }
     }
 
-    public void Dispose() => Kvm.Dispose();
+    public void Dispose()
+    {
+        NmiMce.Dispose();
+        Kvm.Dispose();
+    }
 }

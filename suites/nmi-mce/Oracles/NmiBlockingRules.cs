@@ -18,22 +18,12 @@ public static class NmiBlockingRules
         var latencies = new List<double>();
         for (int round = 1; round <= rounds; round++)
         {
-            var events = trace.Where(e => e.Round == round).ToList();
-            int entry = events.FindIndex(e => e.What == TraceWhat.Deliver && e.Vector == TraceEvent.Nmi);
-            if (entry < 0)
+            if (HeldRound.Find(trace, round, problems) is not { } held)
             {
-                problems.Add($"round {round}: the NMI that opens the round (an NMI IPI from the other vCPU) was never delivered");
                 continue;
             }
 
-            int iret = events.FindIndex(entry, e => e.What == TraceWhat.Iret && e.Depth == events[entry].Depth);
-            if (iret < 0)
-            {
-                problems.Add($"round {round}: the handler entered at {events[entry].Us} us never reached its IRET");
-                continue;
-            }
-
-            var inside = events.Skip(entry + 1).Take(iret - entry - 1).ToList();
+            var (events, entry, iret, inside) = (held.Events, held.Entry, held.Iret, held.Inside);
             foreach (var nested in inside.Where(e => e.What == TraceWhat.Deliver && e.Vector == TraceEvent.Nmi))
             {
                 problems.Add($"round {round}: an NMI was delivered inside the NMI handler, before its IRET (nested, depth {nested.Depth}, " +

@@ -34,6 +34,12 @@ internal sealed class Trace
 
     public Trace Iret(int vector = TraceEvent.Nmi) => Add(TraceWhat.Iret, vector, _depth--);
 
+    /// <summary>The target vCPU asked to execute INT <paramref name="vector"/>, or (<paramref name="faulted"/>) the fault it raised instead.</summary>
+    public Trace Int(int vector, long faulted = 0) => Add(TraceWhat.Int, vector, _depth, value: faulted);
+
+    /// <summary>The held handler about to take the fault it was asked for (vector 0: the instruction did not fault).</summary>
+    public Trace Fault(int vector) => Add(TraceWhat.Fault, vector, _depth);
+
     private Trace Add(TraceWhat what, int vector, int depth, int? round = null, long value = 0, ulong cs = 0)
     {
         _us += 100;

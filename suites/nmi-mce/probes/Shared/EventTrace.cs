@@ -1,9 +1,9 @@
 using Rig.Guest;
 
 /// <summary>
-/// The script's steps as the controlling vCPU took them (a new round, a host injection it asked for, an NMI IPI, the
-/// release of the held handler), merged by TSC with what the target vCPU's CPL0 handler logged (deliveries and IRETs,
-/// guest-probes/Runtime/HeldEvents.cs), and printed as `RIG ev` records, the input of the suite's oracles
+/// The script's steps as the controlling vCPU took them (a new round, a host injection it asked for, an NMI IPI, an
+/// INT n it asked the target vCPU to execute, the release of the held handler), merged by TSC with what the target vCPU's CPL0 handler logged (deliveries, IRETs and
+/// requested faults, guest-probes/Runtime/HeldEvents.cs), and printed as `RIG ev` records, the input of the suite's oracles
 /// (suites/nmi-mce/Oracles/TraceEvent.cs): seq, round, what, vector, depth (held handlers the target vCPU was inside),
 /// us (since the trace started), the interrupted RIP and CS, and value (a request's ack: 0 ok, 1 err, 2 timeout).
 /// </summary>
@@ -15,6 +15,7 @@ public static unsafe class EventTrace
     public const ulong Request = 11;
     public const ulong Ipi = 12;
     public const ulong Release = 13;
+    public const ulong Int = 14;
 
     private struct Step
     {
@@ -93,7 +94,7 @@ public static unsafe class EventTrace
             if (takeTheirs)
             {
                 theirs++;
-                Describe(ref line, round, entry.What == HeldEvents.Deliver ? "deliver" : "iret", entry.Vector, entry.Depth, entry.Tsc);
+                Describe(ref line, round, entry.What switch { HeldEvents.Deliver => "deliver", HeldEvents.Fault => "fault", _ => "iret" }, entry.Vector, entry.Depth, entry.Tsc);
                 line.HexField("rip", entry.Rip);
                 line.HexField("cs", entry.Cs);
                 line.Field("value", 0);
@@ -102,7 +103,7 @@ public static unsafe class EventTrace
             {
                 Step* s = &steps[mine++];
                 round += s->What == Round ? 1UL : 0UL;
-                Describe(ref line, round, s->What switch { Round => "round", Request => "request", Ipi => "ipi", _ => "release" }, s->Vector, s->Depth, s->Tsc);
+                Describe(ref line, round, s->What switch { Round => "round", Request => "request", Ipi => "ipi", Int => "int", _ => "release" }, s->Vector, s->Depth, s->Tsc);
                 line.HexField("rip", 0);
                 line.HexField("cs", 0);
                 line.Field("value", s->Value);

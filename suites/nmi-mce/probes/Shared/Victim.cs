@@ -14,6 +14,9 @@ public static unsafe class Victim
     private static delegate*<int, void> script;
     private static ulong progress;
     private static ulong targetApicId;
+    private static ulong softwareInterrupt;
+    private static ulong softwareInterruptFault;
+    private static ulong requestedInterrupt;
 
     /// <summary>
     /// Runs <paramref name="script"/> on vCPU 1 while vCPU 0 works, then prints the trace and vCPU 0's progress; a
@@ -33,11 +36,16 @@ public static unsafe class Victim
         {
             Atomic.Exchange(w, 1);
         }
-        fixed (ulong* d = &done)
+        fixed (ulong* d = &done, i = &softwareInterrupt)
         {
             while (Atomic.Load(d) == 0)
             {
                 progress++;
+                if (Atomic.Load(i) != 0)
+                {
+                    Interrupt(Atomic.Load(i));
+                    Atomic.Exchange(i, 0);
+                }
             }
         }
         EventTrace.Print();
@@ -58,6 +66,48 @@ public static unsafe class Victim
             }
         }
         script(cpu);
+    }
+
+    /// <summary>On vCPU 0, from its work loop: INT 2 or INT 18 at CPL3, and the fault a target raised instead.</summary>
+    private static void Interrupt(ulong vector)
+    {
+        softwareInterruptFault = vector == 2 ? SoftwareInterrupts.Nmi() : SoftwareInterrupts.MachineCheck();
+    }
+
+    /// <summary>From the script: vCPU 0 executes INT <paramref name="vector"/> (2 or 18) in its work loop, recorded as an `int` step.</summary>
+    public static void RequestInterrupt(ulong vector)
+    {
+        EventTrace.Add(EventTrace.Int, vector, 0);
+        requestedInterrupt = vector;
+        fixed (ulong* i = &softwareInterrupt)
+        {
+            Atomic.Exchange(i, vector);
+        }
+    }
+
+    /// <summary>
+    /// Waits until vCPU 0 is back in its work loop from the requested INT n (false past <paramref name="timeoutMicroseconds"/>);
+    /// if the INT raised a fault instead of calling the handler, records a second `int` step with that vector as its value.
+    /// </summary>
+    public static bool InterruptReturned(ulong timeoutMicroseconds)
+    {
+        ulong deadline = Tsc.Deadline(timeoutMicroseconds);
+        fixed (ulong* i = &softwareInterrupt)
+        {
+            while (Atomic.Load(i) != 0)
+            {
+                if (Tsc.Now >= deadline)
+                {
+                    return false;
+                }
+                Rig.Guest.Cpu.Pause();
+            }
+        }
+        if (softwareInterruptFault != Faults.None)
+        {
+            EventTrace.Add(EventTrace.Int, requestedInterrupt, softwareInterruptFault);
+        }
+        return true;
     }
 
     /// <summary>The APIC ID of vCPU 0, for NMI IPIs.</summary>
