@@ -36,7 +36,23 @@ public static unsafe class Backend
         request.Text("evtchn-send");
         request.Field("port", port);
         request.Field("count", count);
-        // A burst may take the host tens of µs per send on a loaded machine; a stall is judged beyond that.
+        return Burst(ref request, count);
+    }
+
+    /// <summary>The hypervisor raises <paramref name="virq"/> on <paramref name="vcpu"/> <paramref name="count"/> times; the host's time in ns, or <see cref="Stalled"/>.</summary>
+    public static ulong RaiseVirq(uint virq, uint vcpu, ulong count)
+    {
+        Line request = default;
+        request.Text("evtchn-virq");
+        request.Field("virq", virq);
+        request.Field("vcpu", vcpu);
+        request.Field("count", count);
+        return Burst(ref request, count);
+    }
+
+    private static ulong Burst(ref Line request, ulong count)
+    {
+        // A burst may take the host tens of µs per event on a loaded machine; a stall is judged beyond that.
         if (Control.Request(ref request, StallUs + count * 20) != Acknowledgement.Ok)
         {
             return Stalled;
