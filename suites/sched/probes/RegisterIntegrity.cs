@@ -32,6 +32,13 @@ public static unsafe class Probe
     {
         windowUs = CommandLine.GetNumber("ms", 20_000) * 1000;
         vm = CommandLine.GetNumber("vm", 0);
+        // Every wait and window rests on the TSC frequency: a wrong one shows here, even when the window never ends.
+        Line line = default;
+        line.Text("RIG tsc");
+        line.Field("hz", Tsc.Hz);
+        line.TextField("source", Tsc.Source);
+        line.Field("pit_highest_hz", Pit.HighestEstimate);
+        Console.Write(ref line);
         Team.Run(Name, &Work);
     }
 
