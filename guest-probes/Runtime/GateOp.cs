@@ -31,4 +31,10 @@ internal enum GateOp : ulong
 
     /// <summary>MOV CR3 with CR3's own value: drops this vCPU's non-global TLB entries (SDM Vol. 3A 4.10.4.1); returns CR3.</summary>
     ReloadCr3 = 41,
+
+    /// <summary>
+    /// CR4.OSXSAVE, then XSETBV XCR0 = x87 | SSE | AVX (SDM Vol. 1 13.3): lets CPL3 use the YMM registers. The caller
+    /// checks CPUID first (leaf 1 ECX.XSAVE and AVX, leaf 0xD EAX bit 2); XSETBV of an unsupported bit is #GP.
+    /// </summary>
+    EnableAvxState = 70,
 }

@@ -104,4 +104,9 @@ internal static unsafe class Native
     [RuntimeImport("rig_hold_registers")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong HoldRegisters(ulong* expected, ulong rounds, ulong* seen);
+
+    /// <summary>As <see cref="HoldRegisters"/>, and the upper halves of YMM0..15 too: 79 values (AVX state must be enabled).</summary>
+    [RuntimeImport("rig_hold_registers_ymm")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong HoldRegistersYmm(ulong* expected, ulong rounds, ulong* seen);
 }

@@ -10,8 +10,36 @@ public static class Pit
     public const ulong Frequency = 1_193_182;
     private const uint Ticks = 11_932; // 10 ms
 
-    /// <summary>Returns the TSC frequency in Hz, or 0 when the counter does not move (no PIT).</summary>
+    /// <summary>Estimates taken; the lowest is kept.</summary>
+    private const int Attempts = 5;
+
+    /// <summary>
+    /// Returns the TSC frequency in Hz, or 0 when the counter does not move (no PIT). A vCPU descheduled by a loaded host
+    /// for more than the counter's 55 ms wrap between two reads counts whole wraps as nothing while the TSC ran on, and a
+    /// delay after the last read adds TSC cycles too: every error makes an estimate too high, never too low. So the
+    /// lowest of several estimates is kept (on qemu-tcg under the sched churn a single one came out several times too
+    /// high, every TSC wait that much too long, and the survivor overran the rig's watchdog).
+    /// </summary>
     public static ulong CalibrateTsc()
+    {
+        ulong lowest = 0;
+        for (int i = 0; i < Attempts; i++)
+        {
+            ulong estimate = Estimate();
+            if (estimate == 0)
+            {
+                return 0;
+            }
+            lowest = lowest == 0 || estimate < lowest ? estimate : lowest;
+            HighestEstimate = estimate > HighestEstimate ? estimate : HighestEstimate;
+        }
+        return lowest;
+    }
+
+    /// <summary>The highest estimate the last calibration discarded: how wrong a single one could have been.</summary>
+    public static ulong HighestEstimate { get; private set; }
+
+    private static ulong Estimate()
     {
         Ports.Out8(0x43, 0x34); // channel 0, lobyte/hibyte, mode 2 (rate generator), binary
         Ports.Out8(0x40, 0xFF);

@@ -147,6 +147,17 @@ public static unsafe class XenEvents
         return Op(OpAllocUnbound, request) == 0 ? request[1] : 0;
     }
 
+    /// <summary>EVTCHNOP_bind_virq of <paramref name="virq"/> on <paramref name="vcpu"/>: a port, or 0 when refused.</summary>
+    public static uint BindVirq(uint virq, uint vcpu)
+    {
+        // struct evtchn_bind_virq { uint32_t virq; uint32_t vcpu; OUT evtchn_port_t port; }
+        uint* request = stackalloc uint[3];
+        request[0] = virq;
+        request[1] = vcpu;
+        request[2] = 0;
+        return Op(OpBindVirq, request) == 0 ? request[2] : 0;
+    }
+
     /// <summary>EVTCHNOP_bind_ipi on <paramref name="vcpu"/>: a port, or 0 when refused.</summary>
     public static uint BindIpi(uint vcpu) => Op2(OpBindIpi, vcpu, 0, out uint port) == 0 ? port : 0;
 

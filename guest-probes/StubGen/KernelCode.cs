@@ -298,7 +298,7 @@ public static class KernelCode
         Label done = a.CreateLabel();
         var ops = new Dictionary<GateOp, Label>();
         // Most frequent first: each miss costs two emulated instructions under kvm_pvm.
-        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid, GateOp.Invlpg, GateOp.ReloadCr3 })
+        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid, GateOp.Invlpg, GateOp.ReloadCr3, GateOp.EnableAvxState })
         {
             ops[op] = a.CreateLabel();
         }
@@ -335,6 +335,17 @@ public static class KernelCode
         });
         Op(GateOp.Invlpg, () => a.invlpg(__[rdi]));
         Op(GateOp.ReloadCr3, () => { a.mov(rax, cr3); a.mov(cr3, rax); });
+        Op(GateOp.EnableAvxState, () =>
+        {
+            a.mov(rax, cr4);
+            a.or(rax, 1 << 18); // CR4.OSXSAVE (SDM Vol. 3A 2.5)
+            a.mov(cr4, rax);
+            a.xor(ecx, ecx);
+            a.xor(edx, edx);
+            a.mov(eax, 7); // XCR0: x87 | SSE | AVX, the state components YMM needs (SDM Vol. 1 13.1)
+            a.xsetbv();
+            a.xor(eax, eax);
+        });
         Op(GateOp.ReadMsr, () =>
         {
             Label ok = a.CreateLabel();

@@ -85,7 +85,8 @@ public static class UserCode
         Export(code, "rig_xadd64", () => { a.mov(rax, rsi); a.@lock.xadd(__qword_ptr[rdi], rax); });
         Export(code, "rig_xchg64", () => { a.mov(rax, rsi); a.xchg(__qword_ptr[rdi], rax); });
 
-        RegisterHold.Emit(code);
+        RegisterHold.Emit(code, ymm: false);
+        RegisterHold.Emit(code, ymm: true);
 
         ExportTry(code, "rig_try_ud2", () => a.xor(eax, eax), () => a.ud2(), () => { });
         // INT n through the DPL3 gates of NMI and #MC (SystemTables.WriteIdt): the handler runs, the NMI/#MC hardware does

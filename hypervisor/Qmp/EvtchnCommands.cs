@@ -5,26 +5,28 @@ namespace Rig.Hypervisor.Qmp;
 /// <summary>
 /// The host backend of suites/evtchn (seed 003) on QMP: the host plays domain 0, the other end of the guest's
 /// interdomain channels. x-rig-evtchn-bind port=N binds the host to the guest's port N (allocated with
-/// EVTCHNOP_alloc_unbound for domain 0); x-rig-evtchn-send port=N count=K notifies it K times; x-rig-evtchn-virq raises a VIRQ the
-/// guest bound; x-rig-evtchn-link-window us=W holds each of set_link's tries W µs for the host's sends (the forced
-/// race); x-rig-evtchn-stats returns the hypervisor's counts.
+/// EVTCHNOP_alloc_unbound for domain 0); x-rig-evtchn-send port=N count=K notifies it K times; x-rig-evtchn-virq
+/// virq=V vcpu=C count=K raises a VIRQ the guest bound K times, as Xen's send_guest_vcpu_virq; x-rig-evtchn-link-window
+/// us=W holds each of set_link's tries W µs for the host's sends (the forced race); x-rig-evtchn-stats returns the
+/// hypervisor's counts.
 /// </summary>
 internal static class EvtchnCommands
 {
     /// <summary>A forced window longer than this would stall the VMM for no test's benefit.</summary>
     private const ulong MaxLinkWindowUs = 100_000;
 
-    /// <summary>The lab profile's 10^7 events in one burst at most.</summary>
+    /// <summary>The lab profile's 10^7 events of one source in one burst at most.</summary>
     private const ulong MaxBurst = 10_000_000;
 
     public static IEnumerable<(string Name, IReadOnlyList<QmpParameter> Parameters, Func<QmpArguments, object?> Run)> All(
         Func<XenEventChannels?> channels)
     {
         var port = new QmpParameter("port", QmpArgumentType.Integer);
+        var count = new QmpParameter("count", QmpArgumentType.Integer);
         yield return ("x-rig-evtchn-bind", [port], a => Check(Of(channels).HostBind(Port(a)), $"port {a.Integer("port")} is not unbound for domain 0"));
-        yield return ("x-rig-evtchn-send", [port, new("count", QmpArgumentType.Integer)], a => Send(Of(channels), Port(a), a.Integer("count")));
-        yield return ("x-rig-evtchn-virq", [new("virq", QmpArgumentType.Integer), new("vcpu", QmpArgumentType.Integer)],
-            a => Check(Of(channels).HostRaiseVirq((uint)a.Integer("virq"), (int)a.Integer("vcpu")), $"VIRQ {a.Integer("virq")} is not bound on vCPU {a.Integer("vcpu")}"));
+        yield return ("x-rig-evtchn-send", [port, count], a => SendBurst(Of(channels), Port(a), a.Integer("count")));
+        yield return ("x-rig-evtchn-virq", [new("virq", QmpArgumentType.Integer), new("vcpu", QmpArgumentType.Integer), count],
+            a => VirqBurst(Of(channels), a.Integer("virq"), a.Integer("vcpu"), a.Integer("count")));
         yield return ("x-rig-evtchn-link-window", [new("us", QmpArgumentType.Integer)], a => SetWindow(Of(channels), a.Integer("us")));
         yield return ("x-rig-evtchn-stats", [], _ => Stats(Of(channels)));
     }
@@ -37,8 +39,15 @@ internal static class EvtchnCommands
     private static Dictionary<string, object?> Check(bool done, string otherwise) =>
         done ? [] : throw QmpError.Generic(otherwise);
 
-    /// <summary><paramref name="count"/> sends back to back (a burst the guest consumes concurrently); the reply says how long they took.</summary>
-    private static Dictionary<string, object?> Send(XenEventChannels channels, uint port, ulong count)
+    private static Dictionary<string, object?> SendBurst(XenEventChannels channels, uint port, ulong count) =>
+        Burst(count, () => channels.HostSend(port), $"port {port} is not bound to the host");
+
+    private static Dictionary<string, object?> VirqBurst(XenEventChannels channels, ulong virq, ulong vcpu, ulong count) =>
+        Burst(count, () => virq < EventChannelPorts.VirqCount && vcpu < int.MaxValue && channels.HostRaiseVirq((uint)virq, (int)vcpu),
+            $"VIRQ {virq} is not bound on vCPU {vcpu}");
+
+    /// <summary><paramref name="count"/> events raised back to back (a burst the guest consumes concurrently); the reply says how long they took.</summary>
+    private static Dictionary<string, object?> Burst(ulong count, Func<bool> raise, string refused)
     {
         if (count is 0 or > MaxBurst)
         {
@@ -48,9 +57,9 @@ internal static class EvtchnCommands
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         for (ulong i = 0; i < count; i++)
         {
-            if (!channels.HostSend(port))
+            if (!raise())
             {
-                throw QmpError.Generic($"port {port} is not bound to the host");
+                throw QmpError.Generic(refused);
             }
         }
 

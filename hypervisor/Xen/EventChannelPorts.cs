@@ -32,6 +32,10 @@ public sealed class EventChannelPorts(int vcpuCount)
     public const ushort HostDomain = 0;
 
     private readonly EventChannelPort[] _ports = new EventChannelPort[Capacity];
+
+    /// <summary>Xen's per-vCPU virq_to_evtchn[]: a VIRQ raised at a host-driven rate must not search the ports.</summary>
+    private readonly uint[,] _virqPorts = new uint[VirqCount, vcpuCount];
+
     private readonly Lock _sync = new();
 
     public int VcpuCount => vcpuCount;
@@ -106,12 +110,14 @@ public sealed class EventChannelPorts(int vcpuCount)
 
         lock (_sync)
         {
-            if (_ports.Any(p => p.State == EventChannelState.Virq && p.Virq == virq && p.Vcpu == (int)vcpu))
+            if (_virqPorts[virq, vcpu] != 0)
             {
                 return XenErrno.Eexist;
             }
 
-            return Allocate(new EventChannelPort(EventChannelState.Virq, (int)vcpu, 0, 0, virq), out port);
+            long result = Allocate(new EventChannelPort(EventChannelState.Virq, (int)vcpu, 0, 0, virq), out port);
+            _virqPorts[virq, vcpu] = port;
+            return result;
         }
     }
 
@@ -157,6 +163,10 @@ public sealed class EventChannelPorts(int vcpuCount)
             {
                 _ports[closing.RemotePort] = _ports[closing.RemotePort] with { State = EventChannelState.Unbound, RemotePort = 0 };
             }
+            else if (closing.State == EventChannelState.Virq)
+            {
+                _virqPorts[closing.Virq, closing.Vcpu] = 0;
+            }
 
             _ports[port] = default;
             return 0;
@@ -190,17 +200,14 @@ public sealed class EventChannelPorts(int vcpuCount)
     /// <summary>The port bound to <paramref name="virq"/> on <paramref name="vcpu"/>, if any.</summary>
     public uint? VirqPort(uint virq, int vcpu)
     {
+        if (virq >= VirqCount || vcpu < 0 || vcpu >= vcpuCount)
+        {
+            return null;
+        }
+
         lock (_sync)
         {
-            for (uint port = 1; port < Capacity; port++)
-            {
-                if (_ports[port] is { State: EventChannelState.Virq } p && p.Virq == virq && p.Vcpu == vcpu)
-                {
-                    return port;
-                }
-            }
-
-            return null;
+            return _virqPorts[virq, vcpu] is uint port and not 0 ? port : null;
         }
     }
 
@@ -210,6 +217,7 @@ public sealed class EventChannelPorts(int vcpuCount)
         lock (_sync)
         {
             Array.Clear(_ports);
+            Array.Clear(_virqPorts);
         }
     }
 

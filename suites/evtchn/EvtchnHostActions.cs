@@ -7,8 +7,8 @@ using Rig.Targets;
 namespace Rig.Suites.Evtchn;
 
 /// <summary>
-/// The host backend as the evtchn probes ask for it over COM2 (probes/Shared/Backend.cs): evtchn-bind, evtchn-send
-/// (acked with the host's ns), evtchn-window, evtchn-stats (kept for the case: the VM is gone when it judges), through rig-hv's x-rig-evtchn-* commands; anything else is a standard
+/// The host backend as the evtchn probes ask for it over COM2 (probes/Shared/Backend.cs): evtchn-bind, evtchn-send and
+/// evtchn-virq (acked with the host's ns), evtchn-window, evtchn-stats (kept for the case: the VM is gone when it judges), through rig-hv's x-rig-evtchn-* commands; anything else is a standard
 /// action. A target without them acks err, and the probe reports it.
 /// </summary>
 internal sealed class EvtchnHostActions : IHostActionHandler
@@ -25,11 +25,12 @@ internal sealed class EvtchnHostActions : IHostActionHandler
                     await control.VendorCommandAsync("x-rig-evtchn-bind", new JsonObject { ["port"] = request.GetUInt64("port") }, cancellationToken).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
                 case "evtchn-send":
-                    var reply = await control.VendorCommandAsync(
-                        "x-rig-evtchn-send",
-                        new JsonObject { ["port"] = request.GetUInt64("port"), ["count"] = request.GetUInt64("count") },
+                    return await BurstAsync(control, request, "x-rig-evtchn-send",
+                        new JsonObject { ["port"] = request.GetUInt64("port"), ["count"] = request.GetUInt64("count") }, cancellationToken).ConfigureAwait(false);
+                case "evtchn-virq":
+                    return await BurstAsync(control, request, "x-rig-evtchn-virq",
+                        new JsonObject { ["virq"] = request.GetUInt64("virq"), ["vcpu"] = request.GetUInt64("vcpu"), ["count"] = request.GetUInt64("count") },
                         cancellationToken).ConfigureAwait(false);
-                    return HostAck.Success(request.Seq, KeyValuePair.Create("ns", reply.GetProperty("ns").GetInt64().ToString(CultureInfo.InvariantCulture)));
                 case "evtchn-stats":
                     Stats = await StatsAsync(control).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
@@ -52,6 +53,13 @@ internal sealed class EvtchnHostActions : IHostActionHandler
         {
             return HostAck.Error(request.Seq, "bad-request");
         }
+    }
+
+    /// <summary>A burst of host-raised events; the ack's ns= is how long the hypervisor took to raise them all.</summary>
+    private static async Task<HostAck> BurstAsync(IControlPlane control, HostRequest request, string command, JsonObject arguments, CancellationToken cancellationToken)
+    {
+        var reply = await control.VendorCommandAsync(command, arguments, cancellationToken).ConfigureAwait(false);
+        return HostAck.Success(request.Seq, KeyValuePair.Create("ns", reply.GetProperty("ns").GetInt64().ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>The hypervisor's counts when the probe last asked (evtchn-stats, after its final drain); null if it never did.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.Evtchn.Oracles;
@@ -5,50 +6,66 @@ using Rig.Suites.Evtchn.Oracles;
 namespace Rig.Suites.Evtchn;
 
 /// <summary>
-/// evtchn.no-lost-events: a host backend burst and IPIs between vCPUs, then EVTCHNOP_unmask of a tail forced into the
-/// hypervisor's set_link (seed 003): every event the hypervisor raised reaches the guest exactly as often as the ABI
-/// allows. Kills unmask-without-queue-lock.
+/// evtchn.no-lost-events: events from the host backend, from a VIRQ the hypervisor raises and from IPIs between vCPUs,
+/// then EVTCHNOP_unmask of a tail forced into the hypervisor's set_link (seed 003): every event the hypervisor raised
+/// reaches the guest exactly as often as the ABI allows. Kills unmask-without-queue-lock.
 /// </summary>
 [TestFixture]
 public sealed class NoLostEvents
 {
+    /// <summary>
+    /// Issue 15 asks for 10^6 events (10^7 in the lab): half from the host backend, half from the VIRQ, plus the IPIs.
+    /// Measured here (2 cores, load average 35-68): 150 k host sends/s, so the default case's bursts take about 7 s.
+    /// </summary>
+    private static long Events => Profile.Pick(normal: 1_000_000, lab: 10_000_000);
+
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
-        // 10^6 host sends took 6.9 s here (2 loaded cores, the consumer vCPU contending for the words); the lab sends 10^7.
-        long burst = Profile.Pick(normal: 200_000, lab: 10_000_000);
         int ms = Profile.Pick(normal: 1_000, lab: 10_000);
+
+        // The probe allows each burst 100 µs per event before it stops waiting for the host (probes/Shared/Backend.cs).
+        var bound = EvtchnRecords.BootBound + TimeSpan.FromMilliseconds(ms) + (Events * TimeSpan.FromMicroseconds(100));
         var backend = new EvtchnHostActions();
-        await using var c = await RigCase.BootAsync(target, append: $"n={burst} ms={ms}", vcpus: 2,
-            hostActions: backend);
-        var exit = await c.RunToExitAsync(EvtchnRecords.BootBound + TimeSpan.FromMilliseconds(ms));
+        await using var c = await RigCase.BootAsync(target, append: $"host={Events / 2} virq={Events / 2} ms={ms}", vcpus: 2, hostActions: backend, watchdog: bound);
+        var exit = await c.RunToExitAsync(bound);
         c.Oracle("FIFO event channel design: a send sets PENDING or coalesces with a PENDING already set; each PENDING the " +
                  "guest finds unmasked on its queue is handled once; draft G: EVTCHNOP_unmask of a tail takes the queue " +
                  "lock, so a guest that only masks and unmasks by hypercall never makes set_link give up");
-        c.JudgeProbeVerdicts();
-        if (!EvtchnRecords.SkippedWithoutXen(c))
+        if (EvtchnRecords.SkippedWithoutXen(c))
         {
-            var counts = c.Records.Where(r => r.Kind == "evcount").ToList();
-            foreach (var count in counts)
-            {
-                c.Evidence("observed: " + count.Line);
-            }
-
-            if (EvtchnRecords.Stats(c, backend) is { } stats)
-            {
-                long handled = counts.Sum(r => r.GetInt64("handled"));
-                c.ReportAll(EventAccounting.Check(handled, stats["sends"], stats["coalesced"], stats["lost"]));
-            }
-
-            c.Report(counts.Count == 4, $"the probe counted its four ports ({counts.Count})");
-            if (counts.FirstOrDefault(r => r["role"] == "host") is { } host && host.GetInt64("host_ns") > 0)
-            {
-                c.Metric("host_events_per_s", burst * 1e9 / host.GetInt64("host_ns"), "events/s");
-            }
-
-            EvtchnRecords.JudgeExit(c, exit);
+            c.Complete();
+            return;
         }
 
-        c.Complete("every send handled exactly as often as the ABI allows, the forced unmask-during-link included");
+        var counts = c.Records.Where(r => r.Kind == "evcount").ToList();
+        foreach (var count in counts)
+        {
+            c.Evidence("observed: " + count.Line);
+        }
+
+        if (EvtchnRecords.Stats(c, backend) is { } stats)
+        {
+            long handled = counts.Sum(r => r.GetInt64("handled"));
+            c.Metric("events_lost", EventAccounting.Lost(handled, stats["sends"], stats["coalesced"]), "events");
+            c.ReportAll(EventAccounting.Check(handled, stats["sends"], stats["coalesced"], stats["lost"]));
+        }
+
+        c.Report(counts.Count == 5, $"the probe counted its five ports ({counts.Count})");
+        foreach (var burst in counts.Where(r => r["role"] is "host" or "virq"))
+        {
+            // host_ns is the probe's all-ones Stalled when it stopped waiting for the burst: no rate, a failed check.
+            if (c.Report(ulong.TryParse(burst["host_ns"], NumberStyles.None, CultureInfo.InvariantCulture, out ulong ns) && ns is > 0 and < long.MaxValue, $"the host's {burst["role"]} burst was acknowledged ({burst["host_ns"]} ns)"))
+            {
+                c.Metric($"{burst["role"]}_events_per_s", Events / 2 * 1e9 / ns, "events/s");
+            }
+        }
+
+        if (counts.FirstOrDefault(r => r["role"] == "ipi") is { } ipi)
+        {
+            c.Metric("ipi_events_per_s", ipi.GetInt64("sent") * 1000.0 / ms, "events/s");
+        }
+
+        c.Finish(exit, $"{Events} host and VIRQ events and the IPIs each handled exactly as often as the ABI allows, the forced unmask-during-link included");
     }
 }

@@ -18,10 +18,20 @@ public sealed record ChurnProfile(
         "default", Vms: 3, VcpusPerVm: 2, Transients: 1, RepinInterval: TimeSpan.FromMilliseconds(2),
         TransientLifetime: TimeSpan.FromMilliseconds(300), LoadThreads: 1, Collide: true);
 
-    /// <summary>Seed 000's density on a 24-core lab host: 20 VMs × 4 vCPUs, four transients at a time, a spinner per 4 CPUs.</summary>
-    public static ChurnProfile Lab { get; } = new(
-        "lab", Vms: 20, VcpusPerVm: 4, Transients: 4, RepinInterval: TimeSpan.FromMilliseconds(0.25),
-        TransientLifetime: TimeSpan.FromMilliseconds(300), LoadThreads: Math.Max(1, Environment.ProcessorCount / 4), Collide: true);
+    /// <summary>
+    /// Seed 000's density: 20 VMs × 4 vCPUs and four transients at a time on a 24-core lab host, a spinner per 4 CPUs.
+    /// A smaller host gets the same density per host CPU (on 2 cores: 2 VMs × 4 vCPUs, one transient), so the lab's
+    /// re-pin rate and window can be run and measured anywhere without starving the host.
+    /// </summary>
+    public static ChurnProfile Lab { get; } = ScaledLab(Environment.ProcessorCount);
+
+    /// <summary>Host CPUs of the lab machine the lab profile's counts are written for.</summary>
+    public const int LabHostCpus = 24;
+
+    public static ChurnProfile ScaledLab(int hostCpus) => new(
+        "lab", Vms: Math.Clamp(20 * hostCpus / LabHostCpus, 2, 20), VcpusPerVm: 4, Transients: Math.Clamp(4 * hostCpus / LabHostCpus, 1, 4),
+        RepinInterval: TimeSpan.FromMilliseconds(0.25), TransientLifetime: TimeSpan.FromMilliseconds(300),
+        LoadThreads: Math.Max(1, hostCpus / 4), Collide: true);
 
     /// <summary>The run's profile (rig.json <c>profile</c>).</summary>
     public static ChurnProfile ForRun() => Profile.IsLab ? Lab : Default;

@@ -5,15 +5,15 @@ namespace Rig.Suites.Sched.Oracles;
 
 /// <summary>
 /// register-integrity over the probes' records: a vCPU's registers hold what it last wrote into them for as long as it
-/// does not write them again (SDM Vol. 1 3.4.1 and 10.2: general-purpose and XMM registers change only by instructions
-/// that name them; Vol. 3A 4.10 / 13.12.2 and Vol. 4: a model-specific register keeps the value WRMSR gave it), whatever
+/// does not write them again (SDM Vol. 1 3.4.1, 10.2 and 14.1: general-purpose, XMM and YMM registers change only by
+/// instructions that name them; Vol. 3A 4.10 / 13.12.2 and Vol. 4: a model-specific register keeps the value WRMSR gave it), whatever
 /// the host does meanwhile: migration, pause, another VM's destruction. So every `RIG regdiff` is a failure, and every
 /// vCPU of every VM must have said `RIG held` (a vCPU that never finished did not check).
 /// </summary>
 public static class RegisterIntegrityRules
 {
     public const string Rule =
-        "SDM Vol. 1 3.4.1/10.2, Vol. 4 (MSRs): a vCPU's GPRs, XMM registers, segment bases and MSRs change only by its own " +
+        "SDM Vol. 1 3.4.1/10.2/14.1, Vol. 4 (MSRs): a vCPU's GPRs, XMM and YMM registers, segment bases and MSRs change only by its own " +
         "instructions, so migration, pause and other VMs' destruction must leave every one as the vCPU set it";
 
     private static readonly string[] Gprs = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
@@ -30,11 +30,15 @@ public static class RegisterIntegrityRules
     /// <summary>A `regdiff` of MSR n names register MsrRegister + n (probes/RegisterIntegrity.cs).</summary>
     public const long MsrRegister = 0x1_0000_0000;
 
-    /// <summary>The probe's register index: 0-14 the GPRs, 15-46 XMM0..15 low/high, <see cref="MsrRegister"/> + n MSR n.</summary>
+    /// <summary>
+    /// The probe's register index: 0-14 the GPRs, 15-46 XMM0..15 low/high, 47-78 bits 191:128 and 255:192 of YMM0..15,
+    /// <see cref="MsrRegister"/> + n MSR n.
+    /// </summary>
     public static string RegisterName(long index) => index switch
     {
         >= 0 and < 15 => Gprs[index],
         >= 15 and < 47 => $"xmm{(index - 15) / 2}.{((index - 15) % 2 == 0 ? "lo" : "hi")}",
+        >= 47 and < 79 => $"ymm{(index - 47) / 2}[{((index - 47) % 2 == 0 ? "191:128" : "255:192")}]",
         >= MsrRegister => MsrNames.TryGetValue(index - MsrRegister, out var name) ? name : $"MSR 0x{index - MsrRegister:x}",
         _ => $"register #{index}",
     };
@@ -72,8 +76,8 @@ public static class RegisterIntegrityRules
         return problems;
     }
 
-    /// <summary>Register comparisons per second over all vCPUs: the guests' check rate.</summary>
+    /// <summary>Register comparisons per second over all vCPUs (each round compares `hold` values): the guests' check rate.</summary>
     public static double ChecksPerSecond(IEnumerable<Record> records) =>
         records.Where(r => r.Kind == "held" && r.GetDouble("us") > 0)
-            .Sum(r => r.GetDouble("rounds") * 47 / (r.GetDouble("us") / 1e6));
+            .Sum(r => r.GetDouble("rounds") * r.GetDouble("hold") / (r.GetDouble("us") / 1e6));
 }

@@ -1,8 +1,9 @@
 using Rig.Guest;
 
 /// <summary>
-/// sched.register-integrity, guest side: every vCPU loads its general-purpose and XMM registers, FS/GS bases and the
-/// MSRs it can write through the gate (KERNEL_GS_BASE, TSC_AUX, PAT) with values that name VM, vCPU and register, and
+/// sched.register-integrity, guest side: every vCPU loads its general-purpose and XMM registers, the upper halves of its
+/// YMM registers where CPUID offers AVX (enabled in XCR0 through the gate), FS/GS bases and the MSRs it can write
+/// through the gate (KERNEL_GS_BASE, TSC_AUX, PAT) with values that name VM, vCPU and register, and
 /// checks them for `ms=` milliseconds while the host churns. `RIG regdiff` reports a register that changed (the host's
 /// oracle judges); `RIG held` sums up each vCPU's rounds. The VM's number comes from `vm=`.
 /// </summary>
@@ -10,11 +11,11 @@ public static unsafe class Probe
 {
     public const string Name = ThisCase.Id;
 
-    /// <summary>One hold: ~100k rounds of 47 comparisons, a few ms natively; the MSRs are re-read (a gate call each) between holds.</summary>
+    /// <summary>One hold: ~100k rounds of 47 (79 with YMM) comparisons, a few ms natively; the MSRs are re-read (a gate call each) between holds.</summary>
     private const ulong RoundsPerHold = 100_000;
     private const int MaxReportsPerVcpu = 8;
 
-    /// <summary>A `regdiff` of MSR n names register MsrRegister + n; 0..46 are the hold's GPRs and XMM halves.</summary>
+    /// <summary>A `regdiff` of MSR n names register MsrRegister + n; 0..78 are the hold's GPRs, XMM and YMM-upper halves.</summary>
     private const ulong MsrRegister = 0x1_0000_0000;
 
     private const uint FsBase = 0xC000_0100;
@@ -31,6 +32,13 @@ public static unsafe class Probe
     {
         windowUs = CommandLine.GetNumber("ms", 20_000) * 1000;
         vm = CommandLine.GetNumber("vm", 0);
+        // Every wait and window rests on the TSC frequency: a wrong one shows here, even when the window never ends.
+        Line line = default;
+        line.Text("RIG tsc");
+        line.Field("hz", Tsc.Hz);
+        line.TextField("source", Tsc.Source);
+        line.Field("pit_highest_hz", Pit.HighestEstimate);
+        Console.Write(ref line);
         Team.Run(Name, &Work);
     }
 
@@ -43,8 +51,10 @@ public static unsafe class Probe
         uint* msrs = stackalloc uint[5];
         ulong* values = stackalloc ulong[5];
         int held = HoldMsrs(cpu, msrs, values);
-        ulong* expected = stackalloc ulong[47];
-        for (int i = 0; i < 47; i++)
+        bool ymm = EnableYmm(cpu);
+        ulong hold = ymm ? 79UL : 47UL;
+        ulong* expected = stackalloc ulong[79];
+        for (int i = 0; i < 79; i++)
         {
             expected[i] = Pattern(cpu, i);
         }
@@ -59,7 +69,8 @@ public static unsafe class Probe
         int reports = 0;
         while (Tsc.Now < end)
         {
-            if (Native.HoldRegisters(expected, RoundsPerHold, seen) != 0 && reports++ < MaxReportsPerVcpu)
+            ulong changed = ymm ? Native.HoldRegistersYmm(expected, RoundsPerHold, seen) : Native.HoldRegisters(expected, RoundsPerHold, seen);
+            if (changed != 0 && reports++ < MaxReportsPerVcpu)
             {
                 Diff(cpu, seen[0], expected[seen[0]], seen[1]);
             }
@@ -78,7 +89,8 @@ public static unsafe class Probe
         line.Field("vm", vm);
         line.Field("cpu", (ulong)cpu);
         line.Field("rounds", rounds);
-        line.Field("registers", 47 + (ulong)held);
+        line.Field("hold", hold);
+        line.Field("registers", hold + (ulong)held);
         line.Field("msr_checks", msrChecks);
         line.Field("us", Tsc.Microseconds(Tsc.Now - start));
         Console.Write(ref line);
@@ -86,6 +98,24 @@ public static unsafe class Probe
         {
             Report.Fail(Name, "vcpu-stalled");
         }
+    }
+
+    /// <summary>
+    /// Enables AVX state on this vCPU where the target offers it; false, with a named skip from vCPU 0, where it does not
+    /// (the YMM upper halves are then not held, and the report says so).
+    /// </summary>
+    private static bool EnableYmm(int cpu)
+    {
+        if (!AvxState.Offered)
+        {
+            if (cpu == 0)
+            {
+                Report.Skip(Name, "ymm-avx-not-offered");
+            }
+            return false;
+        }
+        AvxState.EnableHere();
+        return true;
     }
 
     /// <summary>Writes this vCPU's values into the MSRs it may set; returns how many it holds (those the gate wrote and read back).</summary>

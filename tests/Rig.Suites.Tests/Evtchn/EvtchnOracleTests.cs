@@ -34,6 +34,15 @@ public sealed class EvtchnOracleTests
         Assert.Equal(problems, EventAccounting.Check(handled, sends, coalesced, lost).Count);
     }
 
+    [Theory]
+    [InlineData(90, 100, 10, 0)]
+    [InlineData(87, 100, 10, 3)]
+    [InlineData(95, 100, 10, 0)] // duplicates are not losses
+    public void The_loss_count_is_what_the_guest_never_handled(long handled, long sends, long coalesced, long lost)
+    {
+        Assert.Equal(lost, EventAccounting.Lost(handled, sends, coalesced));
+    }
+
     [Fact]
     public void A_bounded_set_link_and_delivered_rounds_pass()
     {

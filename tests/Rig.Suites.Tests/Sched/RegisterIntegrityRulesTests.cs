@@ -8,7 +8,8 @@ public class RegisterIntegrityRulesTests
 {
     private static Record Line(string text) => RecordParser.TryParse(text)!;
 
-    private static Record Held(int vm, int cpu) => Line($"RIG held vm={vm} cpu={cpu} rounds=1000000 registers=51 msr_checks=40 us=2000000");
+    private static Record Held(int vm, int cpu, int hold = 47) =>
+        Line($"RIG held vm={vm} cpu={cpu} rounds=1000000 hold={hold} registers={hold + 4} msr_checks=40 us=2000000");
 
     private static readonly Record[] AllHeld = [Held(1, 0), Held(1, 1), Held(2, 0), Held(2, 1)];
 
@@ -50,11 +51,13 @@ public class RegisterIntegrityRulesTests
     [InlineData(14, "r15")]
     [InlineData(15, "xmm0.lo")]
     [InlineData(46, "xmm15.hi")]
+    [InlineData(47, "ymm0[191:128]")]
+    [InlineData(78, "ymm15[255:192]")]
     [InlineData(0x1_0000_0277, "IA32_PAT")]
     public void Registers_are_named_as_the_probe_numbers_them(long index, string name) =>
         Assert.Equal(name, RegisterIntegrityRules.RegisterName(index));
 
     [Fact]
-    public void The_check_rate_counts_47_registers_per_round_on_every_vcpu() =>
-        Assert.Equal(4 * 1_000_000 * 47 / 2.0, RegisterIntegrityRules.ChecksPerSecond(AllHeld));
+    public void The_check_rate_counts_the_values_each_vcpu_holds_per_round() =>
+        Assert.Equal((3 * 47 + 79) * 1_000_000 / 2.0, RegisterIntegrityRules.ChecksPerSecond([.. AllHeld[..3], Held(2, 1, hold: 79)]));
 }

@@ -36,8 +36,29 @@ public static unsafe class Backend
         request.Text("evtchn-send");
         request.Field("port", port);
         request.Field("count", count);
-        // A burst may take the host tens of µs per send on a loaded machine; a stall is judged beyond that.
-        if (Control.Request(ref request, StallUs + count * 20) != Acknowledgement.Ok)
+        return Burst(ref request, count);
+    }
+
+    /// <summary>The hypervisor raises <paramref name="virq"/> on <paramref name="vcpu"/> <paramref name="count"/> times; the host's time in ns, or <see cref="Stalled"/>.</summary>
+    public static ulong RaiseVirq(uint virq, uint vcpu, ulong count)
+    {
+        Line request = default;
+        request.Text("evtchn-virq");
+        request.Field("virq", virq);
+        request.Field("vcpu", vcpu);
+        request.Field("count", count);
+        return Burst(ref request, count);
+    }
+
+    /// <summary>
+    /// What a burst may take the host per event before the probe stops waiting for it: 4-7 µs measured at a load average
+    /// of 35-68 on this machine; at 90 a 500 000-event burst outlasted the 20 µs allowance this replaced.
+    /// </summary>
+    public const ulong BurstUsPerEvent = 100;
+
+    private static ulong Burst(ref Line request, ulong count)
+    {
+        if (Control.Request(ref request, StallUs + count * BurstUsPerEvent) != Acknowledgement.Ok)
         {
             return Stalled;
         }
