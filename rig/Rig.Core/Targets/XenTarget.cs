@@ -35,7 +35,7 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
         }
 
         IDom0 dom0 = UnderTcg
-            ? await XenTcgMachine.SharedAsync(Name, kit!, Binary()!, options.Cpu).ConfigureAwait(false)
+            ? await XenTcgMachine.SharedAsync(Name, kit!, Binary()!, options.Cpu, Path.GetDirectoryName(Path.GetFullPath(spec.ImagePath))!).ConfigureAwait(false)
             : await LocalDom0.SharedAsync(AgentScript(repoRoot)).ConfigureAwait(false);
         return await XenDomainVm.CreateAsync(Name, dom0, spec, options.MemoryMb, cancellationToken).ConfigureAwait(false);
     }

@@ -47,7 +47,25 @@ public sealed class Dom0Agent : IAsyncDisposable
     }
 
     /// <summary>Sends one command and waits for its ack within <paramref name="bound"/>.</summary>
-    public async Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, TimeSpan bound, CancellationToken cancellationToken = default)
+    public Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, TimeSpan bound, CancellationToken cancellationToken = default) =>
+        SendAsync(verb, arguments, [], bound, cancellationToken);
+
+    /// <summary>Copies a host file into dom0 (base64 payloads the agent decodes), for an image or a guest config.</summary>
+    public async Task PutFileAsync(byte[] content, string dom0Path, TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        // Each payload is acknowledged before the next is sent, so dom0's tty buffer (n_tty: 4 KiB, the flip buffers
+        // 64 KiB) never holds more than one: a UART without flow control drops what overflows it.
+        const int chunk = 24 * 1024;
+        (await SendAsync("new", [dom0Path], bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("new " + dom0Path);
+        for (var offset = 0; offset < content.Length; offset += chunk)
+        {
+            var payload = Encoding.ASCII.GetBytes(Convert.ToBase64String(content, offset, Math.Min(chunk, content.Length - offset)));
+            var length = payload.Length.ToString(CultureInfo.InvariantCulture);
+            (await SendAsync("recv", [dom0Path, length], payload, bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("recv " + dom0Path);
+        }
+    }
+
+    private async Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, byte[] payload, TimeSpan bound, CancellationToken cancellationToken)
     {
         if (arguments.Any(a => a.Contains('\n', StringComparison.Ordinal)))
         {
@@ -62,6 +80,7 @@ public sealed class Dom0Agent : IAsyncDisposable
         try
         {
             await _output.WriteAsync(Encoding.ASCII.GetBytes(line), cancellationToken).ConfigureAwait(false);
+            await _output.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
             await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -80,18 +99,6 @@ public sealed class Dom0Agent : IAsyncDisposable
         finally
         {
             _pending.TryRemove(seq, out _);
-        }
-    }
-
-    /// <summary>Copies a host file into dom0 (base64 in lines the agent appends), for an image or a guest config.</summary>
-    public async Task PutFileAsync(byte[] content, string dom0Path, TimeSpan bound, CancellationToken cancellationToken = default)
-    {
-        const int chunk = 3 * 1024;
-        (await SendAsync("new", [dom0Path], bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("new " + dom0Path);
-        for (var offset = 0; offset < content.Length; offset += chunk)
-        {
-            var part = Convert.ToBase64String(content, offset, Math.Min(chunk, content.Length - offset));
-            (await SendAsync("put", [dom0Path, part], bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("put " + dom0Path);
         }
     }
 
@@ -190,7 +197,7 @@ public sealed class Dom0Agent : IAsyncDisposable
     }
 
     /// <summary>The <c>reason=</c> field of an <c>@exit</c> line; -1 when xl saw no shutdown (it failed, or the domain was destroyed).</summary>
-    internal static int ShutdownReason(string fields)
+    public static int ShutdownReason(string fields)
     {
         foreach (var word in fields.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -32,6 +32,7 @@ public sealed class XenDomainVm : IVm
     private Com2Channel? _com2Channel;
     private volatile bool _watchdogFired;
     private volatile bool _destroyed;
+    private string _creation = "";
 
     private XenDomainVm(string target, IDom0 dom0, AgentDomain domain, TimeSpan watchdog)
     {
@@ -62,7 +63,7 @@ public sealed class XenDomainVm : IVm
 
     public ChannelReader<QmpEvent> Events => _events.Reader;
 
-    public string VmmDiagnostics => _dom0.Diagnostics + "\n" + string.Join('\n', _dom0.Agent.Unrouted.TakeLast(20));
+    public string VmmDiagnostics => _creation + "\n" + _dom0.Diagnostics + "\n" + string.Join('\n', _dom0.Agent.Unrouted.TakeLast(20));
 
     public IReadOnlyList<string> Com2Transcript => _com2Channel?.Transcript ?? [];
 
@@ -73,12 +74,17 @@ public sealed class XenDomainVm : IVm
     {
         var probe = Path.GetFileNameWithoutExtension(spec.ImagePath);
         var name = $"rig-{probe}-{Interlocked.Increment(ref _domains)}".ToLowerInvariant();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var image = await dom0.StageFileAsync(spec.ImagePath, cancellationToken).ConfigureAwait(false);
+        var staged = clock.Elapsed;
         var config = $"/tmp/{name}.cfg";
         await dom0.WriteFileAsync(XlGuestConfig.Pvh(name, image, spec.Append, spec.Vcpus, memoryMb), config, cancellationToken).ConfigureAwait(false);
         var domain = dom0.Agent.Watch(name);
         var vm = new XenDomainVm(target, dom0, domain, spec.Watchdog);
+        var configured = clock.Elapsed;
         var created = await dom0.Agent.SendAsync("create", [name, config], XlBound, cancellationToken).ConfigureAwait(false);
+        vm._creation = FormattableString.Invariant(
+            $"{name}: image in dom0 after {staged.TotalSeconds:0.00} s, config {(configured - staged).TotalSeconds:0.00} s, xl create {(clock.Elapsed - configured).TotalSeconds:0.00} s: {created.Text}");
         if (!created.Ok)
         {
             await vm.DisposeAsync().ConfigureAwait(false);

@@ -23,10 +23,11 @@ public sealed class XenTcgMachine : IDom0
 
     private readonly Process _qemu;
     private readonly string _directory;
-    private readonly ConcurrentDictionary<string, string> _staged = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _staged;
 
-    private XenTcgMachine(Process qemu, string directory, Dom0Agent agent, string ready, TimeSpan bootTime)
+    private XenTcgMachine(Process qemu, string directory, Dom0Agent agent, string ready, TimeSpan bootTime, ConcurrentDictionary<string, string> staged)
     {
+        _staged = staged;
         _qemu = qemu;
         _directory = directory;
         Agent = agent;
@@ -54,11 +55,11 @@ public sealed class XenTcgMachine : IDom0
     /// The machine of target <paramref name="target"/>, booted on first use and shared by every case after; a machine
     /// whose QEMU died is booted again, a boot that failed fails every case the same way without booting again.
     /// </summary>
-    public static Task<XenTcgMachine> SharedAsync(string target, XenKit kit, string qemu, string cpu)
+    public static Task<XenTcgMachine> SharedAsync(string target, XenKit kit, string qemu, string cpu, string probeDirectory)
     {
         while (true)
         {
-            var lazy = Shared.GetOrAdd(target, _ => new Lazy<Task<XenTcgMachine>>(() => BootAsync(kit, qemu, cpu)));
+            var lazy = Shared.GetOrAdd(target, _ => new Lazy<Task<XenTcgMachine>>(() => BootAsync(kit, qemu, cpu, probeDirectory)));
             if (lazy.Value is { IsCompletedSuccessfully: true } done && done.Result._qemu.HasExited)
             {
                 Shared.TryRemove(KeyValuePair.Create(target, lazy));
@@ -69,14 +70,24 @@ public sealed class XenTcgMachine : IDom0
         }
     }
 
-    public static async Task<XenTcgMachine> BootAsync(XenKit kit, string qemu, string cpu)
+    /// <summary>
+    /// Boots the machine with every probe image of <paramref name="probeDirectory"/> already in dom0's /probes: a second
+    /// cpio archive after the kit's initramfs (the kernel unpacks concatenated archives). Through dom0's UART an image
+    /// took minutes (every received byte costs an interrupt of a PV dom0 under TCG), from the initramfs nothing.
+    /// </summary>
+    public static async Task<XenTcgMachine> BootAsync(XenKit kit, string qemu, string cpu, string probeDirectory)
     {
         var directory = Path.Combine(Path.GetTempPath(), "rig-xen-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
+
+        // The machine lives as long as the rig (ChildProcesses kills QEMU at exit); its files go with it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
+        var initramfs = Path.Combine(directory, "dom0-with-probes.cpio");
+        var staged = await WriteInitramfsAsync(kit, probeDirectory, initramfs).ConfigureAwait(false);
         var agentSocket = Path.Combine(directory, "agent");
         using var listener = UnixSockets.Listen(agentSocket);
         var clock = Stopwatch.StartNew();
-        var process = await ChildProcesses.StartAsync(qemu, Arguments(kit, cpu, directory, agentSocket)).ConfigureAwait(false);
+        var process = await ChildProcesses.StartAsync(qemu, Arguments(kit, cpu, directory, agentSocket, initramfs)).ConfigureAwait(false);
         try
         {
             var socket = await UnixSockets.AcceptAsync(listener, "xen-tcg's dom0 UART", TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
@@ -89,7 +100,7 @@ public sealed class XenTcgMachine : IDom0
                 throw new InvalidOperationException($"xen-tcg did not come up: {why}; {await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false)}\n{Tail(Path.Combine(directory, "xen-console.log"))}");
             }
 
-            return new XenTcgMachine(process, directory, agent, await agent.Ready.ConfigureAwait(false), clock.Elapsed);
+            return new XenTcgMachine(process, directory, agent, await agent.Ready.ConfigureAwait(false), clock.Elapsed, staged);
         }
         catch
         {
@@ -101,22 +112,47 @@ public sealed class XenTcgMachine : IDom0
     public async Task<string> StageFileAsync(string hostPath, CancellationToken cancellationToken)
     {
         var info = new FileInfo(hostPath);
-        var key = string.Create(CultureInfo.InvariantCulture, $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}");
-        if (_staged.TryGetValue(key, out var staged))
+        if (_staged.TryGetValue(StageKey(info), out var staged))
         {
             return staged;
         }
 
         var dom0Path = "/probes/" + Path.GetFileName(hostPath);
         await Agent.PutFileAsync(await File.ReadAllBytesAsync(hostPath, cancellationToken).ConfigureAwait(false), dom0Path, FileBound, cancellationToken).ConfigureAwait(false);
-        _staged[key] = dom0Path;
+        _staged[StageKey(info)] = dom0Path;
         return dom0Path;
+    }
+
+    /// <summary>A file is the one in dom0 while its path, size and modification time are unchanged.</summary>
+    private static string StageKey(FileInfo file) =>
+        string.Create(CultureInfo.InvariantCulture, $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}");
+
+    private static async Task<ConcurrentDictionary<string, string>> WriteInitramfsAsync(XenKit kit, string probeDirectory, string path)
+    {
+        var images = new DirectoryInfo(probeDirectory).GetFiles("*.elf");
+        var files = new List<(string, byte[])>();
+        var staged = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var image in images)
+        {
+            files.Add((image.Name, await File.ReadAllBytesAsync(image.FullName).ConfigureAwait(false)));
+            staged[StageKey(image)] = "/probes/" + image.Name;
+        }
+
+        await using var output = File.Create(path);
+        await using (var kitInitramfs = File.OpenRead(kit.Dom0Initramfs))
+        {
+            await kitInitramfs.CopyToAsync(output).ConfigureAwait(false);
+        }
+
+        CpioNewcArchive.Pad(output);
+        await output.WriteAsync(CpioNewcArchive.Create("probes", files)).ConfigureAwait(false);
+        return staged;
     }
 
     public Task WriteFileAsync(string content, string dom0Path, CancellationToken cancellationToken) =>
         Agent.PutFileAsync(System.Text.Encoding.ASCII.GetBytes(content), dom0Path, FileBound, cancellationToken);
 
-    private static List<string> Arguments(XenKit kit, string cpu, string directory, string agentSocket) =>
+    private static List<string> Arguments(XenKit kit, string cpu, string directory, string agentSocket, string initramfs) =>
     [
         "-accel", "tcg,thread=multi",
         "-cpu", cpu,
@@ -131,7 +167,7 @@ public sealed class XenTcgMachine : IDom0
         "-append", "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=512M,max:512M bootscrub=false smap=false",
 
         // Multiboot modules are comma-separated, each "path command-line": the dom0 kernel, then its initramfs.
-        "-initrd", $"{kit.Dom0Kernel} console=hvc0 earlyprintk=xen,{kit.Dom0Initramfs}",
+        "-initrd", $"{kit.Dom0Kernel} console=hvc0 earlyprintk=xen,{initramfs}",
     ];
 
     private static string Tail(string path)
