@@ -18,6 +18,11 @@ public static unsafe class Probe
 
     public static void Main()
     {
+        if (!Runtime.LegacyPc)
+        {
+            Report.Skip(Name, "pvh-has-no-reset-or-ioapic");
+            return;
+        }
         boot = Runtime.BootNumber;
         if (boot > 1)
         {

@@ -18,6 +18,11 @@ for tool in apt-get apt-cache dpkg-deb readelf gzip sha256sum; do
   command -v "$tool" >/dev/null || unavailable "$tool not found (the kit is built from Debian packages with apt-get and dpkg-deb; readelf is in binutils)"
 done
 
+# A clean machine (CI) may have no package lists yet; as root, fetch them once.
+if ! apt-cache show "xen-utils-$SERIES" >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 || true
+fi
+
 # linux-image-amd64 is a metapackage: its one dependency is the versioned kernel package.
 kernel_package="$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)"
 [ -n "$kernel_package" ] || unavailable "apt knows no linux-image-amd64 (run apt-get update; a Debian archive must be configured)"
