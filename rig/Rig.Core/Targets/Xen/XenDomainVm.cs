@@ -16,6 +16,9 @@ namespace Rig.Targets.Xen;
 public sealed class XenDomainVm : IVm
 {
     private static readonly TimeSpan XlBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>xl create takes ~1 s on an idle host; with the host's load average at 85 it took over 60 s.</summary>
+    private static readonly TimeSpan CreateBound = TimeSpan.FromSeconds(300);
     private static readonly TimeSpan ConsoleTailBound = TimeSpan.FromSeconds(5);
     private const int MaxCom1Lines = 200_000;
     private static long _domains;
@@ -82,7 +85,18 @@ public sealed class XenDomainVm : IVm
         var domain = dom0.Agent.Watch(name);
         var vm = new XenDomainVm(target, dom0, domain, spec.Watchdog);
         var configured = clock.Elapsed;
-        var created = await dom0.Agent.SendAsync("create", [name, config], XlBound, cancellationToken).ConfigureAwait(false);
+        AgentReply created;
+        try
+        {
+            created = await dom0.Agent.SendAsync("create", [name, config], CreateBound, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The agent may still be creating it: destroy what it made rather than leave a guest running in dom0.
+            await vm.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         vm._creation = FormattableString.Invariant(
             $"{name}: image in dom0 after {staged.TotalSeconds:0.00} s, config {(configured - staged).TotalSeconds:0.00} s, xl create {(clock.Elapsed - configured).TotalSeconds:0.00} s: {created.Text}");
         if (!created.Ok)
@@ -131,6 +145,9 @@ public sealed class XenDomainVm : IVm
 
         // The console pump ends after the domain is gone; its last lines may come just after xl's report.
         await _console.WaitAsync(ConsoleTailBound, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // A console that never reports its end must not keep a reader of the records waiting for ever.
+        _records.Writer.TryComplete();
         var reason = _domain.Exit.IsCompletedSuccessfully ? _domain.Exit.Result : -1;
         return XenShutdown.ToExit(reason, timedOut && !_watchdogFired, _watchdogFired);
     }
