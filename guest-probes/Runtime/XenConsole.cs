@@ -80,6 +80,30 @@ public static unsafe class XenConsole
         XenEvents.Send(port);
     }
 
+    /// <summary>
+    /// Waits (bounded) until the backend has taken every byte of the out ring: output still in the ring when the
+    /// domain shuts down is lost with it (seen on xen-tcg: probes whose verdicts never reached xenconsoled).
+    /// </summary>
+    internal static void Drain()
+    {
+        if (page == null)
+        {
+            return;
+        }
+        ulong* indices = (ulong*)(page + OutIndices);
+        ulong deadline = Tsc.Deadline(FullRingWaitUs);
+        while (true)
+        {
+            ulong word = Atomic.Load(indices);
+            if ((uint)word == (uint)(word >> 32) || Tsc.Now > deadline)
+            {
+                return;
+            }
+            XenEvents.Send(port);
+            Cpu.Pause();
+        }
+    }
+
     /// <summary>The next input byte, or -1 when the in ring is empty.</summary>
     internal static int ReadByte()
     {

@@ -3,8 +3,10 @@ namespace Rig.Targets.Xen;
 /// <summary>
 /// How a probe's exit status travels on Xen, where there is no isa-debug-exit: the runtime shuts its domain down with
 /// SCHEDOP_shutdown and a reason (public/sched.h SHUTDOWN_*) that names the status, and xl reports that reason
-/// (docs/protocol.md "Exit"). A crash is the domain dying without asking (a triple fault, Xen killing it): the same
-/// meaning as status 2, "the probe hit an error".
+/// (docs/protocol.md "Exit"): poweroff 0, watchdog 1, crash 2. Reboot is not one: Xen shuts a triple-faulting HVM or
+/// PVH guest down with SHUTDOWN_reboot ("Triple fault - invoking HVM shutdown action 1", seen on xen-tcg), which must not
+/// read as "a case failed". Watchdog is the one reason a probe's domain never gets otherwise (no probe arms
+/// SCHEDOP_watchdog); a crash (Xen killing the domain) means what status 2 means, "the probe hit an error".
 /// </summary>
 public static class XenShutdown
 {
@@ -14,11 +16,11 @@ public static class XenShutdown
     public const int Crash = 3;
     public const int Watchdog = 4;
 
-    /// <summary>The probe status a shutdown reason stands for; null for a reason no probe gives (suspend, watchdog, none).</summary>
+    /// <summary>The probe status a shutdown reason stands for; null for a reason no probe gives (reboot, suspend, none).</summary>
     public static int? ProbeStatus(int reason) => reason switch
     {
         Poweroff => 0,
-        Reboot => 1,
+        Watchdog => 1,
         Crash => 2,
         _ => null,
     };

@@ -7,7 +7,7 @@ public sealed class XenShutdownTests
 {
     [Theory]
     [InlineData(XenShutdown.Poweroff, 0)]
-    [InlineData(XenShutdown.Reboot, 1)]
+    [InlineData(XenShutdown.Watchdog, 1)]
     [InlineData(XenShutdown.Crash, 2)]
     public void A_probe_reason_is_its_status(int reason, int status)
     {
@@ -17,10 +17,10 @@ public sealed class XenShutdownTests
     }
 
     [Theory]
+    [InlineData(XenShutdown.Reboot)]
     [InlineData(XenShutdown.Suspend)]
-    [InlineData(XenShutdown.Watchdog)]
     [InlineData(-1)]
-    public void Another_end_has_no_probe_status(int reason) =>
+    public void Another_end_such_as_a_triple_fault_has_no_probe_status(int reason) =>
         Assert.Null(XenShutdown.ToExit(reason, timedOut: false, killedByWatchdog: false).ProbeStatus);
 
     [Fact]
