@@ -5,6 +5,8 @@ namespace Rig.Guest;
 /// vCPUs never interleave. A 16550 drops a byte written while its transmitter is busy (QEMU's does when the
 /// host end of the chardev backs up: COM1 records were seen cut short on qemu-tcg), so the FIFO is enabled
 /// and each 16-byte burst (one REP OUTSB) waits for THRE first (16550 data sheet: LSR bit 5, FCR bit 0).
+/// Where no UART answers at 0x3F8 (an LSR of all ones: no device decodes the port, as on Xen PVH), the lines go to
+/// Xen's PV console instead (<see cref="XenConsole"/>), unchanged.
 /// </summary>
 public static unsafe class Console
 {
@@ -14,13 +16,26 @@ public static unsafe class Console
 
     private static ulong lockWord;
 
-    /// <summary>FCR: enable and clear both FIFOs.</summary>
-    internal static void Initialize() => Ports.Out8(Com1 + 2, 0x07);
+    /// <summary>FCR: enable and clear both FIFOs; or, with no UART, Xen's PV console.</summary>
+    internal static void Initialize()
+    {
+        if (Ports.In8(Com1 + 5) == 0xFF && XenConsole.Enable())
+        {
+            return;
+        }
+        Ports.Out8(Com1 + 2, 0x07);
+    }
 
     public static void Write(ref Line line)
     {
         byte* storage = stackalloc byte[Line.Capacity];
         byte* bytes = line.Finish(storage, out int count);
+        WriteBytes(bytes, count);
+    }
+
+    /// <summary>One finished line under the console lock (also COM2's requests, when they share the PV console).</summary>
+    internal static void WriteBytes(byte* bytes, int count)
+    {
         fixed (ulong* l = &lockWord)
         {
             SpinLock.Acquire(l);
@@ -40,6 +55,11 @@ public static unsafe class Console
     /// <summary>Bounded wait: a host that stops reading COM1 costs the probe its log, never its run.</summary>
     private static void Send(byte* bytes, int count)
     {
+        if (XenConsole.Active)
+        {
+            XenConsole.Write(bytes, count);
+            return;
+        }
         for (int sent = 0; sent < count; sent += FifoBytes)
         {
             ulong deadline = Tsc.Deadline(ThreWaitUs);

@@ -10,7 +10,8 @@ public enum Acknowledgement
 /// <summary>
 /// COM2 (0x2F8), the control channel (docs/protocol.md): `RIG-REQ seq action` out, wait for `RIG-ACK seq ok|err`
 /// with a TSC timeout. Acks for other sequence numbers are skipped. The last ack's text is kept so the
-/// probe can read its fields (e.g. host_us=).
+/// probe can read its fields (e.g. host_us=). Without a UART the requests and acks share Xen's PV console with COM1's
+/// lines (<see cref="XenConsole"/>); the rig tells them apart by their RIG-REQ prefix.
 /// </summary>
 public static unsafe class Control
 {
@@ -51,18 +52,26 @@ public static unsafe class Control
             request.Byte(actionBytes[i]);
         }
         byte* bytes = request.Finish(storage, out int count);
-        Ports.OutString8(Com2, bytes, count);
+        if (XenConsole.Active)
+        {
+            Console.WriteBytes(bytes, count);
+        }
+        else
+        {
+            Ports.OutString8(Com2, bytes, count);
+        }
 
         ulong deadline = Tsc.Deadline(timeoutMicroseconds);
         int length = 0;
         while (Tsc.Now < deadline)
         {
-            if ((Ports.In8(Com2 + 5) & 1) == 0)
+            int next = ReadByte();
+            if (next < 0)
             {
                 Cpu.Pause();
                 continue;
             }
-            byte c = Ports.In8(Com2);
+            byte c = (byte)next;
             if (c != '\n')
             {
                 if (length < AckCapacity)
@@ -79,6 +88,16 @@ public static unsafe class Control
             }
         }
         return Acknowledgement.Timeout;
+    }
+
+    /// <summary>The next byte from the host, -1 when none is waiting (LSR bit 0: data ready).</summary>
+    private static int ReadByte()
+    {
+        if (XenConsole.Active)
+        {
+            return XenConsole.ReadByte();
+        }
+        return (Ports.In8(Com2 + 5) & 1) == 0 ? -1 : Ports.In8(Com2);
     }
 
     /// <summary>A numeric `key=value` field of the last acknowledgement.</summary>

@@ -12,7 +12,13 @@ public static unsafe class Runtime
 
     public static StartInfo* StartInfo { get; private set; }
 
-    /// <summary>CMOS boot counter of this boot (1 = first boot of the VM).</summary>
+    /// <summary>
+    /// A PC's legacy devices are there (COM1, CMOS, PIT); false on Xen PVH, where the PV console is the only channel
+    /// (<see cref="XenConsole"/>) and a case needing one of them skips naming it.
+    /// </summary>
+    public static bool LegacyPc => !XenConsole.Active;
+
+    /// <summary>CMOS boot counter of this boot (1 = first boot of the VM; always 1 without CMOS).</summary>
     public static int BootNumber { get; private set; }
 
     /// <summary>NMIs that arrived while a vCPU was in the CPL0 gate: counted by the stub, not delivered to C#.</summary>
@@ -34,7 +40,7 @@ public static unsafe class Runtime
         Ports.MeasureIopl();
         PlatformAtBoot.CaptureThenMaskPics();
         Console.Initialize();
-        BootNumber = Cmos.CountBoot();
+        BootNumber = LegacyPc ? Cmos.CountBoot() : 1;
         Line line = default;
         line.Text("RIG boot");
         line.Field("n", (ulong)BootNumber);
@@ -47,9 +53,13 @@ public static unsafe class Runtime
     [RuntimeExport("rig_dispatch")]
     private static void Dispatch(EventFrame* frame) => Events.Dispatch(frame);
 
-    /// <summary>isa-debug-exit: the VMM exits with (status &lt;&lt; 1) | 1. Never returns.</summary>
+    /// <summary>isa-debug-exit: the VMM exits with (status &lt;&lt; 1) | 1; on Xen PVH, SCHEDOP_shutdown. Never returns.</summary>
     public static void Exit(byte status)
     {
+        if (!LegacyPc)
+        {
+            XenShutdown.Exit(status);
+        }
         Ports.Out8(0xF4, status);
         while (true)
         {

@@ -3,7 +3,8 @@ namespace Rig.Guest;
 /// <summary>
 /// TSC frequency and TSC-based waits. The frequency comes from the first source that has it: CPUID 0x15
 /// (crystal ratio, SDM Vol. 2A CPUID), CPUID 0x16 (base MHz), the hypervisor timing leaf 0x40000010 (EAX =
-/// TSC kHz), kvmclock's scale, and last a PIT channel-2 calibration. Computed on first use.
+/// TSC kHz), kvmclock's scale, Xen's time leaf (base+3 subleaf 0, ECX = TSC kHz, public/arch-x86/cpuid.h: a PVH guest
+/// has no PIT), and last a PIT channel-2 calibration. Computed on first use.
 /// </summary>
 public static unsafe class Tsc
 {
@@ -22,8 +23,8 @@ public static unsafe class Tsc
         }
     }
 
-    /// <summary>Where <see cref="Hz"/> came from: cpuid15, cpuid16, hv-leaf, kvmclock or pit.</summary>
-    public static string Source => Hz == 0 ? "none" : source switch { 1 => "cpuid15", 2 => "cpuid16", 3 => "hv-leaf", 4 => "kvmclock", _ => "pit" };
+    /// <summary>Where <see cref="Hz"/> came from: cpuid15, cpuid16, hv-leaf, kvmclock, xen-leaf or pit.</summary>
+    public static string Source => Hz == 0 ? "none" : source switch { 1 => "cpuid15", 2 => "cpuid16", 3 => "hv-leaf", 4 => "kvmclock", 6 => "xen-leaf", _ => "pit" };
 
     public static ulong Now => Native.Rdtsc();
 
@@ -79,6 +80,12 @@ public static unsafe class Tsc
         if (fromPvClock != 0)
         {
             Set(fromPvClock, 4);
+            return;
+        }
+        uint xen = XenTime.BaseLeaf;
+        if (xen != 0 && Cpu.Cpuid(xen + 3, 0).Ecx != 0)
+        {
+            Set((ulong)Cpu.Cpuid(xen + 3, 0).Ecx * 1000, 6);
             return;
         }
         Set(Pit.CalibrateTsc(), 5);

@@ -21,6 +21,14 @@ public sealed class ResetState
     {
         await using var c = await RigCase.BootAsync(target, vcpus: 2);
         var exit = await c.RunToExitAsync(Bound);
+
+        // A target without what the probe needs (Xen PVH: no reset, CMOS, PIT, HPET, IOAPIC) is a skip naming it.
+        if (c.VerdictRecords().FirstOrDefault(r => r.Kind == "skip") is { } skipped)
+        {
+            c.Skip(skipped["reason"] ?? "the probe skipped");
+            c.Complete();
+            return;
+        }
         c.Oracle("SDM Vol. 3A 12.4.7.1: after RESET, IRR/ISR/TMR/ICR/LDR/TPR and the timer counts and divider are 0, " +
                  "DFR all 1s, LVTs masked, SVR 0xFF, version and APIC ID unchanged, xAPIC mode");
         var records = c.Records;

@@ -86,6 +86,19 @@ public static class RigOptionsValidator
             }
         }
 
+        if (target.Kind == "xen")
+        {
+            if (target.Accel is not ("" or "tcg"))
+            {
+                throw Error($"{key}:accel", $"must be 'tcg' (xen-tcg: Xen under QEMU TCG) or empty (this host's own xl) (got '{target.Accel}')");
+            }
+
+            if (target.Machine != "pvh")
+            {
+                throw Error($"{key}:machine", $"must be 'pvh', the guest type xl creates (got '{target.Machine}')");
+            }
+        }
+
         if (target.Kind == "reference" && !Irqchips.Contains(target.Irqchip))
         {
             throw Error($"{key}:irqchip", $"must be 'user' or 'kernel' (got '{target.Irqchip}')");

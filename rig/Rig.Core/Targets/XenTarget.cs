@@ -1,30 +1,92 @@
 using Rig.Config;
 using Rig.Hosting;
+using Rig.Targets.Xen;
 
 namespace Rig.Targets;
 
 /// <summary>
-/// Xen through the xl toolstack, for lab machines. This rig does not drive xl yet, so the target is
-/// reported unavailable with the concrete reason: no xl here, not dom0, or the missing driver.
+/// Xen through xl, PVH guests booting the probe image as they boot on rig-hv and QEMU. Two ways to reach a dom0, one
+/// driver (<see cref="Dom0Agent"/>, kit/rig-agent): <c>accel: tcg</c> is xen-tcg, Debian's Xen booted under QEMU TCG
+/// from a kit built from Debian's packages and kept up for the run; no accel is a lab host that is itself a Xen dom0,
+/// where the same agent runs beside the local xl.
 /// </summary>
 public sealed class XenTarget(string name, TargetOptions options, string repoRoot) : ITarget
 {
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(15);
+    private readonly Lazy<(TargetAvailability Availability, XenKit? Kit)> _availability = new(() => CheckAvailability(options, repoRoot));
+
     public string Name { get; } = name;
 
-    public TargetAvailability Probe()
+    private bool UnderTcg => options.Accel == "tcg";
+
+    public TargetAvailability Probe() => _availability.Value.Availability;
+
+    public async Task<IVm> BootAsync(VmSpec spec, CancellationToken cancellationToken)
     {
-        if (ExecutablePath.Find(RepoRoot.ResolveCommand(repoRoot, options.Binary)) is null)
+        if (spec.Defect is not null)
         {
-            return TargetAvailability.Unavailable($"{options.Binary} not found: not a Xen host (Xen toolstack not installed)");
+            throw new TargetUnsupportedException(Name, $"seed defect {spec.Defect}", "defects-are-reference-only");
         }
 
-        // /proc/xen/capabilities reads "control_d" only in dom0, the one domain that can create guests.
-        var capabilities = File.Exists("/proc/xen/capabilities") ? File.ReadAllText("/proc/xen/capabilities") : "";
-        return capabilities.Contains("control_d", StringComparison.Ordinal)
-            ? TargetAvailability.Unavailable("xl found in dom0, but this rig has no xl driver yet (PVH boot through xl create)")
-            : TargetAvailability.Unavailable("xl found, but this is not a Xen dom0 (/proc/xen/capabilities lacks control_d)");
+        var (availability, kit) = _availability.Value;
+        if (!availability.Available)
+        {
+            throw new TargetUnsupportedException(Name, "boot", availability.Reason ?? "unavailable");
+        }
+
+        IDom0 dom0 = UnderTcg
+            ? await XenTcgMachine.SharedAsync(Name, kit!, Binary()!, options.Cpu, Path.GetDirectoryName(Path.GetFullPath(spec.ImagePath))!).ConfigureAwait(false)
+            : await LocalDom0.SharedAsync(AgentScript(repoRoot)).ConfigureAwait(false);
+        return await XenDomainVm.CreateAsync(Name, dom0, spec, options.MemoryMb, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<IVm> BootAsync(VmSpec spec, CancellationToken cancellationToken) =>
-        throw new TargetUnsupportedException(Name, "boot", Probe().Reason ?? "unavailable");
+    private string? Binary() => ExecutablePath.Find(RepoRoot.ResolveCommand(repoRoot, options.Binary));
+
+    /// <summary>The agent is one script for both dom0s: the kit copies it into its initramfs, a lab runs it from here.</summary>
+    public static string AgentScript(string repoRoot) => Path.Combine(repoRoot, "rig", "Rig.Core", "Targets", "Xen", "kit", "rig-agent");
+
+    private static (TargetAvailability, XenKit?) CheckAvailability(TargetOptions options, string repoRoot)
+    {
+        if (ExecutablePath.Find(RepoRoot.ResolveCommand(repoRoot, options.Binary)) is not { } binary)
+        {
+            return (TargetAvailability.Unavailable(options.Accel == "tcg"
+                ? $"{options.Binary} not found (Debian package qemu-system-x86)"
+                : $"{options.Binary} not found: not a Xen host (Xen toolstack not installed)"), null);
+        }
+
+        return options.Accel == "tcg" ? CheckKit(repoRoot) : (CheckLocalDom0(binary), null);
+    }
+
+    private static (TargetAvailability, XenKit?) CheckKit(string repoRoot)
+    {
+        try
+        {
+            var kit = XenKit.BuildAsync(repoRoot).GetAwaiter().GetResult();
+            return (TargetAvailability.Ready($"Xen {kit.XenVersion} (Debian), dom0 Linux {kit.KernelRelease}, under QEMU TCG"), kit);
+        }
+        catch (Exception e) when (e is XenKitUnavailableException or TimeoutException or InvalidOperationException or IOException)
+        {
+            return (TargetAvailability.Unavailable($"xen-tcg kit: {e.Message}"), null);
+        }
+    }
+
+    private static TargetAvailability CheckLocalDom0(string xl)
+    {
+        // /proc/xen/capabilities reads "control_d" only in dom0, the one domain that can create guests.
+        var capabilities = File.Exists("/proc/xen/capabilities") ? File.ReadAllText("/proc/xen/capabilities") : "";
+        if (!capabilities.Contains("control_d", StringComparison.Ordinal))
+        {
+            return TargetAvailability.Unavailable("xl found, but this is not a Xen dom0 (/proc/xen/capabilities lacks control_d)");
+        }
+
+        try
+        {
+            var (code, stdout, stderr) = ChildProcesses.RunAsync(xl, ["info", "xen_version"], ToolTimeout).GetAwaiter().GetResult();
+            return code == 0 ? TargetAvailability.Ready("Xen " + stdout.Trim()) : TargetAvailability.Unavailable($"xl info failed: {stderr.Trim()}");
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            return TargetAvailability.Unavailable($"xl info: {e.Message}");
+        }
+    }
 }

@@ -19,6 +19,11 @@ public static unsafe class Probe
 
     public static void Main()
     {
+        if (!Runtime.LegacyPc)
+        {
+            Report.Skip(Name, "pvh-has-no-reset-or-ioapic");
+            return;
+        }
         boot = Runtime.BootNumber;
         PlatformDump.Print(boot > 1 ? ResetKind.Previous() : "power-on");
         if (boot > 1)

@@ -17,6 +17,11 @@ public static unsafe class Probe
 
     public static void Main()
     {
+        if (!Runtime.LegacyPc)
+        {
+            Report.Skip(Name, "pvh-has-no-reset-cmos-pit-or-hpet");
+            return;
+        }
         int boot = Runtime.BootNumber;
         ulong reboots = CommandLine.GetNumber("reboots", 20);
         ulong periodUs = CommandLine.GetNumber("period_us", 1000);

@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Rig.Hosting;
+
+namespace Rig.Targets.Xen;
+
+/// <summary>
+/// The rig's side of <c>rig-agent</c> (kit/rig-agent), the one place that drives xl: numbered commands out, their
+/// <c>@ack</c>s matched back, each guest's console lines and exit routed to the <see cref="AgentDomain"/> that watches
+/// it. The transport is any byte stream: the second UART of a xen-tcg machine, or a local agent's stdio on a lab dom0.
+/// </summary>
+public sealed class Dom0Agent : IAsyncDisposable
+{
+    private const int MaxDom0Log = 2000;
+
+    private readonly Stream _output;
+    private readonly Task _reader;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<AgentReply>> _pending = new();
+    private readonly ConcurrentDictionary<string, AgentDomain> _domains = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _unrouted = [];
+    private long _sequence;
+
+    public Dom0Agent(Stream input, Stream output)
+    {
+        _output = output;
+        _reader = Task.Run(() => ReadAsync(input));
+    }
+
+    /// <summary>The <c>@ready</c> line's fields (e.g. <c>xen=4.17.7 uptime=11.2</c>) once dom0's tools are up.</summary>
+    public Task<string> Ready => _ready.Task;
+
+    /// <summary>Lines from the agent that were neither acks nor a watched guest's console, for diagnostics.</summary>
+    public IReadOnlyList<string> Unrouted
+    {
+        get
+        {
+            lock (_unrouted)
+            {
+                return [.. _unrouted];
+            }
+        }
+    }
+
+    /// <summary>Sends one command and waits for its ack within <paramref name="bound"/>.</summary>
+    public Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, TimeSpan bound, CancellationToken cancellationToken = default) =>
+        SendAsync(verb, arguments, [], bound, cancellationToken);
+
+    /// <summary>Copies a host file into dom0 (base64 payloads the agent decodes), for an image or a guest config.</summary>
+    public async Task PutFileAsync(byte[] content, string dom0Path, TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        // Each payload is acknowledged before the next is sent, so dom0's tty buffer (n_tty: 4 KiB, the flip buffers
+        // 64 KiB) never holds more than one: a UART without flow control drops what overflows it.
+        const int chunk = 24 * 1024;
+        (await SendAsync("new", [dom0Path], bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("new " + dom0Path);
+        for (var offset = 0; offset < content.Length; offset += chunk)
+        {
+            var payload = Encoding.ASCII.GetBytes(Convert.ToBase64String(content, offset, Math.Min(chunk, content.Length - offset)));
+            var length = payload.Length.ToString(CultureInfo.InvariantCulture);
+            (await SendAsync("recv", [dom0Path, length], payload, bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("recv " + dom0Path);
+        }
+    }
+
+    private async Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, byte[] payload, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        if (arguments.Any(a => a.Contains('\n', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("an agent command is one line", nameof(arguments));
+        }
+
+        var seq = Interlocked.Increment(ref _sequence);
+        var reply = new TaskCompletionSource<AgentReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[seq] = reply;
+        var line = string.Join(' ', [seq.ToString(CultureInfo.InvariantCulture), verb, .. arguments]) + "\n";
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _output.WriteAsync(Encoding.ASCII.GetBytes(line), cancellationToken).ConfigureAwait(false);
+            await _output.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        try
+        {
+            return await reply.Task.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"dom0 agent: no answer to '{verb}' within {bound.TotalSeconds:0} s");
+        }
+        finally
+        {
+            _pending.TryRemove(seq, out _);
+        }
+    }
+
+    /// <summary>Starts routing <paramref name="name"/>'s console and exit; call before creating the guest.</summary>
+    public AgentDomain Watch(string name)
+    {
+        var domain = new AgentDomain(name);
+        return _domains.TryAdd(name, domain) ? domain : throw new InvalidOperationException($"domain {name} is already watched");
+    }
+
+    public void Forget(string name) => _domains.TryRemove(name, out _);
+
+    private async Task ReadAsync(Stream input)
+    {
+        var reader = new BoundedLineReader(input, maxLineLength: 8192);
+        try
+        {
+            while (await reader.ReadLineAsync(_lifetime.Token).ConfigureAwait(false) is { } raw)
+            {
+                Route(raw.TrimEnd('\r'));
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The machine is going away; everything waiting is failed below.
+        }
+        finally
+        {
+            var gone = new IOException("the dom0 agent's channel closed");
+            _ready.TrySetException(gone);
+            foreach (var (_, reply) in _pending)
+            {
+                reply.TrySetException(gone);
+            }
+
+            foreach (var (_, domain) in _domains)
+            {
+                domain.ChannelClosed();
+            }
+        }
+    }
+
+    private void Route(string line)
+    {
+        var (kind, rest) = Split(line);
+        switch (kind)
+        {
+            case "@ack":
+                var (seq, answer) = Split(rest);
+                if (long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && _pending.TryGetValue(n, out var reply))
+                {
+                    var (status, text) = Split(answer);
+                    reply.TrySetResult(new AgentReply(status == "ok", text));
+                    return;
+                }
+
+                break;
+            case "@con":
+                var (name, consoleLine) = Split(rest);
+                if (_domains.TryGetValue(name, out var domain))
+                {
+                    domain.ConsoleLine(consoleLine);
+                    return;
+                }
+
+                break;
+            case "@con-end":
+                if (_domains.TryGetValue(rest, out var ended))
+                {
+                    ended.ConsoleEnded();
+                    return;
+                }
+
+                break;
+            case "@exit":
+                var (exited, fields) = Split(rest);
+                if (_domains.TryGetValue(exited, out var dead))
+                {
+                    dead.Exited(ShutdownReason(fields));
+                    return;
+                }
+
+                break;
+            case "@ready":
+                _ready.TrySetResult(rest);
+                return;
+        }
+
+        lock (_unrouted)
+        {
+            if (_unrouted.Count < MaxDom0Log)
+            {
+                _unrouted.Add(line);
+            }
+        }
+    }
+
+    /// <summary>The <c>reason=</c> field of an <c>@exit</c> line; -1 when xl saw no shutdown (it failed, or the domain was destroyed).</summary>
+    public static int ShutdownReason(string fields)
+    {
+        foreach (var word in fields.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (word.StartsWith("reason=", StringComparison.Ordinal)
+                && int.TryParse(word.AsSpan(7), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var reason))
+            {
+                return reason;
+            }
+        }
+
+        return -1;
+    }
+
+    private static (string Head, string Tail) Split(string text)
+    {
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? (text, "") : (text[..space], text[(space + 1)..]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        await _reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _lifetime.Dispose();
+        _writeLock.Dispose();
+    }
+}
+
+/// <summary>An agent's answer: ok or not, and the rest of its line (xl's output, lines joined by '|').</summary>
+public sealed record AgentReply(bool Ok, string Text)
+{
+    public AgentReply ThrowIfFailed(string what) => Ok ? this : throw new IOException($"dom0 agent: {what} failed: {Text}");
+}
+
+/// <summary>What the agent reports about one guest: its console lines in order, its console's end and its exit.</summary>
+public sealed class AgentDomain(string name)
+{
+    private readonly Channel<string> _console = Channel.CreateUnbounded<string>();
+    private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name { get; } = name;
+
+    public ChannelReader<string> Console => _console.Reader;
+
+    /// <summary>The SHUTDOWN_* reason xl reported, -1 when it saw none.</summary>
+    public Task<int> Exit => _exit.Task;
+
+    internal void ConsoleLine(string line) => _console.Writer.TryWrite(line);
+
+    internal void ConsoleEnded() => _console.Writer.TryComplete();
+
+    internal void Exited(int reason) => _exit.TrySetResult(reason);
+
+    internal void ChannelClosed()
+    {
+        _console.Writer.TryComplete();
+        _exit.TrySetResult(-1);
+    }
+}

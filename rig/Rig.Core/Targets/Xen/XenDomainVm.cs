@@ -1,0 +1,292 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Rig.Com2;
+using Rig.Protocol;
+using Rig.Qmp;
+
+namespace Rig.Targets.Xen;
+
+/// <summary>
+/// One probe as a Xen domain, created by xl through a <see cref="IDom0"/>'s agent. Its PV console carries the COM1
+/// protocol unchanged, with the COM2 requests (<c>RIG-REQ</c> lines) in the same stream and the acks written back to
+/// its console input; its exit is the SCHEDOP_shutdown reason xl reports (<see cref="XenShutdown"/>). The control plane
+/// is xl's: pause, unpause, trigger nmi, destroy. What xl cannot do to a PVH guest is a skip naming why.
+/// </summary>
+public sealed class XenDomainVm : IVm
+{
+    private static readonly TimeSpan XlBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>xl create takes ~1 s on an idle host; with the host's load average at 85 it took over 60 s.</summary>
+    private static readonly TimeSpan CreateBound = TimeSpan.FromSeconds(300);
+    private static readonly TimeSpan ConsoleTailBound = TimeSpan.FromSeconds(5);
+    private const int MaxCom1Lines = 200_000;
+    private static long _domains;
+
+    private readonly IDom0 _dom0;
+    private readonly AgentDomain _domain;
+    private readonly Channel<Record> _records = Channel.CreateUnbounded<Record>();
+    private readonly Channel<QmpEvent> _events = Channel.CreateUnbounded<QmpEvent>();
+    private readonly List<string> _lines = [];
+    private readonly ConsoleControlStream _control;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Task _console;
+    private Task _com2Server = Task.CompletedTask;
+    private Com2Channel? _com2Channel;
+    private volatile bool _watchdogFired;
+    private volatile bool _destroyed;
+    private string _creation = "";
+
+    private XenDomainVm(string target, IDom0 dom0, AgentDomain domain, TimeSpan watchdog)
+    {
+        Target = target;
+        _dom0 = dom0;
+        _domain = domain;
+        _control = new ConsoleControlStream(dom0.Agent, domain.Name);
+        _console = Task.Run(ReadConsoleAsync);
+        _ = WatchAsync(watchdog);
+    }
+
+    public string Target { get; }
+
+    public string Name => _domain.Name;
+
+    public ChannelReader<Record> Records => _records.Reader;
+
+    public IReadOnlyList<string> Com1Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public ChannelReader<QmpEvent> Events => _events.Reader;
+
+    public string VmmDiagnostics => _creation + "\n" + _dom0.Diagnostics + "\n" + string.Join('\n', _dom0.Agent.Unrouted.TakeLast(20));
+
+    public IReadOnlyList<string> Com2Transcript => _com2Channel?.Transcript ?? [];
+
+    public int ProcessId => _dom0.ProcessId;
+
+    /// <summary>Stages the image, writes the guest's xl config into dom0 and creates it; its console is attached before it runs.</summary>
+    public static async Task<XenDomainVm> CreateAsync(string target, IDom0 dom0, VmSpec spec, int memoryMb, CancellationToken cancellationToken)
+    {
+        var probe = Path.GetFileNameWithoutExtension(spec.ImagePath);
+        var name = $"rig-{probe}-{Interlocked.Increment(ref _domains)}".ToLowerInvariant();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var image = await dom0.StageFileAsync(spec.ImagePath, cancellationToken).ConfigureAwait(false);
+        var staged = clock.Elapsed;
+        var config = $"/tmp/{name}.cfg";
+        await dom0.WriteFileAsync(XlGuestConfig.Pvh(name, image, spec.Append, spec.Vcpus, memoryMb), config, cancellationToken).ConfigureAwait(false);
+        var domain = dom0.Agent.Watch(name);
+        var vm = new XenDomainVm(target, dom0, domain, spec.Watchdog);
+        var configured = clock.Elapsed;
+        AgentReply created;
+        try
+        {
+            created = await dom0.Agent.SendAsync("create", [name, config], CreateBound, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The agent may still be creating it: destroy what it made rather than leave a guest running in dom0.
+            await vm.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        vm._creation = FormattableString.Invariant(
+            $"{name}: image in dom0 after {staged.TotalSeconds:0.00} s, config {(configured - staged).TotalSeconds:0.00} s, xl create {(clock.Elapsed - configured).TotalSeconds:0.00} s: {created.Text}");
+        if (!created.Ok)
+        {
+            await vm.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"{target}: xl create {name} failed: {created.Text}");
+        }
+
+        return vm;
+    }
+
+    public void ServeHostActions(IHostActionHandler handler)
+    {
+        if (!_com2Server.IsCompleted)
+        {
+            throw new InvalidOperationException("COM2 is already being served");
+        }
+
+        var channel = new Com2Channel(_control, this, handler);
+        _com2Channel = channel;
+        _com2Server = Task.Run(async () =>
+        {
+            try
+            {
+                await channel.ServeAsync(_lifetime.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException)
+            {
+                // The domain went away mid-request; its exit is reported, not this.
+            }
+        });
+    }
+
+    public async Task<VmExit> WaitForExitAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        var timedOut = false;
+        try
+        {
+            await _domain.Exit.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            timedOut = true;
+            await DestroyAsync().ConfigureAwait(false);
+        }
+
+        // The console pump ends after the domain is gone; its last lines may come just after xl's report.
+        await _console.WaitAsync(ConsoleTailBound, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // A console that never reports its end must not keep a reader of the records waiting for ever.
+        _records.Writer.TryComplete();
+        var reason = _domain.Exit.IsCompletedSuccessfully ? _domain.Exit.Result : -1;
+        return XenShutdown.ToExit(reason, timedOut && !_watchdogFired, _watchdogFired);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => Xl("pause", cancellationToken);
+
+    public Task ContAsync(CancellationToken cancellationToken = default) => Xl("unpause", cancellationToken);
+
+    public Task InjectNmiAsync(CancellationToken cancellationToken = default) => Xl("nmi", cancellationToken);
+
+    public Task SystemResetAsync(CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "reset a PVH guest", "pvh-has-no-reset");
+
+    public Task InjectMceAsync(int cpu, int bank, ulong status, ulong mcgStatus, ulong address, ulong misc, CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "inject an MCE", "xl-has-no-mce-injection");
+
+    public Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "save a snapshot", "xl-save-revert-not-driven-yet");
+
+    public Task RevertSnapshotAsync(string name, bool calibrateDuring, CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "revert a snapshot", "xl-save-revert-not-driven-yet");
+
+    public Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "calibrate its clock", "reference-only");
+
+    public Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "set its calibration period", "reference-only");
+
+    public Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "read guest memory", "xl-has-no-memory-read");
+
+    public Task<JsonElement> VendorCommandAsync(string command, JsonObject? arguments, CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, command, "no-vendor-commands");
+
+    public Task<IReadOnlyList<VcpuThread>> QueryVcpuThreadsAsync(CancellationToken cancellationToken = default) =>
+        throw new TargetUnsupportedException(Target, "name its vCPU threads", "vcpus-are-xen-not-host-threads");
+
+    /// <summary>xl list's state column for this domain (r running, b blocked, p paused, s shutdown) in QMP's words.</summary>
+    public async Task<string> QueryStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var list = (await _dom0.Agent.SendAsync("list", [], XlBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("xl list");
+        var row = list.Text.Split('|').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).FirstOrDefault(w => w.Length >= 5 && w[0] == Name);
+        return row is null ? "shutdown" : row[4].Contains('p', StringComparison.Ordinal) ? "paused" : row[4].Contains('s', StringComparison.Ordinal) ? "shutdown" : "running";
+    }
+
+    public async Task<bool> QuitAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        await DestroyAsync().ConfigureAwait(false);
+        var exit = await WaitForExitAsync(bound, cancellationToken).ConfigureAwait(false);
+        return !exit.TimedOut && !exit.KilledByWatchdog;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_domain.Exit.IsCompleted)
+        {
+            await DestroyAsync().ConfigureAwait(false);
+            await ((Task)_domain.Exit).WaitAsync(XlBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        _control.GuestGone();
+        await Task.WhenAll(_console, _com2Server).WaitAsync(ConsoleTailBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _dom0.Agent.Forget(Name);
+        await _control.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Dispose();
+    }
+
+    private async Task Xl(string verb, CancellationToken cancellationToken) =>
+        (await _dom0.Agent.SendAsync(verb, [Name], XlBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl {verb} {Name}");
+
+    private async Task DestroyAsync()
+    {
+        if (_destroyed)
+        {
+            return;
+        }
+
+        _destroyed = true;
+        try
+        {
+            await _dom0.Agent.SendAsync("destroy", [Name], XlBound).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException)
+        {
+            // dom0 itself is gone or stuck: the domain went with it or the machine's own bound ends it.
+        }
+    }
+
+    private async Task ReadConsoleAsync()
+    {
+        try
+        {
+            await foreach (var raw in _domain.Console.ReadAllAsync(_lifetime.Token).ConfigureAwait(false))
+            {
+                var line = raw.TrimEnd('\r');
+                if (HostRequest.TryParse(line) is not null)
+                {
+                    _control.FromGuest(line);
+                    continue;
+                }
+
+                lock (_lines)
+                {
+                    if (_lines.Count < MaxCom1Lines)
+                    {
+                        _lines.Add(line);
+                    }
+                }
+
+                if (RecordParser.TryParse(line) is { } record)
+                {
+                    _records.Writer.TryWrite(record);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed before the console closed.
+        }
+        finally
+        {
+            _records.Writer.TryComplete();
+            _events.Writer.TryComplete();
+            _control.GuestGone();
+        }
+    }
+
+    private async Task WatchAsync(TimeSpan watchdog)
+    {
+        try
+        {
+            await Task.Delay(watchdog, _lifetime.Token).ConfigureAwait(false);
+            _watchdogFired = true;
+            await DestroyAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed before the watchdog fired: the normal case.
+        }
+    }
+}

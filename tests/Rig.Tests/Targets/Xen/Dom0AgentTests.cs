@@ -1,0 +1,92 @@
+using Rig.Targets.Xen;
+
+namespace Rig.Tests.Targets.Xen;
+
+/// <summary>The rig's side of rig-agent: acks matched by number, guests' consoles and exits routed by name, files sent whole.</summary>
+public sealed class Dom0AgentTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Answers_reach_their_commands_whatever_their_order()
+    {
+        await using var link = new FakeAgentLink();
+
+        var pause = link.Agent.SendAsync("pause", ["rig-a-1"], Bound);
+        var list = link.Agent.SendAsync("list", [], Bound);
+        Assert.Equal("1 pause rig-a-1", await link.ReadCommandAsync());
+        Assert.Equal("2 list", await link.ReadCommandAsync());
+        await link.SayAsync("@ack 2 ok Name ID|Domain-0 0");
+        await link.SayAsync("@ack 1 err libxl: no such domain");
+
+        Assert.Equal(new AgentReply(true, "Name ID|Domain-0 0"), await list);
+        Assert.Equal(new AgentReply(false, "libxl: no such domain"), await pause);
+    }
+
+    [Fact]
+    public async Task A_guests_console_and_exit_go_to_its_watcher_only()
+    {
+        await using var link = new FakeAgentLink();
+        var watched = link.Agent.Watch("rig-hello-1");
+
+        await link.SayAsync("@con rig-other-2 not mine");
+        await link.SayAsync("@con rig-hello-1 RIG boot n=1 cpus=1");
+        await link.SayAsync("@exit rig-hello-1 rc=0 reason=1");
+        await link.SayAsync("@con-end rig-hello-1");
+
+        Assert.Equal(["RIG boot n=1 cpus=1"], await watched.Console.ReadAllAsync().ToListAsync());
+        Assert.Equal(XenShutdown.Reboot, await watched.Exit.WaitAsync(Bound));
+        Assert.Contains("@con rig-other-2 not mine", link.Agent.Unrouted);
+    }
+
+    [Fact]
+    public async Task A_file_goes_as_base64_payloads_of_the_length_each_command_names()
+    {
+        await using var link = new FakeAgentLink();
+        var content = Enumerable.Range(0, 30_000).Select(i => (byte)i).ToArray();
+
+        var put = link.Agent.PutFileAsync(content, "/probes/x.elf", Bound);
+        Assert.Equal("1 new /probes/x.elf", await link.ReadCommandAsync());
+        await link.SayAsync("@ack 1 ok");
+        var received = new List<byte>();
+        for (var seq = 2; received.Count < content.Length; seq++)
+        {
+            var words = (await link.ReadCommandAsync()).Split(' ');
+            Assert.Equal([seq.ToString(System.Globalization.CultureInfo.InvariantCulture), "recv", "/probes/x.elf"], words[..3]);
+            received.AddRange(Convert.FromBase64String(await link.ReadPayloadAsync(int.Parse(words[3], System.Globalization.CultureInfo.InvariantCulture))));
+            await link.SayAsync($"@ack {seq} ok");
+        }
+
+        await put.WaitAsync(Bound);
+        Assert.Equal(content, received);
+    }
+
+    [Fact]
+    public async Task A_closed_channel_fails_what_waits_on_it()
+    {
+        var link = new FakeAgentLink();
+        var watched = link.Agent.Watch("rig-hello-1");
+        var pending = link.Agent.SendAsync("list", [], Bound);
+        await link.ReadCommandAsync();
+
+        await link.DisposeAsync();
+
+        await Assert.ThrowsAnyAsync<IOException>(() => pending);
+        Assert.Equal(-1, await watched.Exit.WaitAsync(Bound));
+    }
+
+    [Theory]
+    [InlineData("rc=0 reason=0", 0)]
+    [InlineData("rc=1 reason=-1", -1)]
+    [InlineData("rc=0", -1)]
+    public void The_exit_line_names_the_shutdown_reason(string fields, int reason) =>
+        Assert.Equal(reason, Dom0Agent.ShutdownReason(fields));
+
+    [Fact]
+    public async Task A_command_is_one_line()
+    {
+        await using var link = new FakeAgentLink();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => link.Agent.SendAsync("input", ["d", "a\nb"], Bound));
+    }
+}

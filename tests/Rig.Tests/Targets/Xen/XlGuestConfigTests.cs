@@ -1,0 +1,23 @@
+using Rig.Targets.Xen;
+
+namespace Rig.Tests.Targets.Xen;
+
+public sealed class XlGuestConfigTests
+{
+    [Fact]
+    public void A_pvh_guest_boots_the_image_with_native_tsc_and_is_never_restarted()
+    {
+        var config = XlGuestConfig.Pvh("rig-hello-1", "/probes/Hello.elf", "seconds=1 profile=default", vcpus: 2, memoryMb: 64);
+
+        Assert.Contains("type = \"pvh\"\n", config, StringComparison.Ordinal);
+        Assert.Contains("kernel = \"/probes/Hello.elf\"\n", config, StringComparison.Ordinal);
+        Assert.Contains("cmdline = \"seconds=1 profile=default\"\n", config, StringComparison.Ordinal);
+        Assert.Contains("vcpus = 2\n", config, StringComparison.Ordinal);
+        Assert.Contains("tsc_mode = \"native\"\n", config, StringComparison.Ordinal);
+        Assert.Contains("on_reboot = \"destroy\"\n", config, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_quote_in_a_value_is_refused() =>
+        Assert.Throws<ArgumentException>(() => XlGuestConfig.Pvh("d", "/p", "a=\"b\"", 1, 64));
+}
