@@ -34,6 +34,11 @@ public sealed class FakeMce
             return;
         }
 
+        if (NmiTrace.SkipWhereTheReferenceHostRefusesIntN(c, trace))
+        {
+            return;
+        }
+
         c.ReportAll(FakeEvents.Check(trace, Rounds, TraceEvent.MachineCheck));
         c.Finish(exit, $"{Rounds} rounds: a real #MC nested in the handler INT 18 entered");
     }

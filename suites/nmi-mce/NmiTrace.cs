@@ -1,4 +1,5 @@
 using Rig.Cases;
+using Rig.Hosting;
 using Rig.Suites.NmiMce.Oracles;
 using Rig.Targets;
 
@@ -32,4 +33,25 @@ internal static class NmiTrace
         trace.FirstOrDefault(e => e.What == TraceWhat.Request && e.Value != 0) is { } e
             ? $"request {e} was answered {(e.Value == 1 ? "err" : "with nothing (timeout)")}"
             : null;
+
+    /// <summary>
+    /// The reference is rig-hv on the host's KVM. Under kvm_pvm, guest code at CPL3 runs natively and the host raises
+    /// #UD for INT n before rig-hv can see it (docs/notes/nmi-mce.md), so there the reference cannot offer a software
+    /// interrupt at all: that is reported as unavailable with its reason, never as a pass and never as the reference's
+    /// failure. Any other target that faults on INT n is judged, and fails.
+    /// </summary>
+    public static bool SkipWhereTheReferenceHostRefusesIntN(RigCase c, IReadOnlyList<TraceEvent> trace)
+    {
+        if (c.TargetKind != "reference" || HostFactsProbe.Collect().KvmModule != "kvm_pvm"
+            || trace.FirstOrDefault(e => e.What == TraceWhat.Int && e.Value != 0) is not { } fault)
+        {
+            return false;
+        }
+
+        c.Evidence($"observed: {fault}");
+        c.Skip($"unavailable on the reference here: its host KVM (kvm_pvm) raised {TraceEvent.ExceptionName(fault.Value)} for INT n at " +
+               "CPL3 before rig-hv saw it, so rig-hv cannot deliver a software interrupt on this host");
+        c.Complete();
+        return true;
+    }
 }

@@ -16,7 +16,7 @@ public sealed class SelfTest
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
-        await using var probe = await RigCase.BootAsync(target, append: "seconds=1", vcpus: 4);
+        await using var probe = await RigCase.BootAsync(target, append: "seconds=1 control=1", vcpus: 4);
         var exit = await probe.RunToExitAsync(Bound);
 
         probe.Oracle("docs/protocol.md: the probe's exit status (isa-debug-exit, (v << 1) | 1) is 0 exactly when none of its checks failed");

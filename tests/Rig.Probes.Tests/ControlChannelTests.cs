@@ -36,7 +36,7 @@ public sealed class ControlChannelTests
             com2.Send(Encoding.ASCII.GetBytes($"RIG-ACK {seq} ok mono_raw_ns=123456789\n"));
             Assert.True(qemu.WaitForExit(TimeSpan.FromSeconds(60)), "qemu did not exit");
             Assert.True(com1.Wait(TimeSpan.FromSeconds(10)));
-            Assert.Contains("RIG ok selftest.control ack=ok host_ns=123456789", com1.Result.Split('\n'));
+            Assert.Contains("RIG ok self-test.control ack=ok host_ns=123456789", com1.Result.Split('\n'));
             Assert.True(qemu.ExitCode == 1, $"exit {qemu.ExitCode}\n{com1.Result}\n{(stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : "")}");
         }
         finally

@@ -13,9 +13,9 @@ public sealed class ProbeBootTests
     // Every check selftest reports, whatever the CPU offers (a missing feature gives `skip`, not silence).
     private static readonly string[] SelfTestChecks =
     [
-        "selftest.exception.ud", "selftest.exception.de", "selftest.exception.bp",
-        "selftest.timer.oneshot.xapic", "selftest.timer.periodic.xapic", "selftest.timer.tsc-deadline.xapic",
-        "selftest.nmi-self-ipi", "selftest.smp", "selftest.pvclock", "selftest.control",
+        "self-test.exception.ud", "self-test.exception.de", "self-test.exception.bp",
+        "self-test.timer.oneshot.xapic", "self-test.timer.periodic.xapic", "self-test.timer.tsc-deadline.xapic",
+        "self-test.nmi-self-ipi", "self-test.smp", "self-test.pvclock", "self-test.control",
     ];
 
     [RequiresTargetFact("qemu-tcg")]

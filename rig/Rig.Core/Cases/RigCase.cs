@@ -48,6 +48,9 @@ public sealed class RigCase : IAsyncDisposable
 
     public string Target { get; }
 
+    /// <summary>The target's driver kind in rig.json (reference, qemu, xen).</summary>
+    public string TargetKind => _session.Options.Targets.TryGetValue(Target, out var options) ? options.Kind : "";
+
     /// <summary>The booted VM: control plane (stop, reset, NMI, MCE, snapshots), memory reads, events.</summary>
     public IVm Vm { get; }
 

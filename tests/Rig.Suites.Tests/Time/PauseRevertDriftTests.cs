@@ -41,7 +41,8 @@ public class PauseRevertDriftTests
         var d = Drift.Estimate(x);
 
         Assert.Equal(50, d.Ppm, 6);
-        Assert.True(d.ErrorPpm < 11, $"error bound {d.ErrorPpm}");
+        // Σ|h - mean| / Σ(h - mean)² over 20 exchanges 0.1 s apart is (100 / 665) / 0.1 s; times rtt / 2 = 10 µs.
+        Assert.Equal(100.0 / 665 / 1e8 * 1e4 * 1e6, d.ErrorPpm, 6);
         Assert.Null(Drift.Check("tsc", d));
     }
 
@@ -65,6 +66,19 @@ public class PauseRevertDriftTests
     [InlineData(null, false)]
     public void Only_a_tsc_frequency_the_target_advertises_makes_tsc_drift_the_targets(string? from, bool advertised) =>
         Assert.Equal(advertised, Drift.IsAdvertised(from));
+
+    [Fact]
+    public void A_long_round_trip_in_the_middle_widens_the_bound_instead_of_faking_drift()
+    {
+        // A true 0 ppm clock; exchange 5 waited 200 ms for the host, so its guest midpoint is 100 ms off its host time.
+        var x = Enumerable.Range(0, 20)
+            .Select(i => i == 5 ? new TimeExchange(i * 1e9, (i * 1e9) - 1e8, 2e8) : new TimeExchange(i * 1e9, i * 1e9, 20_000))
+            .ToList();
+        var d = Drift.Estimate(x);
+
+        Assert.True(Math.Abs(d.Ppm) > Drift.NtpTolerancePpm, $"the slope alone looks like {d.Ppm:0} ppm");
+        Assert.Null(Drift.Check("tsc", d));
+    }
 
     [Fact]
     public void Drift_needs_two_distinct_exchanges() =>
