@@ -39,7 +39,7 @@ require_dotnet() {
 
 build() {
   say "building Rig.sln"
-  dotnet build "$ROOT/Rig.sln" --nologo -v quiet -clp:ErrorsOnly </dev/null
+  dotnet build "$ROOT/Rig.sln" --nologo -v quiet -clp:ErrorsOnly </dev/null >&2
 }
 
 rig() { dotnet "$RIG_DLL" "$@"; }

@@ -11,6 +11,9 @@ public static class CommonOptions
     public static Option<string?> Store() =>
         new("--store") { Description = "Results store: SQLite path or PostgreSQL connection string (rig.json 'store'; default results/rig.db)" };
 
+    public static Option<bool> Json() =>
+        new("--json") { Description = "Print one JSON document on stdout for scripts (everything else goes to stderr)" };
+
     public static Option<int> Repeat(string description, int defaultValue) =>
         new("--repeat") { Description = description, DefaultValueFactory = _ => defaultValue };
 

@@ -13,12 +13,18 @@ public static class CompareCommand
         var release = new Argument<string>("release") { Description = "The release to judge" };
         var baseline = new Option<string>("--baseline") { Description = "The release it is compared with", Required = true };
         var store = CommonOptions.Store();
+        var json = CommonOptions.Json();
         var command = new Command("compare", "Compare a release with its baseline: verdict regressions and metric drift (exit 1 on any regression)")
         {
-            release, baseline, store,
+            release, baseline, store, json,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Begin();
+            }
+
             var environment = RigEnvironment.Load(store: parse.GetValue(store));
             using var results = environment.OpenStore();
             var current = parse.GetValue(release)!;
@@ -31,6 +37,11 @@ public static class CompareCommand
 
             var comparison = ReleaseComparer.Compare(results.LoadRelease(basis), results.LoadRelease(current), environment.Options.Compare.Thresholds);
             Print(comparison);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(JsonOutput.Compare(comparison));
+            }
+
             return comparison.ExitCode;
         }));
         return command;

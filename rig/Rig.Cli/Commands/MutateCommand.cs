@@ -24,20 +24,26 @@ public static class MutateCommand
         var release = CommonOptions.Release();
         var store = CommonOptions.Store();
         var repeat = CommonOptions.Repeat("Run the clean reference and each defect N times; a kill must fail every time", 3);
+        var json = CommonOptions.Json();
         var command = new Command("mutate", "Run the suites on the reference hypervisor clean and with each seeded defect; print the kill matrix")
         {
-            suite, defect, release, store, repeat,
+            suite, defect, release, store, repeat, json,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Begin();
+            }
+
             var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
             var selection = Selection.Build(environment, parse.GetValue(suite), [KillMatrix.ReferenceTarget], null, out var suites);
-            return Execute(environment, suites, selection, CommonOptions.NameSet(parse.GetValue(defect)), CommonOptions.Repeats(parse.GetValue(repeat)));
+            return Execute(environment, suites, selection, CommonOptions.NameSet(parse.GetValue(defect)), CommonOptions.Repeats(parse.GetValue(repeat)), parse.GetValue(json));
         }));
         return command;
     }
 
-    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, IReadOnlySet<string>? only, int repeats)
+    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, IReadOnlySet<string>? only, int repeats, bool json)
     {
         if (!environment.Options.Targets.TryGetValue(KillMatrix.ReferenceTarget, out var options) || options.Kind != "reference")
         {
@@ -85,6 +91,11 @@ public static class MutateCommand
         var clean = ReleaseView.Merge(release, [(new StoredRun(cleanRun, DateTimeOffset.UtcNow), store.Results(cleanRun.RunId))]);
         var matrix = KillMatrix.From(clean, mutateRuns);
         Print(matrix);
+        if (json)
+        {
+            JsonOutput.Write(JsonOutput.Mutate(matrix));
+        }
+
         return matrix.Holds ? ExitCodes.Ok : ExitCodes.CasesFailedOrRegressed;
     }
 

@@ -15,20 +15,26 @@ public static class RunCommand
         var store = CommonOptions.Store();
         var repeat = CommonOptions.Repeat("Run every case N times (timing verdicts are statistical)", 1);
         var filter = new Option<string?>("--filter") { Description = "Glob on the case's test name, class or full NUnit name, e.g. '*Reboot*'" };
+        var json = CommonOptions.Json();
         var command = new Command("run", "Run suites against targets and store the results (exit 1 if any case failed or errored)")
         {
-            suite, target, release, store, repeat, filter,
+            suite, target, release, store, repeat, filter, json,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Begin();
+            }
+
             var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
             var selection = Selection.Build(environment, parse.GetValue(suite), parse.GetValue(target), parse.GetValue(filter), out var suites);
-            return Execute(environment, suites, selection, CommonOptions.Repeats(parse.GetValue(repeat)));
+            return Execute(environment, suites, selection, CommonOptions.Repeats(parse.GetValue(repeat)), parse.GetValue(json));
         }));
         return command;
     }
 
-    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, int repeats)
+    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, int repeats, bool json)
     {
         using var store = environment.OpenStore();
         var release = environment.Release;
@@ -41,6 +47,11 @@ public static class RunCommand
         foreach (var failure in tally.Failures)
         {
             AnsiConsole.MarkupLine($"{LiveProgress.Badge(failure.Verdict)} {Markup.Escape($"{failure.Suite}.{failure.Case} on {failure.Target}: {failure.Summary}")}");
+        }
+
+        if (json)
+        {
+            JsonOutput.Write(JsonOutput.Run(run, store.Results(run.RunId)));
         }
 
         AnsiConsole.MarkupLine($"release {Markup.Escape(release)}, run {Markup.Escape(run.RunId)}: {tally} -> {Markup.Escape(store.Location.Display)}");

@@ -11,24 +11,39 @@ public static class TargetsCommand
     public static Command Create()
     {
         var command = new Command("targets", "List the configured targets: available or not (and why), and their versions");
-        command.SetAction(_ => CliErrors.Guard(Execute));
+        var json = CommonOptions.Json();
+        command.Options.Add(json);
+        command.SetAction(parse => CliErrors.Guard(() => Execute(parse.GetValue(json))));
         return command;
     }
 
-    private static int Execute()
+    private static int Execute(bool json)
     {
+        if (json)
+        {
+            JsonOutput.Begin();
+        }
+
         var environment = RigEnvironment.Load();
         var session = new RigSession(environment.RepoRoot, environment.Options, sink: null, runId: "targets");
         var table = new Table().AddColumns("target", "kind", "available", "version", "reason");
+        var rows = new List<TargetJson>();
         foreach (var target in session.Targets)
         {
             var availability = target.Probe();
+            rows.Add(new TargetJson(target.Name, environment.Options.Targets[target.Name].Kind, availability.Available, availability.Version, availability.Reason));
             table.AddRow(
                 Markup.Escape(target.Name),
                 Markup.Escape(environment.Options.Targets[target.Name].Kind),
                 availability.Available ? "[green]yes[/]" : "[yellow]no[/]",
                 Markup.Escape(availability.Version),
                 Markup.Escape(availability.Reason ?? ""));
+        }
+
+        if (json)
+        {
+            JsonOutput.Write(JsonOutput.Targets(rows));
+            return ExitCodes.Ok;
         }
 
         AnsiConsole.Write(table);
