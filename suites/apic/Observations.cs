@@ -22,8 +22,8 @@ internal static class Observations
                 return last;
             }
 
-            bool sameVcpu = after["after"] == "init" ? r["cpu"] != "0" : r["cpu"] == after["cpu"];
-            if (r.Kind == "dirty" && sameVcpu)
+            bool sameVcpu = after["after"] == "init" ? r[Records.DirtyRecord.Cpu] != "0" : r[Records.DirtyRecord.Cpu] == after["cpu"];
+            if (r.Kind == Records.DirtyRecord.Kind && sameVcpu)
             {
                 last = r;
             }
@@ -38,5 +38,5 @@ internal static class Observations
     /// and it breaks the SDM on its own: the case reports that as a failure with this record as evidence.
     /// </summary>
     public static bool ClockVectorInService(Record dirty, int vector) =>
-        dirty["isr"] is { } isr && Oracles.VectorSet.Parse(isr) is { } set && set.Contains(vector);
+        dirty[Records.DirtyRecord.Isr] is { } isr && Oracles.VectorSet.Parse(isr) is { } set && set.Contains(vector);
 }

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.Apic.Oracles;
+using Rig.Suites.Apic.Records;
 
 namespace Rig.Suites.Apic;
 
@@ -36,14 +37,14 @@ public sealed class TimerAfterReboot
                  "its first tick arrives within 2 periods (12.5.4) plus host slack of " + $"{SlackUs / 1000:0} ms");
 
         var records = c.Records;
-        foreach (var dirty in records.Where(r => r.Kind == "dirty"))
+        foreach (var dirty in records.Where(r => r.Kind == DirtyRecord.Kind))
         {
             c.Report(Observations.ClockVectorInService(dirty, 0xD1),
-                $"boot {dirty["boot"]}: clock vector 0xd1 taken without EOI is in service before the reset " +
-                $"(SDM 12.8.4; ISR={dirty["isr"]} PPR={dirty["ppr"]})");
+                $"boot {dirty[DirtyRecord.Boot]}: clock vector 0xd1 taken without EOI is in service before the reset " +
+                $"(SDM 12.8.4; ISR={dirty[DirtyRecord.Isr]} PPR={dirty[DirtyRecord.Ppr]})");
         }
 
-        var finding = FirstTickAfterReboot.Check(records.Where(r => r.Kind == "tick"), reboots, SlackUs);
+        var finding = FirstTickAfterReboot.Check(records.Where(r => r.Kind == TickRecord.Kind), reboots, SlackUs);
         c.ReportAll(finding.Problems);
 
         foreach (var lacking in finding.Unarmed)
@@ -53,7 +54,7 @@ public sealed class TimerAfterReboot
 
         foreach (var latency in finding.LatenciesUs)
         {
-            c.Metric("first_tick_us", latency, "us");
+            c.Metric(TickRecord.FirstTickUs, latency, "us");
         }
 
         c.Finish(exit, $"{finding.BootsSeen} reboots, every first tick in time (max {finding.LatenciesUs.DefaultIfEmpty().Max():0} us)");

@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.Apic.Records;
 
 namespace Rig.Suites.Apic.Oracles;
 
@@ -33,26 +34,26 @@ public static class FirstTickAfterReboot
         var armedSources = new HashSet<string>();
         foreach (var t in ticks)
         {
-            long boot = t.GetInt64("boot");
+            long boot = t.GetInt64(TickRecord.Boot);
             boots.Add(boot);
-            var source = t["source"] ?? "?";
-            double period = t.GetDouble("period_us");
+            var source = t[TickRecord.Source] ?? "?";
+            double period = t.GetDouble(TickRecord.PeriodUs);
             double bound = 2 * period + slackUs;
-            if (t["first_tick_us"] == "unarmed")
+            if (t[TickRecord.FirstTickUs] == TickRecord.Unarmed)
             {
-                var key = (source, t["why"] ?? "unknown");
+                var key = (source, t[TickRecord.Why] ?? "unknown");
                 unarmed[key] = unarmed.GetValueOrDefault(key) + 1;
                 continue;
             }
 
             armedSources.Add(source);
-            if (t["first_tick_us"] == "none")
+            if (t[TickRecord.FirstTickUs] == TickRecord.None)
             {
-                problems.Add($"boot {boot}: {source} never ticked in {t["waited_us"] ?? "?"} us (period {period} us)");
+                problems.Add($"boot {boot}: {source} never ticked in {t[TickRecord.WaitedUs] ?? "?"} us (period {period} us)");
                 continue;
             }
 
-            double latency = t.GetDouble("first_tick_us");
+            double latency = t.GetDouble(TickRecord.FirstTickUs);
             latencies.Add(latency);
             if (latency > bound)
             {

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Apic.Records;
 
 /// <summary>
 /// apic.timer-after-reboot, guest side (seed 001). Every boot after the first arms each clock and waits for
@@ -124,30 +125,31 @@ public static unsafe class Probe
             }
             Disarm(clock);
             Line line = default;
-            line.Text("RIG tick");
-            line.Field("boot", (ulong)boot);
-            line.TextField("source", SourceName(clock));
-            line.Field("period_us", periodUs);
+            line.Text("RIG ");
+            line.Text(TickRecord.Kind);
+            line.Field(TickRecord.Boot, (ulong)boot);
+            line.TextField(TickRecord.Source, SourceName(clock));
+            line.Field(TickRecord.PeriodUs, periodUs);
             ulong at = Atomic.Load(first);
             if (!armed)
             {
-                line.TextField("first_tick_us", "unarmed");
-                line.TextField("why", why);
+                line.TextField(TickRecord.FirstTickUs, TickRecord.Unarmed);
+                line.TextField(TickRecord.Why, why);
             }
             else if (at == 0)
             {
-                line.TextField("first_tick_us", "none");
-                line.Field("waited_us", waitUs);
-                line.Field("ticks", 0);
+                line.TextField(TickRecord.FirstTickUs, TickRecord.None);
+                line.Field(TickRecord.WaitedUs, waitUs);
+                line.Field(TickRecord.Ticks, 0);
                 Console.Write(ref line);
                 // Where Windows' HAL would bugcheck 0x5C: no later boot can say more, so stop here and report fast.
                 Runtime.Exit(1);
             }
             else
             {
-                line.Field("first_tick_us", Tsc.Microseconds(at - start));
+                line.Field(TickRecord.FirstTickUs, Tsc.Microseconds(at - start));
             }
-            line.Field("ticks", Atomic.Load(t));
+            line.Field(TickRecord.Ticks, Atomic.Load(t));
             Console.Write(ref line);
         }
     }

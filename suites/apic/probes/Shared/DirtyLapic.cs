@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Apic.Records;
 
 /// <summary>
 /// Leaves this vCPU's LAPIC as a running OS leaves it when the machine resets under it: software-enabled,
@@ -37,15 +38,16 @@ public static unsafe class DirtyLapic
             LocalApic.SendSelfIpi(HeldVector);
             Tsc.Wait(2_000);
             Line line = default;
-            line.Text("RIG dirty");
-            line.Field("boot", (ulong)boot);
-            line.Field("cpu", (ulong)Cpu.Index);
-            line.HexField("id", LocalApic.Id);
-            line.HexField("ver", LocalApic.Read(LocalApic.RegVersion));
-            line.HexField("ppr", LocalApic.Read(LocalApic.RegPpr));
-            line.Field("ticks", Atomic.Load(t));
-            LocalApic.VectorField(ref line, "isr", LocalApic.RegIsr);
-            LocalApic.VectorField(ref line, "irr", LocalApic.RegIrr);
+            line.Text("RIG ");
+            line.Text(DirtyRecord.Kind);
+            line.Field(DirtyRecord.Boot, (ulong)boot);
+            line.Field(DirtyRecord.Cpu, (ulong)Cpu.Index);
+            line.HexField(DirtyRecord.Id, LocalApic.Id);
+            line.HexField(DirtyRecord.Ver, LocalApic.Read(LocalApic.RegVersion));
+            line.HexField(DirtyRecord.Ppr, LocalApic.Read(LocalApic.RegPpr));
+            line.Field(DirtyRecord.Ticks, Atomic.Load(t));
+            LocalApic.VectorField(ref line, DirtyRecord.Isr, LocalApic.RegIsr);
+            LocalApic.VectorField(ref line, DirtyRecord.Irr, LocalApic.RegIrr);
             Console.Write(ref line);
         }
     }
