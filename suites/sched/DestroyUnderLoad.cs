@@ -13,7 +13,7 @@ namespace Rig.Suites.Sched;
 [TestFixture]
 public sealed class DestroyUnderLoad
 {
-    private const string Probe = "RegisterIntegrity";
+    private const string Probe = nameof(RegisterIntegrity);
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)

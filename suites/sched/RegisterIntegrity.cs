@@ -13,15 +13,13 @@ namespace Rig.Suites.Sched;
 [TestFixture]
 public sealed class RegisterIntegrity
 {
-    private const string Probe = "RegisterIntegrity";
-
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
         var profile = ChurnProfile.ForRun();
         await using var c = await RigCase.BootAsync(
-            target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
-        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
+            target, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+        var run = await ChurnedRun.RunAsync(c, target, profile, nameof(RegisterIntegrity), failure: "regdiff");
         c.Oracle(RegisterIntegrityRules.Rule);
         run.Describe(c);
         c.JudgeProbeVerdicts();

@@ -13,15 +13,13 @@ namespace Rig.Suites.Sched;
 [TestFixture]
 public sealed class TlbCoherence
 {
-    private const string Probe = "TlbCoherence";
-
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
         var profile = ChurnProfile.ForRun();
         await using var c = await RigCase.BootAsync(
-            target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
-        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "stale");
+            target, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
+        var run = await ChurnedRun.RunAsync(c, target, profile, nameof(TlbCoherence), failure: "stale");
         c.Oracle(TlbCoherenceRules.Rule);
         run.Describe(c);
         c.JudgeProbeVerdicts();
