@@ -21,7 +21,7 @@ public sealed unsafe class GuestMemory : IDisposable
 
     public ulong Size { get; }
 
-    public byte* Host { get; }
+    internal byte* Host { get; }
 
     public bool Contains(ulong gpa, ulong length) => length <= Size && gpa <= Size - length;
 
@@ -29,6 +29,20 @@ public sealed unsafe class GuestMemory : IDisposable
         Contains(gpa, (ulong)length)
             ? new Span<byte>(Host + gpa, length)
             : throw new ArgumentOutOfRangeException(nameof(gpa), $"guest range 0x{gpa:x}+0x{length:x} is not RAM");
+
+    /// <summary>A copy of all of RAM (an in-memory snapshot holds at most 2 GiB).</summary>
+    public byte[] ToArray() => new ReadOnlySpan<byte>(Host, checked((int)Size)).ToArray();
+
+    /// <summary>Puts back RAM saved by <see cref="ToArray"/>.</summary>
+    public void Load(ReadOnlySpan<byte> saved)
+    {
+        if ((ulong)saved.Length != Size)
+        {
+            throw new ArgumentException($"saved RAM is {saved.Length} bytes, this VM has {Size}", nameof(saved));
+        }
+
+        saved.CopyTo(new Span<byte>(Host, saved.Length));
+    }
 
     /// <summary>Zeroes all of RAM cheaply: the kernel drops the pages and the next touch maps zero pages.</summary>
     public void Clear()

@@ -27,7 +27,7 @@ public sealed unsafe class KvmRunPage(byte* page)
 {
     private const int Union = 32;
 
-    public byte* Page => page;
+    internal byte* Page => page;
 
     public bool RequestInterruptWindow
     {
@@ -64,12 +64,14 @@ public sealed unsafe class KvmRunPage(byte* page)
 
     public uint IoCount => *(uint*)(page + Union + 4);
 
-    public byte* IoData => page + *(ulong*)(page + Union + 8);
+    /// <summary>The port I/O data, <see cref="IoCount"/> items of <see cref="IoSize"/> bytes (KVM's data_offset into this page).</summary>
+    public Span<byte> IoData => new(page + *(ulong*)(page + Union + 8), IoSize * (int)IoCount);
 
     // mmio: phys_addr u64, data[8], len u32, is_write u8.
     public ulong MmioAddress => *(ulong*)(page + Union);
 
-    public byte* MmioData => page + Union + 8;
+    /// <summary>The MMIO access's data, <see cref="MmioLength"/> bytes of an 8-byte buffer.</summary>
+    public Span<byte> MmioData => new(page + Union + 8, Math.Clamp(MmioLength, 1, 8));
 
     public int MmioLength => (int)*(uint*)(page + Union + 16);
 

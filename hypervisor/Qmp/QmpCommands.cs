@@ -5,7 +5,8 @@ namespace Rig.Hypervisor.Qmp;
 /// <summary>
 /// The commands rig-hv answers: QEMU's subset the rig uses (names, parameters and result shapes as QEMU 7.2's
 /// qapi/*.json) plus vendor commands, prefixed "x-rig-" as QEMU prefixes unstable ones with "x-".
-/// Each turns wire arguments into one <see cref="IVmControl"/> call; the VM does the work.
+/// Each turns wire arguments into one <see cref="IVmControl"/> call; the VM does the work. The vendor commands exist only
+/// for a VM that offers them (<see cref="IVendorVmControl"/>).
 /// </summary>
 internal sealed class QmpCommands
 {
@@ -21,7 +22,6 @@ internal sealed class QmpCommands
     public QmpCommands(IVmControl vm)
     {
         _vm = vm;
-        var name = new QmpParameter("name", QmpArgumentType.String);
         _commands = new Dictionary<string, Command>(StringComparer.Ordinal)
         {
             // Negotiation itself is the session's business; here it only has to validate its "enable" list.
@@ -42,26 +42,10 @@ internal sealed class QmpCommands
             ["human-monitor-command"] = new(
                 [new("command-line", QmpArgumentType.String), new("cpu-index", QmpArgumentType.Integer, Required: false)],
                 a => HmpCommandLine.Execute(a.String("command-line"), _vm)),
-            ["x-rig-snapshot-save"] = new([name], a => Done(() => _vm.SaveSnapshot(a.String("name")))),
-            ["x-rig-snapshot-revert"] = new(
-                [name, new("calibrate-during", QmpArgumentType.Boolean, Required: false)],
-                a => Done(() => _vm.RevertSnapshot(a.String("name"), a.Boolean("calibrate-during")))),
-            ["x-rig-snapshots"] = new([], _ => _vm.Snapshots.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
-            ["x-rig-defects"] = new([], _ => ListDefects()),
-            ["x-rig-defect-enable"] = new([name], a => Done(() => EnableDefect(a.String("name")))),
-            // The time suite races calibrations against reverts (seed 000), so it can force one and set their rate.
-            ["x-rig-calibrate"] = new([], _ => new Dictionary<string, object?> { ["calibrations"] = _vm.CalibrateClock() }),
-            ["x-rig-calibration-period"] = new(
-                [new("period-us", QmpArgumentType.Integer)],
-                a => Done(() => _vm.SetCalibrationPeriod(TimeSpan.FromMicroseconds(a.Integer("period-us"))))),
-            // time.torn-record: calibrations at hz per second, each record update held half written for hold-us.
-            ["x-rig-recalibrate"] = new(
-                [new("hz", QmpArgumentType.Integer), new("hold-us", QmpArgumentType.Integer)],
-                a => Done(() => Recalibrate(a.Integer("hz"), a.Integer("hold-us")))),
         };
-        foreach (var (command, parameters, run) in EvtchnCommands.All(() => _vm.EventChannels))
+        if (vm is IVendorVmControl vendor)
         {
-            _commands[command] = new(parameters, run);
+            AddVendorCommands(vendor);
         }
     }
 
@@ -122,6 +106,39 @@ internal sealed class QmpCommands
         };
     }
 
+    private void AddVendorCommands(IVendorVmControl vendor)
+    {
+        var name = new QmpParameter("name", QmpArgumentType.String);
+        var commands = new Dictionary<string, Command>(StringComparer.Ordinal)
+        {
+            ["x-rig-snapshot-save"] = new([name], a => Done(() => vendor.SaveSnapshot(a.String("name")))),
+            ["x-rig-snapshot-revert"] = new(
+                [name, new("calibrate-during", QmpArgumentType.Boolean, Required: false)],
+                a => Done(() => vendor.RevertSnapshot(a.String("name"), a.Boolean("calibrate-during")))),
+            ["x-rig-snapshots"] = new([], _ => vendor.Snapshots.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToList()),
+            ["x-rig-defects"] = new([], _ => ListDefects(vendor)),
+            ["x-rig-defect-enable"] = new([name], a => Done(() => EnableDefect(vendor, a.String("name")))),
+            // The time suite races calibrations against reverts (seed 000), so it can force one and set their rate.
+            ["x-rig-calibrate"] = new([], _ => new Dictionary<string, object?> { ["calibrations"] = vendor.CalibrateClock() }),
+            ["x-rig-calibration-period"] = new(
+                [new("period-us", QmpArgumentType.Integer)],
+                a => Done(() => vendor.SetCalibrationPeriod(TimeSpan.FromMicroseconds(a.Integer("period-us"))))),
+            // time.torn-record: calibrations at hz per second, each record update held half written for hold-us.
+            ["x-rig-recalibrate"] = new(
+                [new("hz", QmpArgumentType.Integer), new("hold-us", QmpArgumentType.Integer)],
+                a => Done(() => Recalibrate(vendor, a.Integer("hz"), a.Integer("hold-us")))),
+        };
+        foreach (var (command, parameters, run) in EvtchnCommands.All(() => vendor.EventChannels))
+        {
+            commands[command] = new(parameters, run);
+        }
+
+        foreach (var (command, definition) in commands)
+        {
+            _commands[command] = definition;
+        }
+    }
+
     private List<Dictionary<string, object?>> QueryCpusFast() =>
         [.. _vm.VcpuThreads.Select(v => new Dictionary<string, object?>
         {
@@ -131,9 +148,9 @@ internal sealed class QmpCommands
             ["target"] = "x86_64",
         })];
 
-    private List<Dictionary<string, object?>> ListDefects()
+    private static List<Dictionary<string, object?>> ListDefects(IVendorVmControl vendor)
     {
-        var enabled = _vm.EnabledDefects;
+        var enabled = vendor.EnabledDefects;
         return [.. DefectCatalog.All.Select(d => new Dictionary<string, object?>
         {
             ["name"] = d.Name,
@@ -144,24 +161,24 @@ internal sealed class QmpCommands
         })];
     }
 
-    private void Recalibrate(ulong hz, ulong holdMicroseconds)
+    private static void Recalibrate(IVendorVmControl vendor, ulong hz, ulong holdMicroseconds)
     {
         if (hz == 0)
         {
             throw QmpError.Generic("hz must be at least 1");
         }
 
-        _vm.SetCalibrationPeriod(TimeSpan.FromSeconds(1.0 / hz));
-        _vm.HoldTimeRecordUpdates(TimeSpan.FromMicroseconds(holdMicroseconds));
+        vendor.SetCalibrationPeriod(TimeSpan.FromSeconds(1.0 / hz));
+        vendor.HoldTimeRecordUpdates(TimeSpan.FromMicroseconds(holdMicroseconds));
     }
 
-    private void EnableDefect(string defect)
+    private static void EnableDefect(IVendorVmControl vendor, string defect)
     {
         if (DefectCatalog.Find(defect) is null)
         {
             throw QmpError.Generic($"unknown defect '{defect}'; known: {string.Join(", ", DefectCatalog.All.Select(d => d.Name))}");
         }
 
-        _vm.EnableDefect(defect);
+        vendor.EnableDefect(defect);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Rig.Hypervisor.Kvm;
 
 namespace Rig.Hypervisor.Vm;
@@ -13,7 +14,7 @@ namespace Rig.Hypervisor.Vm;
 /// The table is a file under /dev/shm named after the parent process, so VMs of one rig run share it and no other run
 /// does; a slot's lock word and owner are updated with atomic operations because the writers are separate processes.
 /// </summary>
-public sealed unsafe class HostCpuFrames : IDisposable
+public sealed class HostCpuFrames : IDisposable
 {
     public const int MaxHostCpus = 1024;
 
@@ -23,11 +24,10 @@ public sealed unsafe class HostCpuFrames : IDisposable
     private const int RegsWord = 2;
     private const int LockSpins = 100_000;
     private const string FilePrefix = "rig-hv-host-cpu-frames.";
-    private static readonly nuint Size = (nuint)(MaxHostCpus * SlotWords * sizeof(ulong));
 
-    private readonly ulong* _slots;
+    private readonly MappedWords _table;
 
-    private HostCpuFrames(ulong* slots) => _slots = slots;
+    private HostCpuFrames(MappedWords table) => _table = table;
 
     /// <summary>
     /// The table shared with the other VMs of this controller (<c>/dev/shm/rig-hv-host-cpu-frames.&lt;parent pid&gt;</c>),
@@ -37,35 +37,11 @@ public sealed unsafe class HostCpuFrames : IDisposable
     {
         string directory = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         RemoveOrphans(directory);
-        string path = Path.Combine(directory, FilePrefix + Libc.Getppid());
-        int fd = Libc.Open(path, Libc.ORdWr | Libc.OCreat | Libc.OCloExec, 0x180);
-        if (fd < 0)
-        {
-            throw KvmException.FromErrno($"open {path}");
-        }
-
-        try
-        {
-            if (Libc.Ftruncate(fd, (long)Size) != 0)
-            {
-                throw KvmException.FromErrno($"ftruncate {path}");
-            }
-
-            nint map = Libc.Mmap(0, Size, Libc.ProtRead | Libc.ProtWrite, Libc.MapShared, fd, 0);
-            return map == Libc.MapFailed ? throw KvmException.FromErrno($"mmap {path}") : new HostCpuFrames((ulong*)map);
-        }
-        finally
-        {
-            Libc.Close(fd);
-        }
+        return new HostCpuFrames(MappedWords.OpenShared(Path.Combine(directory, FilePrefix + Libc.Getppid()), MaxHostCpus * SlotWords));
     }
 
     /// <summary>A process-private table (tests, or a VM with no shared controller).</summary>
-    public static HostCpuFrames OpenPrivate()
-    {
-        nint map = Libc.Mmap(0, Size, Libc.ProtRead | Libc.ProtWrite, Libc.MapPrivate | Libc.MapAnonymous, -1, 0);
-        return map == Libc.MapFailed ? throw KvmException.FromErrno("mmap of the host CPU frames") : new HostCpuFrames((ulong*)map);
-    }
+    public static HostCpuFrames OpenPrivate() => new(MappedWords.OpenPrivate(MaxHostCpus * SlotWords));
 
     /// <summary>A vCPU's name in the table: process and vCPU index, never 0 (0 is "nobody").</summary>
     public static ulong Token(int pid, int vcpu) => ((ulong)(uint)pid << 16) | (uint)vcpu | (1UL << 63);
@@ -76,13 +52,9 @@ public sealed unsafe class HostCpuFrames : IDisposable
     /// <summary>A parking vCPU leaves <paramref name="regs"/> in the frame of <paramref name="hostCpu"/> and becomes its owner.</summary>
     public void Park(int hostCpu, ulong owner, in KvmRegs regs)
     {
-        ulong* slot = Lock(hostCpu);
-        slot[OwnerWord] = owner;
-        fixed (KvmRegs* r = &regs)
-        {
-            *(KvmRegs*)(slot + RegsWord) = *r;
-        }
-
+        int slot = Lock(hostCpu);
+        _table[slot + OwnerWord] = owner;
+        Registers(slot) = regs;
         Unlock(slot);
     }
 
@@ -92,12 +64,12 @@ public sealed unsafe class HostCpuFrames : IDisposable
     /// </summary>
     public KvmRegs? Take(int hostCpu, ulong owner)
     {
-        ulong* slot = Lock(hostCpu);
+        int slot = Lock(hostCpu);
         KvmRegs? regs = null;
-        if (slot[OwnerWord] == owner)
+        if (_table[slot + OwnerWord] == owner)
         {
-            regs = *(KvmRegs*)(slot + RegsWord);
-            slot[OwnerWord] = 0;
+            regs = Registers(slot);
+            _table[slot + OwnerWord] = 0;
         }
 
         Unlock(slot);
@@ -111,39 +83,39 @@ public sealed unsafe class HostCpuFrames : IDisposable
     /// </summary>
     public void Retire(int hostCpu, ulong owner, in KvmRegs regs, bool takeOwnership)
     {
-        ulong* slot = Lock(hostCpu);
+        int slot = Lock(hostCpu);
         if (takeOwnership)
         {
-            slot[OwnerWord] = owner;
+            _table[slot + OwnerWord] = owner;
         }
 
-        fixed (KvmRegs* r = &regs)
-        {
-            *(KvmRegs*)(slot + RegsWord) = *r;
-        }
-
+        Registers(slot) = regs;
         Unlock(slot);
     }
 
-    public void Dispose() => Libc.Munmap((nint)_slots, Size);
+    public void Dispose() => _table.Dispose();
+
+    private ref KvmRegs Registers(int slot) =>
+        ref MemoryMarshal.Cast<ulong, KvmRegs>(_table.Words.Slice(slot + RegsWord, SlotWords - RegsWord))[0];
 
     /// <summary>
     /// The slot's lock word. Its holders are separate processes and one can be SIGKILLed while holding it (the rig
     /// destroys VMs that way), so the wait is bounded and a lock held that long is taken over.
     /// </summary>
-    private ulong* Lock(int hostCpu)
+    private int Lock(int hostCpu)
     {
-        ulong* slot = _slots + (hostCpu * SlotWords);
-        for (int i = 0; i < LockSpins && Interlocked.CompareExchange(ref *slot, 1, 0) != 0; i++)
+        int slot = hostCpu * SlotWords;
+        ref ulong word = ref _table[slot + LockWord];
+        for (int i = 0; i < LockSpins && Interlocked.CompareExchange(ref word, 1, 0) != 0; i++)
         {
             Thread.SpinWait(16);
         }
 
-        Volatile.Write(ref *slot, 1UL);
+        Volatile.Write(ref word, 1UL);
         return slot;
     }
 
-    private static void Unlock(ulong* slot) => Volatile.Write(ref slot[LockWord], 0UL);
+    private void Unlock(int slot) => Volatile.Write(ref _table[slot + LockWord], 0UL);
 
     /// <summary>Tables whose controller has exited are nobody's: remove them, so runs leave nothing behind in /dev/shm.</summary>
     private static void RemoveOrphans(string directory)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Irq;
@@ -12,7 +13,7 @@ namespace Rig.Hypervisor.Vm;
 /// loop is the CPU's interrupt logic: before each entry it takes INIT/SIPI/NMI from the local APIC and injects the
 /// highest deliverable interrupt when KVM says the guest can take one (else asks for an interrupt-window exit).
 /// </summary>
-public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
+public sealed class Vcpu : IVcpuDoorbell, IDisposable
 {
     private readonly VirtualMachine _vm;
     private readonly VcpuKicker _kicker;
@@ -57,10 +58,10 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
             _kicker.Kick();
         }
 
-        lock (_vm.Sync)
+        lock (_vm.Parking.Sync)
         {
             _rung = true;
-            Monitor.PulseAll(_vm.Sync);
+            Monitor.PulseAll(_vm.Parking.Sync);
         }
     }
 
@@ -85,9 +86,9 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         ThreadId = Libc.Gettid();
         try
         {
-            while (_vm.ParkIfRequested(Park))
+            while (_vm.Parking.ParkIfRequested(Park))
             {
-                _parkedRegisters.Return(Kvm, _vm.StateEpoch);
+                _parkedRegisters.Return(Kvm, _vm.Parking.StateEpoch);
                 RunHostRequests();
                 if (_vm.UserIrqchip)
                 {
@@ -116,7 +117,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         }
         finally
         {
-            _vm.VcpuThreadExited();
+            _vm.Parking.ThreadExited();
         }
     }
 
@@ -150,9 +151,9 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     private void Park()
     {
         CompletePendingExit();
-        if (!_vm.Ending)
+        if (!_vm.Parking.Ending)
         {
-            _parkedRegisters.Leave(Kvm, _vm.StateEpoch);
+            _parkedRegisters.Leave(Kvm, _vm.Parking.StateEpoch);
         }
     }
 
@@ -220,7 +221,7 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
         {
             // INIT (SDM Vol. 3 10.4.2 / 12.4.7.3): the CPU goes to its INIT state; an AP then waits for a SIPI.
             lapic.Init();
-            _vm.ApplyInit(this);
+            _vm.MachineReset.Init(this);
         }
 
         if (lapic.TakeSipi(out byte vector) && Activity == VcpuActivity.WaitForSipi)
@@ -280,11 +281,11 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
 
     private void WaitForEvent()
     {
-        lock (_vm.Sync)
+        lock (_vm.Parking.Sync)
         {
-            while (!_rung && !_vm.ParkRequested)
+            while (!_rung && !_vm.Parking.Requested)
             {
-                Monitor.Wait(_vm.Sync);
+                Monitor.Wait(_vm.Parking.Sync);
             }
 
             _rung = false;
@@ -355,25 +356,24 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
 
     private void HandlePortIo(KvmRunPage run)
     {
+        var data = run.IoData;
         if (run.IoIsOut && run.IoPort == XenHypercallPage.Port && run.IoSize == 4 && run.IoCount == 1)
         {
-            HandleXenHypercall(*(uint*)run.IoData);
+            HandleXenHypercall(BinaryPrimitives.ReadUInt32LittleEndian(data));
             return;
         }
 
-        byte* data = run.IoData;
         int size = run.IoSize;
-        for (uint i = 0; i < run.IoCount; i++, data += size)
+        for (int offset = 0; offset < data.Length; offset += size)
         {
+            var item = data.Slice(offset, size);
             if (run.IoIsOut)
             {
-                uint value = size switch { 1 => *data, 2 => *(ushort*)data, _ => *(uint*)data };
-                _vm.Ports.Write(run.IoPort, size, value);
+                _vm.Ports.Write(run.IoPort, size, (uint)ReadLittleEndian(item));
             }
             else
             {
-                uint value = _vm.Ports.Read(run.IoPort, size);
-                new Span<byte>(&value, size).CopyTo(new Span<byte>(data, size));
+                WriteLittleEndian(item, _vm.Ports.Read(run.IoPort, size));
             }
         }
     }
@@ -389,29 +389,42 @@ public sealed unsafe class Vcpu : IVcpuDoorbell, IDisposable
     private void HandleMmio(KvmRunPage run)
     {
         ulong address = run.MmioAddress;
-        int length = Math.Clamp(run.MmioLength, 1, 8);
-        var data = new Span<byte>(run.MmioData, length);
+        var data = run.MmioData;
         ulong apicPage = (Lapic?.ApicBaseMsr ?? 0) & ~0xFFFUL;
         bool toLapic = Lapic is { X2ApicMode: false } && (Lapic.ApicBaseMsr & ArchitecturalState.ApicBaseEnable) != 0
                        && address - apicPage < 0x1000;
         if (run.MmioIsWrite)
         {
-            ulong value = 0;
-            data.CopyTo(new Span<byte>(&value, length));
+            ulong value = ReadLittleEndian(data);
             if (toLapic)
             {
-                Lapic!.WriteMmio(address - apicPage, length, value);
+                Lapic!.WriteMmio(address - apicPage, data.Length, value);
             }
             else
             {
-                _vm.Mmio.Write(address, length, value);
+                _vm.Mmio.Write(address, data.Length, value);
             }
         }
         else
         {
-            ulong value = toLapic ? Lapic!.ReadMmio(address - apicPage, length) : _vm.Mmio.Read(address, length);
-            new Span<byte>(&value, length).CopyTo(data);
+            WriteLittleEndian(data, toLapic ? Lapic!.ReadMmio(address - apicPage, data.Length) : _vm.Mmio.Read(address, data.Length));
         }
+    }
+
+    /// <summary>An access of 1 to 8 bytes as x86 stores it: little-endian, zero-extended.</summary>
+    private static ulong ReadLittleEndian(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> value = stackalloc byte[8];
+        value.Clear();
+        bytes.CopyTo(value);
+        return BinaryPrimitives.ReadUInt64LittleEndian(value);
+    }
+
+    private static void WriteLittleEndian(Span<byte> bytes, ulong value)
+    {
+        Span<byte> all = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(all, value);
+        all[..bytes.Length].CopyTo(bytes);
     }
 
     public void Dispose()

@@ -16,7 +16,7 @@ namespace Rig.Hypervisor.Vm;
 /// the quiescent state from the controlling thread. Guest-initiated ones (0xCF9, triple fault) are handed to a control
 /// thread, because a vCPU cannot wait for itself to park.
 /// </summary>
-public sealed unsafe class VirtualMachine : IVmControl, IDisposable
+public sealed class VirtualMachine : IVendorVmControl, IDisposable
 {
     private const uint TssAddress = 0xFEFF_D000;
     private const int MceBanks = 10;
@@ -38,25 +38,20 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     private readonly Vcpu[] _vcpus;
     private readonly VcpuMsrs _msrs;
     private readonly DefectSet _defects = new();
-    private readonly Dictionary<string, VmSnapshot> _snapshots = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly BlockingCollection<Action> _guestRequests = [];
     private readonly Lock _controlLock = new();
     private readonly Thread _controlThread;
     private readonly Watchdog? _watchdog;
     private readonly UserInterruptControllers? _interruptControllers;
-    private readonly byte[][] _kernelLapicResetState = [];
-    private long _stateEpoch;
-    private int _parkRequests;
-    private int _parked;
-    private int _aliveThreads;
-    private bool _paused;
-    private volatile bool _quitting;
+    private readonly VmSnapshots _snapshots;
+    private readonly MachineReset _reset;
     private volatile VmRunState _state = VmRunState.Paused;
 
     public VirtualMachine(VmOptions options)
     {
         _options = options;
+        Parking = new VcpuParking(RingAll);
         if (options.Vcpus is < 1 or > 255)
         {
             throw new ArgumentException($"--vcpus {options.Vcpus}: must be 1..255 (xAPIC IDs)");
@@ -152,16 +147,16 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         else
         {
             _vm.DenyMsrsToKernel([(XenCpuid.HypercallPageMsr, 1)]);
-
-            // KVM's own LAPIC state right after creation is its RESET state; a reset puts it back.
-            _kernelLapicResetState = [.. _vcpus.Select(v => v.Kvm.GetLapic())];
         }
 
         // Xen event channels (Xen/XenEventChannels, suites/evtchn): the upcall is a fixed, edge vector through our LAPIC;
         // with --irqchip kernel there is no upcall.
         EventChannels = new XenEventChannels(Xen, new KvmXenGuestMemory(_memory, PagingOf), _vcpus.Length, _defects,
             (vcpu, vector) => _interruptControllers?.Bus.Send(new ApicMessage(DeliveryMode.Fixed, vector, false, false, (uint)vcpu, 0xFF)));
-        ResetAll();
+        _snapshots = new VmSnapshots(_memory, _vm, _vcpus, _msrs, UserIrqchip, Clock, Xen, KvmClock,
+            new PlatformDevices(Cmos, Com1, Com2, _interruptControllers));
+        _reset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, ProcessorSignature);
+        _reset.Run();
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
         {
@@ -191,7 +186,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
     public XenEventChannels EventChannels { get; }
 
-    XenEventChannels? IVmControl.EventChannels => EventChannels;
+    XenEventChannels? IVendorVmControl.EventChannels => EventChannels;
 
     /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
     internal Action<string> Log => _options.Log;
@@ -205,17 +200,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
     internal uint ProcessorSignature { get; }
 
-    internal object Sync { get; } = new();
+    internal VcpuParking Parking { get; }
 
-    internal bool ParkRequested => Volatile.Read(ref _parkRequests) > 0 || _quitting;
-
-    internal bool Ending => _quitting;
+    internal MachineReset MachineReset => _reset;
 
     /// <summary>Per-host-CPU register frames shared with the other VMs of this controller (parked vCPUs leave their registers there).</summary>
     internal HostCpuFrames Frames { get; } = HostCpuFrames.OpenShared();
-
-    /// <summary>How many VM-wide register changes (reset, revert) have happened; a frame left before one is obsolete.</summary>
-    internal long StateEpoch => Volatile.Read(ref _stateEpoch);
 
     public IReadOnlyList<VcpuThread> VcpuThreads => [.. _vcpus.Select(v => new VcpuThread(v.Id, v.ThreadId))];
 
@@ -227,7 +217,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     public void Start()
     {
         _state = VmRunState.Running;
-        _aliveThreads = _vcpus.Length;
+        Parking.Started(_vcpus.Length);
         _controlThread.Start();
         foreach (var vcpu in _vcpus)
         {
@@ -245,9 +235,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
 
     public void Stop() => Control(() =>
     {
-        if (SetPaused(true))
+        if (Parking.SetPaused(true))
         {
-            WaitUntilParked();
+            Parking.WaitUntilParked();
             _state = VmRunState.Paused;
             Raise("STOP");
         }
@@ -260,14 +250,14 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             throw new VmControlException("GenericError", $"the VM is in state {_state}; reset it first");
         }
 
-        if (SetPaused(false))
+        if (Parking.SetPaused(false))
         {
             _state = VmRunState.Running;
             Raise("RESUME");
         }
     });
 
-    public void SystemReset() => Control(() => WithAllParked(() => Reset("host-qmp-system-reset", guest: false)));
+    public void SystemReset() => Control(() => Parking.WithAllParked(() => Reset("host-qmp-system-reset", guest: false)));
 
     public void InjectNmi()
     {
@@ -309,96 +299,18 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             throw new VmControlException("GenericError", $"0x{gpa:x}+0x{destination.Length:x} is not guest RAM (RAM ends at 0x{_memory.Size:x})");
         }
 
-        new ReadOnlySpan<byte>(_memory.Host + gpa, destination.Length).CopyTo(destination);
+        _memory.Slice(gpa, destination.Length).CopyTo(destination);
     }
 
-    public void SaveSnapshot(string name) => Control(() => WithAllParked(() =>
-    {
-        if (_memory.Size > int.MaxValue)
-        {
-            throw new VmControlException("GenericError", "in-memory snapshots hold at most 2 GiB of guest RAM");
-        }
+    public void SaveSnapshot(string name) => Control(() => Parking.WithAllParked(() => _snapshots.Save(name)));
 
-        var memory = new ReadOnlySpan<byte>(_memory.Host, checked((int)_memory.Size)).ToArray();
-        var vcpus = _vcpus.Select(v => new VcpuSnapshot(
-            v.Kvm.GetRegs(), v.Kvm.GetSregs(), v.Kvm.GetXsave(), v.Kvm.GetEvents(),
-            v.Kvm.GetMsrs(_msrs.SnapshotIndices), v.Activity, v.Lapic?.Save(),
-            UserIrqchip ? null : v.Kvm.GetLapic(), UserIrqchip ? 0 : v.Kvm.GetMpState())).ToArray();
-        var platform = new PlatformState(Cmos.Save(), Com1.Save(), Com2.Save(), _interruptControllers?.Save());
-        _snapshots[name] = new VmSnapshot(memory, vcpus, _vm.GetClock(), Xen.SaveState(), platform) { KvmClock = KvmClock?.SaveState() };
+    public void RevertSnapshot(string name, bool calibrateDuring) => Control(() => Parking.WithAllParked(() =>
+    {
+        Parking.NoteStateChange();
+        _snapshots.Revert(name, calibrateDuring);
     }));
 
-    public void RevertSnapshot(string name, bool calibrateDuring) => Control(() =>
-    {
-        if (!_snapshots.TryGetValue(name, out var snapshot))
-        {
-            throw new VmControlException("GenericError", $"no snapshot '{name}'; have: {string.Join(", ", _snapshots.Keys)}");
-        }
-
-        WithAllParked(() =>
-        {
-            Interlocked.Increment(ref _stateEpoch);
-            ulong[] syncTsc = Xen.Clock.LatchTsc();
-            if (calibrateDuring)
-            {
-                // Seed 000's race, forced: a calibration between the TSC latch and the recompute moves every stamp past
-                // the latched TSC, so the recompute must scale a negative delta.
-                Xen.Calibration.CalibrateNow();
-            }
-
-            snapshot.Memory.CopyTo(new Span<byte>(_memory.Host, snapshot.Memory.Length));
-            _vm.SetClock(snapshot.KvmClockNs);
-            for (int i = 0; i < _vcpus.Length; i++)
-            {
-                var (v, s) = (_vcpus[i], snapshot.Vcpus[i]);
-                v.Kvm.SetSregs(s.Sregs);
-                v.Kvm.SetRegs(s.Regs);
-                v.Kvm.SetXsave(s.Xsave);
-                v.Kvm.SetEvents(s.Events);
-                v.Kvm.SetMsrs(_msrs.SnapshotIndices, s.Msrs);
-                v.Activity = s.Activity;
-                if (s.Lapic is { } lapic)
-                {
-                    v.Lapic?.Restore(lapic);
-                }
-
-                if (s.KernelLapic is { } kernelLapic)
-                {
-                    v.Kvm.SetLapic(kernelLapic);
-                    v.Kvm.SetMpState(s.KernelMpState);
-                }
-
-                Clock.Calibrate(v.Kvm);
-            }
-
-            Clock.MatchOffsets();
-            if (snapshot.KvmClock is { } kvmClock)
-            {
-                KvmClock?.Restore(kvmClock);
-            }
-
-            Cmos.Restore(snapshot.Platform.Cmos);
-            Com1.Restore(snapshot.Platform.Com1);
-            Com2.Restore(snapshot.Platform.Com2);
-            if (snapshot.Platform.Chipset is { } chipset)
-            {
-                _interruptControllers?.Restore(chipset);
-            }
-
-            Xen.RestoreState(snapshot.Xen, syncTsc);
-        });
-    });
-
-    public IReadOnlyList<string> Snapshots
-    {
-        get
-        {
-            lock (_controlLock)
-            {
-                return [.. _snapshots.Keys];
-            }
-        }
-    }
+    public IReadOnlyList<string> Snapshots => _snapshots.Names;
 
     public IReadOnlyCollection<string> EnabledDefects => _defects.Enabled;
 
@@ -453,24 +365,20 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     /// <summary>A vCPU asks for a machine reset (0xCF9, 8042, KVM system event). The vCPU stops at once; the reset runs on the control thread.</summary>
     internal void RequestReset(string reason, bool guest)
     {
-        lock (Sync)
-        {
-            _parkRequests++;
-        }
-
+        Parking.Request();
         _guestRequests.Add(() =>
         {
             try
             {
                 Control(() =>
                 {
-                    WaitUntilParked();
+                    Parking.WaitUntilParked();
                     Reset(reason, guest);
                 });
             }
             finally
             {
-                ReleasePark();
+                Parking.Release();
             }
         });
     }
@@ -505,51 +413,6 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         EndOrPause(ExitCodes.InternalError);
     }
 
-    /// <summary>
-    /// A vCPU thread calls this at the top of every loop; it blocks while a VM-wide operation needs the vCPUs still, after
-    /// running <paramref name="beforeParking"/> on that thread (finishing the last exit's instruction). False: the VM is ending.
-    /// </summary>
-    internal bool ParkIfRequested(Action beforeParking)
-    {
-        if (!ParkRequested)
-        {
-            return true;
-        }
-
-        beforeParking();
-
-        lock (Sync)
-        {
-            _parked++;
-            Monitor.PulseAll(Sync);
-            while (_parkRequests > 0 && !_quitting)
-            {
-                Monitor.Wait(Sync);
-            }
-
-            _parked--;
-            return !_quitting;
-        }
-    }
-
-    internal void VcpuThreadExited()
-    {
-        lock (Sync)
-        {
-            _aliveThreads--;
-            Monitor.PulseAll(Sync);
-        }
-    }
-
-    /// <summary>INIT on a running vCPU: INIT state (Table 10-1, x87/SSE and MSRs kept), then the BSP restarts at the reset vector and an AP waits for a SIPI.</summary>
-    internal void ApplyInit(Vcpu vcpu)
-    {
-        vcpu.Kvm.SetRegs(ArchitecturalState.ResetRegs(ProcessorSignature));
-        vcpu.Kvm.SetSregs(ArchitecturalState.ResetSregs(vcpu.IsBootstrapProcessor) with { ApicBase = vcpu.Kvm.GetSregs().ApicBase });
-        vcpu.Kvm.ClearEvents();
-        vcpu.Activity = vcpu.IsBootstrapProcessor ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
-    }
-
     /// <summary>A vCPU's paging registers for the Xen interface's guest page walk; called on that vCPU's thread in an exit.</summary>
     private GuestPageWalk.PagingState PagingOf(int vcpu)
     {
@@ -561,7 +424,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     {
         if (_options.StayAfterGuestStop)
         {
-            SetPaused(true);
+            Parking.SetPaused(true);
         }
         else
         {
@@ -569,10 +432,11 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         }
     }
 
-    /// <summary>RESET of the whole machine with every vCPU parked: CPUs and LAPICs to their RESET state, RAM reloaded, CMOS kept.</summary>
+    /// <summary>RESET of the whole machine with every vCPU parked (<see cref="Vm.MachineReset"/>), reported as QEMU reports it.</summary>
     private void Reset(string reason, bool guest)
     {
-        ResetAll();
+        Parking.NoteStateChange();
+        _reset.Run();
         if (_state is not VmRunState.Paused)
         {
             _state = VmRunState.Running;
@@ -581,51 +445,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         Raise("RESET", ("guest", guest), ("reason", reason));
     }
 
-    private void ResetAll()
-    {
-        Interlocked.Increment(ref _stateEpoch);
-        _memory.Clear();
-        var hpet = _interruptControllers is { } controllers ? (controllers.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
-        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length, hpet);
-        _interruptControllers?.Reset();
-        EventChannels.ResetMachine();
-        foreach (var vcpu in _vcpus)
-        {
-            var kvm = vcpu.Kvm;
-            var resetSregs = ArchitecturalState.ResetSregs(vcpu.IsBootstrapProcessor);
-            kvm.SetFpu(ArchitecturalState.ResetFpu());
-            kvm.ClearEvents();
-            kvm.SetMsrs(_msrs.ResetIndices, _msrs.ResetValues);
-            if (vcpu.IsBootstrapProcessor)
-            {
-                kvm.SetRegs(ArchitecturalState.PvhEntryRegs(_options.Image.Entry, startInfo));
-                kvm.SetSregs(ArchitecturalState.PvhEntrySregs(resetSregs));
-            }
-            else
-            {
-                kvm.SetRegs(ArchitecturalState.ResetRegs(ProcessorSignature));
-                kvm.SetSregs(resetSregs);
-            }
-
-            kvm.RunPage.RequestInterruptWindow = false;
-            vcpu.Lapic?.Reset();
-            if (!UserIrqchip)
-            {
-                kvm.SetLapic(_kernelLapicResetState[vcpu.Id]);
-                kvm.SetMpState(vcpu.IsBootstrapProcessor ? KvmVcpu.MpStateRunnable : KvmVcpu.MpStateUninitialized);
-            }
-
-            vcpu.Activity = vcpu.IsBootstrapProcessor || !UserIrqchip ? VcpuActivity.Running : VcpuActivity.WaitForSipi;
-            Clock.Calibrate(kvm);
-        }
-
-        Clock.MatchOffsets();
-        KvmClock?.Reset();
-    }
-
     private void Control(Action action)
     {
-        if (_quitting)
+        if (Parking.Ending)
         {
             throw new VmControlException("GenericError", "the VM is shutting down");
         }
@@ -634,72 +456,6 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         {
             action();
         }
-    }
-
-    private void WithAllParked(Action action)
-    {
-        lock (Sync)
-        {
-            _parkRequests++;
-        }
-
-        try
-        {
-            WaitUntilParked();
-            action();
-        }
-        finally
-        {
-            ReleasePark();
-        }
-    }
-
-    private void WaitUntilParked()
-    {
-        foreach (var vcpu in _vcpus)
-        {
-            vcpu.Ring();
-        }
-
-        lock (Sync)
-        {
-            while (_parked < _aliveThreads && !_quitting)
-            {
-                Monitor.Wait(Sync);
-            }
-        }
-    }
-
-    private void ReleasePark()
-    {
-        lock (Sync)
-        {
-            _parkRequests--;
-            Monitor.PulseAll(Sync);
-        }
-    }
-
-    /// <summary>Holds (or releases) one park request for as long as the VM is paused; false if already in that state.</summary>
-    private bool SetPaused(bool paused)
-    {
-        lock (Sync)
-        {
-            if (_paused == paused)
-            {
-                return false;
-            }
-
-            _paused = paused;
-            _parkRequests += paused ? 1 : -1;
-            Monitor.PulseAll(Sync);
-        }
-
-        foreach (var vcpu in _vcpus)
-        {
-            vcpu.Ring();
-        }
-
-        return true;
     }
 
     private void OnWatchdog()
@@ -718,13 +474,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         }
 
         _state = VmRunState.Shutdown;
-        _quitting = true;
         _guestRequests.CompleteAdding();
-        lock (Sync)
-        {
-            Monitor.PulseAll(Sync);
-        }
+        Parking.End();
+    }
 
+    private void RingAll()
+    {
         foreach (var vcpu in _vcpus)
         {
             vcpu.Ring();

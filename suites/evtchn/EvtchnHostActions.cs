@@ -22,7 +22,7 @@ internal sealed class EvtchnHostActions : IHostActionHandler
             switch (request.Action)
             {
                 case "evtchn-bind":
-                    await control.VendorCommandAsync("x-rig-evtchn-bind", new JsonObject { ["port"] = request.GetUInt64("port") }, cancellationToken).ConfigureAwait(false);
+                    await control.RequireReference("x-rig-evtchn-bind").VendorCommandAsync("x-rig-evtchn-bind", new JsonObject { ["port"] = request.GetUInt64("port") }, cancellationToken).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
                 case "evtchn-send":
                     return await BurstAsync(control, request, "x-rig-evtchn-send",
@@ -35,7 +35,7 @@ internal sealed class EvtchnHostActions : IHostActionHandler
                     Stats = await StatsAsync(control).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
                 case "evtchn-window":
-                    await control.VendorCommandAsync("x-rig-evtchn-link-window", new JsonObject { ["us"] = request.GetUInt64("us") }, cancellationToken).ConfigureAwait(false);
+                    await control.RequireReference("x-rig-evtchn-link-window").VendorCommandAsync("x-rig-evtchn-link-window", new JsonObject { ["us"] = request.GetUInt64("us") }, cancellationToken).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
                 default:
                     return await _standard.HandleAsync(request, control, cancellationToken).ConfigureAwait(false);
@@ -58,7 +58,7 @@ internal sealed class EvtchnHostActions : IHostActionHandler
     /// <summary>A burst of host-raised events; the ack's ns= is how long the hypervisor took to raise them all.</summary>
     private static async Task<HostAck> BurstAsync(IControlPlane control, HostRequest request, string command, JsonObject arguments, CancellationToken cancellationToken)
     {
-        var reply = await control.VendorCommandAsync(command, arguments, cancellationToken).ConfigureAwait(false);
+        var reply = await control.RequireReference(command).VendorCommandAsync(command, arguments, cancellationToken).ConfigureAwait(false);
         return HostAck.Success(request.Seq, KeyValuePair.Create("ns", reply.GetProperty("ns").GetInt64().ToString(CultureInfo.InvariantCulture)));
     }
 
@@ -68,7 +68,7 @@ internal sealed class EvtchnHostActions : IHostActionHandler
     /// <summary>x-rig-evtchn-stats: the hypervisor's own counts, by name.</summary>
     private static async Task<IReadOnlyDictionary<string, long>> StatsAsync(IControlPlane control)
     {
-        var stats = await control.VendorCommandAsync("x-rig-evtchn-stats", null).ConfigureAwait(false);
+        var stats = await control.RequireReference("x-rig-evtchn-stats").VendorCommandAsync("x-rig-evtchn-stats", null).ConfigureAwait(false);
         return stats.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number)
             .ToDictionary(p => p.Name, p => p.Value.GetInt64());
     }

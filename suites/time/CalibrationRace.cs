@@ -46,7 +46,7 @@ public sealed class CalibrationRace
         {
             while (!stop.IsCancellationRequested)
             {
-                count = await vm.CalibrateClockAsync(stop);
+                count = await vm.RequireReference("calibrate its clock").CalibrateClockAsync(stop);
             }
         }
         catch (TargetUnsupportedException e)

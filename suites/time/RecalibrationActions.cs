@@ -23,7 +23,7 @@ internal sealed class RecalibrationActions : IHostActionHandler
         try
         {
             var arguments = new JsonObject { ["hz"] = request.GetUInt64("hz"), ["hold-us"] = request.GetUInt64("hold-us") };
-            await control.VendorCommandAsync("x-rig-recalibrate", arguments, cancellationToken).ConfigureAwait(false);
+            await control.RequireReference("recalibrate").VendorCommandAsync("x-rig-recalibrate", arguments, cancellationToken).ConfigureAwait(false);
             return HostAck.Success(request.Seq);
         }
         catch (TargetUnsupportedException e)

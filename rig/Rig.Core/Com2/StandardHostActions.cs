@@ -73,7 +73,9 @@ public sealed class StandardHostActions : IHostActionHandler
                 {
                     var name = request.GetString("name");
                     bool calibrateDuring = request.Fields.ContainsKey("calibrate-during") && request.GetUInt64("calibrate-during") != 0;
-                    await control.RevertSnapshotAsync(name, calibrateDuring, ct).ConfigureAwait(false);
+                    await (calibrateDuring
+                        ? control.RequireReference("calibrate inside a revert").RevertSnapshotCalibratingAsync(name, ct)
+                        : control.RevertSnapshotAsync(name, ct)).ConfigureAwait(false);
 
                     // The guest now runs from inside its snapshot-save, waiting for that ack (docs/protocol.md).
                     return _saveSeqs.TryGetValue(name, out var saveSeq)
@@ -83,12 +85,12 @@ public sealed class StandardHostActions : IHostActionHandler
 
             case "calibrate":
                 {
-                    long count = await control.CalibrateClockAsync(ct).ConfigureAwait(false);
+                    long count = await control.RequireReference("calibrate its clock").CalibrateClockAsync(ct).ConfigureAwait(false);
                     return HostAck.Success(request.Seq, KeyValuePair.Create("calibrations", count.ToString(CultureInfo.InvariantCulture)));
                 }
 
             case "calibration-period":
-                await control.SetCalibrationPeriodAsync(TimeSpan.FromMicroseconds(request.GetUInt64("us")), ct).ConfigureAwait(false);
+                await control.RequireReference("set its calibration period").SetCalibrationPeriodAsync(TimeSpan.FromMicroseconds(request.GetUInt64("us")), ct).ConfigureAwait(false);
                 return HostAck.Success(request.Seq);
             case "host-time":
                 return HostAck.Success(request.Seq, KeyValuePair.Create("mono_raw_ns", MonotonicRawClock.NowNs().ToString(CultureInfo.InvariantCulture)));

@@ -11,8 +11,6 @@ namespace Rig.Targets;
 /// </summary>
 public interface IVm : IControlPlane, IAsyncDisposable
 {
-    string Target { get; }
-
     /// <summary>Parsed <c>RIG ...</c> records from COM1, in order. Completes when COM1 closes.</summary>
     ChannelReader<Record> Records { get; }
 

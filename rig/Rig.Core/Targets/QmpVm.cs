@@ -17,7 +17,7 @@ namespace Rig.Targets;
 /// served by a host-action handler. The same class drives QEMU and the reference hypervisor; they differ
 /// only in their <see cref="VmLaunch"/>.
 /// </summary>
-public sealed class QmpVm : IVm
+public sealed class QmpVm : IVm, IReferenceControls
 {
     /// <summary>
     /// How long a live VMM may take from exec to having all three sockets connected. A VMM that exits is caught at once
@@ -236,31 +236,28 @@ public sealed class QmpVm : IVm
             ? Execute("x-rig-snapshot-save", new JsonObject { ["name"] = name }, cancellationToken)
             : throw new TargetUnsupportedException(Target, "save a snapshot", "unsupported");
 
-    public Task RevertSnapshotAsync(string name, bool calibrateDuring, CancellationToken cancellationToken = default) =>
+    public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
         _launch.HasVendorCommands
-            ? Execute("x-rig-snapshot-revert", new JsonObject { ["name"] = name, ["calibrate-during"] = calibrateDuring }, cancellationToken)
+            ? Execute("x-rig-snapshot-revert", new JsonObject { ["name"] = name }, cancellationToken)
             : throw new TargetUnsupportedException(Target, "revert a snapshot", "unsupported");
 
-    public async Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default)
-    {
-        if (!_launch.HasVendorCommands)
-        {
-            throw new TargetUnsupportedException(Target, "calibrate its clock", "unsupported");
-        }
+    /// <summary>rig-hv (the only VMM launched with vendor commands) offers its own controls; QEMU does not.</summary>
+    public IReferenceControls? Reference => _launch.HasVendorCommands ? this : null;
 
+    Task IReferenceControls.RevertSnapshotCalibratingAsync(string name, CancellationToken cancellationToken) =>
+        Execute("x-rig-snapshot-revert", new JsonObject { ["name"] = name, ["calibrate-during"] = true }, cancellationToken);
+
+    async Task<long> IReferenceControls.CalibrateClockAsync(CancellationToken cancellationToken)
+    {
         var reply = await _qmp.ExecuteAsync("x-rig-calibrate", null, null, cancellationToken).ConfigureAwait(false);
         return reply.GetProperty("calibrations").GetInt64();
     }
 
-    public Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default) =>
-        _launch.HasVendorCommands
-            ? Execute("x-rig-calibration-period", new JsonObject { ["period-us"] = (long)period.TotalMicroseconds }, cancellationToken)
-            : throw new TargetUnsupportedException(Target, "set its calibration period", "unsupported");
+    Task IReferenceControls.SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken) =>
+        Execute("x-rig-calibration-period", new JsonObject { ["period-us"] = (long)period.TotalMicroseconds }, cancellationToken);
 
-    public Task<JsonElement> VendorCommandAsync(string command, JsonObject? arguments, CancellationToken cancellationToken = default) =>
-        _launch.HasVendorCommands
-            ? _qmp.ExecuteAsync(command, arguments, null, cancellationToken)
-            : throw new TargetUnsupportedException(Target, command, "no-vendor-commands");
+    Task<JsonElement> IReferenceControls.VendorCommandAsync(string command, JsonObject? arguments, CancellationToken cancellationToken) =>
+        _qmp.ExecuteAsync(command, arguments, null, cancellationToken);
 
     public async Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default)
     {

@@ -3,10 +3,10 @@ using Rig.Hypervisor.Qmp;
 namespace Rig.Hypervisor.Tests.Qmp;
 
 /// <summary>
-/// An <see cref="IVmControl"/> without KVM: records what the server asked, raises the events QEMU would, and can hold a
+/// An <see cref="IVendorVmControl"/> without KVM: records what the server asked, raises the events QEMU would, and can hold a
 /// command open (<see cref="HoldStop"/>) so a test can hang up while it runs.
 /// </summary>
-internal sealed class FakeVm : IVmControl
+internal sealed class FakeVm : IVendorVmControl
 {
     private readonly List<string> _calls = [];
     private readonly List<string> _snapshots = [];

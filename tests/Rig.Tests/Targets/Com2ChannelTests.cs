@@ -61,7 +61,7 @@ public sealed class Com2ChannelTests
 
         Assert.Equal(["RIG-ACK 1 ok", "RIG-ACK 2 ok calibrations=1", "RIG-ACK 3 ok calibrations=2"], acks);
         Assert.Equal(["calibration-period 1000", "calibrate", "calibrate"], control.Calls);
-        Assert.Equal(["RIG-ACK 4 err reason=unsupported"], refused);
+        Assert.Equal(["RIG-ACK 4 err reason=reference-only"], refused);
     }
 
     [Fact]

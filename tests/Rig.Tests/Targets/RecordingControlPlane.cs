@@ -3,10 +3,14 @@ using Rig.Targets;
 
 namespace Rig.Tests.Targets;
 
-/// <summary>A control plane that records what it was asked to do; vendor commands (snapshots, calibration) can be switched off, as on QEMU.</summary>
-public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane
+/// <summary>A control plane that records what it was asked to do; the reference's own controls (snapshots, calibration) can be switched off, as on QEMU.</summary>
+public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane, IReferenceControls
 {
     public ConcurrentQueue<string> Calls { get; } = new();
+
+    public string Target => "fake";
+
+    public IReferenceControls? Reference => snapshots ? this : null;
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Record("stop");
 
@@ -22,20 +26,20 @@ public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane
     public Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
         snapshots ? Record("save " + name) : throw new TargetUnsupportedException("fake", "save a snapshot", "unsupported");
 
-    public Task RevertSnapshotAsync(string name, bool calibrateDuring, CancellationToken cancellationToken = default) =>
-        snapshots ? Record("revert " + name + (calibrateDuring ? " calibrate-during" : "")) : throw new TargetUnsupportedException("fake", "revert a snapshot", "unsupported");
+    public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
+        snapshots ? Record("revert " + name) : throw new TargetUnsupportedException("fake", "revert a snapshot", "unsupported");
+
+    public Task RevertSnapshotCalibratingAsync(string name, CancellationToken cancellationToken = default) => Record("revert " + name + " calibrate-during");
 
     public Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default) =>
-        snapshots ? Record("calibrate").ContinueWith(_ => (long)Calls.Count(c => c == "calibrate"), TaskScheduler.Default)
-            : throw new TargetUnsupportedException("fake", "calibrate its clock", "unsupported");
+        Record("calibrate").ContinueWith(_ => (long)Calls.Count(c => c == "calibrate"), TaskScheduler.Default);
 
-    public Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default) =>
-        snapshots ? Record($"calibration-period {period.TotalMicroseconds}") : throw new TargetUnsupportedException("fake", "set its calibration period", "unsupported");
+    public Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default) => Record($"calibration-period {period.TotalMicroseconds}");
 
     public Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default) => Task.FromResult(new byte[length]);
 
     public Task<System.Text.Json.JsonElement> VendorCommandAsync(string command, System.Text.Json.Nodes.JsonObject? arguments, CancellationToken cancellationToken = default) =>
-        throw new TargetUnsupportedException("fake", command, "no-vendor-commands");
+        throw new TargetUnsupportedException("fake", command, "unknown-vendor-command");
 
     public Task<string> QueryStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult("running");
 

@@ -167,20 +167,13 @@ public sealed class XenDomainVm : IVm
     public Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
         throw new TargetUnsupportedException(Target, "save a snapshot", "xl-save-revert-not-driven-yet");
 
-    public Task RevertSnapshotAsync(string name, bool calibrateDuring, CancellationToken cancellationToken = default) =>
+    public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
         throw new TargetUnsupportedException(Target, "revert a snapshot", "xl-save-revert-not-driven-yet");
 
-    public Task<long> CalibrateClockAsync(CancellationToken cancellationToken = default) =>
-        throw new TargetUnsupportedException(Target, "calibrate its clock", "reference-only");
-
-    public Task SetCalibrationPeriodAsync(TimeSpan period, CancellationToken cancellationToken = default) =>
-        throw new TargetUnsupportedException(Target, "set its calibration period", "reference-only");
+    public IReferenceControls? Reference => null;
 
     public Task<byte[]> ReadMemoryAsync(ulong gpa, int length, CancellationToken cancellationToken = default) =>
         throw new TargetUnsupportedException(Target, "read guest memory", "xl-has-no-memory-read");
-
-    public Task<JsonElement> VendorCommandAsync(string command, JsonObject? arguments, CancellationToken cancellationToken = default) =>
-        throw new TargetUnsupportedException(Target, command, "no-vendor-commands");
 
     public Task<IReadOnlyList<VcpuThread>> QueryVcpuThreadsAsync(CancellationToken cancellationToken = default) =>
         throw new TargetUnsupportedException(Target, "name its vCPU threads", "vcpus-are-xen-not-host-threads");
