@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Rig.Guest;
 
-/// <summary>What the stub hands to C# at entry; field order must match guest-probes/StubGen/BootInfo.cs.</summary>
+/// <summary>What the stub hands to C# at entry: the one definition, StubGen reads its offsets off this struct (StubGen/BootInfo.cs).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct BootInfo
 {

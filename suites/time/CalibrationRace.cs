@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Targets;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -33,9 +34,8 @@ public sealed class CalibrationRace
         c.Evidence($"host: {calibrations} calibrations forced");
         c.Metric("forced_calibrations", calibrations, "count");
         SnapshotRevert.Judge(c, reverts, exit.ProbeStatus);
-        TimeRecords.JudgeSteps(c, ["tsc", "rdtscp", "kvmclock", "xenclock"]);
-        TimeRecords.JudgeExit(c, exit);
-        c.Complete($"{calibrations} forced calibrations against readers and {reverts} reverts, every clock continuous");
+        TimeRecords.JudgeSteps(c, [ClockNames.Tsc, ClockNames.Rdtscp, ClockNames.KvmClock, ClockNames.XenClock]);
+        c.Finish(exit, $"{calibrations} forced calibrations against readers and {reverts} reverts, every clock continuous");
     }
 
     /// <summary>Calibrates until told to stop or the VM is gone; the count, or why the target refused.</summary>

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Rig.Cases;
 using Rig.Protocol;
 using Rig.Suites.Time.Oracles;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -13,7 +14,7 @@ namespace Rig.Suites.Time;
 [TestFixture]
 public sealed class Drift
 {
-    private static readonly string[] Clocks = ["tsc", "kvmclock", "xenclock"];
+    private static readonly string[] Clocks = [ClockNames.Tsc, ClockNames.KvmClock, ClockNames.XenClock];
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
@@ -25,24 +26,23 @@ public sealed class Drift
         var exit = await c.RunToExitAsync(bound);
         c.Oracle($"RFC 5905 7.3: NTP disciplines a clock within {Oracles.Drift.NtpTolerancePpm} ppm of true frequency; a guest " +
                  "clock drifting beyond that (at the edge of the exchanges' round-trip error) cannot be kept on time");
-        var exchanges = c.Records.Where(r => r.Kind == "xchg").ToList();
-        c.JudgeProbeVerdicts();
+        var exchanges = c.Records.Where(r => r.Kind == ExchangeRecord.Kind).ToList();
         if (exchanges.Count == 0)
         {
             c.Error($"the probe printed no exchanges; {exit}");
         }
         else
         {
-            c.Evidence($"observed: {exchanges.Count} exchanges, TSC at {exchanges[0]["tsc_hz"]} Hz from {exchanges[0]["tsc_hz_from"]}");
+            c.Evidence($"observed: {exchanges.Count} exchanges, TSC at {exchanges[0][ExchangeRecord.TscHz]} Hz from {exchanges[0][ExchangeRecord.TscHzFrom]}");
         }
 
-        double host0 = exchanges.Count > 0 ? exchanges[0].GetDouble("host_ns") : 0;
+        double host0 = exchanges.Count > 0 ? exchanges[0].GetDouble(ExchangeRecord.HostNs) : 0;
         int estimates = 0;
-        foreach (var vcpu in exchanges.GroupBy(x => x["cpu"]))
+        foreach (var vcpu in exchanges.GroupBy(x => x[ExchangeRecord.Cpu]))
         {
             foreach (var clock in Clocks)
             {
-                var series = vcpu.Where(x => x[clock == "tsc" ? "tsc" : clock + "_ns"] is not null).Select(x => Exchange(x, clock)).ToList();
+                var series = vcpu.Where(x => x[clock == ClockNames.Tsc ? ExchangeRecord.Tsc : clock + ClockNames.StepSuffix] is not null).Select(x => Exchange(x, clock)).ToList();
                 if (series.Count < 2)
                 {
                     continue;
@@ -53,7 +53,7 @@ public sealed class Drift
                 var what = $"{clock} on vCPU {vcpu.Key}";
                 c.Evidence($"measured: {what} {estimate.Ppm:0.###} ppm ±{estimate.ErrorPpm:0.###} over {estimate.WindowSeconds:0.#} s, {estimate.Exchanges} exchanges");
                 c.Metric($"{clock}_drift_ppm", estimate.Ppm, "ppm");
-                if (clock == "tsc" && !Oracles.Drift.IsAdvertised(vcpu.First()["tsc_hz_from"]))
+                if (clock == ClockNames.Tsc && !Oracles.Drift.IsAdvertised(vcpu.First()[ExchangeRecord.TscHzFrom]))
                 {
                     // The probe timed the TSC against the PIT itself: the figure carries that calibration's error, so
                     // it says nothing about the target that could be judged (qemu-tcg under load: 2057 ppm, all of it
@@ -74,15 +74,14 @@ public sealed class Drift
             }
         }
 
-        TimeRecords.JudgeExit(c, exit);
         c.Report(estimates > 0 || exchanges.Count == 0, $"{estimates} drift estimates from {exchanges.Count} exchanges");
-        c.Complete($"{estimates} clock/vCPU pairs within {Oracles.Drift.NtpTolerancePpm} ppm of the host");
+        c.Finish(exit, $"{estimates} clock/vCPU pairs within {Oracles.Drift.NtpTolerancePpm} ppm of the host");
     }
 
     /// <summary>One exchange as the oracle takes it: the guest's clock in ns (the TSC at the frequency the guest was told).</summary>
     private static TimeExchange Exchange(Record x, string clock)
     {
-        double guestNs = clock == "tsc" ? x.GetDouble("tsc") / x.GetDouble("tsc_hz") * 1e9 : x.GetDouble(clock + "_ns");
-        return new TimeExchange(x.GetDouble("host_ns"), guestNs, x.GetDouble("rtt_ns"));
+        double guestNs = clock == ClockNames.Tsc ? x.GetDouble(ExchangeRecord.Tsc) / x.GetDouble(ExchangeRecord.TscHz) * 1e9 : x.GetDouble(clock + ClockNames.StepSuffix);
+        return new TimeExchange(x.GetDouble(ExchangeRecord.HostNs), guestNs, x.GetDouble(ExchangeRecord.RttNs));
     }
 }

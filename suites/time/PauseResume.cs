@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.Time.Oracles;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -21,25 +22,23 @@ public sealed class PauseResume
         c.Oracle("A stopped VM's clocks may stand still or count the stopped time, never go back (SDM 18.17; public/xen.h) nor " +
                  $"move further than the host's pause or the guest's own TSC bracket of the request, plus {TimeRecords.MarginNs / 1e6:0} ms");
         var observations = new List<PauseObservation>();
-        foreach (var p in c.Records.Where(r => r.Kind == "pause"))
+        foreach (var p in c.Records.Where(r => r.Kind == PauseRecord.Kind))
         {
-            foreach (var clock in TimeRecords.SteppedClocks.Where(k => p[k + "_ns"] is not null))
+            foreach (var clock in TimeRecords.SteppedClocks.Where(k => p[k + ClockNames.StepSuffix] is not null))
             {
-                double step = p.GetDouble(clock + "_ns");
-                observations.Add(new PauseObservation(clock, p.GetDouble("host_us") * 1000, p.GetDouble("bracket_ns"), step));
+                double step = p.GetDouble(clock + ClockNames.StepSuffix);
+                observations.Add(new PauseObservation(clock, p.GetDouble(PauseRecord.HostUs) * 1000, p.GetDouble(PauseRecord.BracketNs), step));
                 c.Metric($"{clock}_pause_step_us", step / 1000, "us");
             }
 
-            c.Metric("host_pause_us", p.GetDouble("host_us"), "us");
+            c.Metric("host_pause_us", p.GetDouble(PauseRecord.HostUs), "us");
         }
 
         c.ReportAll(PauseJumps.Check(observations, TimeRecords.MarginNs));
 
-        TimeRecords.JudgeSteps(c, ["tsc", "rdtscp", "kvmclock", "xenclock"]);
-        c.JudgeProbeVerdicts();
-        int seen = c.Records.Count(r => r.Kind == "pause");
+        TimeRecords.JudgeSteps(c, [ClockNames.Tsc, ClockNames.Rdtscp, ClockNames.KvmClock, ClockNames.XenClock]);
+        int seen = c.Records.Count(r => r.Kind == PauseRecord.Kind);
         c.Report(seen == pauses, $"{seen} of {pauses} pauses observed");
-        TimeRecords.JudgeExit(c, exit);
-        c.Complete($"{seen} pauses, every clock continuous across each");
+        c.Finish(exit, $"{seen} pauses, every clock continuous across each");
     }
 }

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Hosting;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -20,17 +21,15 @@ public sealed class PvclockMonotonic
         var exit = await c.RunToExitAsync(2 * TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
         c.Oracle("Xen public/xen.h vcpu_time_info and Linux pvclock-abi.h: system time from a vCPU's record never goes back " +
                  "on that vCPU; with PVCLOCK_TSC_STABLE_BIT, time read on one vCPU never exceeds time read later on another");
-        var steps = TimeRecords.JudgeSteps(c, ["kvmclock", "xenclock"]);
+        var steps = TimeRecords.JudgeSteps(c, [ClockNames.KvmClock, ClockNames.XenClock]);
         var warps = TimeRecords.JudgeWarps(c);
-        var clocks = steps.Select(s => s["clock"]).Distinct().ToList();
-        c.JudgeProbeVerdicts();
+        var clocks = steps.Select(s => s[StepsRecord.Clock]).Distinct().ToList();
         if (clocks.Count == 0 && exit.ProbeStatus == 0)
         {
             c.Skip("the target offers no paravirtual clock (no kvmclock, no Xen pvclock)");
         }
 
-        TimeRecords.JudgeExit(c, exit);
         c.Report(warps.Count == clocks.Count, $"a cross-vCPU check for each clock read ({warps.Count} of {clocks.Count})");
-        c.Complete($"{string.Join(", ", clocks)}: monotonic on every vCPU and in order across vCPUs, under host load");
+        c.Finish(exit, $"{string.Join(", ", clocks)}: monotonic on every vCPU and in order across vCPUs, under host load");
     }
 }

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Rig.Cases;
 using Rig.Protocol;
 using Rig.Suites.Time.Oracles;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -21,8 +22,7 @@ public sealed class SnapshotRevert
         await using var c = await RigCase.BootAsync(target, append: $"n={reverts}", watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         Judge(c, reverts, exit.ProbeStatus);
-        TimeRecords.JudgeExit(c, exit);
-        c.Complete($"{reverts} reverts, every clock continuous with its snapshot");
+        c.Finish(exit, $"{reverts} reverts, every clock continuous with its snapshot");
     }
 
     /// <summary>The revert checks, shared with calibration-race, which runs the same probe with readers and forced calibrations.</summary>
@@ -31,14 +31,13 @@ public sealed class SnapshotRevert
         c.Oracle("A reverted VM resumes from its snapshot, so its clocks continue from the snapshot's time: not before it, and " +
                  $"not past it by more than the host time between the readings plus {TimeRecords.MarginNs / 1e6:0} ms (Xen " +
                  "hvm_load_cpu_ctxt → get_s_time_fixed must not scale a negative delta as unsigned, seed 000)");
-        c.JudgeProbeVerdicts();
         if (TimeRecords.ProbeSkipped(c, "no-snapshots") && probeStatus == 0)
         {
             c.Skip("the target has no in-memory snapshot save and revert (rig-hv's QMP x-rig-snapshot-*)");
             return;
         }
 
-        var records = c.Records.Where(r => r.Kind == "revert").ToList();
+        var records = c.Records.Where(r => r.Kind == RevertRecord.Kind).ToList();
         var observations = Observations(c, records);
         c.ReportAll(RevertContinuity.Check(observations, TimeRecords.MarginNs));
 
@@ -50,10 +49,10 @@ public sealed class SnapshotRevert
         var observations = new List<RevertObservation>();
         foreach (var r in records)
         {
-            foreach (var clock in TimeRecords.SteppedClocks.Where(k => r[k + "_ns"] is not null))
+            foreach (var clock in TimeRecords.SteppedClocks.Where(k => r[k + ClockNames.StepSuffix] is not null))
             {
-                double step = r.GetDouble(clock + "_ns");
-                observations.Add(new RevertObservation(clock, step, r.GetDouble("host_ns")));
+                double step = r.GetDouble(clock + ClockNames.StepSuffix);
+                observations.Add(new RevertObservation(clock, step, r.GetDouble(RevertRecord.HostNs)));
                 c.Metric($"{clock}_revert_step_us", step / 1000, "us");
             }
         }

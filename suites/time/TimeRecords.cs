@@ -2,6 +2,7 @@ using Rig.Cases;
 using Rig.Protocol;
 using Rig.Suites.Time.Oracles;
 using Rig.Targets;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -18,19 +19,19 @@ internal static class TimeRecords
     public static int Vcpus => Profile.Pick(normal: 2, lab: 4);
 
     /// <summary>The clocks a `RIG pause` or `RIG revert` line carries a step for (`tsc_ns=`, `kvmclock_ns=`, `xenclock_ns=`).</summary>
-    public static readonly string[] SteppedClocks = ["tsc", "kvmclock", "xenclock"];
+    public static readonly string[] SteppedClocks = [ClockNames.Tsc, ClockNames.KvmClock, ClockNames.XenClock];
 
     /// <summary>Judges every `RIG steps` record for <paramref name="clocks"/>; the largest step per vCPU goes to the report.</summary>
     public static IReadOnlyList<Record> JudgeSteps(RigCase c, IReadOnlyCollection<string> clocks)
     {
-        var steps = c.Records.Where(r => r.Kind == "steps" && clocks.Contains(r["clock"] ?? "")).ToList();
+        var steps = c.Records.Where(r => r.Kind == StepsRecord.Kind && clocks.Contains(r[StepsRecord.Clock] ?? "")).ToList();
         var unreadable = ClockSteps.Unreadable(steps);
         foreach (var s in steps)
         {
             c.Evidence("observed: " + s.Line);
             if (!unreadable.Contains(s))
             {
-                c.Metric($"{s["clock"]}_max_step_us", s.GetDouble("max_fwd_ns") / 1000, "us");
+                c.Metric($"{s[StepsRecord.Clock]}_max_step_us", s.GetDouble(StepsRecord.MaxForwardNs) / 1000, "us");
             }
         }
 
@@ -47,11 +48,11 @@ internal static class TimeRecords
     /// <summary>Judges every `RIG warp` record; the worst warp per clock goes to the report.</summary>
     public static IReadOnlyList<Record> JudgeWarps(RigCase c)
     {
-        var warps = c.Records.Where(r => r.Kind == "warp").ToList();
+        var warps = c.Records.Where(r => r.Kind == WarpRecord.Kind).ToList();
         foreach (var w in warps)
         {
             c.Evidence("observed: " + w.Line);
-            c.Metric($"{w["clock"]}_max_warp_ns", w.GetDouble("max_warp_ns"), "ns");
+            c.Metric($"{w[WarpRecord.Clock]}_max_warp_ns", w.GetDouble(WarpRecord.MaxWarpNs), "ns");
             c.ReportAll(CrossVcpuOrder.Check(w));
         }
 
@@ -61,7 +62,4 @@ internal static class TimeRecords
     /// <summary>The reason of the probe's `RIG skip` records, e.g. no-snapshots when the target refused a snapshot.</summary>
     public static bool ProbeSkipped(RigCase c, string reason) =>
         c.Records.Any(r => r.Kind == "skip" && r["reason"] == reason);
-
-    /// <summary>Every time probe exits 0 exactly when it ran to its end with no check failed (docs/protocol.md).</summary>
-    public static void JudgeExit(RigCase c, VmExit exit) => c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
 }

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.Time.Oracles;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -21,7 +22,7 @@ public sealed class TornRecord
         c.Oracle("Xen public/xen.h vcpu_time_info and Linux pvclock-abi.h: the version is odd while the record is updated " +
                  "and changes with every update, and a reader retries until it copied a record under one even version; " +
                  "so no accepted copy is torn, and time from accepted copies never steps back on a vCPU");
-        var records = c.Records.Where(r => r.Kind == "torn").ToList();
+        var records = c.Records.Where(r => r.Kind == TornReadsRecord.Kind).ToList();
         foreach (var r in records)
         {
             c.Evidence("observed: " + r.Line);
@@ -41,7 +42,7 @@ public sealed class TornRecord
             c.Skip("the target offers no paravirtual clock (no kvmclock, no Xen pvclock)");
         }
 
-        foreach (var clock in records.Select(r => r["clock"] ?? "").Distinct())
+        foreach (var clock in records.Select(r => r[TornReadsRecord.Clock] ?? "").Distinct())
         {
             c.Metric($"{clock}_retries", TornReads.Retries(records, clock), "count");
         }

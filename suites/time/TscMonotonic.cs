@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Rig.Cases;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -15,14 +16,12 @@ public sealed class TscMonotonic
         var exit = await c.RunToExitAsync(TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
         c.Oracle("SDM Vol. 3B 18.17: the TSC increments monotonically; read back to back on one vCPU (RDTSC, and RDTSCP " +
                  "which waits for earlier instructions, Vol. 2B) it never goes back, and never jumps beyond the time that passed");
-        var steps = TimeRecords.JudgeSteps(c, ["tsc", "rdtscp"]);
-        if (!steps.Any(s => s["clock"] == "tsc"))
+        var steps = TimeRecords.JudgeSteps(c, [ClockNames.Tsc, ClockNames.Rdtscp]);
+        if (!steps.Any(s => s[StepsRecord.Clock] == ClockNames.Tsc))
         {
             c.Error($"the probe printed no TSC steps; {exit}");
         }
 
-        c.JudgeProbeVerdicts();
-        TimeRecords.JudgeExit(c, exit);
-        c.Complete($"{steps.Sum(s => s.GetInt64("reads")):N0} reads on {steps.Select(s => s["cpu"]).Distinct().Count()} vCPUs, none backward");
+        c.Finish(exit, $"{steps.Sum(s => s.GetInt64("reads")):N0} reads on {steps.Select(s => s["cpu"]).Distinct().Count()} vCPUs, none backward");
     }
 }

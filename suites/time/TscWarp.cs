@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Rig.Cases;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
 
@@ -20,13 +21,11 @@ public sealed class TscWarp
         {
             c.Error($"the probe printed no warp summary; {exit}");
         }
-        else if (warps[0]["stable"] != "1")
+        else if (warps[0][WarpRecord.Stable] != "1")
         {
             c.Evidence("note: the CPU does not report an invariant TSC, so a warp would not be a failure");
         }
 
-        c.JudgeProbeVerdicts();
-        TimeRecords.JudgeExit(c, exit);
-        c.Complete($"{warps.Sum(w => w.GetInt64("reads")):N0} ordered reads across vCPUs, no warp");
+        c.Finish(exit, $"{warps.Sum(w => w.GetInt64(WarpRecord.Reads)):N0} ordered reads across vCPUs, no warp");
     }
 }

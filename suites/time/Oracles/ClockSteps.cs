@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time.Oracles;
 
@@ -18,7 +19,7 @@ public static class ClockSteps
     public const double JumpSlackNs = 1e9;
 
     /// <summary>The numbers a `RIG steps` record must carry to be judged.</summary>
-    public static readonly string[] Numbers = ["cpu", "reads", "back", "worst_back_ns", "max_fwd_ns", "span_ns"];
+    public static readonly string[] Numbers = [StepsRecord.Cpu, StepsRecord.Reads, StepsRecord.Back, StepsRecord.WorstBackNs, StepsRecord.MaxForwardNs, StepsRecord.SpanNs];
 
     /// <summary>Records that cannot be judged (damaged, or a number missing): the case errors on them.</summary>
     public static IReadOnlyList<Record> Unreadable(IEnumerable<Record> steps) => [.. steps.Where(s => !Readable.Has(s, Numbers))];
@@ -29,15 +30,15 @@ public static class ClockSteps
         var problems = new List<string>();
         foreach (var s in steps.Where(s => Readable.Has(s, Numbers)))
         {
-            var what = $"{s["clock"]} on vCPU {s["cpu"]}";
-            long reads = s.GetInt64("reads"), back = s.GetInt64("back");
+            var what = $"{s[StepsRecord.Clock]} on vCPU {s[StepsRecord.Cpu]}";
+            long reads = s.GetInt64(StepsRecord.Reads), back = s.GetInt64(StepsRecord.Back);
             if (back > 0)
             {
-                problems.Add($"{what} stepped back {back} times in {reads} reads, worst {Human.Ns(s.GetDouble("worst_back_ns"))} " +
-                             $"(first: {s["first_back_prev"]} then {s["first_back_now"]})");
+                problems.Add($"{what} stepped back {back} times in {reads} reads, worst {Human.Ns(s.GetDouble(StepsRecord.WorstBackNs))} " +
+                             $"(first: {s[StepsRecord.FirstBackPrevious]} then {s[StepsRecord.FirstBackNow]})");
             }
 
-            double forward = s.GetDouble("max_fwd_ns"), span = s.GetDouble("span_ns");
+            double forward = s.GetDouble(StepsRecord.MaxForwardNs), span = s.GetDouble(StepsRecord.SpanNs);
             if (forward > span + JumpSlackNs)
             {
                 problems.Add($"{what} jumped {Human.Ns(forward)} forward in one step of a {Human.Ns(span)} check");

@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time.Oracles;
 
@@ -24,23 +25,23 @@ public static class CrossVcpuOrder
 
     public static IReadOnlyList<string> Check(Record warp)
     {
-        if (warp["stable"] != "1")
+        if (warp[WarpRecord.Stable] != "1")
         {
             return [];
         }
 
         var problems = new List<string>();
-        long warps = warp.GetInt64("warps");
+        long warps = warp.GetInt64(WarpRecord.Warps);
         if (warps > 0)
         {
-            problems.Add($"{warp["clock"]} warped {warps} times in {warp["reads"]} ordered reads across {warp["cpus"]} vCPUs, worst " +
-                         $"{Human.Ns(warp.GetDouble("max_warp_ns"))}, though it promises order across vCPUs (stable=1)");
+            problems.Add($"{warp[WarpRecord.Clock]} warped {warps} times in {warp[WarpRecord.Reads]} ordered reads across {warp[WarpRecord.Cpus]} vCPUs, worst " +
+                         $"{Human.Ns(warp.GetDouble(WarpRecord.MaxWarpNs))}, though it promises order across vCPUs (stable=1)");
         }
 
-        if (warp["record_spread_ns"] is not null && warp.GetDouble("record_spread_ns") > RecordSpreadToleranceNs)
+        if (warp[WarpRecord.RecordSpreadNs] is not null && warp.GetDouble(WarpRecord.RecordSpreadNs) > RecordSpreadToleranceNs)
         {
-            problems.Add($"{warp["clock"]}: the records of {warp["cpus"]} vCPUs put one TSC value " +
-                         $"{Human.Ns(warp.GetDouble("record_spread_ns"))} apart (more than {RecordSpreadToleranceNs} ns), though " +
+            problems.Add($"{warp[WarpRecord.Clock]}: the records of {warp[WarpRecord.Cpus]} vCPUs put one TSC value " +
+                         $"{Human.Ns(warp.GetDouble(WarpRecord.RecordSpreadNs))} apart (more than {RecordSpreadToleranceNs} ns), though " +
                          "they promise one time for all vCPUs (stable=1)");
         }
 

@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time.Oracles;
 
@@ -17,7 +18,7 @@ namespace Rig.Suites.Time.Oracles;
 public static class TornReads
 {
     /// <summary>The numbers a `RIG torn` record must carry to be judged.</summary>
-    public static readonly string[] Numbers = ["cpu", "reads", "updates", "retries_odd", "retries_changed", "torn", "back", "worst_back_ns"];
+    public static readonly string[] Numbers = [TornReadsRecord.Cpu, TornReadsRecord.Reads, TornReadsRecord.Updates, TornReadsRecord.RetriesOdd, TornReadsRecord.RetriesChanged, TornReadsRecord.Torn, TornReadsRecord.Back, TornReadsRecord.WorstBackNs];
 
     /// <summary>Records that cannot be judged (damaged, or a number missing): the case errors on them.</summary>
     public static IReadOnlyList<Record> Unreadable(IEnumerable<Record> records) => [.. records.Where(r => !Readable.Has(r, Numbers))];
@@ -27,17 +28,17 @@ public static class TornReads
         var problems = new List<string>();
         foreach (var r in records.Where(r => Readable.Has(r, Numbers)))
         {
-            var what = $"{r["clock"]} on vCPU {r["cpu"]}";
-            long torn = r.GetInt64("torn"), back = r.GetInt64("back");
+            var what = $"{r[TornReadsRecord.Clock]} on vCPU {r[TornReadsRecord.Cpu]}";
+            long torn = r.GetInt64(TornReadsRecord.Torn), back = r.GetInt64(TornReadsRecord.Back);
             if (torn > 0)
             {
-                problems.Add($"{what}: {torn} of {r["reads"]} copies the version protocol accepted were torn (first: version " +
-                             $"{r["first_torn_version"]} read with system_time {r["first_torn_was"]}, then {r["first_torn_now"]})");
+                problems.Add($"{what}: {torn} of {r[TornReadsRecord.Reads]} copies the version protocol accepted were torn (first: version " +
+                             $"{r[TornReadsRecord.FirstTornVersion]} read with system_time {r[TornReadsRecord.FirstTornWas]}, then {r[TornReadsRecord.FirstTornNow]})");
             }
 
             if (back > 0)
             {
-                problems.Add($"{what}: time from accepted copies stepped back {back} times, worst {Human.Ns(r.GetDouble("worst_back_ns"))}");
+                problems.Add($"{what}: time from accepted copies stepped back {back} times, worst {Human.Ns(r.GetDouble(TornReadsRecord.WorstBackNs))}");
             }
         }
 
@@ -47,12 +48,12 @@ public static class TornReads
     /// <summary>The clocks whose readers never met a record mid-update (no retry, no torn copy on any vCPU).</summary>
     public static IReadOnlyList<string> Untested(IEnumerable<Record> records) =>
     [
-        .. records.Where(r => Readable.Has(r, Numbers)).GroupBy(r => r["clock"] ?? "")
-            .Where(g => g.Sum(r => r.GetInt64("retries_odd") + r.GetInt64("retries_changed") + r.GetInt64("torn")) == 0)
+        .. records.Where(r => Readable.Has(r, Numbers)).GroupBy(r => r[TornReadsRecord.Clock] ?? "")
+            .Where(g => g.Sum(r => r.GetInt64(TornReadsRecord.RetriesOdd) + r.GetInt64(TornReadsRecord.RetriesChanged) + r.GetInt64(TornReadsRecord.Torn)) == 0)
             .Select(g => g.Key),
     ];
 
     /// <summary>Protocol retries of one clock over all its readers, the metric that shows how often they met an update.</summary>
     public static long Retries(IEnumerable<Record> records, string clock) =>
-        records.Where(r => r["clock"] == clock && Readable.Has(r, Numbers)).Sum(r => r.GetInt64("retries_odd") + r.GetInt64("retries_changed"));
+        records.Where(r => r[TornReadsRecord.Clock] == clock && Readable.Has(r, Numbers)).Sum(r => r.GetInt64(TornReadsRecord.RetriesOdd) + r.GetInt64(TornReadsRecord.RetriesChanged));
 }

@@ -1,8 +1,9 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>
 /// time.drift, guest side: for `ms=` milliseconds the vCPUs take turns, one exchange every `interval_ms=`, asking the
-/// host for its CLOCK_MONOTONIC_RAW (`host-time`) between two readings of every clock. `RIG xchg` carries the midpoints
+/// host for its CLOCK_MONOTONIC_RAW (`host-time`) between two readings of every clock. `RIG exchange` carries the midpoints
 /// (raw TSC cycles and the frequency the guest was told, pvclock ns) and the round trip, which bounds the error.
 /// </summary>
 public static unsafe class Probe
@@ -71,21 +72,22 @@ public static unsafe class Probe
         }
         Readings after = Readings.Now();
         Line line = default;
-        line.Text("RIG xchg");
-        line.Field("i", i);
-        line.Field("cpu", (ulong)Cpu.Index);
-        line.Field("host_ns", hostNs);
-        line.Field("rtt_ns", Tsc.Nanoseconds(after.Tsc - before.Tsc));
-        line.Field("tsc_hz", Tsc.Hz);
-        line.TextField("tsc_hz_from", Tsc.Source);
-        line.Field("tsc", Midpoint(before.Tsc, after.Tsc));
+        line.Text("RIG ");
+        line.Text(ExchangeRecord.Kind);
+        line.Field(ExchangeRecord.Index, i);
+        line.Field(ExchangeRecord.Cpu, (ulong)Cpu.Index);
+        line.Field(ExchangeRecord.HostNs, hostNs);
+        line.Field(ExchangeRecord.RttNs, Tsc.Nanoseconds(after.Tsc - before.Tsc));
+        line.Field(ExchangeRecord.TscHz, Tsc.Hz);
+        line.TextField(ExchangeRecord.TscHzFrom, Tsc.Source);
+        line.Field(ExchangeRecord.Tsc, Midpoint(before.Tsc, after.Tsc));
         if (Clocks.Has(Clocks.KvmClock))
         {
-            line.Field("kvmclock_ns", Midpoint(before.KvmClock, after.KvmClock));
+            line.Field(ClockNames.KvmClock + ClockNames.StepSuffix, Midpoint(before.KvmClock, after.KvmClock));
         }
         if (Clocks.Has(Clocks.XenClock))
         {
-            line.Field("xenclock_ns", Midpoint(before.XenClock, after.XenClock));
+            line.Field(ClockNames.XenClock + ClockNames.StepSuffix, Midpoint(before.XenClock, after.XenClock));
         }
         Console.Write(ref line);
         return true;

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>
 /// time.pause-resume, guest side: the BSP asks the host `n=` times to stop and resume the VM (1 to 20 ms), reading
@@ -35,10 +36,11 @@ public static unsafe class Probe
             ulong t1 = Tsc.Now;
             Control.TryGetAckNumber("host_us", out ulong hostUs);
             Line line = default;
-            line.Text("RIG pause");
-            line.Field("i", i);
-            line.Field("host_us", hostUs);
-            line.Field("bracket_ns", Tsc.Nanoseconds(t1 - t0));
+            line.Text("RIG ");
+            line.Text(PauseRecord.Kind);
+            line.Field(PauseRecord.Index, i);
+            line.Field(PauseRecord.HostUs, hostUs);
+            line.Field(PauseRecord.BracketNs, Tsc.Nanoseconds(t1 - t0));
             Readings.AddSteps(ref line, before, after);
             Console.Write(ref line);
         }

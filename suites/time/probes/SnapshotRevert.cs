@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>
 /// time.snapshot-revert and time.calibration-race, guest side. The BSP asks for Xen-clock calibration every ms, then
@@ -62,9 +63,10 @@ public static unsafe class Probe
                 return;
             }
             Line line = default;
-            line.Text("RIG revert");
-            line.Field("i", i);
-            line.Field("host_ns", hostAfter - hostBefore);
+            line.Text("RIG ");
+            line.Text(RevertRecord.Kind);
+            line.Field(RevertRecord.Index, i);
+            line.Field(RevertRecord.HostNs, hostAfter - hostBefore);
             Readings.AddSteps(ref line, atSave, afterRevert);
             Console.Write(ref line);
         }

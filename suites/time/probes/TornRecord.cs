@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>What one vCPU saw of one pvclock's record while the host rewrote it.</summary>
 public struct TornStats
@@ -126,21 +127,22 @@ public static unsafe class Probe
                     continue;
                 }
                 Line line = default;
-                line.Text("RIG torn");
-                line.TextField("clock", Clocks.Name(clock));
-                line.Field("cpu", (ulong)cpu);
-                line.Field("reads", s->Reads);
-                line.Field("updates", s->Updates);
-                line.Field("retries_odd", s->Retries.Odd);
-                line.Field("retries_changed", s->Retries.Changed);
-                line.Field("torn", s->Torn);
-                line.Field("back", s->Backward);
-                line.Field("worst_back_ns", s->WorstBackward);
+                line.Text("RIG ");
+                line.Text(TornReadsRecord.Kind);
+                line.TextField(TornReadsRecord.Clock, Clocks.Name(clock));
+                line.Field(TornReadsRecord.Cpu, (ulong)cpu);
+                line.Field(TornReadsRecord.Reads, s->Reads);
+                line.Field(TornReadsRecord.Updates, s->Updates);
+                line.Field(TornReadsRecord.RetriesOdd, s->Retries.Odd);
+                line.Field(TornReadsRecord.RetriesChanged, s->Retries.Changed);
+                line.Field(TornReadsRecord.Torn, s->Torn);
+                line.Field(TornReadsRecord.Back, s->Backward);
+                line.Field(TornReadsRecord.WorstBackNs, s->WorstBackward);
                 if (s->Torn != 0)
                 {
-                    line.Field("first_torn_version", s->FirstTornVersion);
-                    line.Field("first_torn_was", s->FirstTornWas);
-                    line.Field("first_torn_now", s->FirstTornNow);
+                    line.Field(TornReadsRecord.FirstTornVersion, s->FirstTornVersion);
+                    line.Field(TornReadsRecord.FirstTornWas, s->FirstTornWas);
+                    line.Field(TornReadsRecord.FirstTornNow, s->FirstTornNow);
                 }
                 Console.Write(ref line);
             }

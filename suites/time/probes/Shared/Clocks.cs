@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>
 /// The clocks the time suite reads: the raw TSC by RDTSC and by RDTSCP (SDM Vol. 3B 18.17), kvmclock and the Xen
@@ -21,10 +22,10 @@ public static unsafe class Clocks
 
     public static string Name(int clock) => clock switch
     {
-        Tsc => "tsc",
-        Rdtscp => "rdtscp",
-        KvmClock => "kvmclock",
-        _ => "xenclock",
+        Tsc => ClockNames.Tsc,
+        Rdtscp => ClockNames.Rdtscp,
+        KvmClock => ClockNames.KvmClock,
+        _ => ClockNames.XenClock,
     };
 
     /// <summary>Finds which clocks this target has (Xen's needs shared_info mapped once) and reports the others as skipped.</summary>

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>One reading of every available clock, and how far each moved between two such readings, for `RIG` lines.</summary>
 public unsafe struct Readings
@@ -33,7 +34,8 @@ public unsafe struct Readings
             long ns = b >= a ? (long)Clocks.Nanoseconds(c, b - a) : -(long)Clocks.Nanoseconds(c, a - b);
             line.Byte((byte)' ');
             line.Text(Clocks.Name(c));
-            line.Text("_ns=");
+            line.Text(ClockNames.StepSuffix);
+            line.Byte((byte)'=');
             line.Signed(ns);
         }
     }

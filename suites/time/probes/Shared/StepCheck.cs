@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>What one vCPU saw of one clock read back to back.</summary>
 public struct StepStats
@@ -104,18 +105,19 @@ public static unsafe class StepCheck
                     continue;
                 }
                 Line line = default;
-                line.Text("RIG steps");
-                line.TextField("clock", Clocks.Name(c));
-                line.Field("cpu", (ulong)cpu);
-                line.Field("reads", s->Reads);
-                line.Field("back", s->Backward);
-                line.Field("worst_back_ns", Clocks.Nanoseconds(c, s->WorstBackward));
-                line.Field("max_fwd_ns", Clocks.Nanoseconds(c, s->MaxForward));
-                line.Field("span_ns", Tsc.Nanoseconds(s->SpanCycles));
+                line.Text("RIG ");
+                line.Text(StepsRecord.Kind);
+                line.TextField(StepsRecord.Clock, Clocks.Name(c));
+                line.Field(StepsRecord.Cpu, (ulong)cpu);
+                line.Field(StepsRecord.Reads, s->Reads);
+                line.Field(StepsRecord.Back, s->Backward);
+                line.Field(StepsRecord.WorstBackNs, Clocks.Nanoseconds(c, s->WorstBackward));
+                line.Field(StepsRecord.MaxForwardNs, Clocks.Nanoseconds(c, s->MaxForward));
+                line.Field(StepsRecord.SpanNs, Tsc.Nanoseconds(s->SpanCycles));
                 if (s->Backward != 0)
                 {
-                    line.Field("first_back_prev", s->FirstBackPrevious);
-                    line.Field("first_back_now", s->FirstBackNow);
+                    line.Field(StepsRecord.FirstBackPrevious, s->FirstBackPrevious);
+                    line.Field(StepsRecord.FirstBackNow, s->FirstBackNow);
                 }
                 Console.Write(ref line);
             }

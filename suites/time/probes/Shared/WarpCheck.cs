@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Time.Records;
 
 /// <summary>
 /// Ordered reads across vCPUs, as Linux's check_tsc_warp(): under one lock each vCPU reads the clock and compares it
@@ -64,16 +65,17 @@ public static unsafe class WarpCheck
     public static void Print(int clock, int cpus)
     {
         Line line = default;
-        line.Text("RIG warp");
-        line.TextField("clock", Clocks.Name(clock));
-        line.Field("cpus", (ulong)cpus);
-        line.Field("reads", Atomic.Load(&state->Reads));
-        line.Field("warps", state->Warps);
-        line.Field("max_warp_ns", Clocks.Nanoseconds(clock, state->MaxWarp));
-        line.Field("stable", state->Stable);
+        line.Text("RIG ");
+        line.Text(WarpRecord.Kind);
+        line.TextField(WarpRecord.Clock, Clocks.Name(clock));
+        line.Field(WarpRecord.Cpus, (ulong)cpus);
+        line.Field(WarpRecord.Reads, Atomic.Load(&state->Reads));
+        line.Field(WarpRecord.Warps, state->Warps);
+        line.Field(WarpRecord.MaxWarpNs, Clocks.Nanoseconds(clock, state->MaxWarp));
+        line.Field(WarpRecord.Stable, state->Stable);
         if (clock == Clocks.KvmClock || clock == Clocks.XenClock)
         {
-            line.Field("record_spread_ns", Clocks.RecordSpread(clock, cpus));
+            line.Field(WarpRecord.RecordSpreadNs, Clocks.RecordSpread(clock, cpus));
         }
         Console.Write(ref line);
     }

@@ -1,0 +1,20 @@
+namespace Rig.Suites.Time.Records;
+
+/// <summary>
+/// `RIG steps clock=C cpu=N reads= back= worst_back_ns= max_fwd_ns= span_ns= [first_back_prev= first_back_now=]`: one clock on one
+/// vCPU read in a loop (probes/Shared/StepCheck.cs), judged by Oracles/ClockSteps.cs.
+/// Compiled into the probes and the cases (the suite's ProbeSupport), so a field renamed on one side fails the build, not a run.
+/// </summary>
+public static class StepsRecord
+{
+    public const string Kind = "steps";
+    public const string Clock = "clock";
+    public const string Cpu = "cpu";
+    public const string Reads = "reads";
+    public const string Back = "back";
+    public const string WorstBackNs = "worst_back_ns";
+    public const string MaxForwardNs = "max_fwd_ns";
+    public const string SpanNs = "span_ns";
+    public const string FirstBackPrevious = "first_back_prev";
+    public const string FirstBackNow = "first_back_now";
+}
