@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
-using Rig.Targets;
 using Rig.Suites.Time.Records;
+using Rig.Targets;
 
 namespace Rig.Suites.Time;
 

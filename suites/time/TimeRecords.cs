@@ -1,7 +1,6 @@
 using Rig.Cases;
 using Rig.Protocol;
 using Rig.Suites.Time.Oracles;
-using Rig.Targets;
 using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;
