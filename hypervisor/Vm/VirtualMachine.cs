@@ -125,7 +125,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
                 KvmClockCpuid.Advertise(cpuid);
             }
 
-            vcpu.Kvm.SetCpuid([.. cpuid, .. Xen.CpuidEntries(vcpu.Id)]);
+            vcpu.Kvm.SetCpuid(options.Machine == MachineType.XenPvh
+                ? XenPvhPlatform.Cpuid(cpuid, Xen, vcpu.Id)
+                : [.. cpuid, .. Xen.CpuidEntries(vcpu.Id)]);
         }
 
         Ports = new PortBus(options.Log);
@@ -133,11 +135,15 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         Com1 = new Uart16550(0x3F8, options.Com1);
         Com2 = new Uart16550(0x2F8, options.Com2);
         Cmos = new CmosRtc();
-        Ports.Add(Com1);
-        Ports.Add(Com2);
-        Ports.Add(Cmos);
-        Ports.Add(new DebugExitDevice(code => Finish(code)));
-        Ports.Add(new ResetControl(reason => RequestReset(reason, guest: true)));
+        if (options.Machine == MachineType.Pc)
+        {
+            Ports.Add(Com1);
+            Ports.Add(Com2);
+            Ports.Add(Cmos);
+            Ports.Add(new DebugExitDevice(code => Finish(code)));
+            Ports.Add(new ResetControl(reason => RequestReset(reason, guest: true)));
+        }
+
         _vm.EnableCap(KvmCap.X86UserSpaceMsr, MsrExitReasons);
         if (UserIrqchip)
         {
@@ -147,7 +153,7 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
             _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1),
                 .. KvmClockMsr.FilterRanges]);
             KvmClock = new KvmClockPublisher(Clock, Xen.Clock, new KvmXenGuestMemory(_memory, PagingOf), Xen.TimeRecords);
-            _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio);
+            _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio, pcChipset: options.Machine == MachineType.Pc);
         }
         else
         {
@@ -161,6 +167,10 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         // with --irqchip kernel there is no upcall.
         EventChannels = new XenEventChannels(Xen, new KvmXenGuestMemory(_memory, PagingOf), _vcpus.Length, _defects,
             (vcpu, vector) => _interruptControllers?.Bus.Send(new ApicMessage(DeliveryMode.Fixed, vector, false, false, (uint)vcpu, 0xFF)));
+        Xen.Hypercalls.Register(XenHypercallNumber.SchedOp, new SchedOpHypercall(new KvmXenGuestMemory(_memory, PagingOf), OnXenShutdown).Handle);
+        PvConsole = options.Machine == MachineType.XenPvh
+            ? new PvConsoleBackend(new KvmXenGuestMemory(_memory, PagingOf), EventChannels, Xen.Params, XenPvhPlatform.ConsolePage(_memory.Size), options.Com1, options.Com2)
+            : null;
         ResetAll();
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
@@ -192,6 +202,9 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     public XenEventChannels EventChannels { get; }
 
     XenEventChannels? IVmControl.EventChannels => EventChannels;
+
+    /// <summary>The xen-pvh machine's PV console (the guest's only channel there); null on a PC.</summary>
+    public PvConsoleBackend? PvConsole { get; }
 
     /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
     internal Action<string> Log => _options.Log;
@@ -557,6 +570,19 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
         return new GuestPageWalk.PagingState(sregs.Cr0, sregs.Cr3, sregs.Cr4, sregs.Efer);
     }
 
+    /// <summary>SCHEDOP_shutdown: a reason that carries a probe status ends the VM as isa-debug-exit would; any other is a guest shutdown.</summary>
+    private void OnXenShutdown(int vcpu, uint reason)
+    {
+        if (SchedOpHypercall.ProbeStatus(reason) is int status)
+        {
+            Finish((status << 1) | 1);
+        }
+        else
+        {
+            GuestShutdown(_vcpus[vcpu], $"xen-shutdown-reason-{reason}");
+        }
+    }
+
     private void EndOrPause(int exitCode)
     {
         if (_options.StayAfterGuestStop)
@@ -585,10 +611,12 @@ public sealed unsafe class VirtualMachine : IVmControl, IDisposable
     {
         Interlocked.Increment(ref _stateEpoch);
         _memory.Clear();
-        var hpet = _interruptControllers is { } controllers ? (controllers.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
-        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length, hpet);
+        var hpet = _interruptControllers is { PcChipset: true } controllers ? (controllers.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
+        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Length, hpet,
+            pcChipset: _options.Machine == MachineType.Pc, reservedTopPages: PvConsole is null ? 0 : XenPvhPlatform.ReservedTopPages);
         _interruptControllers?.Reset();
         EventChannels.ResetMachine();
+        PvConsole?.Reset();
         foreach (var vcpu in _vcpus)
         {
             var kvm = vcpu.Kvm;
