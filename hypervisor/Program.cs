@@ -40,10 +40,10 @@ QmpServer? qmp = null;
 try
 {
     var image = PvhElfImage.Load(arguments.Image!);
-    Uart16550? com1Uart = null;
-    Uart16550? com2Uart = null;
-    com1 = SerialBackend.Open(arguments.Com1, bytes => com1Uart?.Receive(bytes.Span));
-    com2 = arguments.Com2 is { } spec ? SerialBackend.Open(spec, bytes => com2Uart?.Receive(bytes.Span)) : null;
+    Action<ReadOnlyMemory<byte>>? com1Input = null;
+    Action<ReadOnlyMemory<byte>>? com2Input = null;
+    com1 = SerialBackend.Open(arguments.Com1, bytes => com1Input?.Invoke(bytes));
+    com2 = arguments.Com2 is { } spec ? SerialBackend.Open(spec, bytes => com2Input?.Invoke(bytes)) : null;
     vm = new VirtualMachine(new VmOptions
     {
         Image = image,
@@ -51,14 +51,17 @@ try
         MemoryBytes = arguments.MemoryBytes,
         CommandLine = arguments.CommandLine,
         Irqchip = arguments.Irqchip,
+        Machine = arguments.Machine,
         Defects = arguments.Defects,
         Timeout = arguments.Timeout,
         StayAfterGuestStop = arguments.Qmp is not null,
         Com1 = com1.Write,
         Com2 = com2 is null ? _ => { } : com2.Write,
     });
-    com1Uart = vm.Com1;
-    com2Uart = vm.Com2;
+    // On xen-pvh both sockets feed the guest's one PV console (acks come on COM2); on a PC each feeds its UART.
+    var (uart1, uart2, console) = (vm.Com1, vm.Com2, vm.PvConsole);
+    com1Input = console is null ? bytes => uart1.Receive(bytes.Span) : bytes => console.Receive(bytes.Span);
+    com2Input = console is null ? bytes => uart2.Receive(bytes.Span) : bytes => console.Receive(bytes.Span);
     if (arguments.Qmp is { } qmpPath)
     {
         qmp = QmpServer.Start(qmpPath, vm, Console.Error);

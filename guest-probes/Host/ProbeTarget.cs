@@ -21,6 +21,13 @@ public sealed record ProbeTarget(string Name, string Executable, bool NeedsKvm, 
         true,
         (image, cpus, append) => ["--image", image, "--vcpus", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "64M", "--append", append, "--com1", "-", "--timeout", "60"]);
 
+    /// <summary>rig-hv as a Xen PVH domU sees its host: the probe's only channel is the PV console, its exit SCHEDOP_shutdown.</summary>
+    public static ProbeTarget RigHvXenPvh(string repoRoot)
+    {
+        ProbeTarget pc = RigHv(repoRoot);
+        return pc with { Name = "reference-xen-pvh", Arguments = (image, cpus, append) => [.. pc.Arguments(image, cpus, append), "--machine", "xen-pvh"] };
+    }
+
     private static string[] QemuArguments(string image, int cpus, string append, string accel, string cpu) =>
     [
         "-machine", "microvm,rtc=on,acpi=on", "-accel", accel, "-cpu", cpu, "-m", "64M",

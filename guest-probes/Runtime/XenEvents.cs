@@ -38,8 +38,7 @@ public static unsafe class XenEvents
 
     private const ulong HypercallEventChannelOp = 32; // __HYPERVISOR_event_channel_op
     private const ulong HypercallHvmOp = 34; // __HYPERVISOR_hvm_op
-    private const ulong HvmSetParam = 0; // HVMOP_set_param
-    private const ulong CallbackTypeVector = 2; // HVM_PARAM_CALLBACK_TYPE_VECTOR, in bits 63:56
+    private const ulong HvmSetEvtchnUpcallVector = 23; // HVMOP_set_evtchn_upcall_vector
     private const int Queues = 16; // EVTCHN_FIFO_MAX_QUEUES
     private const int MaxCpus = 64;
     private const ulong PageSize = 4096;
@@ -53,9 +52,14 @@ public static unsafe class XenEvents
     private static ulong* lastUpcallTsc;
 
     /// <summary>
-    /// Finds Xen (CPUID leaves, hypercall page, shared_info), names <paramref name="vector"/> as the upcall
-    /// (HVM_PARAM_CALLBACK_IRQ, vector type) and adds the first event array page. False with a reason when the target
-    /// has no Xen interface or refuses the FIFO ABI.
+    /// Finds Xen (CPUID leaves, hypercall page, shared_info), names <paramref name="vector"/> as every vCPU's upcall and
+    /// adds the first event array page. False with a reason when the target has no Xen interface or refuses the FIFO ABI.
+    /// The upcall is HVMOP_set_evtchn_upcall_vector's (public/hvm/hvm_op.h), raised through the LAPIC as an edge
+    /// interrupt once each time evtchn_upcall_pending goes from 0 to 1, and EOI'd by the runtime: not HVM_PARAM_CALLBACK_IRQ's
+    /// vector type, which Xen keeps injecting, past the LAPIC, for as long as evtchn_upcall_pending is set
+    /// (hvm_vcpu_has_pending_irq). The runtime hands events to C# at CPL3 with interrupts enabled, so that vector came
+    /// back before the handler could clear the flag, nesting on the stack until the vCPU triple-faulted (xen-tcg,
+    /// docs/notes/xen.md: the console backend's notification sets the flag as soon as the runtime has written a line).
     /// </summary>
     public static bool Enable(byte vector, out string reason)
     {
@@ -70,14 +74,17 @@ public static unsafe class XenEvents
         upcalls = (ulong*)Heap.Allocate(MaxCpus * 8);
         lastUpcallTsc = (ulong*)Heap.Allocate(MaxCpus * 8);
         Events.Register(vector, &OnUpcall);
-        // struct xen_hvm_param { domid_t domid; uint32_t index; uint64_t value; }, index 0 = HVM_PARAM_CALLBACK_IRQ.
-        ulong* param = stackalloc ulong[2];
-        param[0] = DomidSelf;
-        param[1] = CallbackTypeVector << 56 | vector;
-        if (Hvm(HvmSetParam, param) != 0)
+        // struct xen_hvm_evtchn_upcall_vector { uint32_t vcpu; uint8_t vector; }, for every vCPU the MADT lists.
+        uint* request = stackalloc uint[2];
+        for (int vcpu = 0; vcpu < Acpi.CpuCount(); vcpu++)
         {
-            reason = "callback-vector-refused";
-            return false;
+            request[0] = (uint)vcpu;
+            request[1] = vector;
+            if (Hvm(HvmSetEvtchnUpcallVector, request) != 0)
+            {
+                reason = "upcall-vector-refused";
+                return false;
+            }
         }
         if (!InitControlHere())
         {

@@ -8,7 +8,8 @@ namespace Rig.Hypervisor.Boot;
 /// RSDP (5.2.5) → XSDT (5.2.8) → MADT (5.2.12) with one Processor Local APIC per vCPU, one I/O APIC at 0xFEC00000
 /// with GSI base 0, and the ISA override IRQ0 → GSI2 that every PC chipset has (the PIT is wired to IOAPIC pin 2);
 /// and, when the VM has one, the HPET description table (IA-PC HPET Specification 1.0a, 3.2.4) that tells an OS where
-/// the event timer block is.
+/// the event timer block is. A xen-pvh machine's MADT has the processors alone: Xen's PVH domU has no IOAPIC and no
+/// 8259s (libxl gives it XEN_X86_EMU_LAPIC only).
 /// </summary>
 public static class AcpiTables
 {
@@ -21,14 +22,15 @@ public static class AcpiTables
 
     /// <summary>
     /// Writes the tables at <paramref name="rsdpAddress"/> (16-byte aligned) in <paramref name="region"/>; returns where the
-    /// RSDP is. <paramref name="hpet"/> is the HPET block's address and GCAP_ID, or null for a VM without one.
+    /// RSDP is. <paramref name="hpet"/> is the HPET block's address and GCAP_ID, or null for a VM without one;
+    /// <paramref name="pcChipset"/> false leaves the IOAPIC, its ISA override and PCAT_COMPAT out of the MADT.
     /// </summary>
-    public static ulong Write(Span<byte> region, ulong rsdpAddress, int vcpus, (ulong Address, ulong Capabilities)? hpet)
+    public static ulong Write(Span<byte> region, ulong rsdpAddress, int vcpus, (ulong Address, ulong Capabilities)? hpet, bool pcChipset = true)
     {
         ulong xsdtAddress = rsdpAddress + 0x40;
         ulong madtAddress = rsdpAddress + 0x80;
 
-        var madt = BuildMadt(vcpus);
+        var madt = BuildMadt(vcpus, pcChipset);
         ulong hpetAddress = madtAddress + (ulong)madt.Length;
         var tables = hpet is not null ? new[] { madtAddress, hpetAddress } : [madtAddress];
         var xsdt = new byte[HeaderSize + (8 * tables.Length)];
@@ -48,7 +50,7 @@ public static class AcpiTables
         rsdp[8] = Checksum(rsdp.AsSpan(0, 20));
         rsdp[32] = Checksum(rsdp);
 
-        if (region.Length < Size(vcpus, hpet is not null))
+        if (region.Length < Size(vcpus, hpet is not null, pcChipset))
         {
             throw new ArgumentException("the ACPI region is too small for this many vCPUs");
         }
@@ -64,10 +66,10 @@ public static class AcpiTables
         return rsdpAddress;
     }
 
-    /// <summary>Bytes the tables take for <paramref name="vcpus"/> vCPUs, with or without the HPET table.</summary>
-    public static int Size(int vcpus, bool hpet) => MadtSize(vcpus) + 0x80 + (hpet ? HpetTableSize : 0);
+    /// <summary>Bytes the tables take for <paramref name="vcpus"/> vCPUs, with or without the HPET table and the PC chipset.</summary>
+    public static int Size(int vcpus, bool hpet, bool pcChipset = true) => MadtSize(vcpus, pcChipset) + 0x80 + (hpet ? HpetTableSize : 0);
 
-    private static int MadtSize(int vcpus) => HeaderSize + 8 + (8 * vcpus) + 12 + 10;
+    private static int MadtSize(int vcpus, bool pcChipset) => HeaderSize + 8 + (8 * vcpus) + (pcChipset ? 12 + 10 : 0);
 
     /// <summary>
     /// The HPET description table (HPET spec 1.0a, Table 3): the Event Timer Block ID (GCAP_ID's low half), the block's
@@ -88,12 +90,12 @@ public static class AcpiTables
         return table;
     }
 
-    private static byte[] BuildMadt(int vcpus)
+    private static byte[] BuildMadt(int vcpus, bool pcChipset)
     {
-        var madt = new byte[MadtSize(vcpus)];
+        var madt = new byte[MadtSize(vcpus, pcChipset)];
         var s = madt.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(s[HeaderSize..], LocalApicAddress);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[(HeaderSize + 4)..], 1); // PCAT_COMPAT: dual 8259s present
+        BinaryPrimitives.WriteUInt32LittleEndian(s[(HeaderSize + 4)..], pcChipset ? 1u : 0); // PCAT_COMPAT: dual 8259s present
         int at = HeaderSize + 8;
         for (int cpu = 0; cpu < vcpus; cpu++)
         {
@@ -103,6 +105,12 @@ public static class AcpiTables
             s[at + 3] = (byte)cpu; // APIC ID
             BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 4)..], 1); // Enabled
             at += 8;
+        }
+
+        if (!pcChipset)
+        {
+            FinishHeader(madt, "APIC", revision: 3);
+            return madt;
         }
 
         s[at] = 1; // I/O APIC

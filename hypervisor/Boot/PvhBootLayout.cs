@@ -26,8 +26,12 @@ public static class PvhBootLayout
     /// <summary>
     /// Loads the image and boot data into <paramref name="memory"/> (which must be zero); returns the start_info address
     /// for EBX. <paramref name="hpet"/> is the HPET block (address, GCAP_ID) the tables and memory map announce, if any.
+    /// <paramref name="pcChipset"/> false (xen-pvh): no IOAPIC in the tables or the map. <paramref name="reservedTopPages"/>
+    /// pages at the top of RAM are left out of the map's RAM (reserved, as Xen's special pages, e.g. the PV console's ring).
     /// </summary>
-    public static ulong Load(GuestMemory memory, PvhElfImage image, string commandLine, int vcpus, (ulong Address, ulong Capabilities)? hpet)
+    public static ulong Load(
+        GuestMemory memory, PvhElfImage image, string commandLine, int vcpus, (ulong Address, ulong Capabilities)? hpet,
+        bool pcChipset = true, int reservedTopPages = 0)
     {
         foreach (var segment in image.Segments)
         {
@@ -54,14 +58,17 @@ public static class PvhBootLayout
 
         cmdline.CopyTo(memory.Slice(CommandLineAddress, cmdline.Length));
 
-        ulong rsdp = AcpiTables.Write(memory.Slice(AcpiAddress, AcpiTables.Size(vcpus, hpet is not null)), AcpiAddress, vcpus, hpet);
+        ulong rsdp = AcpiTables.Write(
+            memory.Slice(AcpiAddress, AcpiTables.Size(vcpus, hpet is not null, pcChipset)), AcpiAddress, vcpus, hpet, pcChipset);
 
+        ulong reserved = (ulong)reservedTopPages * 0x1000;
         (ulong Address, ulong Size, uint Type)[] map =
         [
             (0, 0xA_0000, E820Ram),
             (0xA_0000, HighMemoryStart - 0xA_0000, E820Reserved),
-            (HighMemoryStart, memory.Size - HighMemoryStart, E820Ram),
-            (AcpiTables.IoApicAddress, 0x1000, E820Reserved),
+            (HighMemoryStart, memory.Size - reserved - HighMemoryStart, E820Ram),
+            .. reserved > 0 ? [(memory.Size - reserved, reserved, E820Reserved)] : Array.Empty<(ulong, ulong, uint)>(),
+            .. pcChipset ? [(AcpiTables.IoApicAddress, 0x1000UL, E820Reserved)] : Array.Empty<(ulong, ulong, uint)>(),
             .. hpet is { } block ? [(block.Address, 0x1000UL, E820Reserved)] : Array.Empty<(ulong, ulong, uint)>(),
             (AcpiTables.LocalApicAddress, 0x1000, E820Reserved),
         ];

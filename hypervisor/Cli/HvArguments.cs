@@ -25,6 +25,11 @@ public sealed record HvArguments
                                  shutdown or panic leaves the VM stopped for inspection until 'quit'.
           --defect NAME          switch on a seeded defect (repeatable); --list-defects shows them.
           --irqchip user|kernel  user (default): rig-hv's own LAPIC/IOAPIC/PIC/PIT; kernel: KVM's in-kernel irqchip.
+          --machine pc|xen-pvh   pc (default): the PC with COM1/COM2, CMOS, isa-debug-exit, PIC, PIT, IOAPIC, HPET;
+                                 xen-pvh: what Xen gives a PVH domU (Xen CPUID at 0x40000000, hypercall page, shared_info,
+                                 event channels, a LAPIC, no legacy device): the guest's PV console is the channel, its
+                                 output goes to --com1 (lines starting RIG-REQ to --com2), input from either goes to its
+                                 in ring, and SCHEDOP_shutdown is the exit (status from the reason, as isa-debug-exit's).
           --timeout SECONDS      watchdog: past this wall-clock time the VM is stopped, SHUTDOWN reason "watchdog".
           --list-defects         print the seeded defects and exit.
           --help                 this text.
@@ -56,6 +61,8 @@ public sealed record HvArguments
 
     public IrqchipMode Irqchip { get; init; } = IrqchipMode.User;
 
+    public MachineType Machine { get; init; } = MachineType.Pc;
+
     public TimeSpan? Timeout { get; init; }
 
     public bool ShowHelp { get; init; }
@@ -83,10 +90,17 @@ public sealed record HvArguments
                 "--qmp" => parsed with { Qmp = StripUnix(Value()) },
                 "--defect" => parsed with { Defects = [.. defects.Append(Value())] },
                 "--irqchip" => parsed with { Irqchip = ParseIrqchip(Value()) },
+                "--machine" => parsed with { Machine = ParseMachine(Value()) },
                 "--timeout" => parsed with { Timeout = ParseTimeout(Value()) },
                 _ => throw new UsageException($"unknown option '{option}' (see --help)"),
             };
             defects = [.. parsed.Defects];
+        }
+
+        if (parsed.Machine == MachineType.XenPvh && parsed.Irqchip == IrqchipMode.Kernel)
+        {
+            // KVM's in-kernel irqchip brings the PIC and IOAPIC a PVH domU does not have.
+            throw new UsageException("--machine xen-pvh needs --irqchip user");
         }
 
         return parsed.Image is null && !parsed.ShowHelp && !parsed.ListDefects
@@ -122,6 +136,13 @@ public sealed record HvArguments
         "user" => IrqchipMode.User,
         "kernel" => IrqchipMode.Kernel,
         _ => throw new UsageException($"--irqchip '{value}': expected user or kernel"),
+    };
+
+    private static MachineType ParseMachine(string value) => value switch
+    {
+        "pc" => MachineType.Pc,
+        "xen-pvh" => MachineType.XenPvh,
+        _ => throw new UsageException($"--machine '{value}': expected pc or xen-pvh"),
     };
 
     private static TimeSpan ParseTimeout(string value) =>

@@ -22,6 +22,7 @@ internal sealed class MachineReset
     private readonly KvmClockPublisher? _kvmClock;
     private readonly UserInterruptControllers? _chipset;
     private readonly XenEventChannels _eventChannels;
+    private readonly PvConsoleBackend? _pvConsole;
     private readonly uint _processorSignature;
 
     // KVM's own LAPIC state right after creation is its RESET state; a reset puts it back (--irqchip kernel only).
@@ -29,20 +30,23 @@ internal sealed class MachineReset
 
     public MachineReset(
         VmOptions options, GuestMemory memory, IReadOnlyList<Vcpu> vcpus, VcpuMsrs msrs, GuestClock clock,
-        KvmClockPublisher? kvmClock, UserInterruptControllers? chipset, XenEventChannels eventChannels, uint processorSignature)
+        KvmClockPublisher? kvmClock, UserInterruptControllers? chipset, XenEventChannels eventChannels, PvConsoleBackend? pvConsole,
+        uint processorSignature)
     {
-        (_options, _memory, _vcpus, _msrs, _clock, _kvmClock, _chipset, _eventChannels, _processorSignature) =
-            (options, memory, vcpus, msrs, clock, kvmClock, chipset, eventChannels, processorSignature);
+        (_options, _memory, _vcpus, _msrs, _clock, _kvmClock, _chipset, _eventChannels, _pvConsole, _processorSignature) =
+            (options, memory, vcpus, msrs, clock, kvmClock, chipset, eventChannels, pvConsole, processorSignature);
         _kernelLapicResetState = chipset is null ? [.. vcpus.Select(v => v.Kvm.GetLapic())] : [];
     }
 
     public void Run()
     {
         _memory.Clear();
-        var hpet = _chipset is { } chipset ? (chipset.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
-        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Count, hpet);
+        var hpet = _chipset is { PcChipset: true } chipset ? (chipset.Hpet.Base, Hpet.Capabilities) : ((ulong, ulong)?)null;
+        ulong startInfo = PvhBootLayout.Load(_memory, _options.Image, _options.CommandLine, _vcpus.Count, hpet,
+            pcChipset: _options.Machine == MachineType.Pc, reservedTopPages: _pvConsole is null ? 0 : XenPvhPlatform.ReservedTopPages);
         _chipset?.Reset();
         _eventChannels.ResetMachine();
+        _pvConsole?.Reset();
         foreach (var vcpu in _vcpus)
         {
             var kvm = vcpu.Kvm;

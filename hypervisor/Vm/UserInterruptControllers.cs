@@ -9,15 +9,17 @@ namespace Rig.Hypervisor.Vm;
 /// The PC interrupt wiring when KVM has no in-kernel irqchip (the default): a LAPIC per vCPU on one APIC bus, the IOAPIC
 /// at 0xFEC00000, the 8259 pair as the ExtINT source, the 8254 whose OUT0 drives ISA IRQ0 on the 8259 and GSI 2 on
 /// the IOAPIC, as the MADT's interrupt source override says (AcpiTables), and the HPET at 0xFED00000, whose legacy
-/// replacement mode takes IRQ0 from the PIT (HPET spec 1.0a, 2.3.9.2.2). One timer thread serves every timer.
+/// replacement mode takes IRQ0 from the PIT (HPET spec 1.0a, 2.3.9.2.2). One timer thread serves every timer. Without
+/// <c>pcChipset</c> (the xen-pvh machine) only the LAPICs are reachable: the chipset is built but on no bus.
 /// </summary>
 public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, IDisposable
 {
     private const int PitGsi = 2;
     private readonly TimerQueue _timers;
 
-    public UserInterruptControllers(IReadOnlyList<Vcpu> vcpus, GuestClock clock, DefectSet defects, PortBus ports, MmioBus mmio)
+    public UserInterruptControllers(IReadOnlyList<Vcpu> vcpus, GuestClock clock, DefectSet defects, PortBus ports, MmioBus mmio, bool pcChipset = true)
     {
+        PcChipset = pcChipset;
         _timers = new TimerQueue(clock);
         Bus = new ApicBus();
         foreach (var vcpu in vcpus)
@@ -36,11 +38,17 @@ public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, 
                 IoApic.SetIrq(PitGsi, level);
             }
         });
-        mmio.Add(IoApic);
-        mmio.Add(Hpet);
-        ports.Add(Pic);
-        ports.Add(Pit);
+        if (pcChipset)
+        {
+            mmio.Add(IoApic);
+            mmio.Add(Hpet);
+            ports.Add(Pic);
+            ports.Add(Pit);
+        }
     }
+
+    /// <summary>The IOAPIC, 8259s, 8254 and HPET are on the buses (false: a xen-pvh machine, LAPICs alone).</summary>
+    public bool PcChipset { get; }
 
     public ApicBus Bus { get; }
 

@@ -120,7 +120,9 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
                 KvmClockCpuid.Advertise(cpuid);
             }
 
-            vcpu.Kvm.SetCpuid([.. cpuid, .. Xen.CpuidEntries(vcpu.Id)]);
+            vcpu.Kvm.SetCpuid(options.Machine == MachineType.XenPvh
+                ? XenPvhPlatform.Cpuid(cpuid, Xen, vcpu.Id)
+                : [.. cpuid, .. Xen.CpuidEntries(vcpu.Id)]);
         }
 
         Ports = new PortBus(options.Log);
@@ -128,11 +130,15 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
         Com1 = new Uart16550(0x3F8, options.Com1);
         Com2 = new Uart16550(0x2F8, options.Com2);
         Cmos = new CmosRtc();
-        Ports.Add(Com1);
-        Ports.Add(Com2);
-        Ports.Add(Cmos);
-        Ports.Add(new DebugExitDevice(code => Finish(code)));
-        Ports.Add(new ResetControl(reason => RequestReset(reason, guest: true)));
+        if (options.Machine == MachineType.Pc)
+        {
+            Ports.Add(Com1);
+            Ports.Add(Com2);
+            Ports.Add(Cmos);
+            Ports.Add(new DebugExitDevice(code => Finish(code)));
+            Ports.Add(new ResetControl(reason => RequestReset(reason, guest: true)));
+        }
+
         _vm.EnableCap(KvmCap.X86UserSpaceMsr, MsrExitReasons);
         if (UserIrqchip)
         {
@@ -142,7 +148,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             _vm.DenyMsrsToKernel([(Ia32ApicBase, 1), (Ia32TscDeadline, 1), (0x800, 0x100), (XenCpuid.HypercallPageMsr, 1),
                 .. KvmClockMsr.FilterRanges]);
             KvmClock = new KvmClockPublisher(Clock, Xen.Clock, new KvmXenGuestMemory(_memory, PagingOf), Xen.TimeRecords);
-            _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio);
+            _interruptControllers = new UserInterruptControllers(_vcpus, Clock, _defects, Ports, Mmio, pcChipset: options.Machine == MachineType.Pc);
         }
         else
         {
@@ -153,9 +159,13 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
         // with --irqchip kernel there is no upcall.
         EventChannels = new XenEventChannels(Xen, new KvmXenGuestMemory(_memory, PagingOf), _vcpus.Length, _defects,
             (vcpu, vector) => _interruptControllers?.Bus.Send(new ApicMessage(DeliveryMode.Fixed, vector, false, false, (uint)vcpu, 0xFF)));
+        Xen.Hypercalls.Register(XenHypercallNumber.SchedOp, new SchedOpHypercall(new KvmXenGuestMemory(_memory, PagingOf), OnXenShutdown).Handle);
+        PvConsole = options.Machine == MachineType.XenPvh
+            ? new PvConsoleBackend(new KvmXenGuestMemory(_memory, PagingOf), EventChannels, Xen.Params, XenPvhPlatform.ConsolePage(_memory.Size), options.Com1, options.Com2)
+            : null;
         _snapshots = new VmSnapshots(_memory, _vm, _vcpus, _msrs, UserIrqchip, Clock, Xen, KvmClock,
             new PlatformDevices(Cmos, Com1, Com2, _interruptControllers));
-        _reset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, ProcessorSignature);
+        _reset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, PvConsole, ProcessorSignature);
         _reset.Run();
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
@@ -187,6 +197,9 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     public XenEventChannels EventChannels { get; }
 
     XenEventChannels? IVendorVmControl.EventChannels => EventChannels;
+
+    /// <summary>The xen-pvh machine's PV console (the guest's only channel there); null on a PC.</summary>
+    public PvConsoleBackend? PvConsole { get; }
 
     /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
     internal Action<string> Log => _options.Log;
@@ -418,6 +431,19 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     {
         var sregs = _vcpus[vcpu].Kvm.GetSregs();
         return new GuestPageWalk.PagingState(sregs.Cr0, sregs.Cr3, sregs.Cr4, sregs.Efer);
+    }
+
+    /// <summary>SCHEDOP_shutdown: a reason that carries a probe status ends the VM as isa-debug-exit would; any other is a guest shutdown.</summary>
+    private void OnXenShutdown(int vcpu, uint reason)
+    {
+        if (SchedOpHypercall.ProbeStatus(reason) is int status)
+        {
+            Finish((status << 1) | 1);
+        }
+        else
+        {
+            GuestShutdown(_vcpus[vcpu], $"xen-shutdown-reason-{reason}");
+        }
     }
 
     private void EndOrPause(int exitCode)

@@ -24,6 +24,8 @@ public sealed record VmOptions
 
     public IrqchipMode Irqchip { get; init; } = IrqchipMode.User;
 
+    public MachineType Machine { get; init; } = MachineType.Pc;
+
     public IReadOnlyList<string> Defects { get; init; } = [];
 
     /// <summary>Wall-clock limit after which the watchdog stops the VM; null = none.</summary>

@@ -29,7 +29,7 @@ public sealed class XenEventChannels
         Words = new GuestFifoMemory(memory, vcpuCount);
         Queues = new FifoEventQueues(Words, vcpuCount, defects, Upcall);
         xen.Hypercalls.Register(XenHypercallNumber.EventChannelOp, new EventChannelOpHypercall(memory, this).Handle);
-        xen.Hypercalls.Register(XenHypercallNumber.HvmOp, new HvmOpHypercall(memory, this).Handle);
+        xen.Hypercalls.Register(XenHypercallNumber.HvmOp, new HvmOpHypercall(memory, this, xen.Params).Handle);
     }
 
     public EventChannelPorts Ports { get; }
@@ -37,6 +37,9 @@ public sealed class XenEventChannels
     public GuestFifoMemory Words { get; }
 
     public FifoEventQueues Queues { get; }
+
+    /// <summary>A guest's send on an interdomain port to the host, on the sending vCPU's thread (the xen-pvh console's backend).</summary>
+    public event Action<uint>? HostNotified;
 
     /// <summary>Events the guest sent to the host backend over interdomain channels.</summary>
     public long HostReceived => Interlocked.Read(ref _hostReceived);
@@ -73,6 +76,7 @@ public sealed class XenEventChannels
         else if (result == 0 && Ports[port] is { State: EventChannelState.Interdomain, RemoteDomain: EventChannelPorts.HostDomain })
         {
             Interlocked.Increment(ref _hostReceived);
+            HostNotified?.Invoke(port);
         }
 
         return result;

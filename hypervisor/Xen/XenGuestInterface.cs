@@ -41,14 +41,17 @@ public sealed class XenGuestInterface : IDisposable
     /// <summary>For QMP's vendor commands: set the calibration period, calibrate now.</summary>
     public CalibrationTimer Calibration { get; }
 
+    /// <summary>What the domain builder hands the guest through HVMOP_get_param (the xen-pvh machine's PV console).</summary>
+    public HvmParams Params { get; } = new();
+
     /// <summary>Where other areas of the Xen interface (event channels) register their hypercalls.</summary>
     public XenHypercallDispatcher Hypercalls { get; }
 
     public SharedInfoPublisher Publisher => _publisher;
 
-    /// <summary>At vCPU creation: the entries to append to that vCPU's KVM_SET_CPUID2 table.</summary>
-    public CpuidEntry[] CpuidEntries(int vcpu) =>
-        XenCpuid.Entries(vcpu, _tsc.TscHz, Clock.Scale, _tscStable);
+    /// <summary>At vCPU creation: the entries to append to that vCPU's KVM_SET_CPUID2 table, from <paramref name="baseLeaf"/>.</summary>
+    public CpuidEntry[] CpuidEntries(int vcpu, uint baseLeaf = XenCpuid.BaseLeaf) =>
+        XenCpuid.Entries(vcpu, _tsc.TscHz, Clock.Scale, _tscStable, baseLeaf);
 
     /// <summary>
     /// On a WRMSR exit for <see cref="XenCpuid.HypercallPageMsr"/>: bits 63:12 name the guest frame, bits 11:0 the

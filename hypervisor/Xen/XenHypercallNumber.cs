@@ -5,6 +5,7 @@ public static class XenHypercallNumber
 {
     public const uint MemoryOp = 12;
     public const uint XenVersion = 17;
+    public const uint SchedOp = 29;
     public const uint VcpuOp = 24;
     public const uint EventChannelOp = 32;
     public const uint HvmOp = 34;

@@ -26,12 +26,22 @@ public sealed class CommandLineTests
     [InlineData("--vcpus", "x")]
     [InlineData("--memory", "12Q")]
     [InlineData("--irqchip", "split")]
+    [InlineData("--machine", "q35")]
     [InlineData("--timeout", "-1")]
     [InlineData("--bogus", "1")]
     public void Bad_options_are_named(string option, string value)
     {
         var e = Assert.Throws<UsageException>(() => HvArguments.Parse(["--image", "p.elf", option, value]));
         Assert.Contains(option, e.Message);
+    }
+
+    [Fact]
+    public void The_xen_pvh_machine_is_chosen_by_name_and_refuses_the_in_kernel_irqchip()
+    {
+        Assert.Equal(Vm.MachineType.Pc, HvArguments.Parse(["--image", "p.elf"]).Machine);
+        Assert.Equal(Vm.MachineType.XenPvh, HvArguments.Parse(["--image", "p.elf", "--machine", "xen-pvh"]).Machine);
+        var e = Assert.Throws<UsageException>(() => HvArguments.Parse(["--image", "p.elf", "--machine", "xen-pvh", "--irqchip", "kernel"]));
+        Assert.Contains("--irqchip user", e.Message);
     }
 
     [Fact]

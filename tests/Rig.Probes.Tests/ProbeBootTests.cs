@@ -27,6 +27,9 @@ public sealed class ProbeBootTests
     [RequiresTargetFact("reference")]
     public void HelloOnReference() => Hello("reference");
 
+    [RequiresTargetFact("reference-xen-pvh")]
+    public void HelloOnReferenceXenPvh() => Hello("reference-xen-pvh");
+
     [RequiresTargetFact("qemu-tcg")]
     public void SelfTestOnQemuTcg() => SelfTest("qemu-tcg");
 
@@ -35,6 +38,10 @@ public sealed class ProbeBootTests
 
     [RequiresTargetFact("reference")]
     public void SelfTestOnReference() => SelfTest("reference");
+
+    /// <summary>The probe runtime's Xen PVH path (PV console, Xen's TSC leaf, SCHEDOP_shutdown) on every CI run.</summary>
+    [RequiresTargetFact("reference-xen-pvh")]
+    public void SelfTestOnReferenceXenPvh() => SelfTest("reference-xen-pvh");
 
     private static void Hello(string target)
     {

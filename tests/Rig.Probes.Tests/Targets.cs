@@ -12,6 +12,7 @@ public static class Targets
         "qemu-tcg" => ProbeTarget.QemuTcg,
         "qemu-kvm" => ProbeTarget.QemuKvm,
         "reference" => ProbeTarget.RigHv(RepoRoot),
+        "reference-xen-pvh" => ProbeTarget.RigHvXenPvh(RepoRoot),
         _ => throw new ArgumentException($"unknown target {name}", nameof(name)),
     };
 

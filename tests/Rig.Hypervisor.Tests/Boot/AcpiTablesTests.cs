@@ -34,6 +34,20 @@ public sealed class AcpiTablesTests
     }
 
     [Fact]
+    public void Without_the_pc_chipset_the_madt_lists_the_processors_alone()
+    {
+        var region = new byte[AcpiTables.Size(2, hpet: false, pcChipset: false)];
+        AcpiTables.Write(region, At, 2, null, pcChipset: false);
+        var madt = region.AsSpan((int)(XsdtEntries(region)[0] - At));
+        int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(madt[4..]);
+
+        Assert.Equal(0, Sum(madt[..length]));
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(madt[40..])); // no PCAT_COMPAT: no 8259s
+        Assert.True(madt[44] == 0 && madt[52] == 0); // two Processor Local APICs
+        Assert.Equal(44 + 16, length); // and nothing else: no I/O APIC, no ISA override
+    }
+
+    [Fact]
     public void Every_table_sums_to_zero()
     {
         var region = Write(vcpus: 8, hpet: (Hpet.DefaultBase, Hpet.Capabilities));
