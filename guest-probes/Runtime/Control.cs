@@ -20,6 +20,7 @@ public static unsafe class Control
 
     private static ulong sequence;
     private static byte* lastAck;
+    private static int ackLength;
 
     /// <summary>Sends the request (<paramref name="action"/> may carry `key=value` fields) and waits for its acknowledgement.</summary>
     public static Acknowledgement Request(string action, ulong timeoutMicroseconds)
@@ -31,6 +32,26 @@ public static unsafe class Control
 
     /// <summary>As <see cref="Request(string, ulong)"/>, for an action with computed fields (e.g. a port number).</summary>
     public static Acknowledgement Request(ref Line action, ulong timeoutMicroseconds)
+    {
+        ulong seq = Post(ref action);
+        ulong deadline = Tsc.Deadline(timeoutMicroseconds);
+        while (Tsc.Now < deadline)
+        {
+            Acknowledgement ack = Poll(seq);
+            if (ack != Acknowledgement.Timeout)
+            {
+                return ack;
+            }
+            Cpu.Pause();
+        }
+        return Acknowledgement.Timeout;
+    }
+
+    /// <summary>
+    /// Sends the request and returns at once with its sequence number, for a probe that keeps working until the host
+    /// answers (<see cref="Poll"/>): the host may hold the ack until something happened on its side.
+    /// </summary>
+    public static ulong Post(ref Line action)
     {
         if (lastAck == null)
         {
@@ -60,28 +81,29 @@ public static unsafe class Control
         {
             Ports.OutString8(Com2, bytes, count);
         }
+        return seq;
+    }
 
-        ulong deadline = Tsc.Deadline(timeoutMicroseconds);
-        int length = 0;
-        while (Tsc.Now < deadline)
+    /// <summary>
+    /// Reads what the host has sent so far, without waiting: the ack of <paramref name="seq"/> if it came, else
+    /// <see cref="Acknowledgement.Timeout"/> (not yet). A line split across polls is kept until its end arrives.
+    /// </summary>
+    public static Acknowledgement Poll(ulong seq)
+    {
+        int next;
+        while ((next = ReadByte()) >= 0)
         {
-            int next = ReadByte();
-            if (next < 0)
-            {
-                Cpu.Pause();
-                continue;
-            }
             byte c = (byte)next;
             if (c != '\n')
             {
-                if (length < AckCapacity)
+                if (ackLength < AckCapacity)
                 {
-                    lastAck[length++] = c;
+                    lastAck[ackLength++] = c;
                 }
                 continue;
             }
-            lastAck[length] = 0;
-            length = 0;
+            lastAck[ackLength] = 0;
+            ackLength = 0;
             if (IsAckFor(seq, out bool ok))
             {
                 return ok ? Acknowledgement.Ok : Acknowledgement.Error;

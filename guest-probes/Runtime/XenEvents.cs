@@ -184,6 +184,8 @@ public static unsafe class XenEvents
 
     public static void Mask(uint port) => Or(Word(port), Masked);
 
+    public static bool IsMasked(uint port) => (Load(Word(port)) & Masked) != 0;
+
     /// <summary>Draft G: direct clear only on a word neither pending nor a tail, and not BUSY; else EVTCHNOP_unmask.</summary>
     public static void Unmask(uint port)
     {

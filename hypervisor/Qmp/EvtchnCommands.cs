@@ -6,15 +6,13 @@ namespace Rig.Hypervisor.Qmp;
 /// The host backend of suites/evtchn (seed 003) on QMP: the host plays domain 0, the other end of the guest's
 /// interdomain channels. x-rig-evtchn-bind port=N binds the host to the guest's port N (allocated with
 /// EVTCHNOP_alloc_unbound for domain 0); x-rig-evtchn-send port=N count=K notifies it K times; x-rig-evtchn-virq
-/// virq=V vcpu=C count=K raises a VIRQ the guest bound K times, as Xen's send_guest_vcpu_virq; x-rig-evtchn-link-window
-/// us=W holds each of set_link's tries W µs for the host's sends (the forced race); x-rig-evtchn-stats returns the
-/// hypervisor's counts.
+/// virq=V vcpu=C count=K raises a VIRQ the guest bound K times, as Xen's send_guest_vcpu_virq;
+/// x-rig-evtchn-link-race port=T mailbox=GPA forces the race on tail T for the host's sends, each try of set_link
+/// parked until the guest answers through the mailbox (<see cref="ForcedLinkRace"/>; port=0 ends it);
+/// x-rig-evtchn-stats returns the hypervisor's counts.
 /// </summary>
 internal static class EvtchnCommands
 {
-    /// <summary>A forced window longer than this would stall the VMM for no test's benefit.</summary>
-    private const ulong MaxLinkWindowUs = 100_000;
-
     /// <summary>The lab profile's 10^7 events of one source in one burst at most.</summary>
     private const ulong MaxBurst = 10_000_000;
 
@@ -27,7 +25,7 @@ internal static class EvtchnCommands
         yield return ("x-rig-evtchn-send", [port, count], a => SendBurst(Of(channels), Port(a), a.Integer("count")));
         yield return ("x-rig-evtchn-virq", [new("virq", QmpArgumentType.Integer), new("vcpu", QmpArgumentType.Integer), count],
             a => VirqBurst(Of(channels), a.Integer("virq"), a.Integer("vcpu"), a.Integer("count")));
-        yield return ("x-rig-evtchn-link-window", [new("us", QmpArgumentType.Integer)], a => SetWindow(Of(channels), a.Integer("us")));
+        yield return ("x-rig-evtchn-link-race", [port, new("mailbox", QmpArgumentType.Integer)], a => ForceRace(Of(channels), Port(a), a.Integer("mailbox")));
         yield return ("x-rig-evtchn-stats", [], _ => Stats(Of(channels)));
     }
 
@@ -66,15 +64,15 @@ internal static class EvtchnCommands
         return new() { ["ns"] = (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds };
     }
 
-    private static Dictionary<string, object?> SetWindow(XenEventChannels channels, ulong us)
+    private static Dictionary<string, object?> ForceRace(XenEventChannels channels, uint tail, ulong mailbox)
     {
-        if (us > MaxLinkWindowUs)
+        if (tail == 0)
         {
-            throw QmpError.Generic($"us={us}: at most {MaxLinkWindowUs}");
+            channels.Race.Disarm();
+            return [];
         }
 
-        channels.HostLinkWindow = TimeSpan.FromMicroseconds(us);
-        return [];
+        return Check(channels.Race.Arm(tail, mailbox), $"mailbox {mailbox:#x} is not two aligned 64-bit words of guest RAM");
     }
 
     private static Dictionary<string, object?> Stats(XenEventChannels channels)

@@ -21,6 +21,7 @@ public sealed class FifoEventQueues
     private readonly IFifoEventMemory _memory;
     private readonly DefectSet _defects;
     private readonly Action<int> _upcall;
+    private readonly Action<uint>? _unmaskWaitsForQueueLock;
     private readonly Queue[,] _queues;
     private readonly Route?[] _routes = new Route?[FifoEventWord.MaxPorts];
     private long _sends;
@@ -34,11 +35,13 @@ public sealed class FifoEventQueues
     private long _longestSendTicks;
 
     /// <param name="upcall">Called with a vCPU whose READY gained a queue: the guest must be told (vector upcall).</param>
-    public FifoEventQueues(IFifoEventMemory memory, int vcpuCount, DefectSet defects, Action<int> upcall)
+    /// <param name="unmaskWaitsForQueueLock">Called with a port whose EVTCHNOP_unmask found its queue's lock held by a link (the forced race's rendezvous).</param>
+    public FifoEventQueues(IFifoEventMemory memory, int vcpuCount, DefectSet defects, Action<int> upcall, Action<uint>? unmaskWaitsForQueueLock = null)
     {
         _memory = memory;
         _defects = defects;
         _upcall = upcall;
+        _unmaskWaitsForQueueLock = unmaskWaitsForQueueLock;
         _queues = new Queue[vcpuCount, FifoEventWord.Priorities];
         for (int vcpu = 0; vcpu < vcpuCount; vcpu++)
         {
@@ -63,10 +66,10 @@ public sealed class FifoEventQueues
 
     /// <summary>
     /// Raises an event on <paramref name="port"/> (Xen's evtchn_fifo_set_pending). <paramref name="linkWindow"/> runs
-    /// inside set_link, with the tail's port, between reading the tail word and each compare-exchange: the rig widens
-    /// that window to force a guest's write into it, as seed 003's race needs.
+    /// inside set_link, with the tail's port and the word the try read, between that read and each compare-exchange:
+    /// the rig holds that window open to force a guest's write into it, as seed 003's race needs.
     /// </summary>
-    public void Raise(uint port, Action<uint>? linkWindow = null)
+    public void Raise(uint port, Action<uint, uint>? linkWindow = null)
     {
         long start = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _sends);
@@ -85,7 +88,11 @@ public sealed class FifoEventQueues
         }
 
         LinkIfUnmasked(port, ref word, linkWindow);
-        RecordSendTime(Stopwatch.GetTimestamp() - start);
+        if (linkWindow is null)
+        {
+            // A send the rig held open for its forced race lasted as long as the guest took to answer: not the hypervisor's time.
+            RecordSendTime(Stopwatch.GetTimestamp() - start);
+        }
     }
 
     /// <summary>
@@ -104,9 +111,19 @@ public sealed class FifoEventQueues
         Queue? last = RouteOf(port).LastQueue;
         if (last is not null && Volatile.Read(ref last.Tail) == port && !_defects.IsOn(DefectCatalog.UnmaskWithoutQueueLock))
         {
-            lock (last.Gate)
+            if (!last.Gate.TryEnter())
+            {
+                _unmaskWaitsForQueueLock?.Invoke(port);
+                last.Gate.Enter();
+            }
+
+            try
             {
                 Interlocked.And(ref word, ~FifoEventWord.Masked);
+            }
+            finally
+            {
+                last.Gate.Exit();
             }
         }
         else
@@ -155,7 +172,7 @@ public sealed class FifoEventQueues
         Interlocked.Read(ref _unroutable), Interlocked.Read(ref _upcalls),
         (long)(Interlocked.Read(ref _longestSendTicks) * (1e9 / Stopwatch.Frequency)));
 
-    private void LinkIfUnmasked(uint port, ref uint word, Action<uint>? linkWindow)
+    private void LinkIfUnmasked(uint port, ref uint word, Action<uint, uint>? linkWindow)
     {
         // Design: only an unmasked event that is not already on a queue is linked; a masked one waits for its unmask.
         if ((Volatile.Read(ref word) & (FifoEventWord.Masked | FifoEventWord.Linked)) != 0)
@@ -183,7 +200,7 @@ public sealed class FifoEventQueues
             uint tail = queue.Tail;
             if (tail != 0 && tail != port && _memory.HasEventWord(tail))
             {
-                linked = SetLink(ref _memory.EventWord(tail), port, linkWindow is null ? null : () => linkWindow(tail));
+                linked = SetLink(ref _memory.EventWord(tail), port, linkWindow is null ? null : seen => linkWindow(tail, seen));
             }
 
             if (!linked)
@@ -211,7 +228,7 @@ public sealed class FifoEventQueues
     /// After the first failed compare-exchange BUSY is set on the word, so a guest's conditional unmask cannot race the
     /// remaining tries (Xen: "Lock the word to prevent guest unmasking").
     /// </summary>
-    private bool SetLink(ref uint word, uint link, Action? linkWindow)
+    private bool SetLink(ref uint word, uint link, Action<uint>? linkWindow)
     {
         bool bounded = !_defects.IsOn(DefectCatalog.UnboundedSetLink);
         bool lockWord = !_defects.IsOn(DefectCatalog.TailUnmaskAllowed);
@@ -225,7 +242,7 @@ public sealed class FifoEventQueues
                 return false;
             }
 
-            linkWindow?.Invoke();
+            linkWindow?.Invoke(seen);
             uint desired = (seen & ~(FifoEventWord.Busy | FifoEventWord.LinkMask)) | link;
             uint found = Interlocked.CompareExchange(ref word, desired, seen);
             if (found == seen)

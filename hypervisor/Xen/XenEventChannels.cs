@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Rig.Hypervisor.Defects;
 
 namespace Rig.Hypervisor.Xen;
@@ -27,7 +26,8 @@ public sealed class XenEventChannels
         _upcallVectors = new byte[vcpuCount];
         Ports = new EventChannelPorts(vcpuCount);
         Words = new GuestFifoMemory(memory, vcpuCount);
-        Queues = new FifoEventQueues(Words, vcpuCount, defects, Upcall);
+        Race = new ForcedLinkRace(memory, Words);
+        Queues = new FifoEventQueues(Words, vcpuCount, defects, Upcall, Race.UnmaskWaitsForQueueLock);
         xen.Hypercalls.Register(XenHypercallNumber.EventChannelOp, new EventChannelOpHypercall(memory, this).Handle);
         xen.Hypercalls.Register(XenHypercallNumber.HvmOp, new HvmOpHypercall(memory, this, xen.Params).Handle);
     }
@@ -40,6 +40,12 @@ public sealed class XenEventChannels
 
     /// <summary>A guest's send on an interdomain port to the host, on the sending vCPU's thread (the xen-pvh console's backend).</summary>
     public event Action<uint>? HostNotified;
+
+    /// <summary>
+    /// Seed 003's race forced on one tail for the host backend's sends (QMP x-rig-evtchn-link-race): off normally; the
+    /// evtchn suite arms it so a guest's write lands inside each try of set_link whatever the host's scheduler does.
+    /// </summary>
+    public ForcedLinkRace Race { get; }
 
     /// <summary>Events the guest sent to the host backend over interdomain channels.</summary>
     public long HostReceived => Interlocked.Read(ref _hostReceived);
@@ -104,13 +110,13 @@ public sealed class XenEventChannels
         return 0;
     }
 
-    /// <summary>A system reset: as EVTCHNOP_reset, and the upcall vectors and the forced window are gone too.</summary>
+    /// <summary>A system reset: as EVTCHNOP_reset, and the upcall vectors and the forced race are gone too.</summary>
     public void ResetMachine()
     {
         Reset();
         Array.Clear(_upcallVectors);
         SetCallbackVector(0);
-        HostLinkWindow = TimeSpan.Zero;
+        Race.Disarm();
     }
 
     /// <summary>EVTCHNOP_reset of itself: every port closed and the FIFO ABI given up (Xen returns to the 2-level ABI).</summary>
@@ -174,13 +180,6 @@ public sealed class XenEventChannels
     /// <summary>The host backend binds to a port the guest allocated for domain 0; false when there is none.</summary>
     public bool HostBind(uint port) => Ports.BindFromHost(port);
 
-    /// <summary>
-    /// How long set_link holds before each compare-exchange when the host sends, waiting for the guest to write the
-    /// tail word: zero normally; the evtchn suite sets it to force a guest's write into the try (seed 003's race)
-    /// instead of waiting for it.
-    /// </summary>
-    public TimeSpan HostLinkWindow { get; set; }
-
     /// <summary>The host backend notifies its end of <paramref name="port"/>: the guest's port is raised. False when the port is not an interdomain channel to the host.</summary>
     public bool HostSend(uint port)
     {
@@ -189,8 +188,7 @@ public sealed class XenEventChannels
             return false;
         }
 
-        var window = HostLinkWindow;
-        Queues.Raise(port, window > TimeSpan.Zero ? tail => HoldUntilWritten(tail, window) : null);
+        Queues.Raise(port, Race.IsArmed ? Race.Park : null);
         return true;
     }
 
@@ -227,21 +225,6 @@ public sealed class XenEventChannels
         if (vector != 0)
         {
             _inject(vcpu, vector);
-        }
-    }
-
-    /// <summary>
-    /// Holds set_link between its read of the tail word and its compare-exchange until the guest has written that word
-    /// (or <paramref name="window"/> passed): the guest's write lands inside the try whatever the host's scheduler does.
-    /// </summary>
-    private void HoldUntilWritten(uint tail, TimeSpan window)
-    {
-        ref uint word = ref Words.EventWord(tail);
-        uint before = Volatile.Read(ref word);
-        long until = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
-        while (Volatile.Read(ref word) == before && Stopwatch.GetTimestamp() < until)
-        {
-            Thread.Yield(); // gives the core to the guest vCPU that is to write
         }
     }
 }

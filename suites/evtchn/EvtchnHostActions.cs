@@ -8,7 +8,7 @@ namespace Rig.Suites.Evtchn;
 
 /// <summary>
 /// The host backend as the evtchn probes ask for it over COM2 (probes/Shared/Backend.cs): evtchn-bind, evtchn-send and
-/// evtchn-virq (acked with the host's ns), evtchn-window, evtchn-stats (kept for the case: the VM is gone when it judges), through rig-hv's x-rig-evtchn-* commands; anything else is a standard
+/// evtchn-virq (acked with the host's ns), evtchn-race, evtchn-stats (kept for the case: the VM is gone when it judges), through rig-hv's x-rig-evtchn-* commands; anything else is a standard
 /// action. A target without them acks err, and the probe reports it.
 /// </summary>
 internal sealed class EvtchnHostActions : IHostActionHandler
@@ -34,8 +34,8 @@ internal sealed class EvtchnHostActions : IHostActionHandler
                 case "evtchn-stats":
                     Stats = await StatsAsync(control).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
-                case "evtchn-window":
-                    await control.RequireReference("x-rig-evtchn-link-window").VendorCommandAsync("x-rig-evtchn-link-window", new JsonObject { ["us"] = request.GetUInt64("us") }, cancellationToken).ConfigureAwait(false);
+                case "evtchn-race":
+                    await control.RequireReference("x-rig-evtchn-link-race").VendorCommandAsync("x-rig-evtchn-link-race", new JsonObject { ["port"] = request.GetUInt64("port"), ["mailbox"] = request.GetUInt64("mailbox") }, cancellationToken).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
                 default:
                     return await _standard.HandleAsync(request, control, cancellationToken).ConfigureAwait(false);

@@ -26,6 +26,7 @@ public sealed class HostileTailUnmask
         c.JudgeProbeVerdicts();
         if (!EvtchnRecords.SkippedWithoutXen(c))
         {
+            EvtchnRecords.SkipIfRaceUnforced(c);
             var roundRecords = c.Records.Where(r => r.Kind == "evround").ToList();
             foreach (var round in roundRecords)
             {

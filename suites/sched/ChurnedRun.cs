@@ -4,6 +4,7 @@ using Rig.Cases;
 using Rig.Churn;
 using Rig.Protocol;
 using Rig.Qmp;
+using Rig.Suites.Sched.Oracles;
 using Rig.Targets;
 
 namespace Rig.Suites.Sched;
@@ -19,32 +20,67 @@ internal sealed record ChurnedRun(
     /// <summary>Room for boot, AP start-up and printing on a slow target (TCG on a loaded host) around the timed part.</summary>
     public static readonly TimeSpan BootBound = TimeSpan.FromSeconds(60);
 
-    /// <summary>The survivors keep checking this long after the churn stops, so the churn never stops a VM that has ended.</summary>
-    private static readonly TimeSpan Tail = TimeSpan.FromSeconds(6);
-
     private const int LastWords = 8;
 
-    private static readonly TimeSpan MinimumChurn = TimeSpan.FromSeconds(5);
+    /// <summary>The churn runs at least this long, and on until its first forced collision.</summary>
+    private static TimeSpan MinimumChurn => TimeSpan.FromSeconds(Profile.Pick(normal: 15, lab: 150));
+
+    /// <summary>
+    /// The churn's watchdog: without a collision by then the target could not keep a transient VM up for its lifetime
+    /// (the churn's incidents say why); a loaded host boots the first rig-hv within seconds to tens of seconds.
+    /// </summary>
+    private static TimeSpan ChurnBound => TimeSpan.FromSeconds(Profile.Pick(normal: 180, lab: 600));
 
     /// <summary>Reaping a destroyed VMM's process is asynchronous; the footprint after the churn is measured this much later.</summary>
     private static readonly TimeSpan ReapDelay = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The survivors' probes check from their boot for this long; the churn fits inside it, after the companions boot.</summary>
-    public static TimeSpan Window => TimeSpan.FromSeconds(Profile.Pick(normal: 30, lab: 180));
+    /// <summary>
+    /// The survivors' probes check until the host says the churn is over (`churn-end`); this is only their bound if no
+    /// answer comes: the companions' boots and the churn's whole bound fit inside it.
+    /// </summary>
+    public static TimeSpan Window => ChurnBound + (4 * BootBound);
 
-    public static TimeSpan Watchdog => BootBound + (2 * Window);
+    public static TimeSpan Watchdog => BootBound + Window;
 
     public static string Append(int vm) => $"ms={(long)Window.TotalMilliseconds} vm={vm}";
 
     /// <summary>
-    /// The case's VM (number 1, booted with <paramref name="probe"/>) is in <paramref name="c"/>; this boots the other
-    /// survivors with the same probe, churns around them until shortly before the first one's window ends (or at once
-    /// when a survivor prints a <paramref name="failure"/> record), then lets every survivor end.
+    /// The body every sched case shares: boots the case's VM with <paramref name="probe"/> and the churn around it,
+    /// churns, describes the run and judges the probes' own verdicts and the churn's incidents; <paramref name="judge"/>
+    /// states the case's oracle over the run and returns the case's ok summary. A record <paramref name="isFailure"/>
+    /// accepts ends the churn at once: the verdict is in.
     /// </summary>
-    public static async Task<ChurnedRun> RunAsync(RigCase c, string target, ChurnProfile profile, string probe, string failure)
+    public static async Task RunCaseAsync(
+        string target, ChurnProfile profile, string probe, Func<Record, bool> isFailure, Func<RigCase, ChurnedRun, string> judge)
     {
-        var sinceBoot = Stopwatch.StartNew();
-        var boot = CompanionVms.Booter(target, probe, profile.VcpusPerVm, Append, Watchdog);
+        var over = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var c = await RigCase.BootAsync(
+            target, append: Append(1), vcpus: profile.VcpusPerVm, hostActions: new ChurnEndActions(over.Task), watchdog: Watchdog, probe: probe);
+        var run = await RunAsync(c, target, profile, probe, isFailure, over).ConfigureAwait(false);
+        run.Describe(c);
+        c.JudgeProbeVerdicts();
+        foreach (var incident in run.Churn.Incidents)
+        {
+            c.Report(false, "the target misbehaved under the churn: " + incident);
+        }
+
+        if (profile.Collide && run.Churn.Collisions == 0 && run.FirstFailure is null)
+        {
+            c.Error($"no forced collision within the churn's bound of {ChurnBound.TotalSeconds} s, so the seed's window was never opened: {run.Churn}");
+        }
+
+        c.Complete(judge(c, run));
+    }
+
+    /// <summary>
+    /// The case's VM (number 1, booted with <paramref name="probe"/>) is in <paramref name="c"/>; this boots the other
+    /// survivors with the same probe, churns around them until the churn has forced its first collision (or at once
+    /// when a survivor prints a failure record), then tells every survivor the churn is over (<paramref name="over"/>)
+    /// and lets it end.
+    /// </summary>
+    private static async Task<ChurnedRun> RunAsync(RigCase c, string target, ChurnProfile profile, string probe, Func<Record, bool> isFailure, TaskCompletionSource over)
+    {
+        var boot = CompanionVms.Booter(target, probe, profile.VcpusPerVm, Append, Watchdog, () => new ChurnEndActions(over.Task));
         await using var churn = await HostChurn.StartAsync(profile, c.Vm, boot, CancellationToken.None).ConfigureAwait(false);
         var companions = churn.Survivors.Skip(1).ToList();
         var companionRecords = new ConcurrentQueue<Record>();
@@ -53,7 +89,7 @@ internal sealed record ChurnedRun(
         TimeSpan? firstFailure = null;
         void OnRecord(Record r)
         {
-            if (r.Kind == failure && !failureSeen.IsCancellationRequested)
+            if (isFailure(r) && !failureSeen.IsCancellationRequested)
             {
                 firstFailure = churnClock.Elapsed;
                 failureSeen.Cancel();
@@ -68,14 +104,13 @@ internal sealed record ChurnedRun(
                 OnRecord(r);
             }
         })).ToList();
-        var primaryDiff = c.WaitForRecordAsync(r => r.Kind == failure, Watchdog, failureSeen.Token)
+        var primaryDiff = c.WaitForRecordAsync(isFailure, Watchdog, failureSeen.Token)
             .ContinueWith(t => { if (t.IsCompletedSuccessfully && t.Result is { } r) { OnRecord(r); } }, TaskScheduler.Default);
 
         var pids = churn.Survivors.Select(s => s.Vm.ProcessId).ToList();
         var before = HostFootprint.Measure(pids);
-        var duration = Window - sinceBoot.Elapsed - Tail;
         churnClock.Start();
-        var report = await churn.RunAsync(duration > MinimumChurn ? duration : MinimumChurn, failureSeen.Token).ConfigureAwait(false);
+        var report = await churn.RunAsync(MinimumChurn, ChurnBound, failureSeen.Token).ConfigureAwait(false);
         await Task.Delay(ReapDelay).ConfigureAwait(false);
         var after = HostFootprint.Measure(pids);
 
@@ -85,6 +120,8 @@ internal sealed record ChurnedRun(
         {
             ends[s.Number] = await StatusAfterChurn(s.Vm).ConfigureAwait(false);
         }
+
+        over.TrySetResult();
 
         if (failureSeen.IsCancellationRequested)
         {
@@ -125,9 +162,9 @@ internal sealed record ChurnedRun(
 
     /// <summary>
     /// Into the case's evidence: the churn's rates as metrics (migrations/s, VM create+destroy/s, the guests' register
-    /// checks/s), its incidents, and the host footprint before and after.
+    /// checks/s or remaps/s), its incidents, and the host footprint before and after.
     /// </summary>
-    public void Describe(RigCase c)
+    private void Describe(RigCase c)
     {
         c.Evidence($"observed: churn {Churn}");
         c.Metric("migrations_per_s", Churn.MigrationsPerSecond, "1/s");
@@ -151,9 +188,19 @@ internal sealed record ChurnedRun(
             c.Evidence($"observed: survivor VM {vm}: {end}");
         }
 
-        foreach (var r in Records.Where(r => r.Kind is "held" or "tlb"))
+        foreach (var r in Records.Where(r => r.Kind is "held" or "tlb" or "fault"))
         {
             c.Evidence("observed: " + r.Line);
+        }
+
+        if (Records.Any(r => r.Kind == "held"))
+        {
+            c.Metric("guest_register_checks_per_s", RegisterIntegrityRules.ChecksPerSecond(Records), "1/s");
+        }
+
+        if (Records.Any(r => r.Kind == "tlb"))
+        {
+            c.Metric("guest_remaps_per_s", TlbCoherenceRules.GenerationsPerSecond(Records), "1/s");
         }
     }
 

@@ -13,45 +13,30 @@ namespace Rig.Suites.Sched;
 [TestFixture]
 public sealed class DestroyUnderLoad
 {
-    private const string Probe = nameof(RegisterIntegrity);
-
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
         // No collision here: destroys land wherever the churn's migrations left the doomed VM's vCPUs, as in production.
         var profile = ChurnProfile.ForRun() with { Collide = false };
-        await using var c = await RigCase.BootAsync(
-            target, probe: Probe, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
-        var run = await ChurnedRun.RunAsync(c, target, profile, Probe, failure: "regdiff");
-        c.Oracle(Oracles.HostLeaks.Rule);
-        c.Oracle(RegisterIntegrityRules.Rule);
-        run.Describe(c);
-        c.JudgeProbeVerdicts();
-        foreach (var incident in run.Churn.Incidents)
+        await ChurnedRun.RunCaseAsync(target, profile, nameof(RegisterIntegrity), RegisterIntegrityRules.IsFailure, (c, run) =>
         {
-            c.Report(false, "the target misbehaved under the churn: " + incident);
-        }
+            c.Oracle(HostLeaks.Rule);
+            c.Oracle(RegisterIntegrityRules.Rule);
 
-        // A survivor the destroys crashed, hung or disturbed does not reach its probe's clean end (exit status 0).
-        foreach (var (vm, end) in run.Ends)
-        {
-            c.Report(run.Exits.TryGetValue(vm, out var exit) && exit.ProbeStatus == 0, $"survivor VM {vm} ran through the churn to a clean end: {end}");
-        }
+            // A survivor the destroys crashed, hung or disturbed does not reach its probe's clean end (exit status 0).
+            foreach (var (vm, end) in run.Ends)
+            {
+                c.Report(run.Exits.TryGetValue(vm, out var exit) && exit.ProbeStatus == 0, $"survivor VM {vm} ran through the churn to a clean end: {end}");
+            }
 
-        c.ReportAll(RegisterIntegrityRules.Check(run.Records, run.Vms, profile.VcpusPerVm));
+            c.ReportAll(RegisterIntegrityRules.Check(run.Records, run.Vms, profile.VcpusPerVm));
+            c.ReportAll(HostLeaks.Check(run.Before, run.After, run.Churn.VmCycles));
+            if (run.Churn.VmCycles == 0)
+            {
+                c.Error($"the churn destroyed no VM: {run.Churn}");
+            }
 
-        if (run.Records.Any(r => r.Kind == "held"))
-        {
-            c.Metric("guest_register_checks_per_s", RegisterIntegrityRules.ChecksPerSecond(run.Records), "1/s");
-        }
-
-        c.ReportAll(Oracles.HostLeaks.Check(run.Before, run.After, run.Churn.VmCycles));
-
-        if (run.Churn.VmCycles == 0)
-        {
-            c.Error($"the churn destroyed no VM: {run.Churn}");
-        }
-
-        c.Complete($"{run.Churn.VmCycles} VMs destroyed under load beside {run.Vms.Count} undisturbed survivors, nothing leaked");
+            return $"{run.Churn.VmCycles} VMs destroyed under load beside {run.Vms.Count} undisturbed survivors, nothing leaked";
+        });
     }
 }

@@ -17,24 +17,11 @@ public sealed class TlbCoherence
     public async Task Run(string target)
     {
         var profile = ChurnProfile.ForRun();
-        await using var c = await RigCase.BootAsync(
-            target, append: ChurnedRun.Append(1), vcpus: profile.VcpusPerVm, watchdog: ChurnedRun.Watchdog);
-        var run = await ChurnedRun.RunAsync(c, target, profile, nameof(TlbCoherence), failure: "stale");
-        c.Oracle(TlbCoherenceRules.Rule);
-        run.Describe(c);
-        c.JudgeProbeVerdicts();
-        c.ReportAll(TlbCoherenceRules.Check(run.Records, run.Vms, profile.VcpusPerVm));
-
-        if (run.Records.Any(r => r.Kind == "tlb"))
+        await ChurnedRun.RunCaseAsync(target, profile, nameof(TlbCoherence), r => r.Kind == "stale", (c, run) =>
         {
-            c.Metric("guest_remaps_per_s", TlbCoherenceRules.GenerationsPerSecond(run.Records), "1/s");
-        }
-
-        foreach (var incident in run.Churn.Incidents)
-        {
-            c.Report(false, "the target misbehaved under the churn: " + incident);
-        }
-
-        c.Complete($"{run.Vms.Count} VMs × {profile.VcpusPerVm} vCPUs never read through an invalidated translation through {run.Churn}");
+            c.Oracle(TlbCoherenceRules.Rule);
+            c.ReportAll(TlbCoherenceRules.Check(run.Records, run.Vms, profile.VcpusPerVm));
+            return $"{run.Vms.Count} VMs × {profile.VcpusPerVm} vCPUs never read through an invalidated translation through {run.Churn}";
+        });
     }
 }

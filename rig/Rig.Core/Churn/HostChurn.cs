@@ -24,6 +24,9 @@ public sealed class HostChurn : IAsyncDisposable
     /// <summary>Long enough for a pinned vCPU thread to have been moved and run on its new host CPU.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How often the churn looks whether it may end.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly ChurnProfile _profile;
     private readonly Func<int, CancellationToken, Task<IVm>> _boot;
     private readonly List<ChurnVm> _survivors;
@@ -85,18 +88,33 @@ public sealed class HostChurn : IAsyncDisposable
         return new HostChurn(profile, boot, survivors, companions);
     }
 
-    /// <summary>Churns for <paramref name="duration"/>; every transient it created is destroyed before this returns.</summary>
-    public async Task<ChurnReport> RunAsync(TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>Whether this churn forces collisions: the profile asks for them and there is another host CPU to migrate to.</summary>
+    public bool Collides => _profile.Collide && _hostCpus.Length > 1;
+
+    /// <summary>
+    /// Churns for at least <paramref name="minimum"/> and until it has destroyed a VM and, when it <see cref="Collides"/>,
+    /// forced its first collision: the seed's window is waited for as an event, not for a time (a loaded host may boot
+    /// the first transient late). <paramref name="bound"/> is the watchdog. Every transient it created is destroyed
+    /// before this returns.
+    /// </summary>
+    public async Task<ChurnReport> RunAsync(TimeSpan minimum, TimeSpan bound, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(duration);
+        stop.CancelAfter(bound);
         var clock = Stopwatch.StartNew();
         using (new HostLoad(_profile.LoadThreads))
         {
             var repin = new Thread(() => Repin(stop.Token)) { IsBackground = true, Name = "churn-repin" };
             repin.Start();
-            await Task.WhenAll(Enumerable.Range(0, _profile.Transients).Select(_ => Task.Run(() => TransientLoop(stop.Token), CancellationToken.None)))
-                .ConfigureAwait(false);
+            var transients = Task.WhenAll(Enumerable.Range(0, _profile.Transients).Select(_ => Task.Run(() => TransientLoop(stop.Token), CancellationToken.None)));
+            while (!stop.IsCancellationRequested && (clock.Elapsed < minimum || Interlocked.Read(ref _cycles) == 0 ||
+                                                     (Collides && Interlocked.Read(ref _collisions) == 0)))
+            {
+                await Task.WhenAny(transients, Task.Delay(PollInterval, stop.Token)).ConfigureAwait(false);
+            }
+
+            await stop.CancelAsync().ConfigureAwait(false);
+            await transients.ConfigureAwait(false);
             repin.Join();
         }
 
@@ -214,7 +232,7 @@ public sealed class HostChurn : IAsyncDisposable
                 // A transient that came up after the end of the churn is destroyed at once: the survivors' windows are closing.
                 await Task.Delay(_profile.TransientLifetime, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 // Past the end of the churn a survivor may be finishing: the last destroys collide with nothing.
-                if (_profile.Collide && _hostCpus.Length > 1 && !stop.IsCancellationRequested)
+                if (Collides && !stop.IsCancellationRequested)
                 {
                     await CollideAsync(number, vm, threads).ConfigureAwait(false);
                 }

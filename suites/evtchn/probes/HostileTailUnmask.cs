@@ -2,17 +2,16 @@ using Rig.Guest;
 
 /// <summary>
 /// evtchn.hostile-tail-unmask, guest side, two vCPUs; vCPU 1 is the hostile one. Each round: the host sends `tail`
-/// (the tail of vCPU 1's queue), vCPU 1 starts rewriting that word, and the host, its set_link held open, links
-/// `next` behind it. Allowed rounds: vCPU 1 took `tail`'s PENDING and flips MASKED only by the writes Linux makes
-/// (set MASKED; clear it with a compare-exchange expecting BUSY clear): `next` must arrive. Hostile rounds: vCPU 1 flips
-/// MASKED regardless; the host's send must return (set_link gives up) and vCPU 0's own port, sent during the flips,
-/// must arrive. `RIG evround` lines carry each round.
+/// (the tail of vCPU 1's queue), then links `next` behind it while vCPU 1 answers each try of set_link the hypervisor
+/// parks (`evtchn-race`) with one write to that word. Allowed rounds: vCPU 1 took `tail`'s PENDING and flips MASKED
+/// only by the writes Linux makes (set MASKED; clear it with a compare-exchange expecting BUSY clear, else
+/// EVTCHNOP_unmask): `next` must arrive. Hostile rounds: vCPU 1 flips MASKED regardless; the host's send must return
+/// (set_link gives up) and vCPU 0's own port, sent during the flips, must arrive. `RIG evround` lines carry each round.
 /// </summary>
 public static unsafe class Probe
 {
     public const string Name = ThisCase.Id;
     private const byte Vector = 0xF3;
-    private const ulong RaceWindowUs = 50_000; // a loaded host may not run the writing vCPU for milliseconds
 
     public static void Main()
     {
@@ -53,10 +52,13 @@ public static unsafe class Probe
             XenEvents.TakePending(tail);
         }
         Partner.Set(hostile ? Partner.FlipHostile : Partner.FlipAllowed, tail);
-        Backend.Window(RaceWindowUs);
+        if (!Backend.Race(tail, Partner.Mailbox))
+        {
+            Report.Skip(Name, "forced-link-race-refused");
+        }
         ulong ownNs = hostile ? Backend.Send(own, 1) : 0;
         ulong nextNs = Backend.Send(next, 1);
-        Backend.Window(0);
+        Backend.Race(0, Partner.Mailbox);
         ulong writes = Partner.Writes;
         Partner.Set(Partner.UnmaskAndDrain, tail);
         XenEvents.Drain();

@@ -4,8 +4,9 @@ using Rig.Guest;
 /// evtchn.no-lost-events, guest side, two vCPUs. vCPU 1 consumes while events come from three sources: the host backend
 /// sends `host=` events in one burst to an interdomain port, the hypervisor raises VIRQ_DEBUG `virq=` times on vCPU 1,
 /// and vCPU 0 sends IPI events to vCPU 1 for `ms=` milliseconds, each one's send-to-upcall time a `send_to_upcall_us`
-/// sample. Then the forced race of seed 003's unmask: vCPU 1 holds its queue with port `tail` on it and masks/unmasks
-/// `tail` by EVTCHNOP_unmask in a loop while the host, its set_link held open, links `next` behind `tail`. `RIG
+/// sample. Then the forced race of seed 003's unmask: vCPU 1 holds its queue with port `tail` on it while the host links
+/// `next` behind `tail`, and answers each try of set_link the hypervisor parks (`evtchn-race`) with one allowed write:
+/// mask `tail`, or unmask it by EVTCHNOP_unmask. `RIG
 /// evcount` lines give what vCPU 1 handled; the host compares them with the hypervisor's count of sends and coalesced
 /// sends.
 /// </summary>
@@ -13,7 +14,6 @@ public static unsafe class Probe
 {
     public const string Name = ThisCase.Id;
     private const byte Vector = 0xF3;
-    private const ulong RaceWindowUs = 50_000; // a loaded host may not run the writing vCPU for milliseconds
 
     /// <summary>VIRQ_DEBUG (xen.h): a per-vCPU VIRQ, so it may be bound on vCPU 1 (global VIRQs only on vCPU 0).</summary>
     private const uint VirqDebug = 1;
@@ -93,11 +93,15 @@ public static unsafe class Probe
         Partner.Set(Partner.Hold, 0);
         Backend.Send(tail, 1);
         Partner.Set(Partner.FlipByHypercall, tail);
-        Backend.Window(RaceWindowUs);
+        if (!Backend.Race(tail, Partner.Mailbox))
+        {
+            Report.Skip(Name, "forced-link-race-refused");
+        }
         Backend.Send(next, 1);
-        Backend.Window(0);
+        Backend.Race(0, Partner.Mailbox);
+        ulong writes = Partner.Writes;
         Partner.Set(Partner.UnmaskAndDrain, tail);
-        Backend.Count("race-tail", tail, 0, "");
+        Backend.Count("race-tail", tail, writes, "tail_writes");
         Backend.Count("race-next", next, 0, "");
         Backend.Stats();
         Report.Ok(Name);

@@ -7,8 +7,9 @@ namespace Rig.Suites.Sched.Oracles;
 /// register-integrity over the probes' records: a vCPU's registers hold what it last wrote into them for as long as it
 /// does not write them again (SDM Vol. 1 3.4.1, 10.2 and 14.1: general-purpose, XMM and YMM registers change only by
 /// instructions that name them; Vol. 3A 4.10 / 13.12.2 and Vol. 4: a model-specific register keeps the value WRMSR gave it), whatever
-/// the host does meanwhile: migration, pause, another VM's destruction. So every `RIG regdiff` is a failure, and every
-/// vCPU of every VM must have said `RIG held` (a vCPU that never finished did not check).
+/// the host does meanwhile: migration, pause, another VM's destruction. So every `RIG regdiff` is a failure; so is every
+/// `RIG fault`, an exception the probe never raises itself (its RIP, RSP or another register changed under it); and
+/// every vCPU of every VM must have said `RIG held` (a vCPU that never finished did not check).
 /// </summary>
 public static class RegisterIntegrityRules
 {
@@ -49,6 +50,9 @@ public static class RegisterIntegrityRules
             ? string.Create(CultureInfo.InvariantCulture, $"VM {(seen >> 32) & 0xFFFF} vCPU {(seen >> 24) & 0xFF}'s {RegisterName((long)((seen >> 16) & 0xFF))}")
             : null;
 
+    /// <summary>A record that settles the verdict: a changed register or an exception.</summary>
+    public static bool IsFailure(Record r) => r.Kind is "regdiff" or "fault";
+
     /// <summary>One problem per changed register (naming register, expected, seen, VM and vCPU) and per vCPU that never reported holding.</summary>
     public static IReadOnlyList<string> Check(IEnumerable<Record> records, IReadOnlyCollection<int> vms, int vcpusPerVm)
     {
@@ -59,6 +63,11 @@ public static class RegisterIntegrityRules
             ulong expected = (ulong)d.GetInt64("expected"), seen = (ulong)d.GetInt64("seen");
             string whose = Owner(seen) is { } owner ? $" ({owner})" : "";
             problems.Add($"VM {d["vm"]} vCPU {d["cpu"]}: {RegisterName(d.GetInt64("reg"))} changed under the guest: expected 0x{expected:x16}, seen 0x{seen:x16}{whose}");
+        }
+
+        foreach (var f in list.Where(r => r.Kind == "fault"))
+        {
+            problems.Add($"VM {f["vm"]} vCPU {f["cpu"]}: exception vector {f["vector"]} at RIP {f["rip"]} (error code {f["error"]}), which the probe never raises: its state changed under it");
         }
 
         var held = list.Where(r => r.Kind == "held").Select(r => (Vm: (int)r.GetInt64("vm"), Cpu: (int)r.GetInt64("cpu"))).ToHashSet();

@@ -4,14 +4,14 @@ namespace Rig.Suites.Sched.Oracles;
 
 /// <summary>
 /// tlb-coherence over the probes' records: once a vCPU has invalidated a translation after its paging-structure entry
-/// changed (INVLPG or a CR3 write, SDM Vol. 3A 4.10.4.1), and every other vCPU has done the same on request (the
-/// shootdown of 4.10.5), no vCPU may read through the old translation. A `RIG stale` is such a read; every vCPU of
+/// changed (INVLPG or a CR3 write, SDM Vol. 3A 4.10.4.1), and every other vCPU has done the same in the handler of
+/// the initiator's IPI and acknowledged (the shootdown of 4.10.5), no vCPU may read through the old translation. A `RIG stale` is such a read; every vCPU of
 /// every VM must also have summed up with `RIG tlb`, and the remapping must have run at least one generation.
 /// </summary>
 public static class TlbCoherenceRules
 {
     public const string Rule =
-        "SDM Vol. 3A 4.10.4.1 and 4.10.5: after a paging-structure change, INVLPG or a CR3 write on every vCPU (a shootdown) " +
+        "SDM Vol. 3A 4.10.4.1 and 4.10.5: after a paging-structure change, INVLPG or a CR3 write on every vCPU (an IPI shootdown) " +
         "leaves no vCPU a translation from before the change";
 
     public static IReadOnlyList<string> Check(IEnumerable<Record> records, IReadOnlyCollection<int> vms, int vcpusPerVm)

@@ -4,8 +4,10 @@ using Rig.Guest;
 /// sched.register-integrity, guest side: every vCPU loads its general-purpose and XMM registers, the upper halves of its
 /// YMM registers where CPUID offers AVX (enabled in XCR0 through the gate), FS/GS bases and the MSRs it can write
 /// through the gate (KERNEL_GS_BASE, TSC_AUX, PAT) with values that name VM, vCPU and register, and
-/// checks them for `ms=` milliseconds while the host churns. `RIG regdiff` reports a register that changed (the host's
-/// oracle judges); `RIG held` sums up each vCPU's rounds. The VM's number comes from `vm=`.
+/// checks them while the host churns, until the host says the churn is over (<see cref="ChurnWindow"/>; `ms=` at most).
+/// `RIG regdiff` reports a register that changed (the host's oracle judges); `RIG held` sums up each vCPU's rounds. The
+/// probe raises no exception itself, so one under the churn is its state changed under it: `RIG fault` names vector
+/// and RIP, and the probe ends with status 1. The VM's number comes from `vm=`.
 /// </summary>
 public static unsafe class Probe
 {
@@ -26,7 +28,6 @@ public static unsafe class Probe
 
     private static ulong windowUs;
     private static ulong vm;
-    private static ulong end;
 
     public static void Main()
     {
@@ -39,7 +40,28 @@ public static unsafe class Probe
         line.TextField("source", Tsc.Source);
         line.Field("pit_highest_hz", Pit.HighestEstimate);
         Console.Write(ref line);
+        for (int vector = 0; vector < 32; vector++)
+        {
+            if (vector != 2)
+            {
+                Events.Register(vector, &OnException);
+            }
+        }
         Team.Run(Name, &Work);
+    }
+
+    /// <summary>`RIG fault`: an exception the probe never raises itself, so its registers (RIP, RSP, ...) changed under it.</summary>
+    private static void OnException(EventFrame* frame)
+    {
+        Line line = default;
+        line.Text("RIG fault");
+        line.Field("vm", vm);
+        line.Field("cpu", (ulong)Cpu.Index);
+        line.HexField("vector", frame->Vector);
+        line.HexField("rip", frame->Rip);
+        line.HexField("error", frame->ErrorCode);
+        Console.Write(ref line);
+        Runtime.Exit(1);
     }
 
     /// <summary>What a GPR or XMM half holds on this vCPU: 0xA5, VM, vCPU, register, so a stray value says whose it is.</summary>
@@ -62,13 +84,15 @@ public static unsafe class Probe
         Team.Sync(10_000_000);
         if (cpu == 0)
         {
-            end = Tsc.Deadline(windowUs);
+            ChurnWindow.Open(windowUs);
         }
         Team.Sync(10_000_000);
         ulong start = Tsc.Now, rounds = 0, msrChecks = 0;
         int reports = 0;
-        while (Tsc.Now < end)
+        bool last = false;
+        while (!last)
         {
+            last = !ChurnWindow.IsOpen(cpu);
             ulong changed = ymm ? Native.HoldRegistersYmm(expected, RoundsPerHold, seen) : Native.HoldRegisters(expected, RoundsPerHold, seen);
             if (changed != 0 && reports++ < MaxReportsPerVcpu)
             {
@@ -93,6 +117,7 @@ public static unsafe class Probe
         line.Field("registers", hold + (ulong)held);
         line.Field("msr_checks", msrChecks);
         line.Field("us", Tsc.Microseconds(Tsc.Now - start));
+        line.TextField("window", ChurnWindow.ClosedBy);
         Console.Write(ref line);
         if (!Team.Sync(30_000_000))
         {

@@ -2,11 +2,14 @@ using Rig.Guest;
 
 /// <summary>
 /// sched.tlb-coherence, guest side: one 4 KiB linear page (the window, at 2 GiB) is remapped by vCPU 0 between two
-/// physical pages, generation after generation; page g % 2 holds g when generation g maps it. After each remap every
-/// vCPU invalidates as SDM Vol. 3A 4.10.4.1 requires (INVLPG on even generations, a CR3 write on odd ones) and
-/// acknowledges, a polled shootdown in the image of 4.10.5; then every vCPU reads the window, which must hold g:
-/// g - 1 is a read through the previous generation's translation. `RIG stale` reports one, `RIG tlb` sums up per vCPU.
+/// physical pages, generation after generation; page g % 2 holds g when generation g maps it. After each remap vCPU 0
+/// invalidates its own translation and shoots down the others' as SDM Vol. 3A 4.10.5 describes: an IPI to all other
+/// vCPUs, whose handler invalidates (INVLPG on even generations, a CR3 write on odd ones, 4.10.4.1) and acknowledges;
+/// vCPU 0 waits for every acknowledgement. Then every vCPU reads the window, which must hold g: g - 1 is a read
+/// through the previous generation's translation. `RIG stale` reports one, `RIG tlb` sums up per vCPU (`ipis=`, the
+/// shootdown IPIs it took).
 /// The page-table writes are plain CPL3 stores (the stub maps all RAM user-writable); the invalidations go through the gate.
+/// The remapping runs until the host says the churn is over (<see cref="ChurnWindow"/>; `ms=` at most), then one more generation.
 /// </summary>
 public static unsafe class Probe
 {
@@ -16,6 +19,10 @@ public static unsafe class Probe
     private const ulong PresentWritableUser = 0x7;
     private const ulong AddressMask = 0x000F_FFFF_FFFF_F000;
     private const ulong Stop = 0xFFFF_FFFF_FFFF_FFFF;
+
+    /// <summary>The shootdown IPI: fixed delivery to all excluding self (ICR shorthand 11b, SDM Vol. 3A 12.6.1).</summary>
+    private const int ShootdownVector = 0xE8;
+    private const uint AllExcludingSelf = 3u << 18;
     /// <summary>Longer than any pause the host churn gives a survivor (a collision stops it for one destroy).</summary>
     private const ulong FlushTimeoutUs = 15_000_000;
     private const ulong CheckUs = 500;
@@ -23,7 +30,6 @@ public static unsafe class Probe
 
     private static ulong windowUs;
     private static ulong vm;
-    private static ulong end;
     private static ulong* pte;
     private static ulong* pages;
 
@@ -33,11 +39,15 @@ public static unsafe class Probe
     /// <summary>Per vCPU: the last generation it invalidated for.</summary>
     private static ulong* acks;
 
+    /// <summary>Per vCPU: shootdown IPIs taken.</summary>
+    private static ulong* ipis;
+
     public static void Main()
     {
         windowUs = CommandLine.GetNumber("ms", 20_000) * 1000;
         vm = CommandLine.GetNumber("vm", 0);
         MapWindow();
+        Events.Register(ShootdownVector, &OnShootdown);
         Team.Run(Name, &Work);
     }
 
@@ -48,6 +58,7 @@ public static unsafe class Probe
         ulong table = (raw + 4095) & ~4095UL;
         pages = (ulong*)(table + 4096);
         acks = (ulong*)Heap.Allocate(64 * 8);
+        ipis = (ulong*)Heap.Allocate(64 * 8);
         ulong* pml4 = (ulong*)(Tlb.ReloadCr3() & AddressMask);
         ulong* pdpt = (ulong*)(pml4[Window >> 39 & 511] & AddressMask);
         ulong* pd = (ulong*)(pdpt[Window >> 30 & 511] & AddressMask);
@@ -60,11 +71,15 @@ public static unsafe class Probe
 
     private static void Work(int cpu)
     {
+        if (!LocalApic.Enable())
+        {
+            Report.Fail(Name, "lapic-not-enabled");
+        }
         Tlb.ReloadCr3();
         Team.Sync(10_000_000);
         if (cpu == 0)
         {
-            end = Tsc.Deadline(windowUs);
+            ChurnWindow.Open(windowUs);
         }
         Team.Sync(10_000_000);
         ulong start = Tsc.Now;
@@ -83,7 +98,9 @@ public static unsafe class Probe
         line.Field("cpu", (ulong)cpu);
         line.Field("generations", generations);
         line.Field("checks", checks);
+        line.Field("ipis", Atomic.Load(ipis + cpu));
         line.Field("us", Tsc.Microseconds(Tsc.Now - start));
+        line.TextField("window", ChurnWindow.ClosedBy);
         Console.Write(ref line);
         if (!Team.Sync(30_000_000))
         {
@@ -98,14 +115,17 @@ public static unsafe class Probe
         int reports = 0;
         fixed (ulong* s = &state)
         {
-            for (ulong g = 1; Tsc.Now < end; g++)
+            bool last = false;
+            for (ulong g = 1; !last; g++)
             {
+                last = !ChurnWindow.IsOpen(0);
                 Atomic.Exchange(s, g * 4);
                 ulong* page = (ulong*)((ulong)pages + (g % 2 * 4096));
                 Atomic.Exchange(page, g);
                 Atomic.Exchange(pte, (ulong)page | PresentWritableUser);
-                Invalidate(g);
                 Atomic.Exchange(s, (g * 4) + 1);
+                LocalApic.SendIpi(0, AllExcludingSelf | ShootdownVector);
+                Invalidate(g);
                 if (!AllAcknowledged(g))
                 {
                     Report.Fail(Name, "shootdown-not-acknowledged");
@@ -143,14 +163,9 @@ public static unsafe class Probe
                     break;
                 }
                 ulong g = now / 4, phase = now % 4;
-                if (phase == 1 && generations < g)
+                if (phase == 2 && Atomic.Load(acks + cpu) == g)
                 {
-                    Invalidate(g);
                     generations = g;
-                    Atomic.Exchange(acks + cpu, g);
-                }
-                else if (phase == 2 && generations == g)
-                {
                     ulong seen = Atomic.Load((ulong*)Window);
                     // Judged only if the check phase still held after the read: a later remap may legitimately be seen.
                     if (Atomic.Load(s) == now)
@@ -166,6 +181,22 @@ public static unsafe class Probe
                 {
                     Cpu.Pause();
                 }
+            }
+        }
+    }
+
+    /// <summary>The shootdown's handler on the other vCPUs: invalidate for the generation being remapped, then acknowledge.</summary>
+    private static void OnShootdown(EventFrame* frame)
+    {
+        int cpu = Cpu.Index;
+        Atomic.FetchAdd(ipis + cpu, 1);
+        fixed (ulong* s = &state)
+        {
+            ulong now = Atomic.Load(s);
+            if (now != Stop && now % 4 == 1 && Atomic.Load(acks + cpu) < now / 4)
+            {
+                Invalidate(now / 4);
+                Atomic.Exchange(acks + cpu, now / 4);
             }
         }
     }

@@ -119,7 +119,7 @@ public sealed class FifoEventQueuesPropertyTests
         {
             Outstanding[port] = true;
             int tries = 0;
-            Queues.Raise(port, tail =>
+            Queues.Raise(port, (tail, _) =>
             {
                 tries++;
                 if (_next < _steps.Length)

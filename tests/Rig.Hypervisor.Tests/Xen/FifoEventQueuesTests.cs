@@ -98,7 +98,7 @@ public sealed class FifoEventQueuesTests
     {
         var queues = Queues();
         Tail(queues);
-        queues.Raise(4, _ => Toggle(ref _memory.EventWord(3), FifoEventWord.Masked));
+        queues.Raise(4, (_, _) => Toggle(ref _memory.EventWord(3), FifoEventWord.Masked));
         var stats = queues.Stats;
         Assert.Equal(FifoEventQueues.SetLinkRetries, stats.MostSetLinkRetries);
         Assert.Equal(1, stats.Lost);
@@ -111,7 +111,7 @@ public sealed class FifoEventQueuesTests
         var queues = Queues(DefectCatalog.UnboundedSetLink);
         Tail(queues);
         int rewrites = 0;
-        queues.Raise(4, _ =>
+        queues.Raise(4, (_, _) =>
         {
             if (rewrites++ < 50)
             {
@@ -129,7 +129,7 @@ public sealed class FifoEventQueuesTests
         var guest = new FifoGuestModel(_memory, queues);
         Tail(queues);
         Interlocked.And(ref _memory.EventWord(3), ~FifoEventWord.Pending);
-        queues.Raise(4, _ => Flip(guest, 3));
+        queues.Raise(4, (_, _) => Flip(guest, 3));
         Assert.Equal(0, queues.Stats.Lost);
         Assert.Equal(4u, FifoEventWord.Link(_memory.EventWord(3)));
     }
@@ -141,7 +141,7 @@ public sealed class FifoEventQueuesTests
         var guest = new FifoGuestModel(_memory, queues);
         Tail(queues);
         Interlocked.And(ref _memory.EventWord(3), ~FifoEventWord.Pending);
-        queues.Raise(4, _ => Flip(guest, 3));
+        queues.Raise(4, (_, _) => Flip(guest, 3));
         Assert.Equal(1, queues.Stats.Lost);
     }
 
@@ -151,7 +151,7 @@ public sealed class FifoEventQueuesTests
         var queues = Queues();
         Tail(queues);
         Thread? unmask = null;
-        queues.Raise(4, _ =>
+        queues.Raise(4, (_, _) =>
         {
             if (unmask is null)
             {
@@ -171,7 +171,7 @@ public sealed class FifoEventQueuesTests
         Tail(queues);
         Interlocked.Or(ref _memory.EventWord(3), FifoEventWord.Masked);
         int window = 0;
-        queues.Raise(4, _ =>
+        queues.Raise(4, (_, _) =>
         {
             // The guest masks (allowed) and unmasks by hypercall in turn, once per try of set_link.
             if (window++ % 2 == 0)

@@ -39,6 +39,17 @@ public class RegisterIntegrityRulesTests
     }
 
     [Fact]
+    public void An_exception_the_probe_never_raises_is_a_failure_naming_vector_and_rip()
+    {
+        var fault = Line("RIG fault vm=1 cpu=0 vector=0xd rip=0x2001f4 error=0x0");
+
+        var problem = Assert.Single(RegisterIntegrityRules.Check([.. AllHeld, fault], [1, 2], 2));
+
+        Assert.True(RegisterIntegrityRules.IsFailure(fault));
+        Assert.Equal("VM 1 vCPU 0: exception vector 0xd at RIP 0x2001f4 (error code 0x0), which the probe never raises: its state changed under it", problem);
+    }
+
+    [Fact]
     public void A_vcpu_that_never_said_held_did_not_check_and_fails()
     {
         var problem = Assert.Single(RegisterIntegrityRules.Check(AllHeld[..3], [1, 2], 2));

@@ -3,13 +3,17 @@ using Rig.Guest;
 /// <summary>
 /// The host backend (domain 0) over COM2, and what the evtchn probes print: `evtchn-bind port=N` binds the host to a
 /// port the guest allocated for domain 0, `evtchn-send port=N count=K` makes the host send K times (the ack's ns= is
-/// how long the host's sends took), `evtchn-window us=W` holds each try of the hypervisor's set_link W µs for the host's
-/// sends, forcing a guest write into it (seed 003). `RIG evcheck` and `RIG evcount` records carry what the host judges.
+/// how long the host's sends took), `evtchn-race port=T mailbox=GPA` parks each try of the hypervisor's set_link on tail T
+/// for the host's sends until the guest has answered it through the mailbox with one write (seed 003's race, forced;
+/// <see cref="Partner"/>), port=0 ends it. `RIG evcheck` and `RIG evcount` records carry what the host judges.
 /// </summary>
 public static unsafe class Backend
 {
-    /// <summary>A host send blocked longer than this is a stalled sender (the hypervisor's set_link did not give up).</summary>
-    public const ulong StallUs = 3_000_000;
+    /// <summary>
+    /// A host send blocked longer than this is a stalled sender (the hypervisor's set_link did not give up); a forced
+    /// race's tries may each wait seconds for a loaded host to run the answering vCPU.
+    /// </summary>
+    public const ulong StallUs = 10_000_000;
 
     /// <summary>The host time <see cref="Send"/> returns for a send whose ack never came (the core library has no ulong.MaxValue).</summary>
     public const ulong Stalled = 0xFFFF_FFFF_FFFF_FFFF;
@@ -65,11 +69,13 @@ public static unsafe class Backend
         return Control.TryGetAckNumber("ns", out ulong ns) ? ns : 0;
     }
 
-    public static bool Window(ulong microseconds)
+    /// <summary>Forces the race on <paramref name="tail"/> for the host's sends (0: ends it); false when the target cannot.</summary>
+    public static bool Race(uint tail, ulong* mailbox)
     {
         Line request = default;
-        request.Text("evtchn-window");
-        request.Field("us", microseconds);
+        request.Text("evtchn-race");
+        request.Field("port", tail);
+        request.Field("mailbox", (ulong)mailbox);
         return Control.Request(ref request, 2_000_000) == Acknowledgement.Ok;
     }
 
