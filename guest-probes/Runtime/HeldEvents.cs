@@ -12,10 +12,11 @@ public static unsafe class HeldEvents
     public const ulong Iret = (ulong)HeldLogWhat.Iret;
     public const ulong Fault = (ulong)HeldLogWhat.Fault;
 
-    // The block's layout, StubGen/Layout.cs (HeldDepthOffset ... HeldLogEntrySize).
+    // The block's layout, StubGen/Layout.cs (HeldDepthOffset ... HeldLastDeliveryOffset).
     private const ulong DepthAt = 0, ReleaseAt = 8, SpinCyclesAt = 16, LogCountAt = 24, ModesAt = 32, LogAt = 64;
     private const ulong LogCapacity = 32, LogEntrySize = 32;
     private const ulong FaultAt = LogAt + LogCapacity * LogEntrySize;
+    private const ulong NestedAt = FaultAt + 16, LastDeliveryAt = NestedAt + 8;
 
     /// <summary>One arrival or IRET as the CPL0 handler logged it.</summary>
     public struct Entry
@@ -55,6 +56,12 @@ public static unsafe class HeldEvents
 
     /// <summary>Entries the handler logged, including those beyond the log's capacity (<see cref="TryGet"/> has the first <see cref="LogCapacity"/>).</summary>
     public static ulong Count(int cpu) => Atomic.Load((ulong*)(Block(cpu) + LogCountAt));
+
+    /// <summary>Arrivals on <paramref name="cpu"/> that found it already inside a held or logged handler (depth above 1), counted past the log's capacity.</summary>
+    public static ulong Nested(int cpu) => Atomic.Load((ulong*)(Block(cpu) + NestedAt));
+
+    /// <summary>The TSC at which <paramref name="cpu"/>'s handler logged its latest arrival.</summary>
+    public static ulong LastDeliveryTsc(int cpu) => Atomic.Load((ulong*)(Block(cpu) + LastDeliveryAt));
 
     /// <summary>Spins at CPL3 until <paramref name="cpu"/>'s log holds more than <paramref name="count"/> entries.</summary>
     public static bool WaitBeyond(int cpu, ulong count, ulong timeoutMicroseconds)

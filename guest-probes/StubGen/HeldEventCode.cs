@@ -13,8 +13,8 @@ namespace Rig.Probes.StubGen;
 /// <see cref="HeldMode.Hold"/> or <see cref="HeldMode.LogOnly"/> it logs the arrival (vector, depth, TSC, the
 /// interrupted RIP and CS) in the vCPU's block (<see cref="Layout.HeldDepthOffset"/>), and for Hold the outermost
 /// handler then spins until another vCPU sets the release flag or its time bound passes, logs its IRET, and IRETs.
-/// A nested arrival (depth above 1) is logged and returned from at once. #MC clears MCG_STATUS (MCIP) before its
-/// IRET, as the SDM asks of a handler that resumes (Vol. 3B 16.10 / 17.10 "Machine-Check Software Requirements").
+/// A nested arrival (depth above 1) is counted (<see cref="Layout.HeldNestedOffset"/>), logged and returned from at
+/// once. #MC clears MCG_STATUS (MCIP) before its IRET, as the SDM asks of a handler that resumes (Vol. 3B 16.10 / 17.10 "Machine-Check Software Requirements").
 /// While it waits, the outermost handler takes one fault when another vCPU asks for it (<see cref="Layout.HeldFaultOffset"/>:
 /// #UD, #GP or #PF, never INT3, which stops the VM at CPL0 under kvm_pvm); the common CPL0 entry returns from that
 /// fault with IRETQ at its fix-up (<see cref="FaultFixups"/>), and that IRET ends NMI blocking inside the NMI handler
@@ -49,6 +49,7 @@ public static class HeldEventCode
         Assembler a = code.Asm;
         Label notHeld = a.CreateLabel(), leave = a.CreateLabel(), copy = a.CreateLabel(), spin = a.CreateLabel();
         Label released = a.CreateLabel(), notMachineCheck = a.CreateLabel(), logOnly = a.CreateLabel(), fault = a.CreateLabel();
+        Label outermost = a.CreateLabel();
         a.Label(ref heldEntry);
         a.push(rax);
         a.push(rbx);
@@ -61,6 +62,10 @@ public static class HeldEventCode
         a.cmp(eax, (int)HeldMode.Normal);
         a.je(notHeld);
         a.inc(__qword_ptr[rbx + (int)Layout.HeldDepthOffset]);
+        a.cmp(__qword_ptr[rbx + (int)Layout.HeldDepthOffset], 1);
+        a.je(outermost);
+        a.inc(__qword_ptr[rbx + (int)Layout.HeldNestedOffset]);
+        a.Label(ref outermost);
         // Decided before the arrival is logged: the releasing vCPU may change the mode as soon as it sees the entry.
         a.cmp(eax, (int)HeldMode.Hold);
         a.jne(logOnly);
@@ -154,16 +159,25 @@ public static class HeldEventCode
 
     /// <summary>
     /// One log entry (RBX = the vCPU's block; clobbers RAX, RCX, RDX) of <paramref name="vector"/> (null: vector 0); a
-    /// full log counts on and keeps its first entries.
+    /// full log counts on and keeps its first entries. An arrival's TSC is also kept as the latest delivery's, which a
+    /// storm of thousands reads when the log is long full.
     /// </summary>
     private static void EmitLog(Assembler a, HeldLogWhat what, AssemblerMemoryOperand? vector)
     {
         Label full = a.CreateLabel();
+        ReadTsc(a);
+        if (what == HeldLogWhat.Deliver)
+        {
+            a.mov(__qword_ptr[rbx + (int)Layout.HeldLastDeliveryOffset], rax);
+        }
+
+        a.mov(rdx, rax);
         a.mov(rcx, __qword_ptr[rbx + (int)Layout.HeldLogCountOffset]);
         a.cmp(rcx, Layout.HeldLogCapacity);
         a.jae(full);
         a.shl(rcx, 5); // HeldLogEntrySize
         a.lea(rcx, __[rbx + rcx + (int)Layout.HeldLogOffset]);
+        a.mov(__qword_ptr[rcx + 8], rdx);
         a.mov(rax, __qword_ptr[rbx + (int)Layout.HeldDepthOffset]);
         a.shl(rax, 8);
         if (vector is { } at)
@@ -178,10 +192,6 @@ public static class HeldEventCode
         a.mov(__qword_ptr[rcx + 16], rax);
         a.mov(rax, __qword_ptr[rsp + CsAt]);
         a.mov(__qword_ptr[rcx + 24], rax);
-        a.push(rcx);
-        ReadTsc(a);
-        a.pop(rcx);
-        a.mov(__qword_ptr[rcx + 8], rax);
         a.Label(ref full);
         a.inc(__qword_ptr[rbx + (int)Layout.HeldLogCountOffset]);
     }

@@ -57,6 +57,8 @@ public static class Layout
     public const int HeldLogEntrySize = 32;
     public const ulong HeldFaultOffset = HeldLogOffset + HeldLogCapacity * HeldLogEntrySize; // nonzero: the held handler takes this fault (6, 13, 14) once
     public const ulong HeldDeadlineOffset = HeldFaultOffset + 8; // TSC at which the outermost held handler stops waiting
+    public const ulong HeldNestedOffset = HeldDeadlineOffset + 8; // arrivals that found this vCPU already inside a held or logged handler
+    public const ulong HeldLastDeliveryOffset = HeldNestedOffset + 8; // TSC of the latest arrival logged (the log itself keeps only its first entries)
 
     /// <summary>Per vCPU 64 KiB CPL3 stacks, aligned so the runtime finds its vCPU index from RSP alone.</summary>
     public const ulong UserStacksBase = 0x400000;

@@ -40,6 +40,7 @@ public static class HtmlReport
         Summary(page, view);
         Matrix(page, matrix, data.Plots.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p.PngPath) == "matrix"), pageDirectory);
         Failures(page, view);
+        DeviationsSection.Append(page, view);
         FlakeTable(page, view);
         if (data.Comparison is { } comparison)
         {

@@ -54,10 +54,11 @@ public static unsafe class EventTrace
     }
 
     /// <summary>Asks the host for an action and records its answer.</summary>
-    public static void HostRequest(string action, ulong vector)
+    public static Acknowledgement HostRequest(string action, ulong vector)
     {
         Acknowledgement ack = Control.Request(action, 5_000_000);
         Add(Request, vector, (ulong)ack);
+        return ack;
     }
 
     /// <summary>An NMI IPI to the target vCPU (physical destination, SDM Vol. 3A 12.6.1), recorded.</summary>

@@ -110,6 +110,18 @@ public static unsafe class Victim
         return true;
     }
 
+    /// <summary>Iterations of vCPU 0's work loop so far, read from the script.</summary>
+    public static ulong Progress
+    {
+        get
+        {
+            fixed (ulong* p = &progress)
+            {
+                return Atomic.Load(p);
+            }
+        }
+    }
+
     /// <summary>The APIC ID of vCPU 0, for NMI IPIs.</summary>
     public static uint ApicId => (uint)targetApicId;
 
