@@ -11,6 +11,7 @@ namespace Rig.Suites.Sched;
 /// (a survivor's vCPU migrated off the host CPU where another VM's vCPU is destroyed); no register may change.
 /// </summary>
 [TestFixture]
+[QuietHost("the host churn re-pins vCPU threads across every host CPU and loads them: it would move and slow its neighbours")]
 public sealed class RegisterIntegrity
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

@@ -79,12 +79,16 @@ public static class MutateCommand
         using var store = environment.OpenStore();
         var release = environment.Release;
         var execution = new RunExecution(environment, store, release);
-        var (cleanRun, _) = execution.Execute(suites, selection, repeats, defect: null);
+
+        // One row at a time: the kill matrix's verdicts were established on a quiet host, and a defect's run is
+        // compared with the clean one, which must have seen the same conditions.
+        var settings = new RunSettings(environment.Options.Profile, repeats, CommonOptions.SeedOrNew(null));
+        var (cleanRun, _) = execution.Execute(suites, selection, Shard.Whole, settings, jobs: 1, defect: null);
         var mutateRuns = new List<(StoredRun, IReadOnlyList<CaseResult>)>();
         foreach (var name in chosen)
         {
             AnsiConsole.MarkupLine($"[blue]defect {Markup.Escape(name)}[/]");
-            var (run, _) = execution.Execute(suites, selection, repeats, name);
+            var (run, _) = execution.Execute(suites, selection, Shard.Whole, settings, jobs: 1, name);
             mutateRuns.Add((new StoredRun(run, DateTimeOffset.UtcNow), store.Results(run.RunId)));
         }
 
