@@ -25,9 +25,10 @@ public static class MutateCommand
         var store = CommonOptions.Store();
         var repeat = CommonOptions.Repeat("Run the clean reference and each defect N times; a kill must fail every time", 3);
         var json = CommonOptions.Json();
+        var filter = new Option<string?>("--filter") { Description = "Glob on the case (as rig run --filter): the cases whose kills to check, e.g. density" };
         var command = new Command("mutate", "Run the suites on the reference hypervisor clean and with each seeded defect; print the kill matrix")
         {
-            suite, defect, release, store, repeat, json,
+            suite, defect, release, store, repeat, json, filter,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -37,7 +38,7 @@ public static class MutateCommand
             }
 
             var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
-            var selection = Selection.Build(environment, parse.GetValue(suite), [KillMatrix.ReferenceTarget], null, out var suites);
+            var selection = Selection.Build(environment, parse.GetValue(suite), [KillMatrix.ReferenceTarget], parse.GetValue(filter), out var suites);
             return Execute(environment, suites, selection, CommonOptions.NameSet(parse.GetValue(defect)), CommonOptions.Repeats(parse.GetValue(repeat)), parse.GetValue(json));
         }));
         return command;
