@@ -17,6 +17,15 @@ public static class CommonOptions
     public static Option<int> Repeat(string description, int defaultValue) =>
         new("--repeat") { Description = description, DefaultValueFactory = _ => defaultValue };
 
+    public static Option<int?> Seed() =>
+        new("--seed") { Description = "Seed of the cases' random choices (pause/revert schedules); stored with the run so its rerun command replays them (default: a new one)" };
+
+    public static Option<string?> Profile() =>
+        new("--profile") { Description = "Profile the cases pick their counts from: default or lab (rig.json 'profile')" };
+
+    /// <summary>The --seed value, or a fresh positive one.</summary>
+    public static int SeedOrNew(int? seed) => seed ?? System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue);
+
     /// <summary>The --repeat value, checked: 1..10000.</summary>
     public static int Repeats(int value) =>
         value is < 1 or > 10_000 ? throw new RigUsageException($"--repeat: must be between 1 and 10000 (got {value})") : value;

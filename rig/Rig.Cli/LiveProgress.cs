@@ -6,8 +6,9 @@ using Spectre.Console;
 namespace Rig.Cli;
 
 /// <summary>
-/// The run as it happens: a live table (case, target, elapsed, verdict) on a terminal; on CI, where
-/// nothing can be redrawn, one line per finished case.
+/// The run as it happens: a live table (case, target, elapsed, verdict) under a line counting the rows running and
+/// done, on a terminal; on CI, where nothing can be redrawn, one line per finished case, and with several jobs one per
+/// started case too, so a log shows what ran beside what.
 /// </summary>
 public sealed class LiveProgress : IRunProgress
 {
@@ -17,6 +18,22 @@ public sealed class LiveProgress : IRunProgress
     private readonly bool _interactive = AnsiConsole.Profile.Capabilities.Interactive;
     private LiveDisplayContext? _live;
     private Table _table = new();
+    private int _executions;
+    private int _jobs = 1;
+
+    public void RunPlanned(int executions, int jobs)
+    {
+        lock (_gate)
+        {
+            _executions = executions;
+            _jobs = jobs;
+        }
+
+        if (!_interactive)
+        {
+            AnsiConsole.MarkupLine($"{executions} row runs, {jobs} at a time");
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> while the table is shown.</summary>
     public T Show<T>(Func<T> work)
@@ -41,6 +58,11 @@ public sealed class LiveProgress : IRunProgress
         lock (_gate)
         {
             _rows.Add(new Row(id, $"{suite}.{caseName}", target, Stopwatch.StartNew()));
+        }
+
+        if (!_interactive && _jobs > 1)
+        {
+            AnsiConsole.MarkupLine($"{Badge(null)} {Markup.Escape($"{suite}.{caseName}")} on {Markup.Escape(target)}");
         }
 
         Redraw();
@@ -87,6 +109,8 @@ public sealed class LiveProgress : IRunProgress
         var table = new Table().AddColumns("case", "target", "elapsed", "verdict", "summary");
         lock (_gate)
         {
+            var running = _rows.Count(r => r.Verdict is null);
+            table.Title($"{running} running ({_jobs} at a time), {_rows.Count - running} of {_executions} done");
             foreach (var row in _rows.TakeLast(VisibleRows))
             {
                 var summary = row.Summary.Length > 60 ? row.Summary[..60] + "..." : row.Summary;

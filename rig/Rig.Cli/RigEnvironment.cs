@@ -19,7 +19,7 @@ public sealed class RigEnvironment
     /// <summary>Where reports and JUnit files go: results/ in the checkout.</summary>
     public string ResultsDirectory => Path.Combine(RepoRoot, "results");
 
-    public static RigEnvironment Load(string? release = null, string? store = null)
+    public static RigEnvironment Load(string? release = null, string? store = null, string? profile = null)
     {
         var root = Config.RepoRoot.Find();
         var overrides = new Dictionary<string, string?>();
@@ -31,6 +31,11 @@ public sealed class RigEnvironment
         if (store is not null)
         {
             overrides["store"] = store;
+        }
+
+        if (profile is not null)
+        {
+            overrides["profile"] = profile;
         }
 
         return new RigEnvironment(root, RigConfiguration.Load(root, overrides));

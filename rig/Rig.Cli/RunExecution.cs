@@ -9,30 +9,31 @@ using Rig.Targets;
 
 namespace Rig.Cli;
 
-/// <summary>One recorded run: host facts and target versions first, then every selected case, then JUnit XML.</summary>
+/// <summary>One recorded run: host facts, target versions and the run's settings first, then every planned row, then JUnit XML.</summary>
 public sealed class RunExecution(RigEnvironment environment, ResultStore store, string release)
 {
-    public (RunInfo Run, RunTally Tally) Execute(IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, int repeats, string? defect)
+    /// <summary>Runs this <paramref name="shard"/>'s rows of the selection, <paramref name="jobs"/> at a time.</summary>
+    public (RunInfo Run, RunTally Tally) Execute(
+        IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, Shard shard, RunSettings settings, int jobs, string? defect)
     {
         var started = DateTimeOffset.UtcNow;
         var runId = string.Create(CultureInfo.InvariantCulture, $"{started:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..8]}");
-        var session = new RigSession(environment.RepoRoot, environment.Options, store, runId) { Defect = defect };
-        var targets = session.Targets.Where(t => selection.SelectsTarget(t.Name)).Select(Describe).ToList();
-        var run = new RunInfo(runId, release, started, HostFactsProbe.Collect(), targets, defect);
+        var session = new RigSession(environment.RepoRoot, environment.Options, store, runId) { Defect = defect, Seed = settings.Seed };
+
+        // The session first: loading a suite evaluates its target rows (ConfiguredTargets) against it.
+        RigSession.Current = session;
+        var plan = RunPlan.Build(suites, selection).For(shard);
+        var planned = plan.Rows.Select(r => r.Target).ToHashSet(StringComparer.Ordinal);
+        var targets = session.Targets.Where(t => planned.Contains(t.Name)).Select(Describe).ToList();
+        var run = new RunInfo(runId, release, started, HostFactsProbe.Collect(), targets, defect, settings);
 
         store.BeginRun(run);
-        RigSession.Current = session;
         var progress = new LiveProgress();
-        var runner = new SuiteRunner(session, progress);
+        var runner = new SuiteRunner(session, progress, suites);
         var tally = new RunTally();
         progress.Show(() =>
         {
-            for (var repeat = 0; repeat < repeats; repeat++)
-            {
-                session.Repeat = repeat;
-                runner.Run(suites, selection, tally);
-            }
-
+            runner.Run(plan, settings.Repeats, jobs, tally);
             return tally;
         });
         store.EndRun(runId, DateTimeOffset.UtcNow);

@@ -11,6 +11,7 @@ namespace Rig.Suites.Apic;
 /// best delivery is judged against a bound (Oracles/TimerRateRules.cs).
 /// </summary>
 [TestFixture]
+[QuietHost("it measures each timer interrupt's lateness in microseconds, which a neighbour's vCPUs on the same host CPU stretch (measured with --jobs 2)")]
 public sealed class TimerModes
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

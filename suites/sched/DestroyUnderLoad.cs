@@ -11,6 +11,7 @@ namespace Rig.Suites.Sched;
 /// and the host gets back every process, fd and page the destroyed VMs held (measured before and after).
 /// </summary>
 [TestFixture]
+[QuietHost("the host churn re-pins vCPU threads across every host CPU and loads them: it would move and slow its neighbours")]
 public sealed class DestroyUnderLoad
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

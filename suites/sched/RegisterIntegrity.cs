@@ -12,6 +12,7 @@ namespace Rig.Suites.Sched;
 /// exception may come to a probe that raises none.
 /// </summary>
 [TestFixture]
+[QuietHost("the host churn re-pins vCPU threads across every host CPU and loads them: it would move and slow its neighbours")]
 public sealed class RegisterIntegrity
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

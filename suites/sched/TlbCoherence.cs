@@ -11,6 +11,7 @@ namespace Rig.Suites.Sched;
 /// them; no vCPU may read through a translation it invalidated.
 /// </summary>
 [TestFixture]
+[QuietHost("the host churn re-pins vCPU threads across every host CPU and loads them: it would move and slow its neighbours")]
 public sealed class TlbCoherence
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

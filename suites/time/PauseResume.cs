@@ -10,6 +10,7 @@ namespace Rig.Suites.Time;
 /// steps back, none jumps further than the pause.
 /// </summary>
 [TestFixture]
+[QuietHost("it times pauses in the host's QMP round trips, which a neighbour's VM on the same CPUs doubles (measured with --jobs 2)")]
 public sealed class PauseResume
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

@@ -10,6 +10,7 @@ namespace Rig.Suites.Time;
 /// backward on one vCPU, and never backward across vCPUs while the record's stable bit is set.
 /// </summary>
 [TestFixture]
+[QuietHost("it spins a thread on every host CPU for its whole run: its neighbours would be judged under that load")]
 public sealed class PvclockMonotonic
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

@@ -25,9 +25,10 @@ public static class MutateCommand
         var store = CommonOptions.Store();
         var repeat = CommonOptions.Repeat("Run the clean reference and each defect N times; a kill must fail every time", 3);
         var json = CommonOptions.Json();
+        var filter = new Option<string?>("--filter") { Description = "Glob on the case (as rig run --filter): the cases whose kills to check, e.g. density" };
         var command = new Command("mutate", "Run the suites on the reference hypervisor clean and with each seeded defect; print the kill matrix")
         {
-            suite, defect, release, store, repeat, json,
+            suite, defect, release, store, repeat, json, filter,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -37,7 +38,7 @@ public static class MutateCommand
             }
 
             var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
-            var selection = Selection.Build(environment, parse.GetValue(suite), [KillMatrix.ReferenceTarget], null, out var suites);
+            var selection = Selection.Build(environment, parse.GetValue(suite), [KillMatrix.ReferenceTarget], parse.GetValue(filter), out var suites);
             return Execute(environment, suites, selection, CommonOptions.NameSet(parse.GetValue(defect)), CommonOptions.Repeats(parse.GetValue(repeat)), parse.GetValue(json));
         }));
         return command;
@@ -79,12 +80,16 @@ public static class MutateCommand
         using var store = environment.OpenStore();
         var release = environment.Release;
         var execution = new RunExecution(environment, store, release);
-        var (cleanRun, _) = execution.Execute(suites, selection, repeats, defect: null);
+
+        // One row at a time: the kill matrix's verdicts were established on a quiet host, and a defect's run is
+        // compared with the clean one, which must have seen the same conditions.
+        var settings = new RunSettings(environment.Options.Profile, repeats, CommonOptions.SeedOrNew(null));
+        var (cleanRun, _) = execution.Execute(suites, selection, Shard.Whole, settings, jobs: 1, defect: null);
         var mutateRuns = new List<(StoredRun, IReadOnlyList<CaseResult>)>();
         foreach (var name in chosen)
         {
             AnsiConsole.MarkupLine($"[blue]defect {Markup.Escape(name)}[/]");
-            var (run, _) = execution.Execute(suites, selection, repeats, name);
+            var (run, _) = execution.Execute(suites, selection, Shard.Whole, settings, jobs: 1, name);
             mutateRuns.Add((new StoredRun(run, DateTimeOffset.UtcNow), store.Results(run.RunId)));
         }
 

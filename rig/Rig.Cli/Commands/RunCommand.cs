@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rig.Results;
 using Rig.Runner;
 using Spectre.Console;
 
@@ -16,9 +17,13 @@ public static class RunCommand
         var repeat = CommonOptions.Repeat("Run every case N times (timing verdicts are statistical)", 1);
         var filter = new Option<string?>("--filter") { Description = "Glob on the case's test name, class or full NUnit name, e.g. '*Reboot*'" };
         var json = CommonOptions.Json();
+        var jobs = new Option<int?>("--jobs") { Description = $"Rows (case × target) run at once, each VM on its own host CPUs (default: what this host's CPUs and memory afford, {JobCount.AffordableHere()} here; 1 runs them one by one)" };
+        var shard = new Option<string?>("--shard") { Description = "Run only shard I of N of the selected rows, e.g. 1/2 (a CI matrix: every job the same flags, its own I)" };
+        var seed = CommonOptions.Seed();
+        var profile = CommonOptions.Profile();
         var command = new Command("run", "Run suites against targets and store the results (exit 1 if any case failed or errored)")
         {
-            suite, target, release, store, repeat, filter, json,
+            suite, target, release, store, repeat, filter, json, jobs, shard, seed, profile,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -27,18 +32,39 @@ public static class RunCommand
                 JsonOutput.Begin();
             }
 
-            var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store));
+            var environment = RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store), parse.GetValue(profile));
             var selection = Selection.Build(environment, parse.GetValue(suite), parse.GetValue(target), parse.GetValue(filter), out var suites);
-            return Execute(environment, suites, selection, CommonOptions.Repeats(parse.GetValue(repeat)), parse.GetValue(json));
+            var settings = new RunSettings(environment.Options.Profile, CommonOptions.Repeats(parse.GetValue(repeat)), CommonOptions.SeedOrNew(parse.GetValue(seed)));
+            return Execute(environment, suites, selection, ParseShard(parse.GetValue(shard)), settings, Jobs(parse.GetValue(jobs)), parse.GetValue(json));
         }));
         return command;
     }
 
-    private static int Execute(RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, int repeats, bool json)
+    private static int Jobs(int? jobs) => jobs switch
+    {
+        null => JobCount.AffordableHere(),
+        < 1 or > 1024 => throw new RigUsageException($"--jobs: must be between 1 and 1024 (got {jobs})"),
+        _ => jobs.Value,
+    };
+
+    private static Shard ParseShard(string? text)
+    {
+        try
+        {
+            return text is null ? Shard.Whole : Shard.Parse(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RigUsageException(e.Message);
+        }
+    }
+
+    private static int Execute(
+        RigEnvironment environment, IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, Shard shard, RunSettings settings, int jobs, bool json)
     {
         using var store = environment.OpenStore();
         var release = environment.Release;
-        var (run, tally) = new RunExecution(environment, store, release).Execute(suites, selection, repeats, defect: null);
+        var (run, tally) = new RunExecution(environment, store, release).Execute(suites, selection, shard, settings, jobs, defect: null);
         foreach (var target in run.Targets.Where(t => !t.Available))
         {
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(target.Name)} unavailable:[/] {Markup.Escape(target.Reason ?? "")}");
@@ -54,7 +80,8 @@ public static class RunCommand
             JsonOutput.Write(JsonOutput.Run(run, store.Results(run.RunId)));
         }
 
-        AnsiConsole.MarkupLine($"release {Markup.Escape(release)}, run {Markup.Escape(run.RunId)}: {tally} -> {Markup.Escape(store.Location.Display)}");
+        var sharded = shard == Shard.Whole ? "" : $", shard {shard}";
+        AnsiConsole.MarkupLine($"release {Markup.Escape(release)}, run {Markup.Escape(run.RunId)}{sharded} (profile {Markup.Escape(settings.Profile)}, seed {settings.Seed}, {jobs} at a time): {tally} -> {Markup.Escape(store.Location.Display)}");
         return tally.Clean ? ExitCodes.Ok : ExitCodes.CasesFailedOrRegressed;
     }
 }

@@ -31,6 +31,7 @@ public sealed class RigCase : IAsyncDisposable
     private Verdict _verdict = Verdict.Ok;
     private string? _summary;
     private bool _completed;
+    private Random? _random;
 
     private RigCase(RigSession session, string suite, string caseName, string target, IVm vm)
     {
@@ -53,6 +54,12 @@ public sealed class RigCase : IAsyncDisposable
 
     /// <summary>The booted VM: control plane (stop, reset, NMI, MCE, snapshots), memory reads, events.</summary>
     public IVm Vm { get; }
+
+    /// <summary>
+    /// The case's source of random choices (which VM to pause, when to revert): seeded from the run's seed and this
+    /// row (<see cref="CaseSeed"/>), so the rerun command in the report makes the same choices.
+    /// </summary>
+    public Random Random => _random ??= new Random(CaseSeed.For(_session.Seed, Suite, Case, Target, _session.Repeat));
 
     /// <summary>How the VM ended, once <see cref="RunToExitAsync"/> returned.</summary>
     public VmExit? Exit { get; private set; }

@@ -13,8 +13,7 @@ public sealed class RigSession
 {
     private static readonly Lock Gate = new();
     private static RigSession? current;
-    private readonly Lock _incompleteGate = new();
-    private CaseResult? _incomplete;
+    private readonly AsyncLocal<CaseScope?> _scope = new();
 
     public RigSession(string repoRoot, RigOptions options, IResultSink? sink, string runId)
     {
@@ -61,8 +60,11 @@ public sealed class RigSession
 
     public string RunId { get; }
 
-    /// <summary>0-based repeat of <c>rig run --repeat N</c>.</summary>
-    public int Repeat { get; set; }
+    /// <summary>0-based repeat of <c>rig run --repeat N</c> of the row running on this async flow.</summary>
+    public int Repeat => _scope.Value?.Repeat ?? 0;
+
+    /// <summary>The run's seed (<c>rig run --seed</c>): each case draws its random choices from <see cref="RigCase.Random"/>, derived from it.</summary>
+    public int Seed { get; init; }
 
     /// <summary>The reference hypervisor's seeded defect for this pass of <c>rig mutate</c>, or null.</summary>
     public string? Defect { get; set; }
@@ -77,31 +79,29 @@ public sealed class RigSession
 
     public string ProbeImage(string probe) => Path.Combine(Config.RepoRoot.Resolve(RepoRoot, Options.Probes), probe + ".elf");
 
+    /// <summary>
+    /// The runner starts each row's execution on its own async flow: everything the case does below this call
+    /// (publish, park a partial result) lands in the returned scope, whatever runs beside it.
+    /// </summary>
+    public CaseScope EnterCase(int repeat)
+    {
+        var scope = new CaseScope(repeat);
+        _scope.Value = scope;
+        return scope;
+    }
+
     public void Publish(CaseResult result)
     {
-        Sink?.Add(RunId, result with { Repeat = Repeat });
-        ResultPublished?.Invoke(result with { Repeat = Repeat });
+        var stamped = result with { Repeat = Repeat };
+        _scope.Value?.CountPublished();
+        Sink?.Add(RunId, stamped);
+        ResultPublished?.Invoke(stamped);
     }
 
     /// <summary>
-    /// A case that ended without a verdict (an exception escaped) parks its partial result here; the runner
-    /// completes it with the exception NUnit recorded, which the case itself never sees.
+    /// A case that ended without a verdict (an exception escaped) parks its partial result in its row's scope; the
+    /// runner completes it with the exception NUnit recorded, which the case itself never sees. Under plain
+    /// <c>dotnet test</c> there is no runner and NUnit reports the exception itself.
     /// </summary>
-    public void HoldIncomplete(CaseResult result)
-    {
-        lock (_incompleteGate)
-        {
-            _incomplete = result;
-        }
-    }
-
-    public CaseResult? TakeIncomplete()
-    {
-        lock (_incompleteGate)
-        {
-            var r = _incomplete;
-            _incomplete = null;
-            return r;
-        }
-    }
+    public void HoldIncomplete(CaseResult result) => _scope.Value?.HoldIncomplete(result);
 }

@@ -8,13 +8,15 @@ namespace Rig.Hosting;
 /// <c>setpriv --pdeathsig KILL</c> (util-linux) so the kernel kills it even if the rig is SIGKILLed,
 /// and <see cref="KillAll"/> covers normal exit and Ctrl-C. PR_SET_PDEATHSIG fires when the
 /// *thread* that forked the child exits (prctl(2)), and thread-pool threads retire when idle, so all
-/// children are forked from one dedicated thread that lives as long as the process.
+/// children are forked from one dedicated thread that lives as long as the process. A child inherits that thread's
+/// CPU affinity at fork, so the thread takes on the caller's <see cref="ChildCpuSet"/> for the fork and gives it back.
 /// </summary>
 public static class ChildProcesses
 {
     private static readonly ConcurrentDictionary<int, Process> Live = new();
     private static readonly BlockingCollection<Action> SpawnQueue = [];
     private static readonly Lazy<string?> Setpriv = new(() => ExecutablePath.Find("setpriv"));
+    private static readonly IReadOnlyList<int> HostCpus = ThreadAffinity.AllowedCpus();
 
     static ChildProcesses()
     {
@@ -62,11 +64,12 @@ public static class ChildProcesses
         }
 
         var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cpus = ChildCpuSet.Current;
         SpawnQueue.Add(() =>
         {
             try
             {
-                var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
+                var process = StartPinned(info, cpus) ?? throw new InvalidOperationException($"could not start {fileName}");
                 Live[process.Id] = process;
                 process.EnableRaisingEvents = true;
                 process.Exited += (_, _) => Live.TryRemove(process.Id, out _);
@@ -80,6 +83,24 @@ public static class ChildProcesses
             }
         });
         return started.Task;
+    }
+
+    private static Process? StartPinned(ProcessStartInfo info, IReadOnlyList<int>? cpus)
+    {
+        if (cpus is null)
+        {
+            return Process.Start(info);
+        }
+
+        ThreadAffinity.PinCurrentThread(cpus);
+        try
+        {
+            return Process.Start(info);
+        }
+        finally
+        {
+            ThreadAffinity.PinCurrentThread(HostCpus);
+        }
     }
 
     /// <summary>Runs a short command to completion within <paramref name="timeout"/>; a command that overruns is killed.</summary>

@@ -54,6 +54,27 @@ public static unsafe partial class ThreadAffinity
             : throw new InvalidOperationException($"sched_setaffinity({threadId}, CPU {cpu}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
+    /// <summary>Restricts the calling thread to <paramref name="cpus"/>; processes it forks from then on inherit the mask.</summary>
+    public static void PinCurrentThread(IReadOnlyCollection<int> cpus)
+    {
+        byte* mask = stackalloc byte[MaskBytes];
+        new Span<byte>(mask, MaskBytes).Clear();
+        foreach (var cpu in cpus)
+        {
+            if ((uint)cpu >= MaskBytes * 8)
+            {
+                throw new ArgumentOutOfRangeException(nameof(cpus), $"host CPU {cpu} is beyond the {MaskBytes * 8} a mask holds");
+            }
+
+            mask[cpu / 8] |= (byte)(1 << (cpu % 8));
+        }
+
+        if (sched_setaffinity(0, MaskBytes, mask) < 0)
+        {
+            throw new InvalidOperationException($"sched_setaffinity(CPUs {string.Join(',', cpus)}) failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+    }
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sched_setaffinity(int pid, nuint size, byte* mask);
 

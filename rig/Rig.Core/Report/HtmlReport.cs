@@ -91,15 +91,16 @@ public static class HtmlReport
 
     private static void Summary(StringBuilder page, ReleaseView view)
     {
-        page.Append("<h2>Runs and host</h2>\n<table><tr><th>run</th><th>started (UTC)</th><th>ended</th><th>host</th><th>CPU</th><th>kernel</th><th>KVM</th></tr>\n");
+        page.Append("<h2>Runs and host</h2>\n<table><tr><th>run</th><th>profile, repeats, seed</th><th>started (UTC)</th><th>ended</th><th>host</th><th>CPU</th><th>kernel</th><th>KVM</th></tr>\n");
         foreach (var run in view.Runs)
         {
             var host = run.Info.Host;
             var ended = run.Ended is { } e ? e.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
                 : "<span class=\"fail\">did not finish (killed?)</span>";
             var parameters = string.Join(", ", host.KvmParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+            var settings = run.Info.Settings is { } s ? $"{s.Profile}, {s.Repeats}, {s.Seed}" : "not recorded";
             page.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><code>{Html.Text(run.RunId)}</code></td><td>{run.Info.Started.UtcDateTime:yyyy-MM-dd HH:mm:ss}</td><td>{ended}</td>" +
+                $"<tr><td><code>{Html.Text(run.RunId)}</code></td><td>{Html.Text(settings)}</td><td>{run.Info.Started.UtcDateTime:yyyy-MM-dd HH:mm:ss}</td><td>{ended}</td>" +
                 $"<td>{Html.Text(host.Hostname)}</td><td>{Html.Text(host.CpuModel)}</td><td>{Html.Text(host.Kernel)}</td>" +
                 $"<td>{Html.Text(host.KvmModule)}<br><small>{Html.Text(parameters)}</small></td></tr>\n");
         }
@@ -189,7 +190,7 @@ public static class HtmlReport
                 }
             }
 
-            page.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">rerun: <code>{Html.Text(RerunCommand.For(key, runs))}</code></p>\n");
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">rerun: <code>{Html.Text(RerunCommand.For(key, view.Producers.GetValueOrDefault(key)?.Settings, runs))}</code></p>\n");
             page.Append("</details>\n");
         }
     }

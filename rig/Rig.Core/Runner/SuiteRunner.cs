@@ -1,63 +1,99 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using NUnit;
 using NUnit.Framework.Api;
 using NUnit.Framework.Interfaces;
 using Rig.Cases;
+using Rig.Hosting;
 using Rig.Results;
 
 namespace Rig.Runner;
 
 /// <summary>
-/// Runs suite assemblies in this process through NUnit's framework API (NUnit.Engine is not available),
-/// one test at a time, so each case's result reaches the sink the moment it ends.
+/// Runs a <see cref="RunPlan"/>'s rows in this process through NUnit's framework API (NUnit.Engine is not available),
+/// each row's result reaching the sink the moment it ends. With <c>jobs</c> &gt; 1, that many workers take rows from one
+/// queue, each with its own NUnit runners and its own host CPUs (<see cref="HostCpuSlots"/>); rows whose fixture asks for
+/// a <see cref="QuietHostAttribute"/> run afterwards, one at a time and unpinned. A row's verdict comes from its case
+/// alone (<see cref="CaseScope"/>), so it is the same whichever rows ran beside it.
 /// A test that ended without publishing (an exception escaped, a fixture failed) is recorded as an error here.
 /// </summary>
-public sealed class SuiteRunner(RigSession session, IRunProgress progress)
+public sealed class SuiteRunner(RigSession session, IRunProgress progress, IReadOnlyList<SuiteAssembly> suites)
 {
-    /// <summary>Runs the selected cases; every result published meanwhile is counted in <paramref name="tally"/>.</summary>
-    public void Run(IReadOnlyList<SuiteAssembly> suites, CaseSelection selection, RunTally tally)
+    public void Run(RunPlan plan, int repeats, int jobs, RunTally tally)
     {
+        // NUnit swaps Console.Out/Error for the length of each run and puts back what it found; runs that overlap
+        // would put back each other's capture.
+        var (stdout, stderr) = (Console.Out, Console.Error);
         session.ResultPublished += tally.Add;
         try
         {
-            foreach (var suite in suites.Where(s => selection.SelectsSuite(s.Suite)))
+            foreach (var failure in plan.LoadFailures)
             {
-                RunOne(suite, selection);
+                session.Publish(failure);
             }
+
+            var units = Enumerable.Range(0, repeats).SelectMany(repeat => plan.Rows.Select(row => new Unit(row, repeat))).ToList();
+            progress.RunPlanned(units.Count, jobs);
+            if (jobs == 1)
+            {
+                RunOnWorkers(units, new HostCpuSlots([], 1));
+                return;
+            }
+
+            RunOnWorkers(units.Where(u => !u.Row.NeedsQuietHost), new HostCpuSlots(ThreadAffinity.AllowedCpus(), jobs));
+            RunOnWorkers(units.Where(u => u.Row.NeedsQuietHost), new HostCpuSlots([], 1));
         }
         finally
         {
             session.ResultPublished -= tally.Add;
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
         }
     }
 
-    private void RunOne(SuiteAssembly suite, CaseSelection selection)
+    private void RunOnWorkers(IEnumerable<Unit> units, HostCpuSlots slots)
     {
-        var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
-
-        // No parallel workers: cases share one machine's KVM and their timing must not be disturbed by each other.
-        // Synchronous events: the listener must see TestStarted before the case publishes, to know what a test published.
-        var settings = new Dictionary<string, object>
+        var queue = new ConcurrentQueue<Unit>(units);
+        var workers = Enumerable.Range(0, slots.Count).Select(k => new Thread(() => Work(queue, slots[k]))
         {
-            [FrameworkPackageSettings.NumberOfTestWorkers] = 0,
-            [FrameworkPackageSettings.SynchronousEvents] = true,
-        };
-        runner.Load(suite.Load(), settings);
-        if (runner.LoadedTest is not { } loaded || loaded.RunState == RunState.NotRunnable)
+            IsBackground = true,
+            Name = $"rig worker {k}",
+        }).ToList();
+        foreach (var worker in workers)
         {
-            var reason = runner.LoadedTest?.Properties.Get(NUnit.Framework.Internal.PropertyNames.SkipReason) as string ?? "not runnable";
-            session.Publish(new CaseResult(suite.Suite, "(load)", "-", Verdict.Error, $"suite {suite.Suite} could not be loaded: {reason}",
-                suite.Path, [], [], "", DateTimeOffset.UtcNow, TimeSpan.Zero));
-            return;
+            worker.Start();
         }
 
-        runner.Run(new Listener(session, progress, suite.Suite), new SelectionFilter(suite.Suite, selection));
+        foreach (var worker in workers)
+        {
+            worker.Join();
+        }
     }
 
-    private sealed class Listener(RigSession session, IRunProgress progress, string suite) : ITestListener
+    private void Work(ConcurrentQueue<Unit> queue, IReadOnlyList<int>? cpus)
+    {
+        ChildCpuSet.Use(cpus);
+        var runners = new Dictionary<string, NUnitTestAssemblyRunner>(StringComparer.Ordinal);
+        while (queue.TryDequeue(out var unit))
+        {
+            if (!runners.TryGetValue(unit.Row.Suite, out var runner))
+            {
+                runner = RunPlan.NewRunner(suites.First(s => s.Suite == unit.Row.Suite));
+                runners[unit.Row.Suite] = runner;
+            }
+
+            var scope = session.EnterCase(unit.Repeat);
+            runner.Run(new Listener(session, progress, unit, scope), new RowFilter(unit.Row));
+        }
+    }
+
+    private sealed record Unit(CaseRow Row, int Repeat)
+    {
+        public string Id => $"{Row.Key}#{Repeat}";
+    }
+
+    private sealed class Listener(RigSession session, IRunProgress progress, Unit unit, CaseScope scope) : ITestListener
     {
         private readonly Stopwatch _clock = new();
-        private int _published;
         private int _publishedAtStart;
 
         public void TestStarted(ITest test)
@@ -67,11 +103,9 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress)
                 return;
             }
 
-            session.ResultPublished -= Count;
-            session.ResultPublished += Count;
-            _publishedAtStart = Volatile.Read(ref _published);
+            _publishedAtStart = scope.Published;
             _clock.Restart();
-            progress.CaseStarted(test.Id, suite, test.TypeInfo is { } fixture ? KebabCase.From(fixture.Type.Name) : test.Name, SelectionFilter.TargetOf(test) ?? "-");
+            progress.CaseStarted(unit.Id, unit.Row.Suite, unit.Row.Case, unit.Row.Target);
         }
 
         public void TestFinished(ITestResult result)
@@ -87,17 +121,16 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress)
                 return;
             }
 
-            var target = SelectionFilter.TargetOf(result.Test) ?? "-";
-            if (session.TakeIncomplete() is { } partial)
+            if (scope.TakeIncomplete() is { } partial)
             {
                 session.Publish(partial with { Summary = FirstLine(result.Message), Evidence = partial.Evidence + Details(result) });
             }
-            else if (Volatile.Read(ref _published) == _publishedAtStart && result.ResultState.Status == TestStatus.Failed)
+            else if (scope.Published == _publishedAtStart && result.ResultState.Status == TestStatus.Failed)
             {
-                session.Publish(Unjudged(result, target));
+                session.Publish(Unjudged(result, unit.Row.Target));
             }
 
-            progress.CaseFinished(result.Test.Id, VerdictOf(result), _clock.Elapsed, FirstLine(result.Message));
+            progress.CaseFinished(unit.Id, VerdictOf(result), _clock.Elapsed, FirstLine(result.Message));
         }
 
         public void TestOutput(TestOutput output)
@@ -117,13 +150,11 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress)
         };
 
         private CaseResult Unjudged(ITestResult result, string target) =>
-            new(suite, result.Test.Name, target, Verdict.Error, $"the test ended without a case result: {FirstLine(result.Message)}",
+            new(unit.Row.Suite, result.Test.Name, target, Verdict.Error, $"the test ended without a case result: {FirstLine(result.Message)}",
                 Details(result), [], [], result.Output, DateTimeOffset.UtcNow - TimeSpan.FromSeconds(result.Duration), TimeSpan.FromSeconds(result.Duration));
 
         private static string Details(ITestResult result) => $"nunit: {result.ResultState}\n{result.Message}\n{result.StackTrace}\n";
 
         private static string FirstLine(string? message) => (message ?? "").Split('\n', 2)[0].Trim();
-
-        private void Count(CaseResult _) => Interlocked.Increment(ref _published);
     }
 }

@@ -7,19 +7,21 @@ namespace Rig.Store;
 /// latest run that ran it wins, with all of that run's repeats. Shards of one release (a CI matrix, one
 /// target per job) therefore add up, and a re-run replaces what it re-ran.
 /// </summary>
-public sealed record ReleaseView(string Release, IReadOnlyList<StoredRun> Runs, IReadOnlyList<CaseResult> Results)
+/// <param name="Producers">For each case×target, the run whose results the view kept.</param>
+public sealed record ReleaseView(
+    string Release, IReadOnlyList<StoredRun> Runs, IReadOnlyList<CaseResult> Results, IReadOnlyDictionary<CaseKey, RunInfo> Producers)
 {
     public static ReleaseView Merge(string release, IReadOnlyList<(StoredRun Run, IReadOnlyList<CaseResult> Results)> cleanRuns)
     {
         var newestFirst = cleanRuns.OrderByDescending(r => r.Run.Info.Started).ToList();
-        var owner = new Dictionary<(string, string, string), string>();
+        var owner = new Dictionary<CaseKey, StoredRun>();
         var kept = new List<CaseResult>();
         foreach (var (run, results) in newestFirst)
         {
             foreach (var result in results)
             {
-                var key = (result.Suite, result.Case, result.Target);
-                if (owner.TryAdd(key, run.RunId) || owner[key] == run.RunId)
+                var key = CaseKey.Of(result);
+                if (owner.TryAdd(key, run) || owner[key].RunId == run.RunId)
                 {
                     kept.Add(result);
                 }
@@ -31,7 +33,7 @@ public sealed record ReleaseView(string Release, IReadOnlyList<StoredRun> Runs, 
             .ThenBy(r => r.Case, StringComparer.Ordinal)
             .ThenBy(r => r.Target, StringComparer.Ordinal)
             .ThenBy(r => r.Repeat)
-            .ToList());
+            .ToList(), owner.ToDictionary(o => o.Key, o => o.Value.Info));
     }
 
     /// <summary>Every target the release's runs saw, as the latest run that saw it found it.</summary>

@@ -54,11 +54,13 @@ public sealed class ResultStore : IResultSink, IDisposable
             ("name", run.Release), ("t", started));
         Execute(tx,
             """
-            INSERT INTO runs (run_id, release, started_ticks, ended_ticks, defect, hostname, cpu_model, kernel, kvm_module)
-            VALUES (@id, @release, @t, NULL, @defect, @host, @cpu, @kernel, @kvm)
+            INSERT INTO runs (run_id, release, started_ticks, ended_ticks, defect, hostname, cpu_model, kernel, kvm_module,
+                              profile, repeats, seed)
+            VALUES (@id, @release, @t, NULL, @defect, @host, @cpu, @kernel, @kvm, @profile, @repeats, @seed)
             """,
             ("id", run.RunId), ("release", run.Release), ("t", started), ("defect", run.Defect),
-            ("host", run.Host.Hostname), ("cpu", run.Host.CpuModel), ("kernel", run.Host.Kernel), ("kvm", run.Host.KvmModule));
+            ("host", run.Host.Hostname), ("cpu", run.Host.CpuModel), ("kernel", run.Host.Kernel), ("kvm", run.Host.KvmModule),
+            ("profile", run.Settings?.Profile), ("repeats", run.Settings?.Repeats), ("seed", (long?)run.Settings?.Seed));
         foreach (var (name, value) in run.Host.KvmParameters)
         {
             Execute(tx, "INSERT INTO run_kvm_parameters (run_id, name, value) VALUES (@id, @name, @value)",
@@ -115,12 +117,14 @@ public sealed class ResultStore : IResultSink, IDisposable
     {
         var rows = Query(tx,
             """
-            SELECT run_id, release, started_ticks, ended_ticks, defect, hostname, cpu_model, kernel, kvm_module
+            SELECT run_id, release, started_ticks, ended_ticks, defect, hostname, cpu_model, kernel, kvm_module,
+                   profile, repeats, seed
             FROM runs WHERE release = @release ORDER BY started_ticks, run_id
             """,
             r => (Id: r.GetString(0), Release: r.GetString(1), Started: r.GetInt64(2), Ended: NullableInt64(r, 3),
                   Defect: r.IsDBNull(4) ? null : r.GetString(4), Host: r.GetString(5), Cpu: r.GetString(6),
-                  Kernel: r.GetString(7), Kvm: r.GetString(8)),
+                  Kernel: r.GetString(7), Kvm: r.GetString(8),
+                  Settings: r.IsDBNull(9) ? null : new RunSettings(r.GetString(9), Convert.ToInt32(r.GetValue(10), CultureInfo.InvariantCulture), Convert.ToInt32(r.GetValue(11), CultureInfo.InvariantCulture))),
             ("release", release));
         return rows.Select(row =>
         {
@@ -131,7 +135,7 @@ public sealed class ResultStore : IResultSink, IDisposable
                 r => new TargetInfo(r.GetString(0), r.GetInt64(1) != 0, r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3)),
                 ("id", row.Id));
             var info = new RunInfo(row.Id, row.Release, FromTicks(row.Started),
-                new HostFacts(row.Host, row.Cpu, row.Kernel, row.Kvm, parameters), targets, row.Defect);
+                new HostFacts(row.Host, row.Cpu, row.Kernel, row.Kvm, parameters), targets, row.Defect, row.Settings);
             return new StoredRun(info, row.Ended is { } e ? FromTicks(e) : null);
         }).ToList();
     });

@@ -9,7 +9,16 @@ namespace Rig.Store;
 internal static class StoreSchema
 {
     /// <summary>Bump when a table changes, and add the migration from the previous version to <see cref="Create"/>.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>v1 → v2: each run keeps the profile, repeat count and seed that reproduce it (issue 20).</summary>
+    private static readonly string[] ToVersion2 =
+    [
+        "ALTER TABLE runs ADD COLUMN profile TEXT",
+        "ALTER TABLE runs ADD COLUMN repeats INTEGER",
+        "ALTER TABLE runs ADD COLUMN seed BIGINT",
+        "UPDATE rig_schema SET version = 2",
+    ];
 
     private static readonly string[] Tables =
     [
@@ -25,7 +34,10 @@ internal static class StoreSchema
             hostname TEXT NOT NULL,
             cpu_model TEXT NOT NULL,
             kernel TEXT NOT NULL,
-            kvm_module TEXT NOT NULL)
+            kvm_module TEXT NOT NULL,
+            profile TEXT,
+            repeats INTEGER,
+            seed BIGINT)
         """,
         """
         CREATE TABLE IF NOT EXISTS run_kvm_parameters (
@@ -87,13 +99,7 @@ internal static class StoreSchema
     {
         using var tx = connection.BeginTransaction();
         location.LockSchema(connection, tx);
-        foreach (var ddl in Tables)
-        {
-            using var create = connection.CreateCommand();
-            create.Transaction = tx;
-            create.CommandText = ddl;
-            create.ExecuteNonQuery();
-        }
+        Execute(connection, tx, Tables);
 
         using var read = connection.CreateCommand();
         read.Transaction = tx;
@@ -110,6 +116,10 @@ internal static class StoreSchema
             stamp.Parameters.Add(v);
             stamp.ExecuteNonQuery();
         }
+        else if (Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture) == 1)
+        {
+            Execute(connection, tx, ToVersion2);
+        }
         else if (Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture) > Version)
         {
             throw new StoreException(
@@ -117,5 +127,16 @@ internal static class StoreSchema
         }
 
         tx.Commit();
+    }
+
+    private static void Execute(DbConnection connection, DbTransaction tx, IEnumerable<string> statements)
+    {
+        foreach (var sql in statements)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
     }
 }

@@ -91,7 +91,7 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
         var reruns = Regex.Matches(html, "rerun: <code>(.*?)</code>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
         Assert.True(failures > 0);
         Assert.Equal(failures, reruns.Count);
-        Assert.All(reruns, r => Assert.Matches("^\\./run\\.sh run --suite [a-z-]+ --target [a-z0-9-]+ --filter [a-z0-9.-]+( --repeat \\d+)?$", r));
+        Assert.All(reruns, r => Assert.Matches("^\\./run\\.sh run --suite [a-z-]+ --target [a-z0-9-]+ --filter [a-z0-9.-]+ --profile lab --repeat 3 --seed 424242$", r));
     }
 
     [Fact]

@@ -17,8 +17,11 @@ public static class SampleRuns
         new("xen", false, "xl not found on PATH", ""),
     ];
 
+    /// <summary>A lab run: its rerun commands carry the profile, repeat count and seed.</summary>
+    public static RunSettings Settings { get; } = new("lab", 3, 424242);
+
     public static RunInfo Run(string release, string runId, int minutesAfterEpoch = 0, string? defect = null) =>
-        new(runId, release, Epoch.AddMinutes(minutesAfterEpoch), Host, Targets, defect);
+        new(runId, release, Epoch.AddMinutes(minutesAfterEpoch), Host, Targets, defect, Settings);
 
     public static CaseResult Result(string @case, string target, Verdict verdict, IReadOnlyList<MetricSample>? metrics = null,
         IReadOnlyList<SeriesPoint>? series = null, string suite = "apic", int repeat = 0, string evidence = "oracle: SDM 12.4.7.1") =>

@@ -25,6 +25,29 @@ public sealed class SqliteStoreTests : IDisposable
     public void MetricsAndSeriesComeFromTheReleaseView() => StoreScenarios.MetricsAndSeriesComeFromTheReleaseView(DatabasePath);
 
     [Fact]
+    public void A_v1_store_gains_run_settings_and_keeps_its_runs_without_them()
+    {
+        using (var store = ResultStore.Open(DatabasePath))
+        {
+            store.BeginRun(SampleRuns.Run("r1", "old-run"));
+        }
+
+        // What a v1 rig left: the runs table without the settings columns, schema version 1.
+        using (var v1 = new SqliteConnection($"Data Source={DatabasePath};Pooling=false"))
+        {
+            v1.Open();
+            using var downgrade = v1.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE runs DROP COLUMN profile; ALTER TABLE runs DROP COLUMN repeats; " +
+                                    "ALTER TABLE runs DROP COLUMN seed; UPDATE rig_schema SET version = 1";
+            downgrade.ExecuteNonQuery();
+        }
+
+        using var migrated = ResultStore.Open(DatabasePath);
+        migrated.BeginRun(SampleRuns.Run("r1", "new-run", minutesAfterEpoch: 1));
+        Assert.Equal([null, SampleRuns.Settings], migrated.Runs("r1").Select(r => r.Info.Settings));
+    }
+
+    [Fact]
     public void DefaultLocationIsResultsRigDb()
     {
         var location = StoreLocation.Parse(null);

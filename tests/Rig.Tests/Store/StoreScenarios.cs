@@ -37,6 +37,7 @@ public static class StoreScenarios
         Assert.Equal(run.Host with { KvmParameters = stored.Info.Host.KvmParameters }, stored.Info.Host);
         Assert.Equal(run.Host.KvmParameters.OrderBy(p => p.Key), stored.Info.Host.KvmParameters.OrderBy(p => p.Key));
         Assert.Equal(run.Targets, stored.Info.Targets);
+        Assert.Equal(SampleRuns.Settings, stored.Info.Settings);
 
         var results = reopened.Results(run.RunId);
         Assert.Equal(["reset-state", "timer-after-reboot"], results.Select(r => r.Case));
