@@ -75,9 +75,11 @@ public static class TimerDeliveryRules
     public static double Latest(TimerArming arm, int k) =>
         arm.Mode == ArmingRecord.TscDeadline ? arm.PeriodUs : arm.WriteUs + (k * arm.PeriodUs * (1 + RateTolerance)) + ReadToleranceUs;
 
-    /// <summary>When boundary <paramref name="k"/> is due if the count started as the write returned: lateness is measured from here.</summary>
-    private static double Nominal(TimerArming arm, int k) =>
-        arm.Mode == ArmingRecord.TscDeadline ? arm.PeriodUs : arm.WriteUs + (k * arm.PeriodUs);
+    /// <summary>
+    /// When boundary <paramref name="k"/> is due if the count started as the arming began: lateness is measured from here,
+    /// an upper bound that includes the arming write's own duration (long when the vCPU was descheduled in it).
+    /// </summary>
+    private static double Nominal(TimerArming arm, int k) => k * arm.PeriodUs;
 
     private static void Early(TimerArming arm, List<string> problems)
     {

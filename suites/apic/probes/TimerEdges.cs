@@ -218,9 +218,11 @@ public static unsafe class Probe
         ApicTimer.StartOneShot(Vector, PeriodUs, masked: false);
         uint initial = InitialCount;
         Tsc.Wait(PeriodUs / 2);
+        ulong from = Tsc.Now;
         uint before = CurrentCount;
         LocalApic.Write(LocalApic.RegLvtTimer, Vector | PeriodicMode);
         uint after = CurrentCount;
+        ulong between = Tsc.Now - from;
         AwaitTicks(3, 3 * PeriodUs + DeliveryWaitUs);
         ulong delivered = Ticks;
         LocalApic.StopTimer();
@@ -228,6 +230,9 @@ public static unsafe class Probe
         line.Field("initial", initial);
         line.Field("before", before);
         line.Field("after", after);
+        // A vCPU descheduled between the two reads for longer than the count had left sees it reload, as it should.
+        line.Field("between_us", Tsc.Microseconds(between));
+        line.Field("period_us", PeriodUs);
         line.Field("delivered", delivered);
         Console.Write(ref line);
     }

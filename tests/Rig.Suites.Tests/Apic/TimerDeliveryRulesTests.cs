@@ -28,7 +28,7 @@ public class TimerDeliveryRulesTests
 
         Assert.Empty(finding.Problems);
         Assert.Equal(23, finding.Lateness.Count);
-        Assert.Equal(80, finding.Lateness[0].LateUs);
+        Assert.Equal(110, finding.Lateness[0].LateUs);
     }
 
     [Fact]
