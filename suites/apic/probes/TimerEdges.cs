@@ -241,8 +241,9 @@ public static unsafe class Probe
     private static void MaskedStillCounts()
     {
         ClearTicks();
-        ulong due = Tsc.Deadline(LongCountUs);
         ApicTimer.StartOneShot(Vector, LongCountUs, masked: true);
+        // Due at the latest one count after the arming returned (a vCPU descheduled inside it starts the count early).
+        ulong due = Tsc.Deadline(LongCountUs);
         uint initial = InitialCount;
         uint first = CurrentCount;
         Tsc.Wait(PeriodUs / 2);
@@ -269,8 +270,9 @@ public static unsafe class Probe
     private static void IntoDeadlineMode()
     {
         ClearTicks();
-        ulong due = Tsc.Deadline(LongCountUs);
         ApicTimer.StartOneShot(Vector, LongCountUs, masked: false);
+        // Due at the latest one count after the arming returned (a vCPU descheduled inside it starts the count early).
+        ulong due = Tsc.Deadline(LongCountUs);
         Tsc.Wait(PeriodUs / 4);
         uint beforeSwitch = CurrentCount;
         ulong ticksBefore = Ticks;
