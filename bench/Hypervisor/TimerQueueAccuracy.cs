@@ -16,6 +16,7 @@ internal static class TimerQueueAccuracy
         using var queue = new TimerQueue(clock);
         Report("periodic 500 µs", Periodic(queue, clock, ticks, 500_000));
         Report("one-shot 100 µs", OneShots(queue, clock, ticks / 4, 100_000));
+        Console.WriteLine($"timer thread real-time (SCHED_FIFO): {queue.RealTime}");
     }
 
     private static List<double> Periodic(TimerQueue queue, HostMonotonicClock clock, int ticks, long periodNs)

@@ -71,6 +71,10 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    /// <summary><paramref name="param"/>: struct sched_param, one int (the priority). pid 0 is the calling thread.</summary>
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    public static partial int SchedSetscheduler(int pid, int policy, int* param);
+
     [LibraryImport("libc", EntryPoint = "timerfd_create", SetLastError = true)]
     public static partial int TimerfdCreate(int clock, int flags);
 

@@ -13,8 +13,11 @@ namespace Rig.Suites.Apic;
 [TestFixture]
 public sealed class TimerAfterReboot
 {
-    /// <summary>Host scheduling slack on top of the SDM's two periods: generous, since a lost tick is the bug, not a late one.</summary>
-    private const double SlackUs = 1_000_000;
+    /// <summary>
+    /// Run time a delivery may take on top of the SDM's two periods: generous (a lost tick is the bug, not a late one),
+    /// and it no longer has to cover a loaded host, whose descheduling the probe measures and the oracle excuses.
+    /// </summary>
+    private const double SlackUs = 100_000;
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
@@ -26,15 +29,16 @@ public sealed class TimerAfterReboot
             watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
 
-        // A target without what the probe needs (Xen PVH: no reset, CMOS, PIT, HPET, IOAPIC) is a skip naming it.
-        if (c.VerdictRecords().FirstOrDefault(r => r.Kind == "skip") is { } skipped)
+        // A target without what the probe needs (Xen PVH: no reset, CMOS, PIT, HPET, IOAPIC) is a skip naming the case;
+        // a skip of one of its parts (….cf9 reset-had-no-effect: QEMU's microvm has no 0xCF9) is a note, and it goes on.
+        if (c.VerdictRecords().FirstOrDefault(r => r.Kind == "skip" && r.Case == c.Case) is { } skipped)
         {
             c.Skip(skipped["reason"] ?? "the probe skipped");
             c.Complete();
             return;
         }
         c.Oracle("SDM Vol. 3A 12.4.7.1: RESET clears ISR and IRR, so after a reboot nothing blocks the clock vector and " +
-                 "its first tick arrives within 2 periods (12.5.4) plus host slack of " + $"{SlackUs / 1000:0} ms");
+                 "its first tick arrives within 2 periods (12.5.4) plus " + $"{SlackUs / 1000:0} ms of the vCPU's own run time");
 
         var records = c.Records;
         foreach (var dirty in records.Where(r => r.Kind == DirtyRecord.Kind))

@@ -52,6 +52,22 @@ public static class TimerEdgeRules
         return problems;
     }
 
+    /// <summary>
+    /// oneshot-to-periodic: whether the count could have reached zero and reloaded (12.5.4) between the reads around the
+    /// switch, given the time the probe measured between them (<c>between_us</c>, long when the host descheduled the
+    /// vCPU) and the time the count had left (<c>before</c> of <c>initial</c> counts per <c>period_us</c>).
+    /// </summary>
+    private static bool ReloadCouldHaveCome(Record e)
+    {
+        if (e["between_us"] is null || e.GetInt64("after") > e.GetInt64("initial") || e.GetInt64("initial") == 0)
+        {
+            return false;
+        }
+
+        double leftUs = (double)e.GetInt64("before") / e.GetInt64("initial") * e.GetDouble("period_us");
+        return e.GetDouble("between_us") >= (leftUs * (1 - TimerDeliveryRules.RateTolerance)) - TimerDeliveryRules.ReadToleranceUs;
+    }
+
     private static IEnumerable<string> Judge(string name, Record e)
     {
         long delivered = e.GetInt64("delivered");
@@ -121,7 +137,7 @@ public static class TimerEdgeRules
 
                 break;
             case "oneshot-to-periodic":
-                if (e.GetInt64("after") > e.GetInt64("before"))
+                if (e.GetInt64("after") > e.GetInt64("before") && !ReloadCouldHaveCome(e))
                 {
                     yield return $"{name}: the count read {e["before"]} before the switch and {e["after"]} after it " +
                                  "(SDM 12.5.4: changing the mode does not start the timer, the count goes on)";

@@ -1,7 +1,8 @@
 namespace Rig.Suites.Apic.Records;
 
 /// <summary>
-/// `RIG tick boot=N source=lapic|pit|hpet period_us=P first_tick_us=X|none|unarmed [why=R] [waited_us=W] [ticks=N]`:
+/// `RIG tick boot=N source=lapic|pit|hpet period_us=P first_tick_us=X|none|unarmed [why=R] [waited_us=W] [ticks=N]
+/// [ran_us=R stolen_us=S]`: R is the part of the wait the vCPU ran, S the part it was seen not to (RunWatch);
 /// printed by probes/TimerAfterReboot.cs, judged by Oracles/FirstTickAfterReboot.cs. Compiled into both (the suite's
 /// ProbeSupport), so a field renamed on one side fails the build, not a run.
 /// </summary>
@@ -15,6 +16,8 @@ public static class TickRecord
     public const string Why = "why";
     public const string WaitedUs = "waited_us";
     public const string Ticks = "ticks";
+    public const string RanUs = "ran_us";
+    public const string StolenUs = "stolen_us";
 
     /// <summary><see cref="FirstTickUs"/> when the target lacks that clock: noted, not judged.</summary>
     public const string Unarmed = "unarmed";

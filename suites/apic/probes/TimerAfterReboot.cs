@@ -118,10 +118,12 @@ public static unsafe class Probe
             Atomic.Exchange(first, 0);
             ulong start = Tsc.Now;
             bool armed = Arm(clock, periodUs, out string why);
-            ulong deadline = start + Tsc.Cycles(waitUs);
-            while (armed && Atomic.Load(t) == 0 && Tsc.Now < deadline)
+            RunWatch watch = default;
+            watch.Start(Tsc.Now);
+            // The HAL's wait counts the vCPU's own run time: a vCPU the host deschedules keeps its whole window.
+            while (armed && Atomic.Load(t) == 0 && watch.RanUs < waitUs && watch.Since(watch.Last) < 10 * waitUs)
             {
-                Cpu.Pause();
+                watch.Step();
             }
             Disarm(clock);
             Line line = default;
@@ -139,8 +141,10 @@ public static unsafe class Probe
             else if (at == 0)
             {
                 line.TextField(TickRecord.FirstTickUs, TickRecord.None);
-                line.Field(TickRecord.WaitedUs, waitUs);
+                line.Field(TickRecord.WaitedUs, watch.Since(watch.Last));
                 line.Field(TickRecord.Ticks, 0);
+                line.Field(TickRecord.RanUs, watch.RanUs);
+                line.Field(TickRecord.StolenUs, Tsc.Microseconds(watch.StolenCycles));
                 Console.Write(ref line);
                 // Where Windows' HAL would bugcheck 0x5C: no later boot can say more, so stop here and report fast.
                 Runtime.Exit(1);
@@ -148,6 +152,8 @@ public static unsafe class Probe
             else
             {
                 line.Field(TickRecord.FirstTickUs, Tsc.Microseconds(at - start));
+                line.Field(TickRecord.RanUs, watch.RanUs);
+                line.Field(TickRecord.StolenUs, Tsc.Microseconds(watch.StolenCycles));
             }
             line.Field(TickRecord.Ticks, Atomic.Load(t));
             Console.Write(ref line);

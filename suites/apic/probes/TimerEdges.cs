@@ -218,9 +218,11 @@ public static unsafe class Probe
         ApicTimer.StartOneShot(Vector, PeriodUs, masked: false);
         uint initial = InitialCount;
         Tsc.Wait(PeriodUs / 2);
+        ulong from = Tsc.Now;
         uint before = CurrentCount;
         LocalApic.Write(LocalApic.RegLvtTimer, Vector | PeriodicMode);
         uint after = CurrentCount;
+        ulong between = Tsc.Now - from;
         AwaitTicks(3, 3 * PeriodUs + DeliveryWaitUs);
         ulong delivered = Ticks;
         LocalApic.StopTimer();
@@ -228,6 +230,9 @@ public static unsafe class Probe
         line.Field("initial", initial);
         line.Field("before", before);
         line.Field("after", after);
+        // A vCPU descheduled between the two reads for longer than the count had left sees it reload, as it should.
+        line.Field("between_us", Tsc.Microseconds(between));
+        line.Field("period_us", PeriodUs);
         line.Field("delivered", delivered);
         Console.Write(ref line);
     }
@@ -236,8 +241,9 @@ public static unsafe class Probe
     private static void MaskedStillCounts()
     {
         ClearTicks();
-        ulong due = Tsc.Deadline(LongCountUs);
         ApicTimer.StartOneShot(Vector, LongCountUs, masked: true);
+        // Due at the latest one count after the arming returned (a vCPU descheduled inside it starts the count early).
+        ulong due = Tsc.Deadline(LongCountUs);
         uint initial = InitialCount;
         uint first = CurrentCount;
         Tsc.Wait(PeriodUs / 2);
@@ -264,8 +270,9 @@ public static unsafe class Probe
     private static void IntoDeadlineMode()
     {
         ClearTicks();
-        ulong due = Tsc.Deadline(LongCountUs);
         ApicTimer.StartOneShot(Vector, LongCountUs, masked: false);
+        // Due at the latest one count after the arming returned (a vCPU descheduled inside it starts the count early).
+        ulong due = Tsc.Deadline(LongCountUs);
         Tsc.Wait(PeriodUs / 4);
         uint beforeSwitch = CurrentCount;
         ulong ticksBefore = Ticks;

@@ -1,24 +1,42 @@
 using Rig.Guest;
+using Rig.Suites.Apic.Records;
 
 /// <summary>
-/// apic.timer-modes, guest side: the LAPIC timer in one-shot, periodic and TSC-deadline mode, in xAPIC and
-/// x2APIC mode, plus a masked LVT. For each it arms the timer `n=` times (periodic: once, for `n` ticks),
-/// records every delivery's lateness, and prints one `RIG tmode` summary the host judges
-/// (suites/apic/Oracles/TimerModeRules.cs) and `RIG tsample` lines whose distributions it judges too
-/// (TimerRateRules.cs): periodic samples are the interval minus the period, the others the lateness after the due time.
+/// apic.timer-modes, guest side: the LAPIC timer in one-shot, periodic and TSC-deadline mode, in xAPIC and x2APIC
+/// mode, plus a masked LVT. Each arming prints one `RIG tarm` record (Records/ArmingRecord.cs) with every delivery's
+/// TSC and the gaps in which the waiting loop saw its own execution stop (RunWatch), and the host judges them
+/// (Oracles/TimerDeliveryRules.cs). Waits are bounded by the time the vCPU ran, not by the TSC alone, so a vCPU
+/// descheduled by a loaded host still waits as long as a running one would.
 /// </summary>
 public static unsafe class Probe
 {
     public const string Name = ThisCase.Id;
     private const int Vector = 0xE0;
-    private const ulong PeriodUs = 500;
+    private const ulong OneShotUs = 500;
+    private const ulong PeriodUs = 1000;
+
+    // How long the vCPU must have run past a due time before the probe stops waiting for its interrupt: far beyond
+    // the oracle's bound, so a late interrupt is told from a lost one.
+    private const ulong PatienceUs = 100_000;
+
+    // A hard stop in TSC time for a vCPU that hardly runs at all.
+    private const ulong GiveUpUs = 5_000_000;
+
+    private const int MaxTicks = 64;
+
+    // The modes as numbers: the freestanding runtime compares no strings.
+    private const int OneShot = 0;
+    private const int Periodic = 1;
+    private const int TscDeadline = 2;
+    private const int Masked = 3;
 
     private static ulong ticks;
-    private static ulong lastTickTsc;
+    private static ulong* tickTsc;
 
     public static void Main()
     {
         ulong n = CommandLine.GetNumber("n", 20);
+        tickTsc = (ulong*)Heap.Allocate(MaxTicks * 8);
         LocalApic.Enable();
         Events.Register(Vector, &OnTick);
         if (!ApicTimer.Calibrate(Vector))
@@ -26,10 +44,10 @@ public static unsafe class Probe
             Report.Fail(Name, "lapic-timer-does-not-count");
             return;
         }
-        All("xapic", n);
+        All("xapic", n, Name + ".tsc-deadline.xapic");
         if (LocalApic.EnableX2Apic())
         {
-            All("x2apic", n);
+            All("x2apic", n, Name + ".tsc-deadline.x2apic");
         }
         else
         {
@@ -40,160 +58,137 @@ public static unsafe class Probe
     private static void OnTick(EventFrame* frame)
     {
         ulong now = Tsc.Now;
-        fixed (ulong* last = &lastTickTsc)
         fixed (ulong* t = &ticks)
         {
-            Atomic.Exchange(last, now);
-            Atomic.FetchAdd(t, 1);
-        }
-    }
-
-    private static void All(string apic, ulong n)
-    {
-        OneShots(apic, n, masked: false);
-        OneShots(apic, 3, masked: true);
-        Periodic(apic, n);
-        if (LocalApic.TscDeadlineSupported)
-        {
-            Deadlines(apic, n);
-        }
-        else
-        {
-            Summary(apic, "tsc-deadline", 0, 0, 0, 0, "cpu-lacks-tsc-deadline");
-        }
-    }
-
-    /// <summary>Each arming must deliver exactly once (SDM 12.5.4), or never when the LVT is masked (12.5.1).</summary>
-    private static void OneShots(string apic, ulong n, bool masked)
-    {
-        ulong delivered = 0, extra = 0;
-        fixed (ulong* t = &ticks)
-        fixed (ulong* last = &lastTickTsc)
-        {
-            for (ulong i = 0; i < n; i++)
+            ulong i = Atomic.FetchAdd(t, 1);
+            if (i < MaxTicks)
             {
-                Atomic.Exchange(t, 0);
-                ApicTimer.StartOneShot(Vector, PeriodUs, masked);
-                // The count starts with the initial-count write, the arming's last step.
-                ulong due = Tsc.Now + Tsc.Cycles(PeriodUs);
-                ulong deadline = due + Tsc.Cycles(100_000);
-                while (Atomic.Load(t) == 0 && Tsc.Now < deadline)
-                {
-                    Cpu.Pause();
-                }
-                Tsc.Wait(3 * PeriodUs); // a second tick would show here
-                ulong got = Atomic.Load(t);
-                if (got > 0)
-                {
-                    delivered++;
-                    extra += got - 1;
-                    if (!masked)
-                    {
-                        Sample(apic, "oneshot", (long)(Atomic.Load(last) - due));
-                    }
-                }
-                LocalApic.StopTimer();
+                tickTsc[i] = now;
             }
         }
-        Summary(apic, masked ? "masked" : "oneshot", n, delivered, extra, 0, "");
     }
 
-    /// <summary>One arming, <paramref name="n"/> ticks, each one period after the previous (SDM 12.5.4).</summary>
-    private static void Periodic(string apic, ulong n)
+    private static void All(string apic, ulong n, string deadlineCheck)
     {
-        ulong delivered = 0;
+        for (ulong i = 0; i < n; i++)
+        {
+            Arm(apic, OneShot, OneShotUs, 1);
+        }
+        for (ulong i = 0; i < 3; i++)
+        {
+            Arm(apic, Masked, OneShotUs, 1);
+        }
+        Arm(apic, Periodic, PeriodUs, n);
+        if (!LocalApic.TscDeadlineSupported)
+        {
+            Report.Skip(deadlineCheck, "cpu-lacks-tsc-deadline");
+            return;
+        }
+        for (ulong i = 0; i < n; i++)
+        {
+            Arm(apic, TscDeadline, OneShotUs, 1);
+        }
+    }
+
+    private static string ModeName(int mode)
+    {
+        if (mode == OneShot)
+        {
+            return ArmingRecord.OneShot;
+        }
+        if (mode == Periodic)
+        {
+            return ArmingRecord.Periodic;
+        }
+        return mode == TscDeadline ? ArmingRecord.TscDeadline : ArmingRecord.Masked;
+    }
+
+    /// <summary>
+    /// Arms once and watches, in the vCPU's run time: periodic, <paramref name="periods"/> periods and two more; one-shot
+    /// and deadline, until the interrupt came and three more periods showed no second one, or the patience ran out.
+    /// </summary>
+    private static void Arm(string apic, int mode, ulong periodUs, ulong periods)
+    {
+        RunWatch watch = default;
         fixed (ulong* t = &ticks)
-        fixed (ulong* last = &lastTickTsc)
         {
             Atomic.Exchange(t, 0);
-            ApicTimer.StartPeriodic(Vector, PeriodUs);
-            ulong start = Tsc.Now;
-            ulong deadline = start + Tsc.Cycles(PeriodUs * n + 200_000);
-            ulong seen = 0, previous = start;
-            while (seen < n && Tsc.Now < deadline)
+            ulong origin = Tsc.Now;
+            watch.Start(origin);
+            if (mode == TscDeadline)
             {
-                ulong now = Atomic.Load(t);
-                if (now != seen)
+                LocalApic.StartTscDeadline(Vector, origin + Tsc.Cycles(periodUs));
+            }
+            else if (mode == Periodic)
+            {
+                ApicTimer.StartPeriodic(Vector, periodUs);
+            }
+            else
+            {
+                ApicTimer.StartOneShot(Vector, periodUs, masked: mode == Masked);
+            }
+            ulong written = watch.Step();
+            bool once = mode != Periodic;
+            // Periodic: two periods past the last one judged, so that a timer that stopped shows as missing boundaries.
+            // Masked: four periods show that nothing comes.
+            ulong stopAfterUs = mode == Masked ? 4 * periodUs : once ? periodUs + PatienceUs : (periods + 2) * periodUs;
+            ulong quietSince = 0;
+            while (watch.Since(watch.Last) < GiveUpUs && Atomic.Load(t) < MaxTicks - 1)
+            {
+                watch.Step();
+                if (once && Atomic.Load(t) > 0)
                 {
-                    // Printing a sample takes longer than a period where COM1 is slow (each byte an exit): the ticks that
-                    // came meanwhile share the interval, so the sample is the mean period since the previous one.
-                    ulong at = Atomic.Load(last);
-                    Sample(apic, "periodic", (long)((at - previous) / (now - seen)) - (long)Tsc.Cycles(PeriodUs));
-                    previous = at;
-                    seen = now;
+                    // The interrupt came: three more periods of run time show whether a second one follows.
+                    if (quietSince == 0)
+                    {
+                        quietSince = watch.RanUs;
+                    }
+                    if (watch.RanUs - quietSince > 3 * periodUs)
+                    {
+                        break;
+                    }
                 }
-                Cpu.Pause();
+                else if (watch.RanUs > stopAfterUs)
+                {
+                    break;
+                }
             }
             LocalApic.StopTimer();
-            delivered = seen;
+            Print(apic, mode, periodUs, ref watch, written);
         }
-        Summary(apic, "periodic", n, delivered, 0, 0, "");
     }
 
-    /// <summary>The interrupt comes once the TSC reaches the deadline, never before (SDM 12.5.4.1).</summary>
-    private static void Deadlines(string apic, ulong n)
+    private static void Print(string apic, int mode, ulong periodUs, ref RunWatch watch, ulong written)
     {
-        ulong delivered = 0, extra = 0, early = 0;
+        Line line = default;
+        line.Text("RIG ");
+        line.Text(ArmingRecord.Kind);
+        line.TextField(ArmingRecord.Apic, apic);
+        line.TextField(ArmingRecord.Mode, ModeName(mode));
+        line.Field(ArmingRecord.PeriodUs, periodUs);
+        line.Field(ArmingRecord.WriteUs, watch.Since(written));
+        line.Field(ArmingRecord.EndUs, watch.Since(watch.Last));
+        line.Text(" ");
+        line.Text(ArmingRecord.Ticks);
+        line.Text("=");
+        ulong got;
         fixed (ulong* t = &ticks)
-        fixed (ulong* last = &lastTickTsc)
         {
-            for (ulong i = 0; i < n; i++)
+            got = Atomic.Load(t);
+        }
+        if (got == 0)
+        {
+            line.Text("none");
+        }
+        for (ulong i = 0; i < got && i < MaxTicks; i++)
+        {
+            if (i > 0)
             {
-                Atomic.Exchange(t, 0);
-                ulong due = Tsc.Now + Tsc.Cycles(PeriodUs);
-                LocalApic.StartTscDeadline(Vector, due);
-                ulong deadline = due + Tsc.Cycles(100_000);
-                while (Atomic.Load(t) == 0 && Tsc.Now < deadline)
-                {
-                    Cpu.Pause();
-                }
-                Tsc.Wait(3 * PeriodUs);
-                ulong got = Atomic.Load(t);
-                if (got > 0)
-                {
-                    delivered++;
-                    extra += got - 1;
-                    ulong at = Atomic.Load(last);
-                    if (at < due)
-                    {
-                        early++;
-                    }
-                    Sample(apic, "tsc-deadline", (long)(at - due));
-                }
-                LocalApic.StopTimer();
+                line.Byte((byte)',');
             }
+            line.Decimal(watch.Since(tickTsc[i]));
         }
-        Summary(apic, "tsc-deadline", n, delivered, extra, early, "");
-    }
-
-    private static void Sample(string apic, string mode, long lateCycles)
-    {
-        Line line = default;
-        line.Text("RIG tsample");
-        line.TextField("apic", apic);
-        line.TextField("mode", mode);
-        line.Field("period_us", PeriodUs);
-        line.SignedField("late_ns", lateCycles < 0 ? -(long)Tsc.Nanoseconds((ulong)-lateCycles) : (long)Tsc.Nanoseconds((ulong)lateCycles));
-        Console.Write(ref line);
-    }
-
-    private static void Summary(string apic, string mode, ulong armed, ulong delivered, ulong extra, ulong early, string unsupported)
-    {
-        Line line = default;
-        line.Text("RIG tmode");
-        line.TextField("apic", apic);
-        line.TextField("mode", mode);
-        if (unsupported.Length != 0)
-        {
-            line.TextField("unsupported", unsupported);
-        }
-        else
-        {
-            line.Field("armed", armed);
-            line.Field("delivered", delivered);
-            line.Field("extra", extra);
-            line.Field("early", early);
-        }
+        watch.Describe(ref line);
         Console.Write(ref line);
     }
 }

@@ -32,6 +32,20 @@ public class FirstTickAfterRebootTests
     }
 
     [Fact]
+    public void A_tick_late_only_while_the_vcpu_was_descheduled_passes()
+    {
+        var late = RecordParser.TryParse("RIG tick boot=2 source=hpet period_us=1000 first_tick_us=1124109 ran_us=1400 stolen_us=1122700")!;
+        Assert.Empty(FirstTickAfterReboot.Check([late], expectedBoots: 1, slackUs: 500).Problems);
+    }
+
+    [Fact]
+    public void A_tick_late_while_the_vcpu_ran_fails()
+    {
+        var late = RecordParser.TryParse("RIG tick boot=2 source=hpet period_us=1000 first_tick_us=1124109 ran_us=90000 stolen_us=1034109")!;
+        Assert.Contains("of which the vCPU ran 90000 us, bound 2500 us", Assert.Single(FirstTickAfterReboot.Check([late], expectedBoots: 1, slackUs: 500).Problems));
+    }
+
+    [Fact]
     public void Missing_boots_are_reported()
     {
         var f = FirstTickAfterReboot.Check([Tick(2, "900")], expectedBoots: 5, slackUs: 500);

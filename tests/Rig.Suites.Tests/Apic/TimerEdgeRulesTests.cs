@@ -74,6 +74,18 @@ public class TimerEdgeRulesTests
             tscDeadline: true)), StringComparison.Ordinal);
 
     [Fact]
+    public void A_count_that_reloaded_while_the_vcpu_was_descheduled_between_the_reads_passes() =>
+        Assert.Empty(TimerEdgeRules.Check(
+            With("oneshot-to-periodic", "check=oneshot-to-periodic initial=2000000 before=593594 after=912985 between_us=1400 period_us=2000 delivered=3"),
+            tscDeadline: true));
+
+    [Fact]
+    public void The_same_reload_without_time_for_it_fails() =>
+        Assert.Contains("does not start the timer", Assert.Single(TimerEdgeRules.Check(
+            With("oneshot-to-periodic", "check=oneshot-to-periodic initial=2000000 before=593594 after=912985 between_us=40 period_us=2000 delivered=3"),
+            tscDeadline: true)), StringComparison.Ordinal);
+
+    [Fact]
     public void A_one_shot_count_revived_by_a_switch_after_its_expiry_fails() =>
         Assert.Contains("a one-shot count stays at 0 after its one interrupt", Assert.Single(TimerEdgeRules.Check(
             With("oneshot-to-periodic", "check=oneshot-to-periodic initial=2006826 before=0 after=1989817 delivered=3"),
