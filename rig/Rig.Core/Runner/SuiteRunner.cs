@@ -5,6 +5,7 @@ using NUnit.Framework.Interfaces;
 using Rig.Cases;
 using Rig.Hosting;
 using Rig.Results;
+using Rig.Targets;
 
 namespace Rig.Runner;
 
@@ -12,7 +13,8 @@ namespace Rig.Runner;
 /// Runs a <see cref="RunPlan"/>'s rows in this process through NUnit's framework API (NUnit.Engine is not available),
 /// each row's result reaching the sink the moment it ends. With <c>jobs</c> &gt; 1, that many workers take rows from one
 /// queue, each with its own NUnit runners and its own host CPUs (<see cref="HostCpuSlots"/>); rows whose fixture asks for
-/// a <see cref="QuietHostAttribute"/> run afterwards, one at a time and unpinned. A row's verdict comes from its case
+/// a <see cref="QuietHostAttribute"/>, and every row of a target that serves one case at a time
+/// (<see cref="ITarget.RunsOneCaseAtATime"/>), run afterwards, one at a time and unpinned. A row's verdict comes from its case
 /// alone (<see cref="CaseScope"/>), so it is the same whichever rows ran beside it.
 /// A test that ended without publishing (an exception escaped, a fixture failed) is recorded as an error here.
 /// </summary>
@@ -39,8 +41,8 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
                 return;
             }
 
-            RunOnWorkers(units.Where(u => !u.Row.NeedsQuietHost), new HostCpuSlots(ThreadAffinity.AllowedCpus(), jobs));
-            RunOnWorkers(units.Where(u => u.Row.NeedsQuietHost), new HostCpuSlots([], 1));
+            RunOnWorkers(units.Where(u => !Alone(u.Row)), new HostCpuSlots(ThreadAffinity.AllowedCpus(), jobs));
+            RunOnWorkers(units.Where(u => Alone(u.Row)), new HostCpuSlots([], 1));
         }
         finally
         {
@@ -49,6 +51,9 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
             Console.SetError(stderr);
         }
     }
+
+    private bool Alone(CaseRow row) =>
+        row.NeedsQuietHost || session.Targets.Any(t => t.Name == row.Target && t.RunsOneCaseAtATime);
 
     private void RunOnWorkers(IEnumerable<Unit> units, HostCpuSlots slots)
     {

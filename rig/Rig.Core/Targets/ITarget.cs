@@ -9,4 +9,10 @@ public interface ITarget
     TargetAvailability Probe();
 
     Task<IVm> BootAsync(VmSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True where every case shares one machine that serves one case at a time (a Xen host's dom0 toolstack driven
+    /// through one agent): the runner then gives this target's rows no neighbours, whatever <c>--jobs</c> says.
+    /// </summary>
+    bool RunsOneCaseAtATime => false;
 }
