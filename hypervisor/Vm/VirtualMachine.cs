@@ -45,7 +45,6 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     private readonly Watchdog? _watchdog;
     private readonly UserInterruptControllers? _interruptControllers;
     private readonly VmSnapshots _snapshots;
-    private readonly MachineReset _reset;
     private volatile VmRunState _state = VmRunState.Paused;
 
     public VirtualMachine(VmOptions options)
@@ -165,8 +164,8 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             : null;
         _snapshots = new VmSnapshots(_memory, _vm, _vcpus, _msrs, UserIrqchip, Clock, Xen, KvmClock,
             new PlatformDevices(Cmos, Com1, Com2, _interruptControllers));
-        _reset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, PvConsole, ProcessorSignature);
-        _reset.Run();
+        MachineReset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, PvConsole, ProcessorSignature);
+        MachineReset.Run();
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
         {
@@ -215,7 +214,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
 
     internal VcpuParking Parking { get; }
 
-    internal MachineReset MachineReset => _reset;
+    internal MachineReset MachineReset { get; }
 
     /// <summary>Per-host-CPU register frames shared with the other VMs of this controller (parked vCPUs leave their registers there).</summary>
     internal HostCpuFrames Frames { get; } = HostCpuFrames.OpenShared();
@@ -462,7 +461,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     private void Reset(string reason, bool guest)
     {
         Parking.NoteStateChange();
-        _reset.Run();
+        MachineReset.Run();
         if (_state is not VmRunState.Paused)
         {
             _state = VmRunState.Running;

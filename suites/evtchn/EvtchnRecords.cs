@@ -1,5 +1,4 @@
 using Rig.Cases;
-using Rig.Targets;
 
 namespace Rig.Suites.Evtchn;
 
@@ -67,7 +66,4 @@ internal static class EvtchnRecords
 
         return stats;
     }
-
-    /// <summary>Every evtchn probe exits 0 exactly when it ran to its end with no check failed (docs/protocol.md).</summary>
-    public static void JudgeExit(RigCase c, VmExit exit) => c.Report(exit.ProbeStatus == 0, $"the probe ran to its end ({exit})");
 }

@@ -23,25 +23,25 @@ public sealed class HostileTailUnmask
         c.Oracle("FIFO event channel design draft G (seed 003): set_link gives up after 3 retries, so every sender returns " +
                  "in bounded time whatever a guest writes; while Xen links to a tail the word is BUSY, so a guest's allowed " +
                  "clear of MASKED cannot race the link and no event is lost; a hostile vCPU loses only its own events");
-        if (!EvtchnRecords.SkippedWithoutXenBackend(c))
+        if (EvtchnRecords.SkippedWithoutXenBackend(c))
         {
-            c.JudgeProbeVerdicts();
-            EvtchnRecords.SkipIfRaceUnforced(c);
-            var roundRecords = c.Records.Where(r => r.Kind == "evround").ToList();
-            foreach (var round in roundRecords)
-            {
-                c.Evidence("observed: " + round.Line);
-            }
-
-            if (EvtchnRecords.Stats(c, backend) is { } stats)
-            {
-                c.ReportAll(HostileRounds.Check(roundRecords, stats["most-set-link-retries"], stats["lost"]));
-            }
-
-            c.Report(roundRecords.Count == 2 * rounds, $"{2 * rounds} rounds played ({roundRecords.Count})");
-            EvtchnRecords.JudgeExit(c, exit);
+            c.Complete();
+            return;
         }
 
-        c.Complete("set_link bounded, allowed writes lose nothing, the well-behaved vCPU keeps its events");
+        EvtchnRecords.SkipIfRaceUnforced(c);
+        var roundRecords = c.Records.Where(r => r.Kind == "evround").ToList();
+        foreach (var round in roundRecords)
+        {
+            c.Evidence("observed: " + round.Line);
+        }
+
+        if (EvtchnRecords.Stats(c, backend) is { } stats)
+        {
+            c.ReportAll(HostileRounds.Check(roundRecords, stats["most-set-link-retries"], stats["lost"]));
+        }
+
+        c.Report(roundRecords.Count == 2 * rounds, $"{2 * rounds} rounds played ({roundRecords.Count})");
+        c.Finish(exit, "set_link bounded, allowed writes lose nothing, the well-behaved vCPU keeps its events");
     }
 }

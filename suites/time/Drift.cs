@@ -14,8 +14,6 @@ namespace Rig.Suites.Time;
 [TestFixture]
 public sealed class Drift
 {
-    private static readonly string[] Clocks = [ClockNames.Tsc, ClockNames.KvmClock, ClockNames.XenClock];
-
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
@@ -40,7 +38,7 @@ public sealed class Drift
         int estimates = 0;
         foreach (var vcpu in exchanges.GroupBy(x => x[ExchangeRecord.Cpu]))
         {
-            foreach (var clock in Clocks)
+            foreach (var clock in TimeRecords.RecordedClocks)
             {
                 var series = vcpu.Where(x => x[clock == ClockNames.Tsc ? ExchangeRecord.Tsc : clock + ClockNames.StepSuffix] is not null).Select(x => Exchange(x, clock)).ToList();
                 if (series.Count < 2)

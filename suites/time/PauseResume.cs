@@ -25,7 +25,7 @@ public sealed class PauseResume
         var observations = new List<PauseObservation>();
         foreach (var p in c.Records.Where(r => r.Kind == PauseRecord.Kind))
         {
-            foreach (var clock in TimeRecords.SteppedClocks.Where(k => p[k + ClockNames.StepSuffix] is not null))
+            foreach (var clock in TimeRecords.RecordedClocks.Where(k => p[k + ClockNames.StepSuffix] is not null))
             {
                 double step = p.GetDouble(clock + ClockNames.StepSuffix);
                 observations.Add(new PauseObservation(clock, p.GetDouble(PauseRecord.HostUs) * 1000, p.GetDouble(PauseRecord.BracketNs), step));

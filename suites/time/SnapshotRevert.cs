@@ -49,7 +49,7 @@ public sealed class SnapshotRevert
         var observations = new List<RevertObservation>();
         foreach (var r in records)
         {
-            foreach (var clock in TimeRecords.SteppedClocks.Where(k => r[k + ClockNames.StepSuffix] is not null))
+            foreach (var clock in TimeRecords.RecordedClocks.Where(k => r[k + ClockNames.StepSuffix] is not null))
             {
                 double step = r.GetDouble(clock + ClockNames.StepSuffix);
                 observations.Add(new RevertObservation(clock, step, r.GetDouble(RevertRecord.HostNs)));

@@ -17,8 +17,11 @@ internal static class TimeRecords
     /// <summary>Warps and cross-vCPU order need several vCPUs; the lab's machines have the cores for more.</summary>
     public static int Vcpus => Profile.Pick(normal: 2, lab: 4);
 
-    /// <summary>The clocks a `RIG pause` or `RIG revert` line carries a step for (`tsc_ns=`, `kvmclock_ns=`, `xenclock_ns=`).</summary>
-    public static readonly string[] SteppedClocks = [ClockNames.Tsc, ClockNames.KvmClock, ClockNames.XenClock];
+    /// <summary>
+    /// The clocks a `RIG pause`, `RIG revert` or `RIG exchange` line carries (`tsc_ns=`, `kvmclock_ns=`, `xenclock_ns=`;
+    /// the exchange's raw `tsc=`): RDTSCP reads the same TSC, so it has no field of its own.
+    /// </summary>
+    public static readonly string[] RecordedClocks = [ClockNames.Tsc, ClockNames.KvmClock, ClockNames.XenClock];
 
     /// <summary>Judges every `RIG steps` record for <paramref name="clocks"/>; the largest step per vCPU goes to the report.</summary>
     public static IReadOnlyList<Record> JudgeSteps(RigCase c, IReadOnlyCollection<string> clocks)
