@@ -39,6 +39,10 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     private readonly VcpuMsrs _msrs;
     private readonly DefectSet _defects = new();
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Set once Finish's winner has rung every vCPU: Dispose must not unmap their run pages before (a watchdog or QMP
+    // quit that won Finish on its own thread was measured writing immediate_exit into an unmapped page).
+    private readonly ManualResetEventSlim _finished = new();
     private readonly BlockingCollection<Action> _guestRequests = [];
     private readonly Lock _controlLock = new();
     private readonly Thread _controlThread;
@@ -501,6 +505,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
         _state = VmRunState.Shutdown;
         _guestRequests.CompleteAdding();
         Parking.End();
+        _finished.Set();
     }
 
     private void RingAll()
@@ -544,6 +549,12 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     public void Dispose()
     {
         Finish(ExitCodes.Quit);
+        if (!_finished.Wait(JoinTimeout))
+        {
+            _options.Log($"the VM's end did not complete within {JoinTimeout.TotalSeconds}s; leaving its vCPUs to process exit");
+            return;
+        }
+
         _watchdog?.Dispose();
         _interruptControllers?.Dispose();
         Xen.Dispose();
@@ -569,5 +580,6 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
         Frames.Dispose();
         _vm.Dispose();
         _kvm.Dispose();
+        _finished.Dispose();
     }
 }
