@@ -6,6 +6,7 @@ using Rig.Protocol;
 using Rig.Qmp;
 using Rig.Suites.Sched.Oracles;
 using Rig.Targets;
+using Rig.Suites.Sched.Records;
 
 namespace Rig.Suites.Sched;
 
@@ -200,17 +201,17 @@ internal sealed record ChurnedRun(
             c.Evidence($"observed: survivor VM {vm}: {end}");
         }
 
-        foreach (var r in Records.Where(r => r.Kind is "held" or "tlb" or "fault"))
+        foreach (var r in Records.Where(r => r.Kind is HeldRecord.Kind or TlbRecord.Kind or FaultRecord.Kind))
         {
             c.Evidence("observed: " + r.Line);
         }
 
-        if (Records.Any(r => r.Kind == "held"))
+        if (Records.Any(r => r.Kind == HeldRecord.Kind))
         {
             c.Metric("guest_register_checks_per_s", RegisterIntegrityRules.ChecksPerSecond(Records), "1/s");
         }
 
-        if (Records.Any(r => r.Kind == "tlb"))
+        if (Records.Any(r => r.Kind == TlbRecord.Kind))
         {
             c.Metric("guest_remaps_per_s", TlbCoherenceRules.GenerationsPerSecond(Records), "1/s");
         }

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Rig.Cases;
 using Rig.Churn;
 using Rig.Suites.Sched.Oracles;
+using Rig.Suites.Sched.Records;
 
 namespace Rig.Suites.Sched;
 
@@ -18,7 +19,7 @@ public sealed class TlbCoherence
     public async Task Run(string target)
     {
         var profile = ChurnProfile.ForRun();
-        await ChurnedRun.RunCaseAsync(target, profile, nameof(TlbCoherence), r => r.Kind == "stale", (c, run) =>
+        await ChurnedRun.RunCaseAsync(target, profile, nameof(TlbCoherence), r => r.Kind == StaleRecord.Kind, (c, run) =>
         {
             c.Oracle(TlbCoherenceRules.Rule);
             c.ReportAll(TlbCoherenceRules.Check(run.Records, run.Vms, profile.VcpusPerVm));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rig.Protocol;
+using Rig.Suites.Sched.Records;
 
 namespace Rig.Suites.Sched.Oracles;
 
@@ -28,19 +29,16 @@ public static class RegisterIntegrityRules
         [0x277] = "IA32_PAT",
     };
 
-    /// <summary>A `regdiff` of MSR n names register MsrRegister + n (probes/RegisterIntegrity.cs).</summary>
-    public const long MsrRegister = 0x1_0000_0000;
-
     /// <summary>
     /// The probe's register index: 0-14 the GPRs, 15-46 XMM0..15 low/high, 47-78 bits 191:128 and 255:192 of YMM0..15,
-    /// <see cref="MsrRegister"/> + n MSR n.
+    /// <see cref="RegDiffRecord.MsrRegister"/> + n MSR n.
     /// </summary>
     public static string RegisterName(long index) => index switch
     {
         >= 0 and < 15 => Gprs[index],
         >= 15 and < 47 => $"xmm{(index - 15) / 2}.{((index - 15) % 2 == 0 ? "lo" : "hi")}",
         >= 47 and < 79 => $"ymm{(index - 47) / 2}[{((index - 47) % 2 == 0 ? "191:128" : "255:192")}]",
-        >= MsrRegister => MsrNames.TryGetValue(index - MsrRegister, out var name) ? name : $"MSR 0x{index - MsrRegister:x}",
+        >= RegDiffRecord.MsrRegister => MsrNames.TryGetValue(index - RegDiffRecord.MsrRegister, out var name) ? name : $"MSR 0x{index - RegDiffRecord.MsrRegister:x}",
         _ => $"register #{index}",
     };
 
@@ -51,26 +49,26 @@ public static class RegisterIntegrityRules
             : null;
 
     /// <summary>A record that settles the verdict: a changed register or an exception.</summary>
-    public static bool IsFailure(Record r) => r.Kind is "regdiff" or "fault";
+    public static bool IsFailure(Record r) => r.Kind is RegDiffRecord.Kind or FaultRecord.Kind;
 
     /// <summary>One problem per changed register (naming register, expected, seen, VM and vCPU) and per vCPU that never reported holding.</summary>
     public static IReadOnlyList<string> Check(IEnumerable<Record> records, IReadOnlyCollection<int> vms, int vcpusPerVm)
     {
         var list = records.ToList();
         var problems = new List<string>();
-        foreach (var d in list.Where(r => r.Kind == "regdiff"))
+        foreach (var d in list.Where(r => r.Kind == RegDiffRecord.Kind))
         {
-            ulong expected = (ulong)d.GetInt64("expected"), seen = (ulong)d.GetInt64("seen");
+            ulong expected = (ulong)d.GetInt64(RegDiffRecord.Expected), seen = (ulong)d.GetInt64(RegDiffRecord.Seen);
             string whose = Owner(seen) is { } owner ? $" ({owner})" : "";
-            problems.Add($"VM {d["vm"]} vCPU {d["cpu"]}: {RegisterName(d.GetInt64("reg"))} changed under the guest: expected 0x{expected:x16}, seen 0x{seen:x16}{whose}");
+            problems.Add($"VM {d[RegDiffRecord.Vm]} vCPU {d[RegDiffRecord.Cpu]}: {RegisterName(d.GetInt64(RegDiffRecord.Register))} changed under the guest: expected 0x{expected:x16}, seen 0x{seen:x16}{whose}");
         }
 
-        foreach (var f in list.Where(r => r.Kind == "fault"))
+        foreach (var f in list.Where(r => r.Kind == FaultRecord.Kind))
         {
-            problems.Add($"VM {f["vm"]} vCPU {f["cpu"]}: exception vector {f["vector"]} at RIP {f["rip"]} (error code {f["error"]}), which the probe never raises: its state changed under it");
+            problems.Add($"VM {f[FaultRecord.Vm]} vCPU {f[FaultRecord.Cpu]}: exception vector {f[FaultRecord.Vector]} at RIP {f[FaultRecord.Rip]} (error code {f[FaultRecord.Error]}), which the probe never raises: its state changed under it");
         }
 
-        var held = list.Where(r => r.Kind == "held").Select(r => (Vm: (int)r.GetInt64("vm"), Cpu: (int)r.GetInt64("cpu"))).ToHashSet();
+        var held = list.Where(r => r.Kind == HeldRecord.Kind).Select(r => (Vm: (int)r.GetInt64(HeldRecord.Vm), Cpu: (int)r.GetInt64(HeldRecord.Cpu))).ToHashSet();
         foreach (int vm in vms)
         {
             for (int cpu = 0; cpu < vcpusPerVm; cpu++)
@@ -87,6 +85,6 @@ public static class RegisterIntegrityRules
 
     /// <summary>Register comparisons per second over all vCPUs (each round compares `hold` values): the guests' check rate.</summary>
     public static double ChecksPerSecond(IEnumerable<Record> records) =>
-        records.Where(r => r.Kind == "held" && r.GetDouble("us") > 0)
-            .Sum(r => r.GetDouble("rounds") * r.GetDouble("hold") / (r.GetDouble("us") / 1e6));
+        records.Where(r => r.Kind == HeldRecord.Kind && r.GetDouble(HeldRecord.Us) > 0)
+            .Sum(r => r.GetDouble(HeldRecord.Rounds) * r.GetDouble(HeldRecord.Hold) / (r.GetDouble(HeldRecord.Us) / 1e6));
 }

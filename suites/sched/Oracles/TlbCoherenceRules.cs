@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.Sched.Records;
 
 namespace Rig.Suites.Sched.Oracles;
 
@@ -18,15 +19,15 @@ public static class TlbCoherenceRules
     {
         var list = records.ToList();
         var problems = new List<string>();
-        foreach (var s in list.Where(r => r.Kind == "stale"))
+        foreach (var s in list.Where(r => r.Kind == StaleRecord.Kind))
         {
-            long g = s.GetInt64("generation"), seen = s.GetInt64("seen");
+            long g = s.GetInt64(StaleRecord.Generation), seen = s.GetInt64(StaleRecord.Seen);
             string which = seen == g - 1 ? "the previous generation's page" : seen < g ? $"generation {seen}'s page" : $"a value never mapped ({seen})";
-            problems.Add($"VM {s["vm"]} vCPU {s["cpu"]}: read {which} through the window in generation {g}, after its {s["invalidation"]} and the shootdown");
+            problems.Add($"VM {s[StaleRecord.Vm]} vCPU {s[StaleRecord.Cpu]}: read {which} through the window in generation {g}, after its {s[StaleRecord.Invalidation]} and the shootdown");
         }
 
-        var summaries = list.Where(r => r.Kind == "tlb").ToList();
-        var done = summaries.Select(r => (Vm: (int)r.GetInt64("vm"), Cpu: (int)r.GetInt64("cpu"))).ToHashSet();
+        var summaries = list.Where(r => r.Kind == TlbRecord.Kind).ToList();
+        var done = summaries.Select(r => (Vm: (int)r.GetInt64(TlbRecord.Vm), Cpu: (int)r.GetInt64(TlbRecord.Cpu))).ToHashSet();
         foreach (int vm in vms)
         {
             for (int cpu = 0; cpu < vcpusPerVm; cpu++)
@@ -38,9 +39,9 @@ public static class TlbCoherenceRules
             }
         }
 
-        foreach (var r in summaries.Where(r => r.GetInt64("cpu") == 0 && r.GetInt64("generations") == 0))
+        foreach (var r in summaries.Where(r => r.GetInt64(TlbRecord.Cpu) == 0 && r.GetInt64(TlbRecord.Generations) == 0))
         {
-            problems.Add($"VM {r["vm"]} remapped nothing (0 generations): nothing was checked");
+            problems.Add($"VM {r[TlbRecord.Vm]} remapped nothing (0 generations): nothing was checked");
         }
 
         return problems;
@@ -48,6 +49,6 @@ public static class TlbCoherenceRules
 
     /// <summary>Remaps (each followed by a full shootdown) per second, summed over the VMs: the guests' rate.</summary>
     public static double GenerationsPerSecond(IEnumerable<Record> records) =>
-        records.Where(r => r.Kind == "tlb" && r.GetInt64("cpu") == 0 && r.GetDouble("us") > 0)
-            .Sum(r => r.GetDouble("generations") / (r.GetDouble("us") / 1e6));
+        records.Where(r => r.Kind == TlbRecord.Kind && r.GetInt64(TlbRecord.Cpu) == 0 && r.GetDouble(TlbRecord.Us) > 0)
+            .Sum(r => r.GetDouble(TlbRecord.Generations) / (r.GetDouble(TlbRecord.Us) / 1e6));
 }

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Sched.Records;
 
 /// <summary>
 /// sched.register-integrity, guest side: every vCPU loads its general-purpose and XMM registers, the upper halves of its
@@ -17,9 +18,6 @@ public static unsafe class Probe
     private const ulong RoundsPerHold = 100_000;
     private const int MaxReportsPerVcpu = 8;
 
-    /// <summary>A `regdiff` of MSR n names register MsrRegister + n; 0..78 are the hold's GPRs, XMM and YMM-upper halves.</summary>
-    private const ulong MsrRegister = 0x1_0000_0000;
-
     private const uint FsBase = 0xC000_0100;
     private const uint GsBase = 0xC000_0101;
     private const uint KernelGsBase = 0xC000_0102;
@@ -35,10 +33,11 @@ public static unsafe class Probe
         vm = CommandLine.GetNumber("vm", 0);
         // Every wait and window rests on the TSC frequency: a wrong one shows here, even when the window never ends.
         Line line = default;
-        line.Text("RIG tsc");
-        line.Field("hz", Tsc.Hz);
-        line.TextField("source", Tsc.Source);
-        line.Field("pit_highest_hz", Pit.HighestEstimate);
+        line.Text("RIG ");
+        line.Text(TscRecord.Kind);
+        line.Field(TscRecord.Hz, Tsc.Hz);
+        line.TextField(TscRecord.Source, Tsc.Source);
+        line.Field(TscRecord.PitHighestHz, Pit.HighestEstimate);
         Console.Write(ref line);
         for (int vector = 0; vector < 32; vector++)
         {
@@ -54,12 +53,13 @@ public static unsafe class Probe
     private static void OnException(EventFrame* frame)
     {
         Line line = default;
-        line.Text("RIG fault");
-        line.Field("vm", vm);
-        line.Field("cpu", (ulong)Cpu.Index);
-        line.HexField("vector", frame->Vector);
-        line.HexField("rip", frame->Rip);
-        line.HexField("error", frame->ErrorCode);
+        line.Text("RIG ");
+        line.Text(FaultRecord.Kind);
+        line.Field(FaultRecord.Vm, vm);
+        line.Field(FaultRecord.Cpu, (ulong)Cpu.Index);
+        line.HexField(FaultRecord.Vector, frame->Vector);
+        line.HexField(FaultRecord.Rip, frame->Rip);
+        line.HexField(FaultRecord.Error, frame->ErrorCode);
         Console.Write(ref line);
         Runtime.Exit(1);
     }
@@ -104,20 +104,21 @@ public static unsafe class Probe
                 msrChecks++;
                 if ((!Msr.TryRead(msrs[m], out ulong v) || v != values[m]) && reports++ < MaxReportsPerVcpu)
                 {
-                    Diff(cpu, MsrRegister + msrs[m], values[m], v);
+                    Diff(cpu, (ulong)RegDiffRecord.MsrRegister + msrs[m], values[m], v);
                 }
             }
         }
         Line line = default;
-        line.Text("RIG held");
-        line.Field("vm", vm);
-        line.Field("cpu", (ulong)cpu);
-        line.Field("rounds", rounds);
-        line.Field("hold", hold);
-        line.Field("registers", hold + (ulong)held);
-        line.Field("msr_checks", msrChecks);
-        line.Field("us", Tsc.Microseconds(Tsc.Now - start));
-        line.TextField("window", ChurnWindow.ClosedBy);
+        line.Text("RIG ");
+        line.Text(HeldRecord.Kind);
+        line.Field(HeldRecord.Vm, vm);
+        line.Field(HeldRecord.Cpu, (ulong)cpu);
+        line.Field(HeldRecord.Rounds, rounds);
+        line.Field(HeldRecord.Hold, hold);
+        line.Field(HeldRecord.Registers, hold + (ulong)held);
+        line.Field(HeldRecord.MsrChecks, msrChecks);
+        line.Field(HeldRecord.Us, Tsc.Microseconds(Tsc.Now - start));
+        line.TextField(HeldRecord.Window, ChurnWindow.ClosedBy);
         Console.Write(ref line);
         if (!Team.Sync(30_000_000))
         {
@@ -194,17 +195,18 @@ public static unsafe class Probe
         _ => "pat-not-held",
     };
 
-    /// <summary>`RIG regdiff`: register (index into the hold's table, or <see cref="MsrRegister"/> + MSR), expected and seen values.</summary>
+    /// <summary>`RIG regdiff`: register (index into the hold's table, or <see cref="RegDiffRecord.MsrRegister"/> + MSR), expected and seen values.</summary>
     private static void Diff(int cpu, ulong register, ulong expected, ulong seen)
     {
         Line line = default;
-        line.Text("RIG regdiff");
-        line.Field("vm", vm);
-        line.Field("cpu", (ulong)cpu);
-        line.HexField("reg", register);
-        line.HexField("expected", expected);
-        line.HexField("seen", seen);
-        line.Field("tsc", Tsc.Now);
+        line.Text("RIG ");
+        line.Text(RegDiffRecord.Kind);
+        line.Field(RegDiffRecord.Vm, vm);
+        line.Field(RegDiffRecord.Cpu, (ulong)cpu);
+        line.HexField(RegDiffRecord.Register, register);
+        line.HexField(RegDiffRecord.Expected, expected);
+        line.HexField(RegDiffRecord.Seen, seen);
+        line.Field(RegDiffRecord.Tsc, Tsc.Now);
         Console.Write(ref line);
     }
 }

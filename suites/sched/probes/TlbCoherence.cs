@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Sched.Records;
 
 /// <summary>
 /// sched.tlb-coherence, guest side: one 4 KiB linear page (the window, at 2 GiB) is remapped by vCPU 0 between two
@@ -93,14 +94,15 @@ public static unsafe class Probe
             Follow(cpu, out generations, out checks);
         }
         Line line = default;
-        line.Text("RIG tlb");
-        line.Field("vm", vm);
-        line.Field("cpu", (ulong)cpu);
-        line.Field("generations", generations);
-        line.Field("checks", checks);
-        line.Field("ipis", Atomic.Load(ipis + cpu));
-        line.Field("us", Tsc.Microseconds(Tsc.Now - start));
-        line.TextField("window", ChurnWindow.ClosedBy);
+        line.Text("RIG ");
+        line.Text(TlbRecord.Kind);
+        line.Field(TlbRecord.Vm, vm);
+        line.Field(TlbRecord.Cpu, (ulong)cpu);
+        line.Field(TlbRecord.Generations, generations);
+        line.Field(TlbRecord.Checks, checks);
+        line.Field(TlbRecord.Ipis, Atomic.Load(ipis + cpu));
+        line.Field(TlbRecord.Us, Tsc.Microseconds(Tsc.Now - start));
+        line.TextField(TlbRecord.Window, ChurnWindow.ClosedBy);
         Console.Write(ref line);
         if (!Team.Sync(30_000_000))
         {
@@ -235,12 +237,13 @@ public static unsafe class Probe
     private static void Stale(int cpu, ulong g, ulong seen)
     {
         Line line = default;
-        line.Text("RIG stale");
-        line.Field("vm", vm);
-        line.Field("cpu", (ulong)cpu);
-        line.Field("generation", g);
-        line.Field("seen", seen);
-        line.TextField("invalidation", g % 2 == 0 ? "invlpg" : "cr3-write");
+        line.Text("RIG ");
+        line.Text(StaleRecord.Kind);
+        line.Field(StaleRecord.Vm, vm);
+        line.Field(StaleRecord.Cpu, (ulong)cpu);
+        line.Field(StaleRecord.Generation, g);
+        line.Field(StaleRecord.Seen, seen);
+        line.TextField(StaleRecord.Invalidation, g % 2 == 0 ? "invlpg" : "cr3-write");
         Console.Write(ref line);
     }
 }
