@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rig.Com2;
 using Rig.Targets;
+using Rig.Suites.Evtchn.Records;
 
 namespace Rig.Suites.Evtchn;
 
@@ -21,21 +22,21 @@ internal sealed class EvtchnHostActions : IHostActionHandler
         {
             switch (request.Action)
             {
-                case "evtchn-bind":
-                    await control.RequireReference("x-rig-evtchn-bind").VendorCommandAsync("x-rig-evtchn-bind", new JsonObject { ["port"] = request.GetUInt64("port") }, cancellationToken).ConfigureAwait(false);
+                case BackendRequest.Bind:
+                    await control.RequireReference("x-rig-evtchn-bind").VendorCommandAsync("x-rig-evtchn-bind", new JsonObject { ["port"] = request.GetUInt64(BackendRequest.Port) }, cancellationToken).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
-                case "evtchn-send":
+                case BackendRequest.Send:
                     return await BurstAsync(control, request, "x-rig-evtchn-send",
-                        new JsonObject { ["port"] = request.GetUInt64("port"), ["count"] = request.GetUInt64("count") }, cancellationToken).ConfigureAwait(false);
-                case "evtchn-virq":
+                        new JsonObject { ["port"] = request.GetUInt64(BackendRequest.Port), ["count"] = request.GetUInt64(BackendRequest.Count) }, cancellationToken).ConfigureAwait(false);
+                case BackendRequest.Virq:
                     return await BurstAsync(control, request, "x-rig-evtchn-virq",
-                        new JsonObject { ["virq"] = request.GetUInt64("virq"), ["vcpu"] = request.GetUInt64("vcpu"), ["count"] = request.GetUInt64("count") },
+                        new JsonObject { ["virq"] = request.GetUInt64(BackendRequest.VirqNumber), ["vcpu"] = request.GetUInt64(BackendRequest.Vcpu), ["count"] = request.GetUInt64(BackendRequest.Count) },
                         cancellationToken).ConfigureAwait(false);
-                case "evtchn-stats":
+                case BackendRequest.Stats:
                     Stats = await StatsAsync(control).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
-                case "evtchn-race":
-                    await control.RequireReference("x-rig-evtchn-link-race").VendorCommandAsync("x-rig-evtchn-link-race", new JsonObject { ["port"] = request.GetUInt64("port"), ["mailbox"] = request.GetUInt64("mailbox") }, cancellationToken).ConfigureAwait(false);
+                case BackendRequest.Race:
+                    await control.RequireReference("x-rig-evtchn-link-race").VendorCommandAsync("x-rig-evtchn-link-race", new JsonObject { ["port"] = request.GetUInt64(BackendRequest.Port), ["mailbox"] = request.GetUInt64(BackendRequest.Mailbox) }, cancellationToken).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
                 default:
                     return await _standard.HandleAsync(request, control, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Rig.Cases;
+using Rig.Suites.Evtchn.Records;
 
 namespace Rig.Suites.Evtchn;
 
@@ -17,7 +18,7 @@ internal static class EvtchnRecords
     /// </summary>
     public static bool SkippedWithoutXenBackend(RigCase c)
     {
-        var skip = c.Records.FirstOrDefault(r => r.Kind == "skip" && r["reason"] is "no-xen-cpuid-leaves" or "hypercall-page-msr-refused");
+        var skip = c.Records.FirstOrDefault(r => TargetInterfaces.AbsentInterface(r) == "xen");
         if (skip is not null)
         {
             c.Skip($"{c.Target} offers no Xen event channels ({skip["reason"]}); QEMU 7.2 has no Xen emulation");
@@ -40,7 +41,7 @@ internal static class EvtchnRecords
     /// </summary>
     public static void SkipIfRaceUnforced(RigCase c)
     {
-        if (c.Records.Any(r => r.Kind == "skip" && r["reason"] == "forced-link-race-refused"))
+        if (c.Records.Any(r => r.Kind == "skip" && r["reason"] == TailRoundRecord.ForcedLinkRaceRefused))
         {
             c.Skip($"{c.Target} cannot park set_link until the guest has written (rig-hv's x-rig-evtchn-link-race), so seed 003's race was not forced");
         }

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.Evtchn.Oracles;
+using Rig.Suites.Evtchn.Records;
 
 namespace Rig.Suites.Evtchn;
 
@@ -30,7 +31,7 @@ public sealed class HostileTailUnmask
         }
 
         EvtchnRecords.SkipIfRaceUnforced(c);
-        var roundRecords = c.Records.Where(r => r.Kind == "evround").ToList();
+        var roundRecords = c.Records.Where(r => r.Kind == TailRoundRecord.Kind).ToList();
         foreach (var round in roundRecords)
         {
             c.Evidence("observed: " + round.Line);

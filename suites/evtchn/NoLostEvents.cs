@@ -2,6 +2,7 @@ using System.Globalization;
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.Evtchn.Oracles;
+using Rig.Suites.Evtchn.Records;
 
 namespace Rig.Suites.Evtchn;
 
@@ -39,7 +40,7 @@ public sealed class NoLostEvents
         }
 
         EvtchnRecords.SkipIfRaceUnforced(c);
-        var counts = c.Records.Where(r => r.Kind == "evcount").ToList();
+        var counts = c.Records.Where(r => r.Kind == EventCountRecord.Kind).ToList();
         foreach (var count in counts)
         {
             c.Evidence("observed: " + count.Line);
@@ -47,24 +48,24 @@ public sealed class NoLostEvents
 
         if (EvtchnRecords.Stats(c, backend) is { } stats)
         {
-            long handled = counts.Sum(r => r.GetInt64("handled"));
+            long handled = counts.Sum(r => r.GetInt64(EventCountRecord.Handled));
             c.Metric("events_lost", EventAccounting.Lost(handled, stats["sends"], stats["coalesced"]), "events");
             c.ReportAll(EventAccounting.Check(handled, stats["sends"], stats["coalesced"], stats["lost"]));
         }
 
         c.Report(counts.Count == 5, $"the probe counted its five ports ({counts.Count})");
-        foreach (var burst in counts.Where(r => r["role"] is "host" or "virq"))
+        foreach (var burst in counts.Where(r => r[EventCountRecord.Role] is EventCountRecord.HostRole or EventCountRecord.VirqRole))
         {
             // host_ns is the probe's all-ones Stalled when it stopped waiting for the burst: no rate, a failed check.
-            if (c.Report(ulong.TryParse(burst["host_ns"], NumberStyles.None, CultureInfo.InvariantCulture, out ulong ns) && ns is > 0 and < long.MaxValue, $"the host's {burst["role"]} burst was acknowledged ({burst["host_ns"]} ns)"))
+            if (c.Report(ulong.TryParse(burst[EventCountRecord.HostNs], NumberStyles.None, CultureInfo.InvariantCulture, out ulong ns) && ns is > 0 and < long.MaxValue, $"the host's {burst[EventCountRecord.Role]} burst was acknowledged ({burst[EventCountRecord.HostNs]} ns)"))
             {
-                c.Metric($"{burst["role"]}_events_per_s", Events / 2 * 1e9 / ns, "events/s");
+                c.Metric($"{burst[EventCountRecord.Role]}_events_per_s", Events / 2 * 1e9 / ns, "events/s");
             }
         }
 
-        if (counts.FirstOrDefault(r => r["role"] == "ipi") is { } ipi)
+        if (counts.FirstOrDefault(r => r[EventCountRecord.Role] == EventCountRecord.IpiRole) is { } ipi)
         {
-            c.Metric("ipi_events_per_s", ipi.GetInt64("sent") * 1000.0 / ms, "events/s");
+            c.Metric("ipi_events_per_s", ipi.GetInt64(EventCountRecord.Sent) * 1000.0 / ms, "events/s");
         }
 
         c.Finish(exit, $"{Events} host and VIRQ events and the IPIs each handled exactly as often as the ABI allows, the forced unmask-during-link included");

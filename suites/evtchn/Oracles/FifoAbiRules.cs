@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.Evtchn.Records;
 
 namespace Rig.Suites.Evtchn.Oracles;
 
@@ -39,8 +40,8 @@ public static class FifoAbiRules
     /// <summary>One problem per rule whose check is missing or reads otherwise.</summary>
     public static IReadOnlyList<string> Check(IEnumerable<Record> records)
     {
-        var got = records.Where(r => r.Kind == "evcheck" && r["check"] is not null)
-            .GroupBy(r => r["check"]!).ToDictionary(g => g.Key, g => g.Last().GetInt64("got"));
+        var got = records.Where(r => r.Kind == AbiCheckRecord.Kind && r[AbiCheckRecord.Check] is not null)
+            .GroupBy(r => r[AbiCheckRecord.Check]!).ToDictionary(g => g.Key, g => g.Last().GetInt64(AbiCheckRecord.Got));
         var problems = new List<string>();
         foreach (var (check, expected, rule) in Rules)
         {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Rig.Protocol;
+using Rig.Suites.Evtchn.Records;
 
 namespace Rig.Suites.Evtchn.Oracles;
 
@@ -13,9 +15,6 @@ public static class HostileRounds
     /// <summary>Draft G: set_link retries at most 3 times.</summary>
     public const long SetLinkRetries = 3;
 
-    /// <summary>What the probe prints for a send whose ack never came (probes/Shared/Backend.cs: Stalled).</summary>
-    public const string StalledSend = "18446744073709551615";
-
     public static IReadOnlyList<string> Check(IReadOnlyList<Record> rounds, long mostSetLinkRetries, long lost)
     {
         var problems = new List<string>();
@@ -27,19 +26,19 @@ public static class HostileRounds
         int hostile = 0;
         foreach (var round in rounds)
         {
-            bool allowed = round["writes"] == "allowed";
+            bool allowed = round[TailRoundRecord.Writes] == TailRoundRecord.Allowed;
             hostile += allowed ? 0 : 1;
-            if (round["send_ns"] == StalledSend)
+            if (round[TailRoundRecord.SendNs] == TailRoundRecord.StalledSendNs.ToString(CultureInfo.InvariantCulture))
             {
                 problems.Add($"a host send did not return while the guest rewrote the tail (stalled sender): {round.Line}");
             }
 
-            if (allowed && round.GetInt64("next_handled") != 1)
+            if (allowed && round.GetInt64(TailRoundRecord.NextHandled) != 1)
             {
                 problems.Add($"with only allowed writes to the tail, the event linked behind it was lost: {round.Line}");
             }
 
-            if (!allowed && round.GetInt64("own_handled") != 1)
+            if (!allowed && round.GetInt64(TailRoundRecord.OwnHandled) != 1)
             {
                 problems.Add($"the well-behaved vCPU 0 lost its event while vCPU 1 was hostile: {round.Line}");
             }

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Evtchn.Records;
 
 /// <summary>
 /// evtchn.hostile-tail-unmask, guest side, two vCPUs; vCPU 1 is the hostile one. Each round: the host sends `tail`
@@ -54,7 +55,7 @@ public static unsafe class Probe
         Partner.Set(hostile ? Partner.FlipHostile : Partner.FlipAllowed, tail);
         if (!Backend.Race(tail, Partner.Mailbox))
         {
-            Report.Skip(Name, "forced-link-race-refused");
+            Report.Skip(Name, TailRoundRecord.ForcedLinkRaceRefused);
         }
         ulong ownNs = hostile ? Backend.Send(own, 1) : 0;
         ulong nextNs = Backend.Send(next, 1);
@@ -64,15 +65,16 @@ public static unsafe class Probe
         XenEvents.Drain();
 
         Line line = default;
-        line.Text("RIG evround");
-        line.TextField("writes", hostile ? "hostile" : "allowed");
-        line.Field("next_handled", XenEvents.Handled(next));
-        line.Field("send_ns", nextNs);
-        line.Field("tail_writes", writes);
+        line.Text("RIG ");
+        line.Text(TailRoundRecord.Kind);
+        line.TextField(TailRoundRecord.Writes, hostile ? TailRoundRecord.Hostile : TailRoundRecord.Allowed);
+        line.Field(TailRoundRecord.NextHandled, XenEvents.Handled(next));
+        line.Field(TailRoundRecord.SendNs, nextNs);
+        line.Field(TailRoundRecord.TailWrites, writes);
         if (hostile)
         {
-            line.Field("own_handled", XenEvents.Handled(own));
-            line.Field("own_send_ns", ownNs);
+            line.Field(TailRoundRecord.OwnHandled, XenEvents.Handled(own));
+            line.Field(TailRoundRecord.OwnSendNs, ownNs);
         }
         Report.Emit(ref line);
     }

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Evtchn.Records;
 
 /// <summary>
 /// evtchn.no-lost-events, guest side, two vCPUs. vCPU 1 consumes while events come from three sources: the host backend
@@ -79,9 +80,9 @@ public static unsafe class Probe
             }
         }
         Partner.Set(Partner.UnmaskAndDrain, host);
-        Backend.Count("host", host, hostNs, "host_ns");
-        Backend.Count("virq", virq, virqNs, "host_ns");
-        Backend.Count("ipi", ipi, sent, "sent");
+        Backend.Count(EventCountRecord.HostRole, host, hostNs, EventCountRecord.HostNs);
+        Backend.Count(EventCountRecord.VirqRole, virq, virqNs, EventCountRecord.HostNs);
+        Backend.Count(EventCountRecord.IpiRole, ipi, sent, EventCountRecord.Sent);
         for (int i = 0; i < taken; i++)
         {
             Report.Metric(Name, "send_to_upcall_us", samples[i], "us");
@@ -95,14 +96,14 @@ public static unsafe class Probe
         Partner.Set(Partner.FlipByHypercall, tail);
         if (!Backend.Race(tail, Partner.Mailbox))
         {
-            Report.Skip(Name, "forced-link-race-refused");
+            Report.Skip(Name, TailRoundRecord.ForcedLinkRaceRefused);
         }
         Backend.Send(next, 1);
         Backend.Race(0, Partner.Mailbox);
         ulong writes = Partner.Writes;
         Partner.Set(Partner.UnmaskAndDrain, tail);
-        Backend.Count("race-tail", tail, writes, "tail_writes");
-        Backend.Count("race-next", next, 0, "");
+        Backend.Count(EventCountRecord.RaceTailRole, tail, writes, EventCountRecord.TailWrites);
+        Backend.Count(EventCountRecord.RaceNextRole, next, 0, "");
         Backend.Stats();
         Report.Ok(Name);
     }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Rig.Protocol;
 using Rig.Suites.Evtchn.Oracles;
+using Rig.Suites.Evtchn.Records;
 using Record = Rig.Protocol.Record;
 
 namespace Rig.Suites.Tests.Evtchn;
@@ -52,7 +54,7 @@ public sealed class EvtchnOracleTests
     [Fact]
     public void An_unbounded_set_link_fails_by_its_retries_and_a_stalled_send()
     {
-        var problems = HostileRounds.Check(Rounds(1, 1, HostileRounds.StalledSend), mostSetLinkRetries: 200, lost: 0);
+        var problems = HostileRounds.Check(Rounds(1, 1, TailRoundRecord.StalledSendNs.ToString(CultureInfo.InvariantCulture)), mostSetLinkRetries: 200, lost: 0);
         Assert.Contains(problems, p => p.Contains("bounds it at 3"));
         Assert.Contains(problems, p => p.Contains("stalled sender"));
     }

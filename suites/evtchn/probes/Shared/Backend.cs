@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Evtchn.Records;
 
 /// <summary>
 /// The host backend (domain 0) over COM2, and what the evtchn probes print: `evtchn-bind port=N` binds the host to a
@@ -15,16 +16,13 @@ public static unsafe class Backend
     /// </summary>
     public const ulong StallUs = 10_000_000;
 
-    /// <summary>The host time <see cref="Send"/> returns for a send whose ack never came (the core library has no ulong.MaxValue).</summary>
-    public const ulong Stalled = 0xFFFF_FFFF_FFFF_FFFF;
-
     /// <summary>A port bound to the host on <paramref name="vcpu"/>'s queue, or 0 (reported) when refused.</summary>
     public static uint HostPort(string name, uint vcpu)
     {
         uint port = XenEvents.AllocUnbound(0);
         Line request = default;
-        request.Text("evtchn-bind");
-        request.Field("port", port);
+        request.Text(BackendRequest.Bind);
+        request.Field(BackendRequest.Port, port);
         if (port == 0 || Control.Request(ref request, 2_000_000) != Acknowledgement.Ok || (vcpu != 0 && XenEvents.BindVcpu(port, vcpu) != 0))
         {
             Report.Fail(name, "host-bind-refused");
@@ -33,24 +31,24 @@ public static unsafe class Backend
         return port;
     }
 
-    /// <summary>The host sends <paramref name="count"/> times to <paramref name="port"/>; the host's time in ns, or <see cref="Stalled"/>.</summary>
+    /// <summary>The host sends <paramref name="count"/> times to <paramref name="port"/>; the host's time in ns, or <see cref="TailRoundRecord.StalledSendNs"/>.</summary>
     public static ulong Send(uint port, ulong count)
     {
         Line request = default;
-        request.Text("evtchn-send");
-        request.Field("port", port);
-        request.Field("count", count);
+        request.Text(BackendRequest.Send);
+        request.Field(BackendRequest.Port, port);
+        request.Field(BackendRequest.Count, count);
         return Burst(ref request, count);
     }
 
-    /// <summary>The hypervisor raises <paramref name="virq"/> on <paramref name="vcpu"/> <paramref name="count"/> times; the host's time in ns, or <see cref="Stalled"/>.</summary>
+    /// <summary>The hypervisor raises <paramref name="virq"/> on <paramref name="vcpu"/> <paramref name="count"/> times; the host's time in ns, or <see cref="TailRoundRecord.StalledSendNs"/>.</summary>
     public static ulong RaiseVirq(uint virq, uint vcpu, ulong count)
     {
         Line request = default;
-        request.Text("evtchn-virq");
-        request.Field("virq", virq);
-        request.Field("vcpu", vcpu);
-        request.Field("count", count);
+        request.Text(BackendRequest.Virq);
+        request.Field(BackendRequest.VirqNumber, virq);
+        request.Field(BackendRequest.Vcpu, vcpu);
+        request.Field(BackendRequest.Count, count);
         return Burst(ref request, count);
     }
 
@@ -64,25 +62,25 @@ public static unsafe class Backend
     {
         if (Control.Request(ref request, StallUs + count * BurstUsPerEvent) != Acknowledgement.Ok)
         {
-            return Stalled;
+            return TailRoundRecord.StalledSendNs;
         }
-        return Control.TryGetAckNumber("ns", out ulong ns) ? ns : 0;
+        return Control.TryGetAckNumber(BackendRequest.AckNs, out ulong ns) ? ns : 0;
     }
 
     /// <summary>Forces the race on <paramref name="tail"/> for the host's sends (0: ends it); false when the target cannot.</summary>
     public static bool Race(uint tail, ulong* mailbox)
     {
         Line request = default;
-        request.Text("evtchn-race");
-        request.Field("port", tail);
-        request.Field("mailbox", (ulong)mailbox);
+        request.Text(BackendRequest.Race);
+        request.Field(BackendRequest.Port, tail);
+        request.Field(BackendRequest.Mailbox, (ulong)mailbox);
         return Control.Request(ref request, 2_000_000) == Acknowledgement.Ok;
     }
 
     /// <summary>Asks the host to keep the hypervisor's counts now (the VM is gone when the case judges).</summary>
     public static void Stats()
     {
-        if (Control.Request("evtchn-stats", 2_000_000) != Acknowledgement.Ok)
+        if (Control.Request(BackendRequest.Stats, 2_000_000) != Acknowledgement.Ok)
         {
             Report.Fail("evtchn", "host-stats-refused");
         }
@@ -92,9 +90,10 @@ public static unsafe class Backend
     public static void Check(string check, long got)
     {
         Line line = default;
-        line.Text("RIG evcheck");
-        line.TextField("check", check);
-        line.SignedField("got", got);
+        line.Text("RIG ");
+        line.Text(AbiCheckRecord.Kind);
+        line.TextField(AbiCheckRecord.Check, check);
+        line.SignedField(AbiCheckRecord.Got, got);
         Report.Emit(ref line);
     }
 
@@ -102,10 +101,11 @@ public static unsafe class Backend
     public static void Count(string role, uint port, ulong extraKey, string extraName)
     {
         Line line = default;
-        line.Text("RIG evcount");
-        line.TextField("role", role);
-        line.Field("port", port);
-        line.Field("handled", XenEvents.Handled(port));
+        line.Text("RIG ");
+        line.Text(EventCountRecord.Kind);
+        line.TextField(EventCountRecord.Role, role);
+        line.Field(EventCountRecord.Port, port);
+        line.Field(EventCountRecord.Handled, XenEvents.Handled(port));
         if (extraName.Length > 0)
         {
             line.Field(extraName, extraKey);
