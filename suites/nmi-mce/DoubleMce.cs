@@ -2,6 +2,7 @@ using System.Text.Json;
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.NmiMce.Oracles;
+using Rig.Suites.NmiMce.Records;
 
 namespace Rig.Suites.NmiMce;
 
@@ -21,7 +22,7 @@ public sealed class DoubleMce
         c.Oracle("SDM Vol. 3B 16.3.1.2: a machine check while MCIP is set puts the processor in shutdown");
         var records = c.Records;
         var trace = TraceEvent.FromRecords(records);
-        foreach (var r in records.Where(r => r.Kind is "ev" or "ev-summary" or "after-shutdown"))
+        foreach (var r in records.Where(r => r.Kind is TraceEventRecord.Kind or TraceSummaryRecord.Kind or AfterShutdownRecord.Kind))
         {
             c.Evidence("observed: " + r.Line);
         }
@@ -34,7 +35,7 @@ public sealed class DoubleMce
             return;
         }
 
-        bool shutdown = guestEvents.Count > 0 || records.Any(r => r.Kind == "after-shutdown");
+        bool shutdown = guestEvents.Count > 0 || records.Any(r => r.Kind == AfterShutdownRecord.Kind);
         c.ReportAll(DoubleMceRules.Check(trace, shutdown));
 
         c.JudgeProbeVerdicts();

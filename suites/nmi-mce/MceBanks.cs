@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.NmiMce.Oracles;
+using Rig.Suites.NmiMce.Records;
 
 namespace Rig.Suites.NmiMce;
 
@@ -19,17 +20,17 @@ public sealed class MceBanks
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(30));
         c.Oracle("SDM Vol. 3B 16.3: MCG_CAP.Count banks exist and no more; MCi_CTL keeps all-zeros/all-ones writes; MCi_STATUS, " +
                  "ADDR and MISC hold the reported error; an uncorrected error raises #MC (16.3.1.2); writing 0 clears STATUS");
-        var records = c.Records.Where(r => r.Kind is "mcg" or "mce-ctl" or "mce-beyond" or "mce-bank").ToList();
+        var records = c.Records.Where(r => r.Kind is McgCapRecord.Kind or MceControlRecord.Kind or MceBeyondRecord.Kind or MceBankRecord.Kind).ToList();
         records.ForEach(r => c.Evidence("observed: " + r.Line));
         if (MceBankRules.Banks(records) == 0)
         {
             c.Skip("the target declares no machine-check banks (IA32_MCG_CAP.Count = 0)");
         }
-        else if (records.FirstOrDefault(r => r.Kind == "mce-bank" && r.GetInt64("ack") == 2) is { } unanswered)
+        else if (records.FirstOrDefault(r => r.Kind == MceBankRecord.Kind && r.GetInt64(MceBankRecord.Ack) == 2) is { } unanswered)
         {
             c.Error($"the host never answered a machine-check injection, so what the bank holds proves nothing: {unanswered.Line}");
         }
-        else if (records.FirstOrDefault(r => r.Kind == "mce-bank" && r.GetInt64("ack") == 1) is { } refused)
+        else if (records.FirstOrDefault(r => r.Kind == MceBankRecord.Kind && r.GetInt64(MceBankRecord.Ack) == 1) is { } refused)
         {
             c.Skip($"the target cannot inject a machine check on request: {refused.Line}");
         }

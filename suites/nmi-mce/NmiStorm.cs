@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Suites.NmiMce.Oracles;
+using Rig.Suites.NmiMce.Records;
 
 namespace Rig.Suites.NmiMce;
 
@@ -25,8 +26,8 @@ public sealed class NmiStorm
         c.Oracle("SDM Vol. 3A 6.7.1: no NMI is delivered inside the NMI handler; one sent with none pending is delivered; " +
                  "those arriving while blocked are latched as one, delivered after the IRET; the vCPU keeps running (seed 004 item 8)");
         var records = c.Records;
-        var storm = records.FirstOrDefault(r => r.Kind == "storm");
-        var progress = records.FirstOrDefault(r => r.Kind == "storm-progress");
+        var storm = records.FirstOrDefault(r => r.Kind == StormRecord.Kind);
+        var progress = records.FirstOrDefault(r => r.Kind == StormProgressRecord.Kind);
         if (storm is null || progress is null)
         {
             c.JudgeProbeVerdicts();
@@ -37,23 +38,23 @@ public sealed class NmiStorm
 
         c.Evidence("observed: " + storm.Line);
         c.Evidence("observed: " + progress.Line);
-        long sent = storm.GetInt64("sent");
+        long sent = storm.GetInt64(StormRecord.Sent);
         if (sent < count)
         {
             c.Evidence($"the storm reached {sent} of {count} NMIs within its bound of {stormBound.TotalSeconds:0} s; the rules were judged on those");
         }
 
         c.ReportAll(StormAccounting.Check(storm, progress));
-        double seconds = storm.GetInt64("us") / 1e6;
+        double seconds = storm.GetInt64(StormRecord.Us) / 1e6;
         c.Metric("nmi_storm_sent_per_s", sent / seconds, "1/s");
-        c.Metric("nmi_storm_delivered_per_s", storm.GetInt64("delivered") / seconds, "1/s");
-        c.Metric("nmi_storm_progress_ratio", progress.GetInt64("storm_per_ms") / (double)Math.Max(1, progress.GetInt64("baseline_per_ms")), "ratio");
+        c.Metric("nmi_storm_delivered_per_s", storm.GetInt64(StormRecord.Delivered) / seconds, "1/s");
+        c.Metric("nmi_storm_progress_ratio", progress.GetInt64(StormProgressRecord.StormPerMs) / (double)Math.Max(1, progress.GetInt64(StormProgressRecord.BaselinePerMs)), "ratio");
         foreach (var us in StormAccounting.LatenciesUs(records))
         {
             c.Metric("nmi_delivery_latency_us", us, "us");
         }
 
-        c.Finish(exit, $"{sent} NMIs in {seconds:0.0} s, {storm["delivered"]} delivered: none nested, none lost with none pending, " +
-                       $"one latched after each of {storm["holds"]} long handlers, vCPU 0 progressed");
+        c.Finish(exit, $"{sent} NMIs in {seconds:0.0} s, {storm[StormRecord.Delivered]} delivered: none nested, none lost with none pending, " +
+                       $"one latched after each of {storm[StormRecord.Holds]} long handlers, vCPU 0 progressed");
     }
 }

@@ -2,6 +2,7 @@ using Rig.Cases;
 using Rig.Hosting;
 using Rig.Suites.NmiMce.Oracles;
 using Rig.Targets;
+using Rig.Suites.NmiMce.Records;
 
 namespace Rig.Suites.NmiMce;
 
@@ -12,7 +13,7 @@ internal static class NmiTrace
     public static IReadOnlyList<TraceEvent> Read(RigCase c, VmExit exit)
     {
         var records = c.Records;
-        foreach (var r in records.Where(r => r.Kind is "ev" or "ev-summary"))
+        foreach (var r in records.Where(r => r.Kind is TraceEventRecord.Kind or TraceSummaryRecord.Kind))
         {
             c.Evidence("observed: " + r.Line);
         }

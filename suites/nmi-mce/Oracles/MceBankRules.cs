@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.NmiMce.Records;
 
 namespace Rig.Suites.NmiMce.Oracles;
 
@@ -17,7 +18,7 @@ public static class MceBankRules
 
     /// <summary>Banks the probe saw in MCG_CAP; null when it printed no `RIG mcg` record.</summary>
     public static int? Banks(IReadOnlyList<Record> records) =>
-        records.FirstOrDefault(r => r.Kind == "mcg") is { } mcg ? (int)mcg.GetInt64("banks") : null;
+        records.FirstOrDefault(r => r.Kind == McgCapRecord.Kind) is { } mcg ? (int)mcg.GetInt64(McgCapRecord.Banks) : null;
 
     public static IReadOnlyList<string> Check(IReadOnlyList<Record> records)
     {
@@ -27,7 +28,7 @@ public static class MceBankRules
             return ["the probe printed no IA32_MCG_CAP record"];
         }
 
-        var controls = records.Where(r => r.Kind == "mce-ctl").ToList();
+        var controls = records.Where(r => r.Kind == MceControlRecord.Kind).ToList();
         if (controls.Count != banks)
         {
             problems.Add($"IA32_MCG_CAP.Count is {banks} but the probe checked {controls.Count} IA32_MCi_CTL registers");
@@ -35,23 +36,23 @@ public static class MceBankRules
 
         foreach (var ctl in controls)
         {
-            if (ctl.GetInt64("write_zero_ok") == 0 || ctl.GetInt64("write_ones_ok") == 0)
+            if (ctl.GetInt64(MceControlRecord.WriteZeroOk) == 0 || ctl.GetInt64(MceControlRecord.WriteOnesOk) == 0)
             {
-                problems.Add($"bank {ctl["bank"]}: a write of all zeros or all ones to IA32_MCi_CTL faulted ({ctl.Line})");
+                problems.Add($"bank {ctl[MceControlRecord.Bank]}: a write of all zeros or all ones to IA32_MCi_CTL faulted ({ctl.Line})");
             }
-            else if ((ulong)ctl.GetInt64("read_zero") != 0 || (ulong)ctl.GetInt64("read_ones") != AllOnes)
+            else if ((ulong)ctl.GetInt64(MceControlRecord.ReadZero) != 0 || (ulong)ctl.GetInt64(MceControlRecord.ReadOnes) != AllOnes)
             {
-                problems.Add($"bank {ctl["bank"]}: IA32_MCi_CTL did not keep what was written: 0 read back as {ctl["read_zero"]}, " +
-                             $"all ones as {ctl["read_ones"]}");
+                problems.Add($"bank {ctl[MceControlRecord.Bank]}: IA32_MCi_CTL did not keep what was written: 0 read back as {ctl[MceControlRecord.ReadZero]}, " +
+                             $"all ones as {ctl[MceControlRecord.ReadOnes]}");
             }
         }
 
-        if (records.FirstOrDefault(r => r.Kind == "mce-beyond") is { } beyond && beyond.GetInt64("gp") == 0)
+        if (records.FirstOrDefault(r => r.Kind == MceBeyondRecord.Kind) is { } beyond && beyond.GetInt64(MceBeyondRecord.Gp) == 0)
         {
-            problems.Add($"IA32_MC{banks}_CTL, past the {banks} banks IA32_MCG_CAP declares, was readable ({beyond["value"]}) instead of #GP");
+            problems.Add($"IA32_MC{banks}_CTL, past the {banks} banks IA32_MCG_CAP declares, was readable ({beyond[MceBeyondRecord.Value]}) instead of #GP");
         }
 
-        foreach (var bank in records.Where(r => r.Kind == "mce-bank"))
+        foreach (var bank in records.Where(r => r.Kind == MceBankRecord.Kind))
         {
             problems.AddRange(CheckInjected(bank));
         }
@@ -61,25 +62,25 @@ public static class MceBankRules
 
     private static IEnumerable<string> CheckInjected(Record bank)
     {
-        string where = $"bank {bank["bank"]}";
-        foreach (var register in new[] { "status", "addr", "misc" })
+        string where = $"bank {bank[MceBankRecord.Bank]}";
+        foreach (var (register, sent) in new[] { (MceBankRecord.Status, MceBankRecord.SentStatus), (MceBankRecord.Addr, MceBankRecord.SentAddr), (MceBankRecord.Misc, MceBankRecord.SentMisc) })
         {
-            if (bank.GetInt64(register) != bank.GetInt64("sent_" + register))
+            if (bank.GetInt64(register) != bank.GetInt64(sent))
             {
-                yield return $"{where}: IA32_MCi_{register.ToUpperInvariant()} reads {bank[register]}, the host injected {bank["sent_" + register]}";
+                yield return $"{where}: IA32_MCi_{register.ToUpperInvariant()} reads {bank[register]}, the host injected {bank[sent]}";
             }
         }
 
-        bool uncorrected = ((ulong)bank.GetInt64("sent_status") & Uncorrected) != 0;
-        long machineChecks = bank.GetInt64("machine_checks");
+        bool uncorrected = ((ulong)bank.GetInt64(MceBankRecord.SentStatus) & Uncorrected) != 0;
+        long machineChecks = bank.GetInt64(MceBankRecord.MachineChecks);
         if (machineChecks != (uncorrected ? 1 : 0))
         {
             yield return $"{where}: {(uncorrected ? "an uncorrected" : "a corrected")} error raised {machineChecks} #MC, not {(uncorrected ? 1 : 0)}";
         }
 
-        if (bank.GetInt64("cleared") != 0)
+        if (bank.GetInt64(MceBankRecord.Cleared) != 0)
         {
-            yield return $"{where}: IA32_MCi_STATUS reads {bank["cleared"]} after software wrote 0 to clear it";
+            yield return $"{where}: IA32_MCi_STATUS reads {bank[MceBankRecord.Cleared]} after software wrote 0 to clear it";
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rig.Protocol;
+using Rig.Suites.NmiMce.Records;
 
 namespace Rig.Suites.NmiMce.Oracles;
 
@@ -16,53 +17,53 @@ public static class StormAccounting
     public static IReadOnlyList<string> Check(Record storm, Record progress)
     {
         var problems = new List<string>();
-        if (storm.GetInt64("stalls") > 0)
+        if (storm.GetInt64(StormRecord.Stalls) > 0)
         {
-            problems.Add($"vCPU 0 made no progress at CPL3 for 10 s during the storm, after {storm["sent"]} NMIs: livelocked in NMI delivery");
+            problems.Add($"vCPU 0 made no progress at CPL3 for 10 s during the storm, after {storm[StormRecord.Sent]} NMIs: livelocked in NMI delivery");
         }
 
-        if (storm.GetInt64("nested") is var nested and > 0)
+        if (storm.GetInt64(StormRecord.Nested) is var nested and > 0)
         {
             problems.Add($"{nested} NMIs were delivered while vCPU 0 was still inside its NMI handler, before its IRET");
         }
 
-        if (storm.GetInt64("lost_pings") is var lost and > 0)
+        if (storm.GetInt64(StormRecord.LostPings) is var lost and > 0)
         {
             problems.Add($"{lost} NMIs sent to vCPU 0 with no NMI pending were never delivered, though it ran on at CPL3");
         }
 
-        if (storm.GetInt64("empty_bursts") is var empty and > 0)
+        if (storm.GetInt64(StormRecord.EmptyBursts) is var empty and > 0)
         {
-            problems.Add($"{empty} of {storm["bursts"]} bursts of NMIs delivered none: the NMI the CPU latches was lost");
+            problems.Add($"{empty} of {storm[StormRecord.Bursts]} bursts of NMIs delivered none: the NMI the CPU latches was lost");
         }
 
-        if (storm.GetInt64("over_bursts") is var over and > 0)
+        if (storm.GetInt64(StormRecord.OverBursts) is var over and > 0)
         {
             problems.Add($"{over} bursts delivered more NMIs than were sent");
         }
 
-        if (storm.GetInt64("bad_holds") is var bad and > 0)
+        if (storm.GetInt64(StormRecord.BadHolds) is var bad and > 0)
         {
-            problems.Add($"{bad} of {storm["holds"]} long-held handlers were followed by {storm["first_bad_after"]} NMIs (the first such), " +
+            problems.Add($"{bad} of {storm[StormRecord.Holds]} long-held handlers were followed by {storm[StormRecord.FirstBadAfter]} NMIs (the first such), " +
                          "not exactly the one latched");
         }
 
-        if (storm.GetInt64("holds") == 0 && storm.GetInt64("stalls") == 0)
+        if (storm.GetInt64(StormRecord.Holds) == 0 && storm.GetInt64(StormRecord.Stalls) == 0)
         {
-            problems.Add($"no long-held handler round was conclusive ({storm["holds_inconclusive"]} ended before all was sent), so latching under the storm was not tested");
+            problems.Add($"no long-held handler round was conclusive ({storm[StormRecord.HoldsInconclusive]} ended before all was sent), so latching under the storm was not tested");
         }
 
-        if (storm.GetInt64("host_refused") is var refused and > 0)
+        if (storm.GetInt64(StormRecord.HostRefused) is var refused and > 0)
         {
-            problems.Add($"the host refused {refused} of {storm["host_nmis"]} NMI injections during the storm");
+            problems.Add($"the host refused {refused} of {storm[StormRecord.HostNmis]} NMI injections during the storm");
         }
 
-        if (storm.GetInt64("host_unanswered") is var unanswered and > 0)
+        if (storm.GetInt64(StormRecord.HostUnanswered) is var unanswered and > 0)
         {
-            problems.Add($"the host did not answer {unanswered} of {storm["host_nmis"]} NMI injections within 30 s during the storm: it stopped responding");
+            problems.Add($"the host did not answer {unanswered} of {storm[StormRecord.HostNmis]} NMI injections within 30 s during the storm: it stopped responding");
         }
 
-        if (progress.GetInt64("iterations") == 0)
+        if (progress.GetInt64(StormProgressRecord.Iterations) == 0)
         {
             problems.Add("vCPU 0 made no progress at CPL3 during the storm: livelocked in NMI delivery");
         }
@@ -72,7 +73,7 @@ public static class StormAccounting
 
     /// <summary>Every ping's latency (µs), send to logged arrival, in the order the probe printed them.</summary>
     public static IReadOnlyList<double> LatenciesUs(IEnumerable<Record> records) =>
-        [.. records.Where(r => r.Kind == "storm-latency").OrderBy(r => r.GetInt64("from"))
-            .SelectMany(r => (r["ns"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        [.. records.Where(r => r.Kind == StormLatencyRecord.Kind).OrderBy(r => r.GetInt64(StormLatencyRecord.From))
+            .SelectMany(r => (r[StormLatencyRecord.Ns] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             .Select(ns => long.Parse(ns, CultureInfo.InvariantCulture) / 1000.0)];
 }

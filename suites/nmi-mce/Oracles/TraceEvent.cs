@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Suites.NmiMce.Records;
 
 namespace Rig.Suites.NmiMce.Oracles;
 
@@ -33,18 +34,18 @@ public sealed record TraceEvent(int Seq, int Round, TraceWhat What, int Vector, 
 
     /// <summary>The `RIG ev` records of a run, in the order the vCPU recorded them.</summary>
     public static IReadOnlyList<TraceEvent> FromRecords(IEnumerable<Record> records) =>
-        [.. records.Where(r => r.Kind == "ev").Select(FromRecord).OrderBy(e => e.Seq)];
+        [.. records.Where(r => r.Kind == TraceEventRecord.Kind).Select(FromRecord).OrderBy(e => e.Seq)];
 
     public static TraceEvent FromRecord(Record r) => new(
-        (int)r.GetInt64("seq"),
-        (int)r.GetInt64("round"),
-        Enum.Parse<TraceWhat>(r["what"] ?? throw new FormatException($"record has no 'what': {r.Line}"), ignoreCase: true),
-        (int)r.GetInt64("vector"),
-        (int)r.GetInt64("depth"),
-        r.GetInt64("us"),
-        (ulong)r.GetInt64("rip"),
-        (ulong)r.GetInt64("cs"),
-        r.GetInt64("value"));
+        (int)r.GetInt64(TraceEventRecord.Seq),
+        (int)r.GetInt64(TraceEventRecord.Round),
+        Enum.Parse<TraceWhat>(r[TraceEventRecord.What] ?? throw new FormatException($"record has no 'what': {r.Line}"), ignoreCase: true),
+        (int)r.GetInt64(TraceEventRecord.Vector),
+        (int)r.GetInt64(TraceEventRecord.Depth),
+        r.GetInt64(TraceEventRecord.Us),
+        (ulong)r.GetInt64(TraceEventRecord.Rip),
+        (ulong)r.GetInt64(TraceEventRecord.Cs),
+        r.GetInt64(TraceEventRecord.Value));
 
     /// <summary>The mnemonic of the exceptions the suite's probes raise or see raised (SDM Vol. 3A table 6-1).</summary>
     public static string ExceptionName(long vector) => vector switch { 6 => "#UD", 13 => "#GP", 14 => "#PF", _ => $"vector {vector}" };

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.NmiMce.Records;
 
 /// <summary>
 /// nmi-mce.double-mce, guest side. Boot 1: vCPU 0 works at CPL3 with machine-check reporting on; vCPU 1 asks the host
@@ -17,8 +18,9 @@ public static unsafe class Probe
         if (Runtime.BootNumber > 1)
         {
             Line line = default;
-            line.Text("RIG after-shutdown");
-            line.Field("boot", (ulong)Runtime.BootNumber);
+            line.Text("RIG ");
+            line.Text(AfterShutdownRecord.Kind);
+            line.Field(AfterShutdownRecord.Boot, (ulong)Runtime.BootNumber);
             Console.Write(ref line);
             return;
         }

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.NmiMce.Records;
 
 /// <summary>
 /// nmi-mce.mce-banks, guest side, on one vCPU. Reads IA32_MCG_CAP (bank count, MCG_CTL_P), writes 0 and then all ones
@@ -29,9 +30,10 @@ public static unsafe class Probe
         }
         ulong banks = cap & 0xFF;
         Line line = default;
-        line.Text("RIG mcg");
-        line.HexField("cap", cap);
-        line.Field("banks", banks);
+        line.Text("RIG ");
+        line.Text(McgCapRecord.Kind);
+        line.HexField(McgCapRecord.Cap, cap);
+        line.Field(McgCapRecord.Banks, banks);
         Console.Write(ref line);
         if ((cap & McgCtlPresent) != 0)
         {
@@ -42,11 +44,12 @@ public static unsafe class Probe
             CheckControl(bank);
         }
         Line beyond = default;
-        beyond.Text("RIG mce-beyond");
-        beyond.Field("bank", banks);
+        beyond.Text("RIG ");
+        beyond.Text(MceBeyondRecord.Kind);
+        beyond.Field(MceBeyondRecord.Bank, banks);
         bool readable = Msr.TryRead(Mc0Ctl + 4 * (uint)banks, out ulong value);
-        beyond.Field("gp", readable ? 0UL : 1UL);
-        beyond.HexField("value", value);
+        beyond.Field(MceBeyondRecord.Gp, readable ? 0UL : 1UL);
+        beyond.HexField(MceBeyondRecord.Value, value);
         Console.Write(ref beyond);
         if (banks < 3)
         {
@@ -63,14 +66,15 @@ public static unsafe class Probe
     {
         uint ctl = Mc0Ctl + 4 * (uint)bank;
         Line line = default;
-        line.Text("RIG mce-ctl");
-        line.Field("bank", bank);
-        line.Field("write_zero_ok", Msr.TryWrite(ctl, 0) ? 1UL : 0UL);
+        line.Text("RIG ");
+        line.Text(MceControlRecord.Kind);
+        line.Field(MceControlRecord.Bank, bank);
+        line.Field(MceControlRecord.WriteZeroOk, Msr.TryWrite(ctl, 0) ? 1UL : 0UL);
         Msr.TryRead(ctl, out ulong zero);
-        line.HexField("read_zero", zero);
-        line.Field("write_ones_ok", Msr.TryWrite(ctl, AllOnes) ? 1UL : 0UL);
+        line.HexField(MceControlRecord.ReadZero, zero);
+        line.Field(MceControlRecord.WriteOnesOk, Msr.TryWrite(ctl, AllOnes) ? 1UL : 0UL);
         Msr.TryRead(ctl, out ulong ones);
-        line.HexField("read_ones", ones);
+        line.HexField(MceControlRecord.ReadOnes, ones);
         Console.Write(ref line);
     }
 
@@ -79,32 +83,33 @@ public static unsafe class Probe
         uint statusMsr = Mc0Ctl + 4 * (uint)bank + 1;
         ulong logged = HeldEvents.Count(0);
         Line request = default;
-        request.Text("mce");
-        request.Field("bank", bank);
-        request.HexField("status", status);
-        request.HexField("mcg", mcg);
-        request.HexField("addr", addr);
-        request.HexField("misc", misc);
+        request.Text(HostAction.Mce);
+        request.Field(HostAction.MceBank, bank);
+        request.HexField(HostAction.MceStatus, status);
+        request.HexField(HostAction.MceMcgStatus, mcg);
+        request.HexField(HostAction.MceAddress, addr);
+        request.HexField(HostAction.MceMisc, misc);
         Acknowledgement ack = Control.Request(ref request, 5_000_000);
         // An uncorrected error raises #MC (16.3.1.2); a corrected one only fills the bank: wait the same for both.
         HeldEvents.WaitBeyond(0, logged, 200_000);
         Line line = default;
-        line.Text("RIG mce-bank");
-        line.Field("bank", bank);
-        line.Field("ack", (ulong)ack);
-        line.HexField("sent_status", status);
-        line.HexField("sent_addr", addr);
-        line.HexField("sent_misc", misc);
+        line.Text("RIG ");
+        line.Text(MceBankRecord.Kind);
+        line.Field(MceBankRecord.Bank, bank);
+        line.Field(MceBankRecord.Ack, (ulong)ack);
+        line.HexField(MceBankRecord.SentStatus, status);
+        line.HexField(MceBankRecord.SentAddr, addr);
+        line.HexField(MceBankRecord.SentMisc, misc);
         Msr.TryRead(statusMsr, out ulong readStatus);
         Msr.TryRead(statusMsr + 1, out ulong readAddr);
         Msr.TryRead(statusMsr + 2, out ulong readMisc);
-        line.HexField("status", readStatus);
-        line.HexField("addr", readAddr);
-        line.HexField("misc", readMisc);
-        line.Field("machine_checks", HeldEvents.Count(0) - logged);
+        line.HexField(MceBankRecord.Status, readStatus);
+        line.HexField(MceBankRecord.Addr, readAddr);
+        line.HexField(MceBankRecord.Misc, readMisc);
+        line.Field(MceBankRecord.MachineChecks, HeldEvents.Count(0) - logged);
         Msr.TryWrite(statusMsr, 0);
         Msr.TryRead(statusMsr, out ulong cleared);
-        line.HexField("cleared", cleared);
+        line.HexField(MceBankRecord.Cleared, cleared);
         Console.Write(ref line);
     }
 }

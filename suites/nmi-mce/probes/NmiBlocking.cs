@@ -35,7 +35,7 @@ public static unsafe class Probe
             {
                 for (ulong i = 0; i < requests; i++)
                 {
-                    EventTrace.HostRequest("nmi", 2);
+                    EventTrace.HostRequest(HostAction.Nmi, 2);
                 }
                 EventTrace.NmiIpi(Victim.ApicId);
                 Tsc.Wait(windowUs);

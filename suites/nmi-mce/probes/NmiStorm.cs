@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.NmiMce.Records;
 
 /// <summary>
 /// nmi-mce.nmi-storm, guest side. vCPU 0 works at CPL3 and logs each NMI in its CPL0 handler (HeldEvents, log only);
@@ -85,39 +86,41 @@ public static unsafe class Probe
         HeldEvents.Normal(Target, 2);
 
         Line storm = default;
-        storm.Text("RIG storm");
-        storm.Field("count", count);
-        storm.Field("sent", sent);
-        storm.Field("us", stormUs);
-        storm.Field("bound_ms", boundMs);
-        storm.Field("delivered", delivered);
-        storm.Field("logged", logged);
-        storm.Field("pings", pings);
-        storm.Field("lost_pings", lostPings);
-        storm.Field("bursts", bursts);
-        storm.Field("burst_sent", burstSent);
-        storm.Field("burst_delivered", burstDelivered);
-        storm.Field("empty_bursts", emptyBursts);
-        storm.Field("over_bursts", overBursts);
-        storm.Field("holds", holds);
-        storm.Field("holds_inconclusive", holdsInconclusive);
-        storm.Field("hold_sent", holdSent);
-        storm.Field("hold_after", holdAfter);
-        storm.Field("bad_holds", badHolds);
-        storm.Field("first_bad_after", firstBadAfter);
-        storm.Field("nested", HeldEvents.Nested(Target) - nestedBefore);
-        storm.Field("host_nmis", hostNmis);
-        storm.Field("host_refused", hostRefused);
-        storm.Field("host_unanswered", hostUnanswered);
-        storm.Field("stalls", stalls);
+        storm.Text("RIG ");
+        storm.Text(StormRecord.Kind);
+        storm.Field(StormRecord.Count, count);
+        storm.Field(StormRecord.Sent, sent);
+        storm.Field(StormRecord.Us, stormUs);
+        storm.Field(StormRecord.BoundMs, boundMs);
+        storm.Field(StormRecord.Delivered, delivered);
+        storm.Field(StormRecord.Logged, logged);
+        storm.Field(StormRecord.Pings, pings);
+        storm.Field(StormRecord.LostPings, lostPings);
+        storm.Field(StormRecord.Bursts, bursts);
+        storm.Field(StormRecord.BurstSent, burstSent);
+        storm.Field(StormRecord.BurstDelivered, burstDelivered);
+        storm.Field(StormRecord.EmptyBursts, emptyBursts);
+        storm.Field(StormRecord.OverBursts, overBursts);
+        storm.Field(StormRecord.Holds, holds);
+        storm.Field(StormRecord.HoldsInconclusive, holdsInconclusive);
+        storm.Field(StormRecord.HoldSent, holdSent);
+        storm.Field(StormRecord.HoldAfter, holdAfter);
+        storm.Field(StormRecord.BadHolds, badHolds);
+        storm.Field(StormRecord.FirstBadAfter, firstBadAfter);
+        storm.Field(StormRecord.Nested, HeldEvents.Nested(Target) - nestedBefore);
+        storm.Field(StormRecord.HostNmis, hostNmis);
+        storm.Field(StormRecord.HostRefused, hostRefused);
+        storm.Field(StormRecord.HostUnanswered, hostUnanswered);
+        storm.Field(StormRecord.Stalls, stalls);
         Console.Write(ref storm);
 
         Line progress = default;
-        progress.Text("RIG storm-progress");
-        progress.Field("baseline_per_ms", baselinePerMs);
-        progress.Field("storm_per_ms", stormProgress * 1000 / stormUs);
-        progress.Field("iterations", stormProgress);
-        progress.Field("settle_iterations", settleIterations);
+        progress.Text("RIG ");
+        progress.Text(StormProgressRecord.Kind);
+        progress.Field(StormProgressRecord.BaselinePerMs, baselinePerMs);
+        progress.Field(StormProgressRecord.StormPerMs, stormProgress * 1000 / stormUs);
+        progress.Field(StormProgressRecord.Iterations, stormProgress);
+        progress.Field(StormProgressRecord.SettleIterations, settleIterations);
         Console.Write(ref progress);
 
         PrintLatencies();
@@ -204,7 +207,7 @@ public static unsafe class Probe
         {
             RepeatNmi();
         }
-        Acknowledgement ack = Control.Request("nmi", HostAnswerUs);
+        Acknowledgement ack = Control.Request(HostAction.Nmi, HostAnswerUs);
         hostNmis++;
         hostRefused += ack == Acknowledgement.Error ? 1UL : 0UL;
         hostUnanswered += ack == Acknowledgement.Timeout ? 1UL : 0UL;
@@ -365,9 +368,12 @@ public static unsafe class Probe
         for (ulong from = 0; from < samples; from += LatenciesPerRecord)
         {
             Line line = default;
-            line.Text("RIG storm-latency");
-            line.Field("from", from);
-            line.Text(" ns=");
+            line.Text("RIG ");
+            line.Text(StormLatencyRecord.Kind);
+            line.Field(StormLatencyRecord.From, from);
+            line.Text(" ");
+            line.Text(StormLatencyRecord.Ns);
+            line.Text("=");
             for (ulong i = from; i < samples && i < from + LatenciesPerRecord; i++)
             {
                 if (i != from)

@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.NmiMce.Records;
 
 /// <summary>
 /// The script's steps as the controlling vCPU took them (a new round, a host injection it asked for, an NMI IPI, an
@@ -90,41 +91,43 @@ public static unsafe class EventTrace
         {
             bool takeTheirs = HeldEvents.TryGet(target, theirs, out entry) && (mine >= count || entry.Tsc < steps[mine].Tsc);
             Line line = default;
-            line.Text("RIG ev");
-            line.Field("seq", seq++);
+            line.Text("RIG ");
+            line.Text(TraceEventRecord.Kind);
+            line.Field(TraceEventRecord.Seq, seq++);
             if (takeTheirs)
             {
                 theirs++;
                 Describe(ref line, round, entry.What switch { HeldEvents.Deliver => "deliver", HeldEvents.Fault => "fault", _ => "iret" }, entry.Vector, entry.Depth, entry.Tsc);
-                line.HexField("rip", entry.Rip);
-                line.HexField("cs", entry.Cs);
-                line.Field("value", 0);
+                line.HexField(TraceEventRecord.Rip, entry.Rip);
+                line.HexField(TraceEventRecord.Cs, entry.Cs);
+                line.Field(TraceEventRecord.Value, 0);
             }
             else
             {
                 Step* s = &steps[mine++];
                 round += s->What == Round ? 1UL : 0UL;
                 Describe(ref line, round, s->What switch { Round => "round", Request => "request", Ipi => "ipi", Int => "int", _ => "release" }, s->Vector, s->Depth, s->Tsc);
-                line.HexField("rip", 0);
-                line.HexField("cs", 0);
-                line.Field("value", s->Value);
+                line.HexField(TraceEventRecord.Rip, 0);
+                line.HexField(TraceEventRecord.Cs, 0);
+                line.Field(TraceEventRecord.Value, s->Value);
             }
             Console.Write(ref line);
         }
         Line summary = default;
-        summary.Text("RIG ev-summary");
-        summary.Field("steps", count);
-        summary.Field("logged", logged);
-        summary.Field("nmi_at_cpl0", Runtime.NmisAtCpl0);
+        summary.Text("RIG ");
+        summary.Text(TraceSummaryRecord.Kind);
+        summary.Field(TraceSummaryRecord.Steps, count);
+        summary.Field(TraceSummaryRecord.Logged, logged);
+        summary.Field(TraceSummaryRecord.NmiAtCpl0, Runtime.NmisAtCpl0);
         Console.Write(ref summary);
     }
 
     private static void Describe(ref Line line, ulong round, string what, ulong vector, ulong depth, ulong tsc)
     {
-        line.Field("round", round);
-        line.TextField("what", what);
-        line.Field("vector", vector);
-        line.Field("depth", depth);
-        line.Field("us", tsc > start ? Tsc.Microseconds(tsc - start) : 0);
+        line.Field(TraceEventRecord.Round, round);
+        line.TextField(TraceEventRecord.What, what);
+        line.Field(TraceEventRecord.Vector, vector);
+        line.Field(TraceEventRecord.Depth, depth);
+        line.Field(TraceEventRecord.Us, tsc > start ? Tsc.Microseconds(tsc - start) : 0);
     }
 }

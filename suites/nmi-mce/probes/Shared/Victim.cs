@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.NmiMce.Records;
 
 /// <summary>
 /// The two-vCPU shape of this suite's probes: vCPU 0, the target (host #MC injections name it), works at CPL3 counting
@@ -50,8 +51,9 @@ public static unsafe class Victim
         }
         EventTrace.Print();
         Line line = default;
-        line.Text("RIG progress");
-        line.Field("cpu0_iterations", progress);
+        line.Text("RIG ");
+        line.Text(VictimProgressRecord.Kind);
+        line.Field(VictimProgressRecord.Cpu0Iterations, progress);
         Console.Write(ref line);
     }
 
