@@ -78,13 +78,13 @@ public static unsafe class XenTime
         uint leaf = BaseLeaf;
         if (leaf == 0)
         {
-            reason = "no-xen-cpuid-leaves";
+            reason = AbsenceReason.NoXenCpuidLeaves;
             return false;
         }
         hypercallPage = AlignedPage();
         if (!Msr.TryWrite(Cpu.Cpuid(leaf + 2).Ebx, (ulong)hypercallPage))
         {
-            reason = "hypercall-page-msr-refused";
+            reason = AbsenceReason.HypercallPageMsrRefused;
             return false;
         }
         byte* page = AlignedPage();
@@ -96,7 +96,7 @@ public static unsafe class XenTime
         request[2] = (ulong)page / PageSize;
         if (Native.Gate(GateOp.XenHypercall, Entry(HypercallMemoryOp), AddToPhysmap, (ulong)request) != 0)
         {
-            reason = "add-to-physmap-refused";
+            reason = AbsenceReason.AddToPhysmapRefused;
             return false;
         }
         sharedInfo = page;

@@ -32,7 +32,7 @@ public sealed class TimerEdges
             c.Evidence("observed: " + edge.Line);
         }
 
-        bool tscDeadline = !c.Records.Any(r => r["reason"] == "cpu-lacks-tsc-deadline");
+        bool tscDeadline = !c.Records.Any(r => TargetInterfaces.AbsentInterface(r) == "tsc-deadline");
         c.ReportAll(TimerEdgeRules.Check(edges, tscDeadline));
         c.Finish(exit, $"{edges.Count} timer edge cases as the SDM says");
     }

@@ -1,4 +1,5 @@
 using Rig.Protocol;
+using Rig.Guest;
 
 namespace Rig.Cases;
 
@@ -10,27 +11,29 @@ namespace Rig.Cases;
 /// </summary>
 public static class TargetInterfaces
 {
-    /// <summary>Skip reason → the interface whose absence it reports (guest-probes: Clocks, XenTime, SelfTest, TimerModes).</summary>
+    /// <summary>Skip reason (guest-probes/Runtime/AbsenceReason.cs) → the interface whose absence it reports.</summary>
     public static readonly IReadOnlyDictionary<string, string> AbsenceReasons = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["kvmclock-absent"] = "kvmclock",
-        ["no-kvmclock"] = "kvmclock",
-        ["no-xen-cpuid-leaves"] = "xen",
-        ["hypercall-page-msr-refused"] = "xen",
-        ["add-to-physmap-refused"] = "xen",
-        ["rdtscp-absent"] = "rdtscp",
-        ["cpu-lacks-x2apic"] = "x2apic",
-        ["cpu-lacks-tsc-deadline"] = "tsc-deadline",
+        [AbsenceReason.NoKvmclock] = "kvmclock",
+        [AbsenceReason.NoXenCpuidLeaves] = "xen",
+        [AbsenceReason.HypercallPageMsrRefused] = "xen",
+        [AbsenceReason.AddToPhysmapRefused] = "xen",
+        [AbsenceReason.NoRdtscp] = "rdtscp",
+        [AbsenceReason.NoX2Apic] = "x2apic",
+        [AbsenceReason.NoTscDeadline] = "tsc-deadline",
     };
 
     /// <summary>Every interface name rig.json may list under <c>offers</c>.</summary>
     public static readonly IReadOnlySet<string> Names = AbsenceReasons.Values.ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The interface whose absence <paramref name="record"/> reports, or null when it reports none.</summary>
+    public static string? AbsentInterface(Record record) =>
+        record.Kind == "skip" ? AbsenceReasons.GetValueOrDefault(record["reason"] ?? "") : null;
+
     /// <summary>The probe's skip records that report an interface of <paramref name="offers"/> absent.</summary>
     public static IReadOnlyList<(string Interface, Record Record)> MissingOffered(IEnumerable<Record> records, IReadOnlyCollection<string> offers) =>
         [.. records
-            .Where(r => r.Kind == "skip")
-            .Select(r => (Interface: AbsenceReasons.GetValueOrDefault(r["reason"] ?? ""), Record: r))
+            .Select(r => (Interface: AbsentInterface(r), Record: r))
             .Where(m => m.Interface is not null && offers.Contains(m.Interface))
             .Select(m => (m.Interface!, m.Record))];
 }

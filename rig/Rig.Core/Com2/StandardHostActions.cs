@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Rig.Qmp;
 using Rig.Targets;
+using Rig.Guest;
 
 namespace Rig.Com2;
 
@@ -43,57 +44,57 @@ public sealed class StandardHostActions : IHostActionHandler
     {
         switch (request.Action)
         {
-            case "reset":
+            case HostAction.Reset:
                 await control.SystemResetAsync(ct).ConfigureAwait(false);
                 return null;
-            case "nmi":
+            case HostAction.Nmi:
                 await control.InjectNmiAsync(ct).ConfigureAwait(false);
                 return HostAck.Success(request.Seq);
-            case "mce":
+            case HostAction.Mce:
                 await control.InjectMceAsync(
                     cpu: 0,
-                    bank: checked((int)request.GetUInt64("bank")),
-                    status: request.GetUInt64("status"),
-                    mcgStatus: request.GetUInt64("mcg"),
-                    address: request.GetUInt64("addr"),
-                    misc: request.GetUInt64("misc"),
+                    bank: checked((int)request.GetUInt64(HostAction.MceBank)),
+                    status: request.GetUInt64(HostAction.MceStatus),
+                    mcgStatus: request.GetUInt64(HostAction.MceMcgStatus),
+                    address: request.GetUInt64(HostAction.MceAddress),
+                    misc: request.GetUInt64(HostAction.MceMisc),
                     ct).ConfigureAwait(false);
                 return HostAck.Success(request.Seq);
-            case "pause":
+            case HostAction.Pause:
                 return await PauseAsync(request, control, ct).ConfigureAwait(false);
-            case "snapshot-save":
+            case HostAction.SnapshotSave:
                 {
-                    var name = request.GetString("name");
+                    var name = request.GetString(HostAction.SnapshotName);
                     _saveSeqs[name] = request.Seq;
                     await control.SaveSnapshotAsync(name, ct).ConfigureAwait(false);
                     return HostAck.Success(request.Seq);
                 }
 
-            case "snapshot-revert":
+            case HostAction.SnapshotRevert:
                 {
-                    var name = request.GetString("name");
-                    bool calibrateDuring = request.Fields.ContainsKey("calibrate-during") && request.GetUInt64("calibrate-during") != 0;
+                    var name = request.GetString(HostAction.SnapshotName);
+                    bool calibrateDuring = request.Fields.ContainsKey(HostAction.CalibrateDuring) && request.GetUInt64(HostAction.CalibrateDuring) != 0;
                     await (calibrateDuring
                         ? control.RequireReference("calibrate inside a revert").RevertSnapshotCalibratingAsync(name, ct)
                         : control.RevertSnapshotAsync(name, ct)).ConfigureAwait(false);
 
                     // The guest now runs from inside its snapshot-save, waiting for that ack (docs/protocol.md).
                     return _saveSeqs.TryGetValue(name, out var saveSeq)
-                        ? HostAck.Success(saveSeq, KeyValuePair.Create("reverted", "1"))
+                        ? HostAck.Success(saveSeq, KeyValuePair.Create(HostAction.Reverted, "1"))
                         : HostAck.Error(request.Seq, "unknown-snapshot");
                 }
 
-            case "calibrate":
+            case HostAction.Calibrate:
                 {
                     long count = await control.RequireReference("calibrate its clock").CalibrateClockAsync(ct).ConfigureAwait(false);
-                    return HostAck.Success(request.Seq, KeyValuePair.Create("calibrations", count.ToString(CultureInfo.InvariantCulture)));
+                    return HostAck.Success(request.Seq, KeyValuePair.Create(HostAction.Calibrations, count.ToString(CultureInfo.InvariantCulture)));
                 }
 
-            case "calibration-period":
-                await control.RequireReference("set its calibration period").SetCalibrationPeriodAsync(TimeSpan.FromMicroseconds(request.GetUInt64("us")), ct).ConfigureAwait(false);
+            case HostAction.CalibrationPeriod:
+                await control.RequireReference("set its calibration period").SetCalibrationPeriodAsync(TimeSpan.FromMicroseconds(request.GetUInt64(HostAction.Us)), ct).ConfigureAwait(false);
                 return HostAck.Success(request.Seq);
-            case "host-time":
-                return HostAck.Success(request.Seq, KeyValuePair.Create("mono_raw_ns", MonotonicRawClock.NowNs().ToString(CultureInfo.InvariantCulture)));
+            case HostAction.HostTime:
+                return HostAck.Success(request.Seq, KeyValuePair.Create(HostAction.MonoRawNs, MonotonicRawClock.NowNs().ToString(CultureInfo.InvariantCulture)));
             default:
                 return HostAck.Error(request.Seq, "unknown-action");
         }
@@ -101,7 +102,7 @@ public sealed class StandardHostActions : IHostActionHandler
 
     private static async Task<HostAck> PauseAsync(HostRequest request, IControlPlane control, CancellationToken ct)
     {
-        var wanted = TimeSpan.FromMicroseconds(request.GetUInt64("us"));
+        var wanted = TimeSpan.FromMicroseconds(request.GetUInt64(HostAction.Us));
         if (wanted > MaxPause)
         {
             return HostAck.Error(request.Seq, "pause-too-long");
@@ -119,6 +120,6 @@ public sealed class StandardHostActions : IHostActionHandler
         }
 
         var hostUs = (long)clock.Elapsed.TotalMicroseconds;
-        return HostAck.Success(request.Seq, KeyValuePair.Create("host_us", hostUs.ToString(CultureInfo.InvariantCulture)));
+        return HostAck.Success(request.Seq, KeyValuePair.Create(HostAction.PauseHostUs, hostUs.ToString(CultureInfo.InvariantCulture)));
     }
 }

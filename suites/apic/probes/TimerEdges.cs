@@ -43,7 +43,7 @@ public static unsafe class Probe
         }
         else
         {
-            Report.Skip(Name + ".tsc-deadline", "cpu-lacks-tsc-deadline");
+            Report.Skip(Name + ".tsc-deadline", AbsenceReason.NoTscDeadline);
         }
     }
 

@@ -51,7 +51,7 @@ public static unsafe class Probe
         }
         else
         {
-            Report.Skip(Name + ".x2apic", "cpu-lacks-x2apic");
+            Report.Skip(Name + ".x2apic", AbsenceReason.NoX2Apic);
         }
     }
 
@@ -81,7 +81,7 @@ public static unsafe class Probe
         Arm(apic, Periodic, PeriodUs, n);
         if (!LocalApic.TscDeadlineSupported)
         {
-            Report.Skip(deadlineCheck, "cpu-lacks-tsc-deadline");
+            Report.Skip(deadlineCheck, AbsenceReason.NoTscDeadline);
             return;
         }
         for (ulong i = 0; i < n; i++)

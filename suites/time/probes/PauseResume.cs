@@ -34,7 +34,7 @@ public static unsafe class Probe
             }
             Readings after = Readings.Now();
             ulong t1 = Tsc.Now;
-            Control.TryGetAckNumber("host_us", out ulong hostUs);
+            Control.TryGetAckNumber(HostAction.PauseHostUs, out ulong hostUs);
             Line line = default;
             line.Text("RIG ");
             line.Text(PauseRecord.Kind);
@@ -49,9 +49,9 @@ public static unsafe class Probe
     /// <summary>Pauses of several lengths, so a jump that grows with the pause stands out from one that does not.</summary>
     private static string Duration(ulong i) => (i % 4) switch
     {
-        0 => "pause us=1000",
-        1 => "pause us=3000",
-        2 => "pause us=10000",
-        _ => "pause us=20000",
+        0 => HostAction.Pause + " " + HostAction.Us + "=1000",
+        1 => HostAction.Pause + " " + HostAction.Us + "=3000",
+        2 => HostAction.Pause + " " + HostAction.Us + "=10000",
+        _ => HostAction.Pause + " " + HostAction.Us + "=20000",
     };
 }

@@ -34,7 +34,7 @@ public static unsafe class Probe
     {
         // Calibration every ms makes one likely to land inside a revert (seed 000's race); a target without that
         // control still gets the revert checks.
-        Host.Ask(Name, "calibration-period us=1000", "no-calibration-control");
+        Host.Ask(Name, HostAction.CalibrationPeriod + " " + HostAction.Us + "=1000", "no-calibration-control");
         for (ulong i = 0; i < reverts; i++)
         {
             if (!Host.Time(out ulong hostBefore))
@@ -43,16 +43,16 @@ public static unsafe class Probe
                 return;
             }
             Readings atSave = Readings.Now();
-            if (!Host.Ask(Name, "snapshot-save name=time", "no-snapshots"))
+            if (!Host.Ask(Name, HostAction.SnapshotSave + " " + HostAction.SnapshotName + "=time", "no-snapshots"))
             {
                 return;
             }
-            if (!Control.TryGetAckNumber("reverted", out _))
+            if (!Control.TryGetAckNumber(HostAction.Reverted, out _))
             {
                 // Run on past the snapshot, so the revert has something to undo, then go back.
                 StepCheck.Run(All, 3000, null);
                 // A calibration inside the revert window every time: seed 000's race, forced, not waited for.
-                Control.Request("snapshot-revert name=time calibrate-during=1", Host.Timeout);
+                Control.Request(HostAction.SnapshotRevert + " " + HostAction.SnapshotName + "=time " + HostAction.CalibrateDuring + "=1", Host.Timeout);
                 Report.Fail(Name, "revert-did-not-happen");
                 return;
             }

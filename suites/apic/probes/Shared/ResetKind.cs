@@ -60,7 +60,7 @@ public static class ResetKind
     private static void HostReset(string probe)
     {
         Cmos.Write(CmosSlot, 0);
-        Acknowledgement ack = Control.Request("reset", NoEffectWaitUs);
+        Acknowledgement ack = Control.Request(HostAction.Reset, NoEffectWaitUs);
         Line line = Report.Start(Verdict.Error, probe);
         line.TextField("host_reset", ack == Acknowledgement.Error ? "refused" : "no-effect");
         Report.Emit(ref line);

@@ -40,7 +40,7 @@ public static unsafe class Clocks
         }
         else
         {
-            Report.Skip(caseName, "rdtscp-absent");
+            Report.Skip(caseName, AbsenceReason.NoRdtscp);
         }
         if (PvClock.Enable())
         {
@@ -48,7 +48,7 @@ public static unsafe class Clocks
         }
         else
         {
-            Report.Skip(caseName, "kvmclock-absent");
+            Report.Skip(caseName, AbsenceReason.NoKvmclock);
         }
         if (XenTime.Enable(out string why))
         {

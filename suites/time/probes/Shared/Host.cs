@@ -9,7 +9,7 @@ public static unsafe class Host
     public static bool Time(out ulong ns)
     {
         ns = 0;
-        return Control.Request("host-time", Timeout) == Acknowledgement.Ok && Control.TryGetAckNumber("mono_raw_ns", out ns);
+        return Control.Request(HostAction.HostTime, Timeout) == Acknowledgement.Ok && Control.TryGetAckNumber(HostAction.MonoRawNs, out ns);
     }
 
     /// <summary>Asks for an action; an error ack reports the case skipped for <paramref name="refused"/> and returns false.</summary>
