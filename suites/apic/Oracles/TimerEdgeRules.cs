@@ -53,11 +53,12 @@ public static class TimerEdgeRules
     }
 
     /// <summary>
-    /// oneshot-to-periodic: whether the count could have reached zero and reloaded (12.5.4) between the reads around the
-    /// switch, given the time the probe measured between them (<c>between_us</c>, long when the host descheduled the
-    /// vCPU) and the time the count had left (<c>before</c> of <c>initial</c> counts per <c>period_us</c>).
+    /// oneshot-to-periodic: whether the count could have reached zero between the reads around the switch, given the
+    /// time the probe measured between them (<c>between_us</c>, long when the host descheduled the vCPU) and the time
+    /// the count had left (<c>before</c> of <c>initial</c> counts per <c>period_us</c>). If it could, the zero may have
+    /// come after the switch (the count reloads, 12.5.4) or before it (the one-shot expired and stays at 0): both conform.
     /// </summary>
-    private static bool ReloadCouldHaveCome(Record e)
+    private static bool ZeroCouldHaveComeBetweenTheReads(Record e)
     {
         if (e["between_us"] is null || e.GetInt64("after") > e.GetInt64("initial") || e.GetInt64("initial") == 0)
         {
@@ -126,8 +127,9 @@ public static class TimerEdgeRules
                 }
 
                 break;
-            case "oneshot-to-periodic" when e.GetInt64("before") == 0:
-                // The probe was delayed past the one-shot's expiry: the count is at zero and must stay there.
+            case "oneshot-to-periodic" when e.GetInt64("before") == 0 || (e.GetInt64("after") == 0 && ZeroCouldHaveComeBetweenTheReads(e)):
+                // The probe was delayed past the one-shot's expiry, before its first read or (a periodic count never
+                // reads 0) before the switch: the count is at zero and must stay there.
                 if (e.GetInt64("after") != 0 || delivered != 1)
                 {
                     yield return $"{name}: the one-shot count had reached 0 before the switch, then read {e["after"]} " +
@@ -137,7 +139,7 @@ public static class TimerEdgeRules
 
                 break;
             case "oneshot-to-periodic":
-                if (e.GetInt64("after") > e.GetInt64("before") && !ReloadCouldHaveCome(e))
+                if (e.GetInt64("after") > e.GetInt64("before") && !ZeroCouldHaveComeBetweenTheReads(e))
                 {
                     yield return $"{name}: the count read {e["before"]} before the switch and {e["after"]} after it " +
                                  "(SDM 12.5.4: changing the mode does not start the timer, the count goes on)";
