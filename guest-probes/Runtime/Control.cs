@@ -16,6 +16,13 @@ public enum Acknowledgement
 public static unsafe class Control
 {
     public const ushort Com2 = 0x2F8;
+
+    /// <summary>
+    /// How long a probe waits for the host's answer when the answer's timing is not what it checks. At a load average
+    /// of 70-100 on 2 cores one round trip through the VMM's UART and the rig took over 2 s (smoke's host-time) and over
+    /// 5 s (nmi-mce.mce-banks' machine-check injection): both then ended as failures or errors of the reference.
+    /// </summary>
+    public const ulong AnswerBoundUs = 30_000_000;
     private const int AckCapacity = 200;
 
     private static ulong sequence;

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rig.Com2;
-using Rig.Targets;
 using Rig.Suites.Evtchn.Records;
+using Rig.Targets;
 
 namespace Rig.Suites.Evtchn;
 

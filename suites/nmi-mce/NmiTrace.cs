@@ -1,8 +1,8 @@
 using Rig.Cases;
 using Rig.Hosting;
 using Rig.Suites.NmiMce.Oracles;
-using Rig.Targets;
 using Rig.Suites.NmiMce.Records;
+using Rig.Targets;
 
 namespace Rig.Suites.NmiMce;
 

@@ -5,8 +5,8 @@ using Rig.Churn;
 using Rig.Protocol;
 using Rig.Qmp;
 using Rig.Suites.Sched.Oracles;
-using Rig.Targets;
 using Rig.Suites.Sched.Records;
+using Rig.Targets;
 
 namespace Rig.Suites.Sched;
 

@@ -89,7 +89,7 @@ public static unsafe class Probe
         request.HexField(HostAction.MceMcgStatus, mcg);
         request.HexField(HostAction.MceAddress, addr);
         request.HexField(HostAction.MceMisc, misc);
-        Acknowledgement ack = Control.Request(ref request, 5_000_000);
+        Acknowledgement ack = Control.Request(ref request, Control.AnswerBoundUs);
         // An uncorrected error raises #MC (16.3.1.2); a corrected one only fills the bank: wait the same for both.
         HeldEvents.WaitBeyond(0, logged, 200_000);
         Line line = default;

@@ -32,9 +32,6 @@ public static unsafe class Probe
     /// <summary>The held handler's own bound: far beyond any hold, so it never leaves before its release.</summary>
     private const ulong HoldBoundUs = 30_000_000;
 
-    /// <summary>How long the host may take to answer an NMI request before the target counts as not answering.</summary>
-    private const ulong HostAnswerUs = 30_000_000;
-
     private const int LatenciesPerRecord = 25;
 
     private static ulong count, cycles, pingsPerCycle, burst, holdEvery, holdBurst, holdUs, boundMs;
@@ -207,7 +204,7 @@ public static unsafe class Probe
         {
             RepeatNmi();
         }
-        Acknowledgement ack = Control.Request(HostAction.Nmi, HostAnswerUs);
+        Acknowledgement ack = Control.Request(HostAction.Nmi, Control.AnswerBoundUs);
         hostNmis++;
         hostRefused += ack == Acknowledgement.Error ? 1UL : 0UL;
         hostUnanswered += ack == Acknowledgement.Timeout ? 1UL : 0UL;

@@ -23,7 +23,7 @@ public static unsafe class Backend
         Line request = default;
         request.Text(BackendRequest.Bind);
         request.Field(BackendRequest.Port, port);
-        if (port == 0 || Control.Request(ref request, 2_000_000) != Acknowledgement.Ok || (vcpu != 0 && XenEvents.BindVcpu(port, vcpu) != 0))
+        if (port == 0 || Control.Request(ref request, Control.AnswerBoundUs) != Acknowledgement.Ok || (vcpu != 0 && XenEvents.BindVcpu(port, vcpu) != 0))
         {
             Report.Fail(name, "host-bind-refused");
             return 0;
@@ -74,13 +74,13 @@ public static unsafe class Backend
         request.Text(BackendRequest.Race);
         request.Field(BackendRequest.Port, tail);
         request.Field(BackendRequest.Mailbox, (ulong)mailbox);
-        return Control.Request(ref request, 2_000_000) == Acknowledgement.Ok;
+        return Control.Request(ref request, Control.AnswerBoundUs) == Acknowledgement.Ok;
     }
 
     /// <summary>Asks the host to keep the hypervisor's counts now (the VM is gone when the case judges).</summary>
     public static void Stats()
     {
-        if (Control.Request(BackendRequest.Stats, 2_000_000) != Acknowledgement.Ok)
+        if (Control.Request(BackendRequest.Stats, Control.AnswerBoundUs) != Acknowledgement.Ok)
         {
             Report.Fail("evtchn", "host-stats-refused");
         }
