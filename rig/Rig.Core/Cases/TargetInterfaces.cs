@@ -1,5 +1,5 @@
-using Rig.Protocol;
 using Rig.Guest;
+using Rig.Protocol;
 
 namespace Rig.Cases;
 

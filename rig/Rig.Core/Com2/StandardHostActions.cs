@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Rig.Guest;
 using Rig.Qmp;
 using Rig.Targets;
-using Rig.Guest;
 
 namespace Rig.Com2;
 
