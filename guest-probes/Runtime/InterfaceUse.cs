@@ -71,6 +71,7 @@ public static unsafe class InterfaceUse
         TargetInterface.Hpet => "hpet",
         TargetInterface.Pit => "pit",
         TargetInterface.Rdtscp => "rdtscp",
+        TargetInterface.Rtc => "rtc",
         _ => "unknown",
     };
 }

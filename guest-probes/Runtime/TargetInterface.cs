@@ -12,4 +12,5 @@ public enum TargetInterface
     Hpet,
     Pit,
     Rdtscp,
+    Rtc,
 }

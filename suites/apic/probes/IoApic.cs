@@ -24,6 +24,11 @@ public static unsafe class Probe
 
     private static ulong settleUs;
     private static bool hostSource;
+    private static uint levelPin;
+
+    // Level deliveries since the probe's last EOI; a second one means remote IRR did not hold the line (storm guard).
+    private static ulong sinceEoi;
+    private static ulong stormMasked;
 
     public static void Main()
     {
@@ -34,7 +39,7 @@ public static unsafe class Probe
             return;
         }
         LocalApic.Write(LocalApic.RegTpr, 0);
-        Events.Register(LevelVector, &Take, endOfInterrupt: false);
+        Events.Register(LevelVector, &TakeLevel, endOfInterrupt: false);
         for (int v = EdgeVector; v < EdgeVector + 3; v++)
         {
             Events.Register(v, &Take);
@@ -46,27 +51,33 @@ public static unsafe class Probe
             Report.Skip(Name, "no-level-source");
             return;
         }
-        uint levelPin = hostSource ? HostLevelPin : RtcPin;
+        levelPin = hostSource ? HostLevelPin : RtcPin;
         uint edgePin = hostSource ? HostEdgePin : RtcPin;
         if (!hostSource)
         {
             RtcDrive(false);
         }
+        Line source = default;
+        source.Text("RIG ioapic-source");
+        source.TextField("source", hostSource ? "host" : "rtc");
+        source.Field("level_pin", levelPin);
+        source.Field("edge_pin", edgePin);
+        Console.Write(ref source);
 
         ulong mark = Events.Count(LevelVector);
         IoApicPin.Route(levelPin, LevelVector, IoApicPin.LevelTriggered);
         Drive(1u << (int)levelPin, true);
         Step("level-assert", levelPin, LevelVector, ref mark);
         Step("level-held", levelPin, LevelVector, ref mark);
-        LocalApic.EndOfInterrupt();
+        EndOfLevelInterrupt();
         Step("eoi-redelivers", levelPin, LevelVector, ref mark);
         IoApicPin.Route(levelPin, LevelVector, IoApicPin.LevelTriggered | IoApicPin.Masked);
-        LocalApic.EndOfInterrupt();
+        EndOfLevelInterrupt();
         Step("masked-eoi", levelPin, LevelVector, ref mark);
         IoApicPin.Route(levelPin, LevelVector, IoApicPin.LevelTriggered);
         Step("unmask-redelivers", levelPin, LevelVector, ref mark);
         Drive(1u << (int)levelPin, false);
-        LocalApic.EndOfInterrupt();
+        EndOfLevelInterrupt();
         Step("deasserted-eoi", levelPin, LevelVector, ref mark);
         IoApicPin.Mask(levelPin);
 
@@ -113,6 +124,32 @@ public static unsafe class Probe
     {
     }
 
+    /// <summary>
+    /// A level message arriving while the previous one awaits its EOI breaks remote IRR (82093AA 3.2.4); a target that
+    /// does so re-sends without end, so the handler masks the entry and the records say so (storm_masked=1): the
+    /// oracle then sees the extra message and every step the mask changed, and the probe lives to print them.
+    /// </summary>
+    private static void TakeLevel(EventFrame* frame)
+    {
+        fixed (ulong* n = &sinceEoi)
+        {
+            if (Atomic.FetchAdd(n, 1) >= 1)
+            {
+                IoApicPin.Route(levelPin, LevelVector, IoApicPin.LevelTriggered | IoApicPin.Masked);
+                stormMasked = 1;
+            }
+        }
+    }
+
+    private static void EndOfLevelInterrupt()
+    {
+        fixed (ulong* n = &sinceEoi)
+        {
+            Atomic.Exchange(n, 0);
+        }
+        LocalApic.EndOfInterrupt();
+    }
+
     /// <summary>Sets the lines of <paramref name="pins"/> to <paramref name="level"/> (the RTC: its one line).</summary>
     private static void Drive(uint pins, bool level)
     {
@@ -141,6 +178,7 @@ public static unsafe class Probe
         byte b = Cmos.Read(RtcRegisterB);
         if (level)
         {
+            InterfaceUse.Mark(TargetInterface.Rtc);
             // Divider on (32.768 kHz), rate 6: a periodic flag every 976.5 µs; the first one raises IRQ (IRQF).
             Cmos.Write(RtcRegisterA, 0x26);
             Cmos.Write(RtcRegisterB, (byte)(b | 0x40));
@@ -184,6 +222,7 @@ public static unsafe class Probe
         line.Field("delivered", delivered);
         line.Field("rirr", (IoApicPin.Entry(pin) & IoApicPin.RemoteIrr) != 0 ? 1UL : 0UL);
         line.Field("ran_us", ran);
+        line.Field("storm_masked", stormMasked);
         Console.Write(ref line);
     }
 }
