@@ -122,7 +122,7 @@ internal sealed class FakeVm : IVendorVmControl
 
     public Rig.Hypervisor.Xen.XenEventChannels? EventChannels => null;
 
-    public Rig.Hypervisor.Irq.IoApic? IoApic => null;
+    public Rig.Hypervisor.Irq.IoApic? IoApic { get; set; }
 
     public IReadOnlyList<VcpuThread> VcpuThreads { get; } = [new(0, 4242)];
 
