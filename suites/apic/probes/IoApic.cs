@@ -33,6 +33,12 @@ public static unsafe class Probe
     public static void Main()
     {
         settleUs = CommandLine.GetNumber("settle_us", 20_000);
+        // Xen PVH has no IOAPIC and no RTC: nothing decodes 0xFEC00000 there, so it is not even probed.
+        if (!Runtime.LegacyPc)
+        {
+            Report.Skip(Name, "pvh-has-no-ioapic");
+            return;
+        }
         if (!LocalApic.Enable() || !IoApicPin.Present())
         {
             Report.Skip(Name, "no-ioapic");
