@@ -69,6 +69,7 @@ public static unsafe class Cpu
         uint value;
         ulong tsc = Native.Rdtscp(&value);
         aux = value;
+        InterfaceUse.Mark(TargetInterface.Rdtscp);
         return tsc;
     }
 }

@@ -71,6 +71,7 @@ public static unsafe class HpetClock
         Write(Timer0Comparator, (uint)ticks);
         Write(Timer0Comparator, (uint)ticks);
         Write(Configuration, EnableCnf | LegacyRouteCnf);
+        InterfaceUse.Mark(TargetInterface.Hpet);
         return true;
     }
 

@@ -13,13 +13,26 @@ public static class IoApicPin
     public static bool Present()
     {
         Mmio.Write32(IoApicBase, 1);
-        return Mmio.Read32(IoApicBase + 0x10) != 0xFFFF_FFFF;
+        if (Mmio.Read32(IoApicBase + 0x10) == 0xFFFF_FFFF)
+        {
+            return false;
+        }
+        InterfaceUse.Mark(TargetInterface.Ioapic);
+        return true;
     }
 
-    public static void Route(uint gsi, int vector)
+    /// <summary>Redirection entry bits (82093AA 3.2.4): trigger mode (1 = level), remote IRR (read-only), mask.</summary>
+    public const uint LevelTriggered = 1u << 15;
+    public const uint RemoteIrr = 1u << 14;
+    public const uint Masked = 1u << 16;
+
+    public static void Route(uint gsi, int vector) => Route(gsi, vector, 0);
+
+    /// <summary>As <see cref="Route(uint, int)"/> with <see cref="LevelTriggered"/> and/or <see cref="Masked"/> in <paramref name="flags"/>.</summary>
+    public static void Route(uint gsi, int vector, uint flags)
     {
         Write(0x11 + 2 * gsi, LocalApic.Id << 24);
-        Write(0x10 + 2 * gsi, (uint)vector);
+        Write(0x10 + 2 * gsi, (uint)vector | flags);
     }
 
     public static void Mask(uint gsi) => Write(0x10 + 2 * gsi, 1u << 16);

@@ -55,6 +55,7 @@ public static unsafe class LocalApic
             return false;
         }
         Write(RegSvr, 0x100 | Events.SpuriousVector);
+        InterfaceUse.Mark(IsX2Apic ? TargetInterface.X2apic : TargetInterface.Xapic);
         return true;
     }
 
@@ -77,14 +78,27 @@ public static unsafe class LocalApic
         return true;
     }
 
-    /// <summary>xAPIC → x2APIC by setting EXTD alone (SDM 12.12.5), leaving every other register as it is.</summary>
+    /// <summary>
+    /// xAPIC → x2APIC by setting EXTD alone (SDM 12.12.5), leaving every other register as it is. The mode is marked
+    /// before the WRMSR: an interrupt pending while the gate ran (IF clear) is taken as soon as the gate returns, and
+    /// its EOI must reach the x2APIC EOI MSR, since in x2APIC mode the xAPIC page is not decoded (SDM 12.12.2) and an
+    /// EOI written there is lost, leaving the vector in service (on Xen the x2APIC timer then delivered 0 of 20).
+    /// An interrupt taken before the WRMSR finds the x2APIC MSRs still raising #GP (SDM 12.12.1.3) and
+    /// <see cref="EndOfInterrupt"/> falls back to the page.
+    /// </summary>
     public static bool SwitchToX2Apic()
     {
-        if (!X2ApicSupported || !Msr.TryRead(BaseMsr, out ulong apicBase) || !Msr.TryWrite(BaseMsr, apicBase | 0xC00))
+        if (!X2ApicSupported || !Msr.TryRead(BaseMsr, out ulong apicBase))
         {
             return false;
         }
         x2apicMode[Cpu.Index] = 1;
+        if (!Msr.TryWrite(BaseMsr, apicBase | 0xC00))
+        {
+            x2apicMode[Cpu.Index] = 0;
+            return false;
+        }
+        InterfaceUse.Mark(TargetInterface.X2apic);
         return true;
     }
 
@@ -124,11 +138,16 @@ public static unsafe class LocalApic
     /// <summary>xAPIC ID is in bits 31:24; the x2APIC ID register holds all 32 bits (SDM 12.12.5.1).</summary>
     public static uint Id => IsX2Apic ? Read(RegId) : Read(RegId) >> 24;
 
+    /// <summary>EOI in the mode the APIC is in, also while <see cref="SwitchToX2Apic"/> is between its mark and its WRMSR.</summary>
     public static void EndOfInterrupt()
     {
-        if (x2apicMode != null)
+        if (x2apicMode == null)
         {
-            Write(RegEoi, 0);
+            return;
+        }
+        if (!IsX2Apic || !Msr.TryWrite(0x800 + (RegEoi >> 4), 0))
+        {
+            Mmio.Write32(mmioBase + RegEoi, 0);
         }
     }
 
@@ -203,6 +222,7 @@ public static unsafe class LocalApic
     public static bool StartTscDeadline(int vector, ulong deadline)
     {
         Write(RegLvtTimer, (uint)vector | 2u << 17);
+        InterfaceUse.Mark(TargetInterface.TscDeadline);
         return Msr.TryWrite(TscDeadlineMsr, deadline);
     }
 

@@ -33,6 +33,7 @@ public static class Pit
             lowest = lowest == 0 || estimate < lowest ? estimate : lowest;
             HighestEstimate = estimate > HighestEstimate ? estimate : HighestEstimate;
         }
+        InterfaceUse.Mark(TargetInterface.Pit);
         return lowest;
     }
 

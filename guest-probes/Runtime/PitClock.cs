@@ -20,6 +20,7 @@ public static unsafe class PitClock
         Ports.Out8(0x43, 0x34); // channel 0, lobyte/hibyte, mode 2, binary
         Ports.Out8(0x40, (byte)count);
         Ports.Out8(0x40, (byte)(count >> 8));
+        InterfaceUse.Mark(TargetInterface.Pit);
         return true;
     }
 

@@ -54,7 +54,12 @@ public static unsafe class PvClock
             areas = (PvClockTimeInfo*)Heap.Allocate(Runtime.Boot->MaxCpus * 64);
         }
         uint msr = (Cpu.Cpuid(0x40000001).Eax & 0x8) != 0 ? MsrSystemTimeNew : MsrSystemTimeOld;
-        return Msr.TryWrite(msr, (ulong)KvmArea | 1);
+        if (!Msr.TryWrite(msr, (ulong)KvmArea | 1))
+        {
+            return false;
+        }
+        InterfaceUse.Mark(TargetInterface.Kvmclock);
+        return true;
     }
 
     /// <summary>This vCPU's kvmclock record (64 bytes apart, so vCPUs never share a cache line).</summary>

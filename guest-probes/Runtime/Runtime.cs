@@ -47,6 +47,7 @@ public static unsafe class Runtime
         line.Field("cpus", (ulong)Acpi.CpuCount());
         Console.Write(ref line);
         Probe.Main();
+        InterfaceUse.Print();
         Exit(Report.ExitStatus);
     }
 

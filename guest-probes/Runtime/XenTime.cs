@@ -100,6 +100,7 @@ public static unsafe class XenTime
             return false;
         }
         sharedInfo = page;
+        InterfaceUse.Mark(TargetInterface.Xen);
         return true;
     }
 

@@ -17,6 +17,7 @@ public static class DefectCatalog
     public const string DoubleMceNoShutdown = "double-mce-no-shutdown";
     public const string PvclockTornUpdate = "pvclock-torn-update";
     public const string NmiBlockedAcrossFaultIret = "nmi-blocked-across-fault-iret";
+    public const string IoApicLevelNoRedeliver = "ioapic-level-no-redeliver";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -77,6 +78,10 @@ public static class DefectCatalog
             "vCPU is back at CPL3, out of its NMI handler, as a VMM that takes \"the handler returned\" for the end of " +
             "blocking would; an IRET of a fault or #MC handler nested in the NMI handler ends blocking (SDM Vol. 3A " +
             "6.7.1, seed 004 items 1 and 2), yet the latched NMI waits for the NMI handler's own IRET."),
+        new(IoApicLevelNoRedeliver, "issue-12", "apic",
+            "The IOAPIC clears a level-triggered entry's remote IRR at the EOI for its vector but does not look at the " +
+            "line again: an input still asserted after the EOI is not delivered anew (82093AA 3.2.4: a level interrupt " +
+            "is re-sent while the line stays asserted), so a device that still wants service is never heard from."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

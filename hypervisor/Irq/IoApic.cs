@@ -1,3 +1,4 @@
+using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 
 namespace Rig.Hypervisor.Irq;
@@ -30,14 +31,16 @@ public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
 
     private readonly Lock _lock = new();
     private readonly ApicBus _bus;
+    private readonly DefectSet _defects;
     private readonly ulong[] _redirection = new ulong[Pins];
     private readonly bool[] _lines = new bool[Pins];
     private uint _select;
     private uint _id;
 
-    public IoApic(ApicBus bus, uint id, ulong baseAddress = DefaultBase)
+    public IoApic(ApicBus bus, DefectSet defects, uint id, ulong baseAddress = DefaultBase)
     {
         _bus = bus;
+        _defects = defects;
         Base = baseAddress;
         _id = id & 0xF;
         Array.Fill(_redirection, Masked);
@@ -233,8 +236,9 @@ public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
                 {
                     _redirection[pin] = entry & ~RemoteIrr;
 
-                    // Still asserted after EOI: the device wants service again.
-                    if (_lines[pin] && TakeMessageLocked(pin) is { } again)
+                    // Still asserted after EOI: the device wants service again (82093AA 3.2.4, remote IRR; the
+                    // seeded defect forgets it, so the line stays silent until its next rising edge).
+                    if (_lines[pin] && !_defects.IsOn(DefectCatalog.IoApicLevelNoRedeliver) && TakeMessageLocked(pin) is { } again)
                     {
                         messages.Add(again);
                     }

@@ -32,4 +32,7 @@ public interface IVendorVmControl : IVmControl
 
     /// <summary>The Xen event channels the host backend drives (x-rig-evtchn-*); null when the VM offers none.</summary>
     Rig.Hypervisor.Xen.XenEventChannels? EventChannels { get; }
+
+    /// <summary>The user-space IOAPIC whose inputs x-rig-ioapic-set-irq drives; null with KVM's irqchip or without a PC chipset.</summary>
+    Rig.Hypervisor.Irq.IoApic? IoApic { get; }
 }

@@ -133,6 +133,9 @@ internal sealed class QmpCommands
             commands[command] = new(parameters, run);
         }
 
+        var (setIrq, setIrqParameters, runSetIrq) = IoApicCommands.SetIrq(() => vendor.IoApic);
+        commands[setIrq] = new(setIrqParameters, runSetIrq);
+
         foreach (var (command, definition) in commands)
         {
             _commands[command] = definition;

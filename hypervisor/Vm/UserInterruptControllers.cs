@@ -27,7 +27,7 @@ public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, 
             vcpu.Lapic = new Lapic(vcpu.Id, clock, vcpu, Bus, _timers, defects);
         }
 
-        IoApic = new IoApic(Bus, AcpiTables.IoApicId, AcpiTables.IoApicAddress);
+        IoApic = new IoApic(Bus, defects, AcpiTables.IoApicId, AcpiTables.IoApicAddress);
         Pic = new Pic8259(Bus);
         Hpet = new Hpet(clock, _timers, IoApic.SetIrq, Pic.SetIrq);
         Pit = new Pit8254(clock, _timers, level =>

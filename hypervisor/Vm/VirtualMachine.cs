@@ -199,6 +199,8 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
 
     public XenEventChannels EventChannels { get; }
 
+    IoApic? IVendorVmControl.IoApic => _interruptControllers is { PcChipset: true } chipset ? chipset.IoApic : null;
+
     XenEventChannels? IVendorVmControl.EventChannels => EventChannels;
 
     /// <summary>The xen-pvh machine's PV console (the guest's only channel there); null on a PC.</summary>

@@ -41,6 +41,7 @@ public static class HtmlReport
         Matrix(page, matrix, data.Plots.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p.PngPath) == "matrix"), pageDirectory);
         Failures(page, view);
         DeviationsSection.Append(page, view);
+        InterfacesSection.Append(page, InterfacesSection.Rows(view.Results));
         FlakeTable(page, view);
         if (data.Comparison is { } comparison)
         {

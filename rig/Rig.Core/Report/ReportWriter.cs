@@ -8,7 +8,7 @@ namespace Rig.Report;
 /// <summary>
 /// Writes <c>results/&lt;release&gt;/index.html</c>: a static, self-contained page (inline CSS, no script,
 /// images beside it in <c>plots/</c>) with the release's verdicts, evidence, metrics, plots, kill matrix and
-/// its comparison with the baseline.
+/// its comparison with the baseline, and beside it <c>interfaces.md</c> (<see cref="InterfacesSection"/>).
 /// </summary>
 public static class ReportWriter
 {
@@ -67,6 +67,7 @@ public static class ReportWriter
         Directory.CreateDirectory(directory);
         File.WriteAllText(index + ".tmp", page);
         File.Move(index + ".tmp", index, overwrite: true);
+        File.WriteAllText(Path.Combine(directory, "interfaces.md"), InterfacesSection.Markdown(InterfacesSection.Rows(view.Results)));
         return (index, warnings);
     }
 }

@@ -1,3 +1,4 @@
+using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Irq;
 using Rig.Hypervisor.Tests.Irq;
@@ -84,7 +85,7 @@ public sealed class DeviceSnapshotTests
     [Fact]
     public void IoApic_restore_masks_a_route_unmasked_after_the_save()
     {
-        var ioApic = new IoApic(new ApicBus(), id: 0);
+        var ioApic = new IoApic(new ApicBus(), DefectSet.None, id: 0);
         var saved = ioApic.Save();
         ioApic.Write(0x00, 4, 0x10 + (2 * 4)); // redirection entry 4, low half
         ioApic.Write(0x10, 4, 0x40); // vector 0x40, unmasked
@@ -136,7 +137,7 @@ public sealed class DeviceSnapshotTests
     public void Malformed_states_are_rejected_and_the_old_state_kept()
     {
         var pit = new Pit8254(_clock, _timers, _irq0.Add);
-        var ioApic = new IoApic(new ApicBus(), id: 0);
+        var ioApic = new IoApic(new ApicBus(), DefectSet.None, id: 0);
         var hpet = new Hpet(_clock, _timers, (_, _) => { }, (_, _) => { });
         var cmos = new CmosRtc();
         var pic = new Pic8259(bus: null);

@@ -1,3 +1,4 @@
+using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Irq;
 using static Rig.Hypervisor.Tests.Irq.IrqTestMachine;
 
@@ -14,7 +15,7 @@ public sealed class ApicBusConcurrencyTests
     {
         using var m = new IrqTestMachine(cpus: 2);
         m.Lapics.ForEach(SoftwareEnable);
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         ioapic.Write(0x00, 4, 0x10 + (2 * 9));
         ioapic.Write(0x10, 4, 0x8000 | 0x90); // level-triggered, vector 0x90, to APIC 0
         const int rounds = 20_000;

@@ -1,3 +1,4 @@
+using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Irq;
 using static Rig.Hypervisor.Tests.Irq.IrqTestMachine;
 
@@ -14,7 +15,7 @@ public sealed class IoApicTests
     public void Version_register_reports_version_11h_and_24_entries_and_all_pins_start_masked()
     {
         using var m = new IrqTestMachine();
-        var ioapic = new IoApic(m.Bus, id: 2);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, id: 2);
         Assert.Equal(0x0017_0011u, ReadIndex(ioapic, 1));
         Assert.Equal(0x0200_0000u, ReadIndex(ioapic, 0));
         for (int pin = 0; pin < IoApic.Pins; pin++)
@@ -28,7 +29,7 @@ public sealed class IoApicTests
     {
         using var m = new IrqTestMachine();
         m.Lapics.ForEach(SoftwareEnable);
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 2, 0xD1);
 
         ioapic.Reset();
@@ -43,7 +44,7 @@ public sealed class IoApicTests
     {
         using var m = new IrqTestMachine(cpus: 2);
         m.Lapics.ForEach(SoftwareEnable);
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 2, 0x30 | (1UL << 56));
 
         ioapic.SetIrq(2, true);
@@ -63,7 +64,7 @@ public sealed class IoApicTests
     {
         using var m = new IrqTestMachine();
         SoftwareEnable(m.Bsp);
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 4, 0x31 | Masked);
         ioapic.SetIrq(4, true);
         Assert.False(m.Bsp.HasDeliverableInterrupt);
@@ -74,7 +75,7 @@ public sealed class IoApicTests
     {
         using var m = new IrqTestMachine();
         SoftwareEnable(m.Bsp);
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 10, 0x32 | Level);
 
         ioapic.SetIrq(10, true);
@@ -97,11 +98,28 @@ public sealed class IoApicTests
     }
 
     [Fact]
+    public void With_ioapic_level_no_redeliver_a_still_asserted_level_pin_stays_silent_after_EOI()
+    {
+        using var m = new IrqTestMachine();
+        SoftwareEnable(m.Bsp);
+        var defects = new DefectSet();
+        defects.Enable(DefectCatalog.IoApicLevelNoRedeliver);
+        var ioapic = new IoApic(m.Bus, defects, 0);
+        Program(ioapic, 10, 0x32 | Level);
+
+        ioapic.SetIrq(10, true);
+        Assert.True(m.Bsp.TryAcknowledge(out _));
+        Write(m.Bsp, Eoi, 0);
+        Assert.Equal(0UL, ioapic.RedirectionEntry(10) & RemoteIrr);
+        Assert.False(InIrr(m.Bsp, 0x32));
+    }
+
+    [Fact]
     public void Unmasking_an_asserted_level_pin_delivers_it()
     {
         using var m = new IrqTestMachine();
         SoftwareEnable(m.Bsp);
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 11, 0x33 | Level | Masked);
         ioapic.SetIrq(11, true);
         Assert.False(InIrr(m.Bsp, 0x33));
@@ -113,7 +131,7 @@ public sealed class IoApicTests
     public void NMI_delivery_mode_becomes_an_NMI()
     {
         using var m = new IrqTestMachine();
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 5, 0x400);
         ioapic.SetIrq(5, true);
         Assert.True(m.Bsp.TakeNmi());
@@ -126,7 +144,7 @@ public sealed class IoApicTests
         m.Lapics.ForEach(SoftwareEnable);
         Write(m.Bsp, 0xD0, 0x0100_0000);
         Write(m.Lapics[1], 0xD0, 0x0200_0000);
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 6, 0x34 | (1 << 11) | (2UL << 56));
         ioapic.SetIrq(6, true);
         Assert.False(InIrr(m.Bsp, 0x34));
@@ -137,7 +155,7 @@ public sealed class IoApicTests
     public void Read_only_bits_and_bad_indices_are_ignored()
     {
         using var m = new IrqTestMachine();
-        var ioapic = new IoApic(m.Bus, 0);
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
         Program(ioapic, 1, 0x35 | RemoteIrr | (1 << 12) | Level);
         Assert.Equal(0x35 | Level, ioapic.RedirectionEntry(1));
         ioapic.Write(0, 4, 0x99);

@@ -251,6 +251,25 @@ public sealed class QmpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ioapic_set_irq_drives_the_pins_of_its_mask_and_refuses_the_PIT_pin_or_a_VM_without_an_IOAPIC()
+    {
+        using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);
+        var none = await client.ExecuteAsync("""{"execute": "x-rig-ioapic-set-irq", "arguments": {"pins": 65536, "level": true}}""");
+        var ioapic = new Rig.Hypervisor.Irq.IoApic(new Rig.Hypervisor.Irq.ApicBus(), DefectSet.None, 0);
+        _vm.IoApic = ioapic;
+        ioapic.Write(0x00, 4, 0x10 + (2 * 16));
+        ioapic.Write(0x10, 4, 0x8058); // GSI 16: level-triggered, vector 0x58, unmasked (82093AA 3.2.4)
+
+        var asserted = await client.ExecuteAsync("""{"execute": "x-rig-ioapic-set-irq", "arguments": {"pins": 65536, "level": true}}""");
+        var pit = await client.ExecuteAsync("""{"execute": "x-rig-ioapic-set-irq", "arguments": {"pins": 4, "level": true}}""");
+
+        Assert.StartsWith("this VM has no user-space IOAPIC", none.GetProperty("error").GetProperty("desc").GetString());
+        Assert.True(asserted.TryGetProperty("return", out _));
+        Assert.Equal(1UL << 14, ioapic.RedirectionEntry(16) & (1UL << 14)); // sent, so remote IRR awaits the EOI
+        Assert.Contains("without the PIT's GSI 2", pit.GetProperty("error").GetProperty("desc").GetString());
+    }
+
+    [Fact]
     public async Task Calibration_commands_force_a_rendezvous_and_set_the_period_within_limits()
     {
         using var client = await QmpTestClient.ConnectNegotiatedAsync(_socketPath);

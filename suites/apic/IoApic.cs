@@ -1,0 +1,49 @@
+using NUnit.Framework;
+using Rig.Cases;
+using Rig.Suites.Apic.Oracles;
+
+namespace Rig.Suites.Apic;
+
+/// <summary>
+/// apic.io-apic: the IOAPIC's own delivery rules on an input the rig controls (the reference's host-driven lines;
+/// elsewhere the RTC's IRQ on GSI 8, which stays asserted until register C is read): edge and level delivery, remote
+/// IRR from delivery until the EOI, re-delivery of a still-asserted level line after the EOI and after unmasking,
+/// and edges on several pins at once. A hypervisor that forgets a still-asserted level line at the EOI
+/// (ioapic-level-no-redeliver) leaves a device that still wants service unheard: an interrupt storm's opposite, a hang.
+/// </summary>
+[TestFixture]
+public sealed class IoApic
+{
+    [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
+    public async Task Run(string target)
+    {
+        await using var c = await RigCase.BootAsync(target, append: "settle_us=20000", hostActions: new IoApicLineActions());
+        var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(60));
+
+        // A target without an IOAPIC or any line to drive (Xen PVH) is a skip naming the case; the RTC source's skip of
+        // simultaneous-edges (one line) is a note, and the rest is judged.
+        if (c.VerdictRecords().FirstOrDefault(r => r.Kind == "skip" && r.Case == c.Case) is { } skipped)
+        {
+            c.Skip(skipped["reason"] ?? "the probe skipped");
+            c.Complete();
+            return;
+        }
+
+        c.Oracle("82093AA I/O APIC datasheet 3.2.4 (trigger mode, remote IRR, mask) and SDM Vol. 3A 12.8.5 (EOI to the " +
+                 "I/O APICs): an edge entry sends one message per rising edge; a level entry sends one, sets remote IRR " +
+                 "until the EOI for its vector, and sends again while the line is still asserted at that EOI or at unmask");
+        var steps = c.Records.Where(r => r.Kind == IoApicRules.Kind).ToList();
+        if (steps.Count == 0)
+        {
+            c.Error($"the probe printed no observation; {exit}");
+        }
+
+        foreach (var step in steps)
+        {
+            c.Evidence("observed: " + step.Line);
+        }
+
+        c.ReportAll(IoApicRules.Check(steps));
+        c.Finish(exit, $"all {IoApicRules.Script.Count} steps as the 82093AA datasheet says ({steps.FirstOrDefault()?["source"]} source)");
+    }
+}
