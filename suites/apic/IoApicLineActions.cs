@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rig.Com2;
+using Rig.Suites.Apic.Records;
 using Rig.Targets;
 
 namespace Rig.Suites.Apic;
@@ -15,14 +16,14 @@ internal sealed class IoApicLineActions : IHostActionHandler
 
     public async Task<HostAck?> HandleAsync(HostRequest request, IControlPlane control, CancellationToken cancellationToken)
     {
-        if (request.Action != "ioapic-set-irq")
+        if (request.Action != IoApicLineRequest.Action)
         {
             return await _standard.HandleAsync(request, control, cancellationToken).ConfigureAwait(false);
         }
 
         try
         {
-            var arguments = new JsonObject { ["pins"] = request.GetUInt64("pins"), ["level"] = request.GetUInt64("level") != 0 };
+            var arguments = new JsonObject { ["pins"] = request.GetUInt64(IoApicLineRequest.Pins), ["level"] = request.GetUInt64(IoApicLineRequest.Level) != 0 };
             await control.RequireReference("drive an IOAPIC input").VendorCommandAsync("x-rig-ioapic-set-irq", arguments, cancellationToken).ConfigureAwait(false);
             return HostAck.Success(request.Seq);
         }

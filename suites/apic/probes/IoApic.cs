@@ -1,4 +1,5 @@
 using Rig.Guest;
+using Rig.Suites.Apic.Records;
 
 /// <summary>
 /// apic.io-apic, guest side: walks the script of suites/apic/Oracles/IoApicRules.cs on one IOAPIC input driven as a
@@ -173,10 +174,10 @@ public static unsafe class Probe
     private static bool HostDrive(uint pins, bool level)
     {
         Line request = default;
-        request.Text("ioapic-set-irq");
-        request.Field("pins", pins);
-        request.Field("level", level ? 1UL : 0UL);
-        return Control.Request(ref request, 10_000_000) == Acknowledgement.Ok;
+        request.Text(IoApicLineRequest.Action);
+        request.Field(IoApicLineRequest.Pins, pins);
+        request.Field(IoApicLineRequest.Level, level ? 1UL : 0UL);
+        return Control.Request(ref request, Control.AnswerBoundUs) == Acknowledgement.Ok;
     }
 
     private static void RtcDrive(bool level)
