@@ -11,6 +11,12 @@ public struct StepStats
     public ulong FirstBackNow;
     public ulong MaxForward;
     public ulong SpanCycles;
+
+    /// <summary>Pvclock steps set against their TSC's step (<see cref="QpcCheck"/>); 0 where the check does not do that.</summary>
+    public ulong ExcessChecks;
+
+    /// <summary>The most a pvclock step exceeded its TSC's step, in ns.</summary>
+    public ulong MaxExcess;
 }
 
 /// <summary>
@@ -114,6 +120,10 @@ public static unsafe class StepCheck
                 line.Field(StepsRecord.WorstBackNs, Clocks.Nanoseconds(c, s->WorstBackward));
                 line.Field(StepsRecord.MaxForwardNs, Clocks.Nanoseconds(c, s->MaxForward));
                 line.Field(StepsRecord.SpanNs, Tsc.Nanoseconds(s->SpanCycles));
+                if (s->ExcessChecks != 0)
+                {
+                    line.Field(StepsRecord.MaxExcessNs, s->MaxExcess);
+                }
                 if (s->Backward != 0)
                 {
                     line.Field(StepsRecord.FirstBackPrevious, s->FirstBackPrevious);
@@ -124,5 +134,5 @@ public static unsafe class StepCheck
         }
     }
 
-    private static bool Wanted(int mask, int clock) => (mask & (1 << clock)) != 0 && Clocks.Has(clock);
+    public static bool Wanted(int mask, int clock) => (mask & (1 << clock)) != 0 && Clocks.Has(clock);
 }
