@@ -144,12 +144,13 @@ public sealed class Density
         foreach (var s in steps)
         {
             c.Evidence($"observed: VM {number}: {s.Line}");
-            if (Readable.Has(s, ClockSteps.Numbers))
+            if (!ClockSteps.Judgeable(s))
             {
-                c.Metric($"{s[StepsRecord.Clock]}_max_step_us", s.GetDouble(StepsRecord.MaxForwardNs) / 1000, "us");
+                continue;
             }
 
-            if (Readable.Has(s, [StepsRecord.MaxExcessNs]))
+            c.Metric($"{s[StepsRecord.Clock]}_max_step_us", s.GetDouble(StepsRecord.MaxForwardNs) / 1000, "us");
+            if (s[StepsRecord.MaxExcessNs] is not null)
             {
                 c.Metric($"{s[StepsRecord.Clock]}_max_excess_us", s.GetDouble(StepsRecord.MaxExcessNs) / 1000, "us");
             }

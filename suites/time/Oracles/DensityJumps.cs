@@ -26,13 +26,10 @@ public static class DensityJumps
     /// </summary>
     public const double SchedulingSlackNs = 10e9;
 
-    /// <summary>The numbers a `RIG steps` record must carry to be judged here.</summary>
-    private static readonly string[] Numbers = [StepsRecord.Cpu, StepsRecord.MaxForwardNs];
-
     public static IReadOnlyList<string> Check(IReadOnlyCollection<Record> steps, double longestHoldNs, double marginNs)
     {
         var problems = new List<string>();
-        foreach (var s in steps.Where(s => Readable.Has(s, Numbers)))
+        foreach (var s in steps.Where(ClockSteps.Judgeable))
         {
             var what = $"{s[StepsRecord.Clock]} on vCPU {s[StepsRecord.Cpu]}";
             double forward = s.GetDouble(StepsRecord.MaxForwardNs);
@@ -42,8 +39,7 @@ public static class DensityJumps
                              $"at a time (slack for a vCPU waiting for a host CPU {Human.Ns(SchedulingSlackNs)})");
             }
 
-            if (s[StepsRecord.MaxExcessNs] is not null && Readable.Has(s, [StepsRecord.MaxExcessNs]) &&
-                s.GetDouble(StepsRecord.MaxExcessNs) > longestHoldNs + marginNs)
+            if (s[StepsRecord.MaxExcessNs] is not null && s.GetDouble(StepsRecord.MaxExcessNs) > longestHoldNs + marginNs)
             {
                 problems.Add($"{what} ran {Human.Ns(s.GetDouble(StepsRecord.MaxExcessNs))} ahead of its own TSC in one step; the host held " +
                              $"the VM at most {Human.Ns(longestHoldNs)} at a time (margin {Human.Ns(marginNs)})");
