@@ -71,6 +71,24 @@ public static unsafe class Console
         }
     }
 
+    /// <summary>
+    /// Waits, bounded, until the UART has sent everything written (LSR bit 6, TEMT: FIFO and shift register empty, 16550
+    /// data sheet). The exit through port 0xF4 ends QEMU at once, and what its 16550 still held ended with it: the last
+    /// line of time.density's VMs on qemu-tcg lost its last 2 and 10 bytes in 2 of 3 runs.
+    /// </summary>
+    public static void Drain()
+    {
+        if (XenConsole.Active)
+        {
+            return;
+        }
+        ulong deadline = Tsc.Deadline(ThreWaitUs);
+        while ((Ports.In8(Com1 + 5) & 0x40) == 0 && Tsc.Now < deadline)
+        {
+            Cpu.Pause();
+        }
+    }
+
     public static void WriteLine(string text)
     {
         Line line = default;

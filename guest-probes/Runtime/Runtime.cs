@@ -61,6 +61,7 @@ public static unsafe class Runtime
         {
             XenShutdown.Exit(status);
         }
+        Console.Drain();
         Ports.Out8(0xF4, status);
         while (true)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rig.Protocol;
 using Rig.Suites.Time.Records;
 
@@ -11,7 +12,7 @@ namespace Rig.Suites.Time.Oracles;
 /// </summary>
 /// <remarks>
 /// One <c>RIG steps clock=C cpu=N reads=N back=N worst_back_ns=N max_fwd_ns=N span_ns=N [first_back_prev=..
-/// first_back_now=..]</c> record per vCPU and clock (suites/time/probes/Shared/StepCheck.cs).
+/// first_back_now=..] sum=N</c> record per vCPU and clock (suites/time/probes/Shared/StepCheck.cs).
 /// </remarks>
 public static class ClockSteps
 {
@@ -21,14 +22,17 @@ public static class ClockSteps
     /// <summary>The numbers a `RIG steps` record must carry to be judged.</summary>
     public static readonly string[] Numbers = [StepsRecord.Cpu, StepsRecord.Reads, StepsRecord.Back, StepsRecord.WorstBackNs, StepsRecord.MaxForwardNs, StepsRecord.SpanNs];
 
-    /// <summary>Records that cannot be judged (damaged, or a number missing): the case errors on them.</summary>
-    public static IReadOnlyList<Record> Unreadable(IEnumerable<Record> steps) => [.. steps.Where(s => !Readable.Has(s, Numbers))];
+    /// <summary>
+    /// Records that cannot be judged (damaged, a number missing, or numbers that do not add up to the record's
+    /// <c>sum=</c>: bytes lost on the way, which can leave a record that still parses): the case errors on them.
+    /// </summary>
+    public static IReadOnlyList<Record> Unreadable(IEnumerable<Record> steps) => [.. steps.Where(s => !Judgeable(s))];
 
     /// <summary>The problems of every readable record; <see cref="Unreadable"/> ones are left out, not guessed at.</summary>
     public static IReadOnlyList<string> Check(IEnumerable<Record> steps)
     {
         var problems = new List<string>();
-        foreach (var s in steps.Where(s => Readable.Has(s, Numbers)))
+        foreach (var s in steps.Where(Judgeable))
         {
             var what = $"{s[StepsRecord.Clock]} on vCPU {s[StepsRecord.Cpu]}";
             long reads = s.GetInt64(StepsRecord.Reads), back = s.GetInt64(StepsRecord.Back);
@@ -46,5 +50,28 @@ public static class ClockSteps
         }
 
         return problems;
+    }
+
+    /// <summary>Whether the record is whole: every number it must carry, and all of its numbers adding up to its sum.</summary>
+    public static bool Judgeable(Record s) => Readable.Has(s, Numbers) && SumHolds(s);
+
+    private static bool SumHolds(Record s) =>
+        ulong.TryParse(s[StepsRecord.Sum], NumberStyles.None, CultureInfo.InvariantCulture, out ulong expected) && SumOf(s) == expected;
+
+    /// <summary>The wrapping sum of every number of the record but its <c>sum=</c>, as the probe adds them; null if one is not a number.</summary>
+    public static ulong? SumOf(Record s)
+    {
+        ulong sum = 0;
+        foreach (var (_, value) in s.Fields.Where(f => f.Key is not (StepsRecord.Clock or StepsRecord.Sum)))
+        {
+            if (!ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n))
+            {
+                return null;
+            }
+
+            sum = unchecked(sum + n);
+        }
+
+        return sum;
     }
 }

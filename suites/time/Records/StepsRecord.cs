@@ -1,7 +1,7 @@
 namespace Rig.Suites.Time.Records;
 
 /// <summary>
-/// `RIG steps clock=C cpu=N reads= back= worst_back_ns= max_fwd_ns= span_ns= [first_back_prev= first_back_now=]`: one clock on one
+/// `RIG steps clock=C cpu=N reads= back= worst_back_ns= max_fwd_ns= span_ns= [first_back_prev= first_back_now=] [max_excess_ns=] sum=`: one clock on one
 /// vCPU read in a loop (probes/Shared/StepCheck.cs), judged by Oracles/ClockSteps.cs.
 /// Compiled into the probes and the cases (the suite's ProbeSupport), so a field renamed on one side fails the build, not a run.
 /// </summary>
@@ -17,4 +17,10 @@ public static class StepsRecord
     public const string SpanNs = "span_ns";
     public const string FirstBackPrevious = "first_back_prev";
     public const string FirstBackNow = "first_back_now";
+
+    /// <summary>time.density's pvclocks only: the most one step exceeded the step of the TSC it was computed from (probes/Shared/QpcCheck.cs).</summary>
+    public const string MaxExcessNs = "max_excess_ns";
+
+    /// <summary>Last: the wrapping 64-bit sum of every number before it, so a record that lost bytes on the way is told from a true one.</summary>
+    public const string Sum = "sum";
 }

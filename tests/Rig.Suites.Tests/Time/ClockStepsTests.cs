@@ -7,9 +7,23 @@ namespace Rig.Suites.Tests.Time;
 public class ClockStepsTests
 {
     private static Record Steps(long back, double maxForwardNs, double spanNs = 2e9) =>
-        RecordParser.TryParse(
-            $"RIG steps clock=xenclock cpu=1 reads=1000000 back={back} worst_back_ns={(back > 0 ? 10 : 0)} max_fwd_ns={maxForwardNs} " +
-            $"span_ns={spanNs}" + (back > 0 ? " first_back_prev=300 first_back_now=290" : ""))!;
+        Summed(
+            $"RIG steps clock=xenclock cpu=1 reads=1000000 back={back} worst_back_ns={(back > 0 ? 10 : 0)} max_fwd_ns={maxForwardNs:0} " +
+            $"span_ns={spanNs:0}" + (back > 0 ? " first_back_prev=300 first_back_now=290" : ""));
+
+    /// <summary>The line with the <c>sum=</c> its numbers add up to, as the probe prints it.</summary>
+    internal static Record Summed(string line) => RecordParser.TryParse($"{line} sum={ClockSteps.SumOf(RecordParser.TryParse(line)!)}")!;
+
+    [Fact]
+    public void A_record_whose_numbers_do_not_add_up_to_its_sum_lost_bytes_and_is_unreadable()
+    {
+        var whole = RecordParser.TryParse("RIG steps clock=tsc cpu=1 reads=10 back=0 worst_back_ns=0 max_fwd_ns=5 span_ns=100 sum=116")!;
+        var lostDigit = RecordParser.TryParse("RIG steps clock=tsc cpu=1 reads=10 back=0 worst_back_ns=0 max_fwd_ns=5 span_ns=10 sum=116")!;
+        var noSum = RecordParser.TryParse("RIG steps clock=tsc cpu=1 reads=10 back=0 worst_back_ns=0 max_fwd_ns=5 span_ns=100")!;
+
+        Assert.Equal([lostDigit, noSum], ClockSteps.Unreadable([whole, lostDigit, noSum]));
+        Assert.Empty(ClockSteps.Check([whole, lostDigit, noSum]));
+    }
 
     [Fact]
     public void A_clean_check_passes() => Assert.Empty(ClockSteps.Check([Steps(0, 4e6)]));

@@ -77,19 +77,28 @@ public static unsafe class Clocks
     public static bool Has(int clock) => (available & (1 << clock)) != 0;
 
     /// <summary>The clock now: TSC cycles, or pvclock ns read by the version protocol.</summary>
-    public static ulong Read(int clock)
+    public static ulong Read(int clock) => Read(clock, out _);
+
+    /// <summary>
+    /// As <see cref="Read(int)"/>, also giving the TSC value the reading came from (the reading itself for the TSC
+    /// clocks), so a pvclock's step can be set against its own TSC's step (<see cref="QpcCheck"/>).
+    /// </summary>
+    public static ulong Read(int clock, out ulong tsc)
     {
         switch (clock)
         {
             case Tsc:
-                return Cpu.RdtscOrdered();
+                tsc = Cpu.RdtscOrdered();
+                return tsc;
             case Rdtscp:
-                return Cpu.Rdtscp(out _);
+                tsc = Cpu.Rdtscp(out _);
+                return tsc;
             case KvmClock:
-                return OrderedNow(PvClock.KvmArea);
+                return OrderedNow(PvClock.KvmArea, out tsc);
             default:
                 PvClockTimeInfo* area = xenAreas[Cpu.Index];
-                return area == null ? 0 : OrderedNow(area);
+                tsc = 0;
+                return area == null ? 0 : OrderedNow(area, out tsc);
         }
     }
 
@@ -101,10 +110,11 @@ public static unsafe class Clocks
     /// vCPU's record gave one TSC value the same time and RDTSCP never warped. The copy is never newer than the TSC (the
     /// hypervisor stamps records with TSCs already past), and a record updated after the copy continues the same line.
     /// </summary>
-    private static ulong OrderedNow(PvClockTimeInfo* area)
+    private static ulong OrderedNow(PvClockTimeInfo* area, out ulong tsc)
     {
         PvClockTimeInfo record = PvClock.Snapshot(area);
-        return PvClock.Nanoseconds(OrderedTsc(), record);
+        tsc = OrderedTsc();
+        return PvClock.Nanoseconds(tsc, record);
     }
 
     /// <summary>The TSC read after everything before it (<see cref="OrderedNow"/>): RDTSCP where offered, else MFENCE;LFENCE;RDTSC.</summary>

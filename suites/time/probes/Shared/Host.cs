@@ -13,9 +13,12 @@ public static unsafe class Host
     }
 
     /// <summary>Asks for an action; an error ack reports the case skipped for <paramref name="refused"/> and returns false.</summary>
-    public static bool Ask(string caseName, string action, string refused)
+    public static bool Ask(string caseName, string action, string refused) => Ask(caseName, action, refused, Timeout);
+
+    /// <summary>As <see cref="Ask(string, string, string)"/>, for an action the host may take longer than <see cref="Timeout"/> to answer.</summary>
+    public static bool Ask(string caseName, string action, string refused, ulong timeoutMicroseconds)
     {
-        Acknowledgement ack = Control.Request(action, Timeout);
+        Acknowledgement ack = Control.Request(action, timeoutMicroseconds);
         if (ack == Acknowledgement.Ok)
         {
             return true;
