@@ -142,6 +142,10 @@ public sealed class QmpVm : IVm, IReferenceControls
         }
         catch (Exception e)
         {
+            // A channel that closed during start-up usually means the VMM died: say how, before the rig's own kill.
+            var died = process is not null && e is QmpConnectionException or SocketException or IOException
+                ? await HowItDied(process).ConfigureAwait(false)
+                : "";
             var stderr = process is null ? "" : await KillAndReadStderr(process).ConfigureAwait(false);
             foreach (var s in opened)
             {
@@ -150,7 +154,7 @@ public sealed class QmpVm : IVm, IReferenceControls
 
             if (e is TimeoutException or QmpConnectionException or SocketException or IOException)
             {
-                throw new TargetStartException(launch, e.Message, stderr);
+                throw new TargetStartException(launch, e.Message + died, stderr);
             }
 
             throw;
@@ -462,6 +466,12 @@ public sealed class QmpVm : IVm, IReferenceControls
         {
             return "";
         }
+    }
+
+    private static async Task<string> HowItDied(Process process)
+    {
+        await process.WaitForExitAsync(CancellationToken.None).WaitAsync(QmpLossGrace).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return process.HasExited ? $" (the VMM was gone: {new VmExit(process.ExitCode, TimedOut: false, KilledByWatchdog: false)})" : "";
     }
 
     private static async Task<string> KillAndReadStderr(Process process)

@@ -10,6 +10,7 @@ namespace Rig.Tests.Faults;
 /// touches the store; a probe image that is not an ELF, or is cut short, is an error on every target naming what is
 /// wrong, and no VMM is started for it.
 /// </summary>
+[Collection(HostFaultFactAttribute.Collection)]
 public sealed class BadInputTests
 {
     [Theory]

@@ -45,7 +45,10 @@ public static class FakeVmm
         using var com1 = new NetworkStream(accepted[0].Result, ownsSocket: true);
         using var com2 = new NetworkStream(accepted[1].Result, ownsSocket: true);
         var qmp = new NetworkStream(accepted[2].Result, ownsSocket: true);
-        _ = Task.Run(() => ServeQmp(qmp, fault));
+        // Like rig-hv, the guest runs once the rig holds QMP: a guest that ended first would read as a failed start.
+        using var capabilities = new ManualResetEventSlim();
+        _ = Task.Run(() => ServeQmp(qmp, fault, capabilities));
+        capabilities.Wait(TimeSpan.FromSeconds(60));
 
         Write(com1, "RIG boot n=1 cpus=1\n");
         switch (fault)
@@ -90,7 +93,7 @@ public static class FakeVmm
     }
 
     /// <summary>Answers every command with an empty return, as rig-hv's QMP does; <c>quit</c> ends the process.</summary>
-    private static void ServeQmp(NetworkStream qmp, string fault)
+    private static void ServeQmp(NetworkStream qmp, string fault, ManualResetEventSlim capabilities)
     {
         using var reader = new StreamReader(qmp, Encoding.ASCII);
         Write(qmp, """{"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0}, "package": "fake-vmm"}, "capabilities": []}}""" + "\n");
@@ -113,6 +116,10 @@ public static class FakeVmm
             }
 
             Write(qmp, string.Create(CultureInfo.InvariantCulture, $$"""{"return": {}, "id": {{id}}}""") + "\n");
+            if (name == "qmp_capabilities")
+            {
+                capabilities.Set();
+            }
         }
     }
 

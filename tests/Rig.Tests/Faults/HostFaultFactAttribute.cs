@@ -11,6 +11,9 @@ namespace Rig.Tests.Faults;
 /// </summary>
 public sealed class HostFaultFactAttribute : FactAttribute
 {
+    /// <summary>The host-fault tests run one at a time: each starts VMMs and kills things, and must not time its neighbours.</summary>
+    public const string Collection = "host faults";
+
     private static readonly Lazy<string?> TmpfsProblem = new(TryTmpfs);
 
     public HostFaultFactAttribute(bool qemu = false, bool tmpfs = false)

@@ -8,6 +8,7 @@ namespace Rig.Tests.Faults;
 /// COM1 flooded with garbage or with one 10 MiB line. The rig stays within its memory bounds, ends the case within
 /// seconds with the reason, and leaves no process behind.
 /// </summary>
+[Collection(HostFaultFactAttribute.Collection)]
 public sealed class HostileChannelTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);

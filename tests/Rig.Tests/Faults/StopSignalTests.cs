@@ -8,6 +8,7 @@ namespace Rig.Tests.Faults;
 /// why, the case in flight is an error naming the signal, every result finished before is in the store, and no VMM
 /// is left running.
 /// </summary>
+[Collection(HostFaultFactAttribute.Collection)]
 public sealed class StopSignalTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
@@ -27,6 +28,7 @@ public sealed class StopSignalTests
         using var rig = await RigRun.StartAsync(checkout.Root, "run", "--suite", "smoke", "--release", "stopped", "--jobs", "1", "--repeat", "2");
         var pid = await HostProcesses.WaitForAsync(vmm, checkout.Probes, Bound);
         await HostProcesses.WaitForConnectedSocketsAsync(pid, 3, Bound);
+        await Task.Delay(TimeSpan.FromSeconds(2));
         HostProcesses.Signal(rig.Pid, signal);
 
         var (code, output) = await rig.WaitAsync(TimeSpan.FromSeconds(30));

@@ -11,6 +11,7 @@ namespace Rig.Tests.Faults;
 /// The rig stops with exit 2 saying which, kills its VMMs, and the store still opens with every result committed
 /// before the fault.
 /// </summary>
+[Collection(HostFaultFactAttribute.Collection)]
 public sealed class StoreFaultTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
@@ -54,10 +55,19 @@ public sealed class StoreFaultTests
         var (first, firstOutput) = await RunOnce(checkout, checkout.Store);
         Assert.True(first == 0, firstOutput);
 
-        using var locker = await StartLocker(checkout.Store, seconds: 0);
-        var (code, output) = await RunOnce(checkout, $"Data Source={checkout.Store};Default Timeout=2");
-        ChildProcesses.Kill(locker);
+        var locker = await StartLocker(checkout.Store, seconds: 0);
+        (int Code, string Output) second;
+        try
+        {
+            second = await RunOnce(checkout, $"Data Source={checkout.Store};Default Timeout=2");
+        }
+        finally
+        {
+            ChildProcesses.Kill(locker);
+            locker.Dispose();
+        }
 
+        var (code, output) = second;
         Assert.True(code == 2, $"exit {code}: {output}");
         Assert.Contains("database is locked", output, StringComparison.Ordinal);
         Assert.Contains("another process holds its lock", output, StringComparison.Ordinal);
@@ -74,6 +84,7 @@ public sealed class StoreFaultTests
 
         using var locker = await StartLocker(checkout.Store, seconds: 3);
         var (code, output) = await RunOnce(checkout, checkout.Store);
+        await locker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(code == 0, $"exit {code}: {output}");
         Assert.Equal(2, checkout.Stored("locked").Count);
@@ -85,9 +96,18 @@ public sealed class StoreFaultTests
     private static async Task<Process> StartLocker(string store, int seconds)
     {
         var locker = await ChildProcesses.StartAsync("dotnet", [typeof(StoreLocker).Assembly.Location, StoreLocker.Verb, store, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        var said = await locker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(said == "locked", $"the locker said '{said}': {await locker.StandardError.ReadToEndAsync()}");
-        return locker;
+        try
+        {
+            var said = await locker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(said == "locked", $"the locker said '{said}'");
+            return locker;
+        }
+        catch
+        {
+            ChildProcesses.Kill(locker);
+            locker.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Polls the store read-only, as `rig report` would beside a run, until the run has recorded <paramref name="atLeast"/> results.</summary>

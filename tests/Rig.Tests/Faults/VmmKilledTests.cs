@@ -8,6 +8,7 @@ namespace Rig.Tests.Faults;
 /// A VMM SIGKILLed in the middle of a case (the OOM killer, an operator, a crash): the case is an error naming the
 /// signal, never a finding against the target, and the run goes on to its next row.
 /// </summary>
+[Collection(HostFaultFactAttribute.Collection)]
 public sealed class VmmKilledTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
@@ -21,9 +22,11 @@ public sealed class VmmKilledTests
         using var rig = await RigRun.StartAsync(checkout.Root, "run", "--suite", "smoke", "--release", "vmm-killed", "--jobs", "1");
         foreach (var vmm in new[] { ExecutablePath.Find("qemu-system-x86_64")!, FaultCheckout.RigHv })
         {
-            // Rows run in target order: qemu-tcg, then reference. Killed once QMP, COM1 and COM2 are all connected.
+            // Rows run in target order: qemu-tcg, then reference. Killed once QMP, COM1 and COM2 are all connected and
+            // the guest has had a moment to run; a kill that still lands in the QMP handshake must name the signal too.
             var pid = await HostProcesses.WaitForAsync(vmm, checkout.Probes, Bound);
             await HostProcesses.WaitForConnectedSocketsAsync(pid, 3, Bound);
+            await Task.Delay(TimeSpan.FromSeconds(2));
             HostProcesses.Signal(pid, "KILL");
         }
 
