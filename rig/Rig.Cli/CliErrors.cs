@@ -13,7 +13,7 @@ public static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is RigConfigException or StoreException or RigUsageException)
+        catch (Exception e) when (e is RigConfigException or StoreException or RigUsageException or RunStoppedException)
         {
             AnsiConsole.MarkupLine($"[red]rig: {Markup.Escape(e.Message)}[/]");
             return ExitCodes.RigError;

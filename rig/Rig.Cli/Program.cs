@@ -5,9 +5,9 @@ using Rig.Cli.Commands;
 using Rig.Hosting;
 using Spectre.Console;
 
-// No VMM may outlive the rig: Ctrl-C and SIGTERM kill them here; SIGKILL is covered by setpriv --pdeathsig (ChildProcesses).
-using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => ChildProcesses.KillAll());
-Console.CancelKeyPress += (_, _) => ChildProcesses.KillAll();
+// No VMM may outlive the rig: Ctrl-C and SIGTERM kill them here (StopSignal); SIGKILL is covered by setpriv --pdeathsig (ChildProcesses).
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopSignal.Handle);
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopSignal.Handle);
 ConsoleWidth.Apply(AnsiConsole.Console, Console.IsOutputRedirected, Environment.GetEnvironmentVariable("COLUMNS"));
 
 var root = new RootCommand("Rig: conformance and regression tests for x86-64 hypervisors (see README.md)")

@@ -28,6 +28,7 @@ public sealed class RunExecution(RigEnvironment environment, ResultStore store, 
         var run = new RunInfo(runId, release, started, HostFactsProbe.Collect(), targets, defect, settings);
 
         store.BeginRun(run);
+        RunStop.Arm();
         var progress = new LiveProgress();
         var runner = new SuiteRunner(session, progress, suites);
         var tally = new RunTally();
@@ -36,9 +37,27 @@ public sealed class RunExecution(RigEnvironment environment, ResultStore store, 
             runner.Run(plan, settings.Repeats, jobs, tally);
             return tally;
         });
+        if (RunStop.Reason is { } stopped)
+        {
+            // No EndRun: a run without an end is one that did not finish (as after SIGKILL); what it recorded stays.
+            throw new RunStoppedException(runId, stopped, StoredSoFar(runId));
+        }
+
         store.EndRun(runId, DateTimeOffset.UtcNow);
         JunitWriter.Write(JunitWriter.DefaultPath(environment.ResultsDirectory, run), run, store.Results(runId));
         return (run, tally);
+    }
+
+    private string StoredSoFar(string runId)
+    {
+        try
+        {
+            return $"{store.Results(runId).Count} results of it are in {store.Location.Display}";
+        }
+        catch (StoreException e)
+        {
+            return $"the store cannot be read now ({e.Message}); every result committed before stays in it";
+        }
     }
 
     private static TargetInfo Describe(ITarget target)

@@ -4,6 +4,7 @@ using System.Text;
 using NUnit.Framework;
 using NUnit.Framework.Internal;
 using Rig.Com2;
+using Rig.Hypervisor.Boot;
 using Rig.Protocol;
 using Rig.Results;
 using Rig.Targets;
@@ -119,6 +120,16 @@ public sealed class RigCase : IAsyncDisposable
             throw PublishError(session, suite, caseName, target, $"probe image missing: {image}", null);
         }
 
+        // Checked here, the same way for every target: QEMU given a damaged -kernel may refuse it, or boot what it can.
+        try
+        {
+            PvhElfImage.Load(image);
+        }
+        catch (BootImageException e)
+        {
+            throw PublishError(session, suite, caseName, target, $"probe image cannot boot: {e.Message}", e);
+        }
+
         IVm vm;
         try
         {
@@ -139,6 +150,11 @@ public sealed class RigCase : IAsyncDisposable
         Exit = await Vm.WaitForExitAsync(bound, cancellationToken).ConfigureAwait(false);
         await _drain.ConfigureAwait(false);
         Evidence($"vm: {Exit}");
+        if (Exit.Unjudgeable is { } why)
+        {
+            Error(why);
+        }
+
         return Exit;
     }
 

@@ -1,5 +1,7 @@
 using Rig.Config;
 using Rig.Results;
+using Rig.Runner;
+using Rig.Store;
 using Rig.Targets;
 
 namespace Rig.Cases;
@@ -90,11 +92,34 @@ public sealed class RigSession
         return scope;
     }
 
+    /// <summary>
+    /// Records a result. Once the run is stopping (<see cref="RunStop"/>) a result is an error naming why: its VMM was
+    /// killed under it. A store that cannot record it stops the run: every later result would be lost too.
+    /// </summary>
     public void Publish(CaseResult result)
     {
         var stamped = result with { Repeat = Repeat };
+        if (RunStop.Reason is { } stopping)
+        {
+            stamped = stamped with
+            {
+                Verdict = Verdict.Error,
+                Summary = $"the run stopped ({stopping}) while this case ran: {result.Summary}",
+                Evidence = $"ERROR: the run stopped ({stopping}); the rig killed the VMM, so the case was not judged\n{result.Evidence}",
+            };
+        }
+
         _scope.Value?.CountPublished();
-        Sink?.Add(RunId, stamped);
+        try
+        {
+            Sink?.Add(RunId, stamped);
+        }
+        catch (StoreException e)
+        {
+            RunStop.Request(e.Message);
+            throw;
+        }
+
         ResultPublished?.Invoke(stamped);
     }
 

@@ -41,19 +41,27 @@ public static class RigConfiguration
         }
         catch (InvalidOperationException e)
         {
-            throw new RigConfigException(DescribeBindError(e), e);
+            throw new RigConfigException(DescribeBindError(e, root), e);
         }
 
         RigOptionsValidator.Validate(options);
         return options;
     }
 
-    // The binder says "Failed to convert configuration value 'x' at 'watchdogSeconds' to type ..." or lists
-    // unknown keys; lead with the key so the message reads like every other configuration error.
-    private static string DescribeBindError(InvalidOperationException e)
+    // The binder says "Failed to convert configuration value 'x' at 'WatchdogSeconds' to type ..." or lists
+    // unknown keys; lead with the key as the user spelled it (the binder gives the property's casing) so the
+    // message reads like every other configuration error.
+    private static string DescribeBindError(InvalidOperationException e, IConfigurationRoot root)
     {
         var message = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
         var at = System.Text.RegularExpressions.Regex.Match(message, "at '([^']+)'");
-        return at.Success ? $"{at.Groups[1].Value}: {message}" : $"{FileName}: {message}";
+        if (!at.Success)
+        {
+            return $"{FileName}: {message}";
+        }
+
+        var path = at.Groups[1].Value;
+        var key = root.AsEnumerable().Select(kv => kv.Key).FirstOrDefault(k => string.Equals(k, path, StringComparison.OrdinalIgnoreCase)) ?? path;
+        return $"{key}: {message}";
     }
 }

@@ -17,6 +17,7 @@ public static class ChildProcesses
     private static readonly BlockingCollection<Action> SpawnQueue = [];
     private static readonly Lazy<string?> Setpriv = new(() => ExecutablePath.Find("setpriv"));
     private static readonly IReadOnlyList<int> HostCpus = ThreadAffinity.AllowedCpus();
+    private static string? refusal;
 
     static ChildProcesses()
     {
@@ -69,6 +70,12 @@ public static class ChildProcesses
         {
             try
             {
+                // Starts run one at a time on this thread, so every start queued after Refuse sees it here.
+                if (Volatile.Read(ref refusal) is { } why)
+                {
+                    throw new InvalidOperationException($"not started: {why}");
+                }
+
                 var process = StartPinned(info, cpus) ?? throw new InvalidOperationException($"could not start {fileName}");
                 Live[process.Id] = process;
                 process.EnableRaisingEvents = true;
@@ -138,6 +145,16 @@ public static class ChildProcesses
         {
             // It exited between the check and the kill: what we wanted.
         }
+    }
+
+    /// <summary>From now on no child is started (<paramref name="why"/> says so to whoever asks), and every live one is killed.</summary>
+    public static void Refuse(string why)
+    {
+        Volatile.Write(ref refusal, why);
+        KillAll();
+
+        // A start already queued may still have been forked before the refusal was seen: kill again behind it.
+        SpawnQueue.Add(KillAll);
     }
 
     public static void KillAll()

@@ -78,7 +78,7 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
     {
         ChildCpuSet.Use(cpus);
         var runners = new Dictionary<string, NUnitTestAssemblyRunner>(StringComparer.Ordinal);
-        while (queue.TryDequeue(out var unit))
+        while (RunStop.Reason is null && queue.TryDequeue(out var unit))
         {
             if (!runners.TryGetValue(unit.Row.Suite, out var runner))
             {
@@ -120,7 +120,7 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
                 // A fixture-level failure (OneTimeSetUp threw) leaves its cases without results: record it once.
                 if (result.ResultState.Site is FailureSite.SetUp or FailureSite.TearDown && result.ResultState.Status == TestStatus.Failed)
                 {
-                    session.Publish(Unjudged(result, SelectionFilter.TargetOf(result.Test) ?? "-"));
+                    Publish(Unjudged(result, SelectionFilter.TargetOf(result.Test) ?? "-"));
                 }
 
                 return;
@@ -128,14 +128,30 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
 
             if (scope.TakeIncomplete() is { } partial)
             {
-                session.Publish(partial with { Summary = FirstLine(result.Message), Evidence = partial.Evidence + Details(result) });
+                Publish(partial with { Summary = FirstLine(result.Message), Evidence = partial.Evidence + Details(result) });
             }
             else if (scope.Published == _publishedAtStart && result.ResultState.Status == TestStatus.Failed)
             {
-                session.Publish(Unjudged(result, unit.Row.Target));
+                Publish(Unjudged(result, unit.Row.Target));
             }
 
             progress.CaseFinished(unit.Id, VerdictOf(result), _clock.Elapsed, FirstLine(result.Message));
+        }
+
+        /// <summary>
+        /// A store that fails here has already stopped the run (<see cref="RigSession.Publish"/>); the exception must not
+        /// escape into NUnit's worker, which would take the process down before the rig can say what it kept.
+        /// </summary>
+        private void Publish(CaseResult result)
+        {
+            try
+            {
+                session.Publish(result);
+            }
+            catch (Store.StoreException)
+            {
+                // RunStop holds the reason; RunExecution reports it.
+            }
         }
 
         public void TestOutput(TestOutput output)

@@ -36,7 +36,7 @@ public sealed class ResultStore : IResultSink, IDisposable
         catch (DbException e)
         {
             connection?.Dispose();
-            throw new StoreException($"results store {parsed.Display}: {e.Message}", e);
+            throw new StoreException($"results store {parsed.Display}: {parsed.Explain(e)}", e);
         }
         catch
         {
@@ -219,7 +219,7 @@ public sealed class ResultStore : IResultSink, IDisposable
             }
             catch (DbException e)
             {
-                throw new StoreException($"results store {Location.Display}: {e.Message}", e);
+                throw new StoreException($"results store {Location.Display}: {Location.Explain(e)}", e);
             }
         }
     }
@@ -238,7 +238,7 @@ public sealed class ResultStore : IResultSink, IDisposable
             }
             catch (DbException e)
             {
-                throw new StoreException($"results store {Location.Display}: {e.Message}", e);
+                throw new StoreException($"results store {Location.Display}: {Location.Explain(e)}", e);
             }
         }
     }

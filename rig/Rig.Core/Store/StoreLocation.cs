@@ -46,11 +46,15 @@ public sealed class StoreLocation
         }
 
         string path;
+        var timeout = 30;
         if (text.Contains('='))
         {
             try
             {
-                path = new SqliteConnectionStringBuilder(text).DataSource;
+                // A lab may want another wait for a lock held by another process (Default Timeout=N, seconds).
+                var given = new SqliteConnectionStringBuilder(text);
+                path = given.DataSource;
+                timeout = given.DefaultTimeout;
             }
             catch (ArgumentException e)
             {
@@ -72,7 +76,7 @@ public sealed class StoreLocation
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false, // a pooled handle would keep the file open after Dispose, and tests delete it
-            DefaultTimeout = 30,
+            DefaultTimeout = timeout,
         };
         return new StoreLocation(false, sqlite.ConnectionString, path);
     }
@@ -101,6 +105,19 @@ public sealed class StoreLocation
         command.ExecuteNonQuery();
     }
 
+    /// <summary>A database error as a person can act on it: SQLite's result codes for a held lock and a full disk say why.</summary>
+    internal string Explain(DbException e) => e is SqliteException sqlite
+        ? sqlite.SqliteErrorCode switch
+        {
+            // SQLITE_BUSY / SQLITE_LOCKED (sqlite.org/rescode.html)
+            5 or 6 => $"{e.Message} (another process holds its lock; waited {new SqliteConnectionStringBuilder(ConnectionString).DefaultTimeout} s, " +
+                      "set by 'Default Timeout=N' in a 'Data Source=...' store)",
+            // SQLITE_FULL: the commit did not happen; every earlier one did.
+            13 => $"{e.Message} (the disk holding it is full)",
+            _ => e.Message,
+        }
+        : e.Message;
+
     internal DbConnection Open()
     {
         if (IsPostgres)
@@ -128,7 +145,7 @@ public sealed class StoreLocation
         using var pragmas = sqlite.CreateCommand();
         // WAL lets `rig report` read while `rig run` writes; synchronous=FULL makes each commit durable
         // when it returns, which IResultSink promises. busy_timeout waits out a concurrent writer.
-        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        pragmas.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={sqlite.DefaultTimeout * 1000};";
         pragmas.ExecuteNonQuery();
         return sqlite;
     }

@@ -27,8 +27,12 @@ public sealed class QmpVm : IVm, IReferenceControls
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan ProcessExitBound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan QmpLossGrace = TimeSpan.FromSeconds(2);
 
     private const int MaxCom1Lines = 200_000;
+
+    // 200 000 lines of up to 64 KiB each would be 25 GB of strings: the kept log is bounded in characters too.
+    private const long MaxCom1Chars = 32L * 1024 * 1024;
     private const int MaxDiagnosticsChars = 64 * 1024;
     private const int MaxMemoryRead = 256 * 1024 * 1024;
 
@@ -46,6 +50,8 @@ public sealed class QmpVm : IVm, IReferenceControls
     private Task _com2Server = Task.CompletedTask;
     private Com2Channel? _com2Channel;
     private volatile bool _watchdogFired;
+    private string? _fault;
+    private long _com1Chars;
 
     private QmpVm(VmLaunch launch, Process process, QmpClient qmp, NetworkStream com1, NetworkStream com2, TimeSpan watchdog)
     {
@@ -136,6 +142,10 @@ public sealed class QmpVm : IVm, IReferenceControls
         }
         catch (Exception e)
         {
+            // A channel that closed during start-up usually means the VMM died: say how, before the rig's own kill.
+            var died = process is not null && e is QmpConnectionException or SocketException or IOException
+                ? await HowItDied(process).ConfigureAwait(false)
+                : "";
             var stderr = process is null ? "" : await KillAndReadStderr(process).ConfigureAwait(false);
             foreach (var s in opened)
             {
@@ -144,7 +154,7 @@ public sealed class QmpVm : IVm, IReferenceControls
 
             if (e is TimeoutException or QmpConnectionException or SocketException or IOException)
             {
-                throw new TargetStartException(launch, e.Message, stderr);
+                throw new TargetStartException(launch, e.Message + died, stderr);
             }
 
             throw;
@@ -208,7 +218,7 @@ public sealed class QmpVm : IVm, IReferenceControls
 
         // The VMM is gone, so COM1 reaches end of stream; wait for its last lines (bounded, in case a grandchild holds it).
         await _com1Reader.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return new VmExit(_process.HasExited ? _process.ExitCode : -1, timedOut && !_watchdogFired, _watchdogFired);
+        return new VmExit(_process.HasExited ? _process.ExitCode : -1, timedOut && !_watchdogFired, _watchdogFired, Volatile.Read(ref _fault));
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Execute("stop", null, cancellationToken);
@@ -342,16 +352,17 @@ public sealed class QmpVm : IVm, IReferenceControls
         {
             while (await reader.ReadLineAsync(_lifetime.Token).ConfigureAwait(false) is { } line)
             {
-                lock (_lines)
+                if (reader.LastLineDropped > 0)
                 {
-                    if (_lines.Count >= MaxCom1Lines)
-                    {
-                        continue;
-                    }
-
-                    _lines.Add(_lines.Count == MaxCom1Lines - 1 ? $"[rig: COM1 log cut after {MaxCom1Lines} lines]" : line);
+                    // A cut line is not a record: its end (where a record's fields are) never arrived.
+                    var length = line.Length + reader.LastLineDropped;
+                    SetFault($"COM1 sent a line of {length} bytes, over the rig's {reader.MaxLineLength}-byte limit " +
+                             "(docs/protocol.md: one short record per line); it was cut and not read as a record");
+                    Keep($"[rig: COM1 line of {length} bytes cut] {line[..Math.Min(line.Length, 200)]}");
+                    continue;
                 }
 
+                Keep(line);
                 if (RecordParser.TryParse(line) is { } record)
                 {
                     _records.Writer.TryWrite(record);
@@ -368,11 +379,41 @@ public sealed class QmpVm : IVm, IReferenceControls
         }
     }
 
+    private void Keep(string line)
+    {
+        lock (_lines)
+        {
+            if (_lines.Count >= MaxCom1Lines || _com1Chars >= MaxCom1Chars)
+            {
+                return;
+            }
+
+            _com1Chars += line.Length;
+            var last = _lines.Count == MaxCom1Lines - 1 || _com1Chars >= MaxCom1Chars;
+            _lines.Add(last ? $"[rig: COM1 log cut after {_lines.Count} lines, {_com1Chars} characters]" : line);
+        }
+    }
+
+    /// <summary>The first thing that made this run unjudgeable; later ones are consequences of it.</summary>
+    private void SetFault(string fault) => Interlocked.CompareExchange(ref _fault, fault, null);
+
     private async Task ServeCom2Async(Com2Channel channel)
     {
         try
         {
             await channel.ServeAsync(_lifetime.Token).ConfigureAwait(false);
+        }
+        catch (QmpConnectionException e) when (!_lifetime.IsCancellationRequested)
+        {
+            // A VMM that is exiting closes QMP first; give it a moment so its own exit explains the run.
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(QmpLossGrace).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!_process.HasExited)
+            {
+                // The control plane is gone while the VMM runs on: no host action can be done or acked any more, and a
+                // probe waiting for its ack would hang to the watchdog. Stop it now and say why.
+                SetFault($"the VMM's QMP connection failed during a COM2 host action ({e.Message}) while the VMM ran on; the rig stopped the VMM");
+                ChildProcesses.Kill(_process);
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or QmpConnectionException)
         {
@@ -425,6 +466,12 @@ public sealed class QmpVm : IVm, IReferenceControls
         {
             return "";
         }
+    }
+
+    private static async Task<string> HowItDied(Process process)
+    {
+        await process.WaitForExitAsync(CancellationToken.None).WaitAsync(QmpLossGrace).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return process.HasExited ? $" (the VMM was gone: {new VmExit(process.ExitCode, TimedOut: false, KilledByWatchdog: false)})" : "";
     }
 
     private static async Task<string> KillAndReadStderr(Process process)

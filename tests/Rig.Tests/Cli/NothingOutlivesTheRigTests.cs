@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Rig.Hosting;
 using Rig.Tests.Config;
+using Rig.Tests.Faults;
 using Rig.Tests.Targets;
 
 namespace Rig.Tests.Cli;
@@ -22,50 +23,15 @@ public sealed class NothingOutlivesTheRigTests
         File.Move(image, Path.Combine(probes.FullName, "SelfTest.elf"));
 
         using var rig = await ChildProcesses.StartAsync("env", [$"RIG_ROOT={checkout.Root}", "dotnet", RigCli.Dll, "run", "--suite", "smoke", "--release", "kill-test"]);
-        var qemu = await WaitForQemuUsing(probes.FullName);
+        var qemu = await HostProcesses.WaitForAsync("/usr/bin/qemu", probes.FullName, Bound);
         rig.Kill();
 
         var clock = Stopwatch.StartNew();
-        while (ProcessExists(qemu) && clock.Elapsed < Bound)
+        while (HostProcesses.IsRunning(qemu) && clock.Elapsed < Bound)
         {
             await Task.Delay(50);
         }
 
-        Assert.False(ProcessExists(qemu), $"qemu {qemu} still running {Bound.TotalSeconds} s after the rig was killed");
+        Assert.False(HostProcesses.IsRunning(qemu), $"qemu {qemu} still running {Bound.TotalSeconds} s after the rig was killed");
     }
-
-    private static async Task<int> WaitForQemuUsing(string probeDirectory)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Bound)
-        {
-            foreach (var dir in Directory.GetDirectories("/proc").Select(Path.GetFileName))
-            {
-                if (int.TryParse(dir, out var pid) && CommandLine(pid).Contains(probeDirectory, StringComparison.Ordinal)
-                    && CommandLine(pid).StartsWith("/usr/bin/qemu", StringComparison.Ordinal))
-                {
-                    return pid;
-                }
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no qemu booting from {probeDirectory} within {Bound.TotalSeconds} s");
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
-
-    // A killed child stays a zombie until reaped; "exists" means it still has a command line, i.e. it is still running.
-    private static bool ProcessExists(int pid) => CommandLine(pid).Length > 0;
 }

@@ -4,7 +4,7 @@ using Rig.Store;
 namespace Rig.Tests.Store;
 
 /// <summary>
-/// The test assembly's entry point, so a test can run store code in a child process and kill it mid-run:
+/// Store code in a child process a test can kill mid-run (<see cref="ChildVerbs"/>):
 /// <c>dotnet Rig.Tests.dll store-writer DB</c> starts a run and records results forever, printing
 /// <c>added N</c> after the N-th Add returns.
 /// </summary>
@@ -12,7 +12,7 @@ public static class StoreWriterProcess
 {
     public const string Verb = "store-writer";
 
-    public static int Main(string[] args)
+    public static int Run(string[] args)
     {
         if (args is not [Verb, var location])
         {
