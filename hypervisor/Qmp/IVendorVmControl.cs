@@ -32,4 +32,7 @@ public interface IVendorVmControl : IVmControl
 
     /// <summary>The Xen event channels the host backend drives (x-rig-evtchn-*); null when the VM offers none.</summary>
     Rig.Hypervisor.Xen.XenEventChannels? EventChannels { get; }
+
+    /// <summary>Which of the VMM's handlers guest inputs reached (x-rig-coverage, for <c>rig fuzz</c>).</summary>
+    Rig.Hypervisor.Coverage.HandlerCoverage Coverage { get; }
 }

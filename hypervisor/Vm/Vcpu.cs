@@ -346,7 +346,17 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
                 _vm.Panic(this, $"unhandled KVM exit {run.ExitReason} ({(uint)run.ExitReason})");
                 break;
         }
+
+        if (run.ExitReason is KvmExitReason.X86Rdmsr or KvmExitReason.X86Wrmsr)
+        {
+            CoverMsr(run);
+        }
     }
+
+    /// <summary>The fuzzer's coverage of an MSR exit: the index when a handler took it, one site for every refused one.</summary>
+    private void CoverMsr(KvmRunPage run) =>
+        _vm.Coverage.Hit(run.ExitReason == KvmExitReason.X86Rdmsr ? "msr-read" : "msr-write",
+            run.MsrError == 0 ? "handled" : "refused", run.MsrError == 0 ? run.MsrIndex : 0);
 
     private static byte SetMsrData(KvmRunPage run, ulong value)
     {
@@ -364,6 +374,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         }
 
         int size = run.IoSize;
+        var claimant = _vm.Ports.Claimant(run.IoPort);
+        _vm.Coverage.Hit(run.IoIsOut ? "pio-out" : "pio-in", claimant?.GetType().Name ?? "unbacked",
+            claimant is null ? (ulong)size : (ulong)run.IoPort << 8 | (uint)size);
         for (int offset = 0; offset < data.Length; offset += size)
         {
             var item = data.Slice(offset, size);
@@ -382,8 +395,14 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private void HandleXenHypercall(uint number)
     {
         var regs = Kvm.GetRegs();
+        ulong command = regs.Rdi;
         regs.Rax = _vm.Xen.Hypercall(Id, number, new HypercallArguments(regs.Rdi, regs.Rsi, regs.Rdx, regs.R10, regs.R8));
         Kvm.SetRegs(regs);
+
+        // Coverage: the hypercall, its command (first argument) and its outcome (0, or which negative errno), each capped.
+        long result = (long)regs.Rax;
+        _vm.Coverage.Hit("hypercall", number < 64 ? "page" : "out-of-page",
+            (ulong)Math.Min(number, 64u) << 32 | Math.Min(command, 255UL) << 16 | (result < 0 ? (ulong)Math.Min(-result, 0xFFFF) : 0));
     }
 
     private void HandleMmio(KvmRunPage run)
@@ -393,6 +412,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         ulong apicPage = (Lapic?.ApicBaseMsr ?? 0) & ~0xFFFUL;
         bool toLapic = Lapic is { X2ApicMode: false } && (Lapic.ApicBaseMsr & ArchitecturalState.ApicBaseEnable) != 0
                        && address - apicPage < 0x1000;
+        CoverMmio(run, address, apicPage, toLapic);
         if (run.MmioIsWrite)
         {
             ulong value = ReadLittleEndian(data);
@@ -408,6 +428,25 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         else
         {
             WriteLittleEndian(data, toLapic ? Lapic!.ReadMmio(address - apicPage, data.Length) : _vm.Mmio.Read(address, data.Length));
+        }
+    }
+
+    /// <summary>The fuzzer's coverage of an MMIO exit: the device (or LAPIC) with the register offset and width, or one site for unbacked space.</summary>
+    private void CoverMmio(KvmRunPage run, ulong address, ulong apicPage, bool toLapic)
+    {
+        string access = run.MmioIsWrite ? "mmio-write" : "mmio-read";
+        var size = (ulong)run.MmioData.Length;
+        if (toLapic)
+        {
+            _vm.Coverage.Hit(access, nameof(Lapic), (address - apicPage) << 8 | size);
+        }
+        else if (_vm.Mmio.Claimant(address) is { } device)
+        {
+            _vm.Coverage.Hit(access, device.GetType().Name, Math.Min(address - device.Base, 0xFFFFF) << 8 | size);
+        }
+        else
+        {
+            _vm.Coverage.Hit(access, "unbacked", size);
         }
     }
 

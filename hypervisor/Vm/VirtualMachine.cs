@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Rig.Hypervisor.Boot;
+using Rig.Hypervisor.Coverage;
 using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Irq;
@@ -208,6 +209,9 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     internal Action<string> Log => _options.Log;
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
+
+    /// <summary>Which handlers guest inputs reached (<c>x-rig-coverage</c>, the feedback of <c>rig fuzz</c>).</summary>
+    public HandlerCoverage Coverage { get; } = new();
 
     public bool UserIrqchip { get; }
 

@@ -121,6 +121,8 @@ internal sealed class FakeVm : IVendorVmControl
     public IReadOnlyCollection<string> EnabledDefects => _defects;
 
     public Rig.Hypervisor.Xen.XenEventChannels? EventChannels => null;
+
+    public Rig.Hypervisor.Coverage.HandlerCoverage Coverage { get; } = new();
     public IReadOnlyList<VcpuThread> VcpuThreads { get; } = [new(0, 4242)];
 
     public void EnableDefect(string name) => _defects.Add(name);
