@@ -70,11 +70,11 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         var disruptions = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         string? hang = null;
         bool ended = false;
-        while (clock.Elapsed < length && hang is null && !ended)
+        while (clock.Elapsed < length && hang is null && !ended && tally.StoppedState is null)
         {
             await Task.Delay(settings.PingPeriod, cancellationToken).ConfigureAwait(false);
             (hang, ended) = await PingAsync(vm, tally, cancellationToken).ConfigureAwait(false);
-            if (hang is null && !ended)
+            if (hang is null && !ended && tally.StoppedState is null)
             {
                 await DisruptAsync(vm, disruptions, tally, cancellationToken).ConfigureAwait(false);
             }
@@ -84,7 +84,7 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         if (hang is null)
         {
             stoppedByHost = !ended;
-            if (!ended)
+            if (!ended && tally.StoppedState is null)
             {
                 // The last look before the end: inputs since the previous ping and the whole coverage table.
                 (hang, ended) = await PingAsync(vm, tally, cancellationToken).ConfigureAwait(false);
@@ -102,7 +102,7 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
             await File.AppendAllLinesAsync(traceLog, vm.Com1Lines, cancellationToken).ConfigureAwait(false);
         }
 
-        var (outcome, evidence) = FuzzJudge.Judge(exit, stoppedByHost && !ended, hang, vm.VmmDiagnostics, vm.Com1Lines);
+        var (outcome, evidence) = FuzzJudge.Judge(exit, stoppedByHost && !ended, hang, tally.StoppedState, vm.VmmDiagnostics, vm.Com1Lines);
         if (tally.QmpErrors.Count > 0)
         {
             evidence += $" (QMP: {string.Join("; ", tally.QmpErrors.Distinct().Take(3))})";
@@ -122,6 +122,14 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
             if (FuzzStatus.Parse(block) is { } status)
             {
                 tally.Observe(status);
+            }
+
+            // A VMM that keeps the machine after the guest stopped (rig-hv and QEMU as the rig starts them) pauses it in
+            // "shutdown" (a triple fault, SCHEDOP_shutdown) or "guest-panicked"/"internal-error" (an exit it cannot handle).
+            var state = await vm.QueryStatusAsync(cancellationToken).WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
+            if (state is "shutdown" or "guest-panicked" or "internal-error")
+            {
+                tally.StoppedState = state;
             }
 
             if (vm.Reference is { } reference)
@@ -180,6 +188,9 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         public HashSet<FuzzSite> Sites { get; } = [];
 
         public List<string> QmpErrors { get; } = [];
+
+        /// <summary>The QMP run state the VM stopped in, when it stopped by itself.</summary>
+        public string? StoppedState { get; set; }
 
         public int HostResets { get; set; }
 

@@ -6,7 +6,7 @@ namespace Rig.Fuzz;
 /// <summary>
 /// The oracle of one fuzzing epoch (issue 21): the hypervisor never crashes (its process ends only by QMP quit, the
 /// debug-exit port or a guest shutdown, exits 0, odd, 122 of hypervisor/Vm/ExitCodes.cs, and never says "Unhandled
-/// exception"), never hangs (every QMP reply and the quit within their bounds), and a guest error is the guest's, named
+/// exception", never stops in GUEST_PANICKED on an exit it does not handle), never hangs (every QMP reply and the quit within their bounds), and a guest error is the guest's, named
 /// with its address from the probe's <c>RIG error ... vector= rip=</c> line. A pure function of what the epoch recorded.
 /// </summary>
 public static partial class FuzzJudge
@@ -16,7 +16,7 @@ public static partial class FuzzJudge
     private const int InternalErrorExit = 126;
 
     public static (FuzzOutcome Outcome, string Evidence) Judge(
-        VmExit? exit, bool stoppedByHost, string? hang, string vmmDiagnostics, IReadOnlyList<string> com1Lines)
+        VmExit? exit, bool stoppedByHost, string? hang, string? stoppedState, string vmmDiagnostics, IReadOnlyList<string> com1Lines)
     {
         if (UnhandledException().Match(vmmDiagnostics) is { Success: true } unhandled)
         {
@@ -26,6 +26,14 @@ public static partial class FuzzJudge
         if (hang is not null)
         {
             return (FuzzOutcome.Hang, hang);
+        }
+
+        switch (stoppedState)
+        {
+            case "shutdown":
+                return (FuzzOutcome.GuestShutdown, "the guest shut the machine down (triple fault or shutdown request); the VMM kept it, paused");
+            case "guest-panicked" or "internal-error":
+                return (FuzzOutcome.Crash, $"the VMM stopped in {stoppedState} on an exit it does not handle: {Tail(vmmDiagnostics)}");
         }
 
         if (exit is null || exit.KilledByWatchdog || exit.TimedOut)
