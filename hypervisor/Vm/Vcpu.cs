@@ -15,6 +15,9 @@ namespace Rig.Hypervisor.Vm;
 /// </summary>
 public sealed class Vcpu : IVcpuDoorbell, IDisposable
 {
+    /// <summary>KVM_INTERNAL_ERROR_EMULATION (include/uapi/linux/kvm.h).</summary>
+    private const uint EmulationFailure = 1;
+
     private readonly VirtualMachine _vm;
     private readonly VcpuKicker _kicker;
     private readonly ConcurrentQueue<Action<KvmVcpu>> _hostRequests = new();
@@ -335,6 +338,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             case KvmExitReason.SystemEvent when run.SystemEventType == 1:
                 _vm.GuestShutdown(this, "guest-shutdown (KVM system event)");
                 break;
+            case KvmExitReason.InternalError when run.InternalSuberror == EmulationFailure && FetchOutsideRam() is { } fetch:
+                _vm.GuestShutdown(this, $"guest error: instruction fetch at 0x{fetch:x}, outside RAM (KVM emulation failure)");
+                break;
             case KvmExitReason.InternalError:
                 _vm.Panic(this, $"KVM internal error, suberror {run.InternalSuberror}" +
                                 (run.InternalSuberror == 1 ? " (emulation failure)" : ""));
@@ -357,6 +363,25 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private void CoverMsr(KvmRunPage run) =>
         _vm.Coverage.Hit(run.ExitReason == KvmExitReason.X86Rdmsr ? "msr-read" : "msr-write",
             run.MsrError == 0 ? "handled" : "refused", run.MsrError == 0 ? run.MsrIndex : 0);
+
+    /// <summary>
+    /// Where the guest was fetching its next instruction, when that is outside RAM with paging off (physical = CS base +
+    /// RIP): KVM cannot emulate a fetch from unbacked space and stops with an emulation failure. That is the guest's error
+    /// (a real PC fetches open-bus all-ones there), not the VMM's: rig fuzz, seed 8416259369615328911 weights
+    /// 0x4ffffff44b555 on 2 vCPUs, sent INIT to the BSP, which restarted at the reset vector 0xffff0, where a PVH machine
+    /// has no firmware, and rig-hv reported its own internal error (GUEST_PANICKED). Null when paging is on or RIP is in RAM.
+    /// </summary>
+    private ulong? FetchOutsideRam()
+    {
+        var sregs = Kvm.GetSregs();
+        if ((sregs.Cr0 & ArchitecturalState.Cr0Paging) != 0)
+        {
+            return null;
+        }
+
+        ulong fetch = (sregs.Cs.Base + Kvm.GetRegs().Rip) & uint.MaxValue;
+        return fetch >= _vm.RamSize ? fetch : null;
+    }
 
     private static byte SetMsrData(KvmRunPage run, ulong value)
     {

@@ -210,6 +210,9 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
+    /// <summary>Bytes of guest RAM, from guest-physical 0.</summary>
+    internal ulong RamSize => _memory.Size;
+
     /// <summary>Which handlers guest inputs reached (<c>x-rig-coverage</c>, the feedback of <c>rig fuzz</c>).</summary>
     public HandlerCoverage Coverage { get; } = new();
 

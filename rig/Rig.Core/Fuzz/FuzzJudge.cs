@@ -11,6 +11,7 @@ namespace Rig.Fuzz;
 /// </summary>
 public static partial class FuzzJudge
 {
+    private const int MaxProbeStatus = 2;
     private const int GuestShutdownExit = 122;
     private const int WatchdogExit = 124;
     private const int InternalErrorExit = 126;
@@ -33,7 +34,7 @@ public static partial class FuzzJudge
             case "shutdown":
                 return (FuzzOutcome.GuestShutdown, "the guest shut the machine down (triple fault or shutdown request); the VMM kept it, paused");
             case "guest-panicked" or "internal-error":
-                return (FuzzOutcome.Crash, $"the VMM stopped in {stoppedState} on an exit it does not handle: {Tail(vmmDiagnostics)}");
+                return (FuzzOutcome.Crash, $"the VMM stopped in {stoppedState} on an exit it does not handle: {VcpuReport(vmmDiagnostics)}");
         }
 
         if (exit is null || exit.KilledByWatchdog || exit.TimedOut)
@@ -41,7 +42,9 @@ public static partial class FuzzJudge
             return (FuzzOutcome.Hang, $"the VMM did not end when asked ({exit?.ToString() ?? "no exit"})");
         }
 
-        if (exit.ProbeStatus is { } status)
+        // The probe exits with 0..2 only (the runtime's statuses; its port inputs skip 0xF4). A process killed by a signal
+        // reads as 128 + signal, and SIGSEGV's 139 is odd, so it would pass for debug-exit status 69: it is a crash.
+        if (exit.ProbeStatus is { } status and <= MaxProbeStatus)
         {
             return status == 0
                 ? (FuzzOutcome.ProbeDone, "the probe finished its inputs")
@@ -55,7 +58,7 @@ public static partial class FuzzJudge
             0 when stoppedByHost => (FuzzOutcome.Stopped, "quit by the host at the end of the epoch"),
             GuestShutdownExit => (FuzzOutcome.GuestShutdown, "the guest shut the machine down (triple fault or shutdown request)"),
             WatchdogExit => (FuzzOutcome.Hang, "the VMM's own --timeout watchdog ended it"),
-            InternalErrorExit => (FuzzOutcome.Crash, $"the VMM stopped on an internal error (GUEST_PANICKED): {Tail(vmmDiagnostics)}"),
+            InternalErrorExit => (FuzzOutcome.Crash, $"the VMM stopped on an internal error (GUEST_PANICKED): {VcpuReport(vmmDiagnostics)}"),
             _ => (FuzzOutcome.Crash, $"the VMM exited {exit.ProcessExitCode} unasked: {Tail(vmmDiagnostics)}"),
         };
     }
@@ -64,9 +67,16 @@ public static partial class FuzzJudge
     private static string? GuestErrorLine(IReadOnlyList<string> com1Lines) =>
         com1Lines.LastOrDefault(l => l.Contains("RIG error", StringComparison.Ordinal) && l.Contains("rip=", StringComparison.Ordinal));
 
+    /// <summary>rig-hv's own account of a vCPU's end (<c>vCPU n: KVM internal error ... at RIP ...</c>), not the unbacked-access log around it.</summary>
+    private static string VcpuReport(string diagnostics) =>
+        diagnostics.Split('\n').LastOrDefault(l => VcpuLine().IsMatch(l)) is { } line ? line.Trim() : Tail(diagnostics);
+
     private static string Excerpt(string text, int at) => text.Substring(at, Math.Min(600, text.Length - at)).ReplaceLineEndings(" | ");
 
     private static string Tail(string text) => (text.Length > 600 ? text[^600..] : text).ReplaceLineEndings(" | ");
+
+    [GeneratedRegex(@"vCPU \d+: (?!guest shutdown)")]
+    private static partial Regex VcpuLine();
 
     [GeneratedRegex(@"Unhandled exception|Fatal error\.|Segmentation fault|Process terminated")]
     private static partial Regex UnhandledException();
