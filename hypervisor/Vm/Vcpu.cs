@@ -368,8 +368,8 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     /// Where the guest was fetching its next instruction, when that is outside RAM with paging off (physical = CS base +
     /// RIP): KVM cannot emulate a fetch from unbacked space and stops with an emulation failure. That is the guest's error
     /// (a real PC fetches open-bus all-ones there), not the VMM's: rig fuzz, seed 8416259369615328911 weights
-    /// 0x4ffffff44b555 on 2 vCPUs, sent INIT to the BSP, which restarted at the reset vector 0xffff0, where a PVH machine
-    /// has no firmware, and rig-hv reported its own internal error (GUEST_PANICKED). Null when paging is on or RIP is in RAM.
+    /// 0x4ffffff44b555 on 2 vCPUs, sent INIT to the BSP, which restarted at the reset vector 0xfffffff0 (CS base 0xffff0000,
+    /// RIP 0xfff0), where a PVH machine has no firmware, and rig-hv reported its own internal error (GUEST_PANICKED). Null when paging is on or RIP is in RAM.
     /// </summary>
     private ulong? FetchOutsideRam()
     {

@@ -6,10 +6,11 @@ using Rig.Probes.Host;
 namespace Rig.Hypervisor.Tests;
 
 /// <summary>
-/// What rig fuzz found in rig-hv, kept (issue 21). Seed 8416259369615328911, weights 0x4ffffff44b555, 2 vCPUs: a fuzzed
-/// x2APIC ICR write sent INIT to the BSP, which restarted at the reset vector 0xffff0 where a PVH machine has no firmware;
-/// KVM could not emulate the fetch and rig-hv stopped in GUEST_PANICKED, reporting its own internal error (exit 126, a
-/// crash by rig fuzz's oracle) for what is the guest's error. Now it is a guest shutdown naming the address.
+/// What rig fuzz found in rig-hv, kept (issue 21). Seed 8416259369615328911, weights 0x4ffffff44b555, 2 vCPUs: vCPU 1's
+/// input WRMSR 0x830 (x2APIC ICR) = 0x5e6d992492683ddd sent INIT to all including self; the BSP restarted at the reset
+/// vector 0xfffffff0 (CS base 0xffff0000, RIP 0xfff0), where a PVH machine has no firmware; KVM could not emulate the
+/// fetch, and rig-hv stopped in GUEST_PANICKED reporting its own internal error (exit 126, a crash by rig fuzz's oracle)
+/// for what is the guest's error. Now it is a guest shutdown naming the address.
 /// </summary>
 public sealed class FuzzRegressionTests
 {

@@ -65,7 +65,19 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         var spec = new VmSpec(probeImage, append, length + QuitBound + settings.QmpBound, settings.Vcpus);
         var clock = Stopwatch.StartNew();
         var tally = new EpochTally();
-        await using var vm = await target.BootAsync(spec, cancellationToken).ConfigureAwait(false);
+        IVm booted;
+        try
+        {
+            booted = await target.BootAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TargetStartException e)
+        {
+            // The VMM would not even start for this epoch (after earlier ones did): its failure, with its own words.
+            return new FuzzEpoch(epoch, seed, weights, 0, new ulong[FuzzInterfaces.Names.Count], 0, 0, 0, 0, new HashSet<FuzzSite>(),
+                FuzzOutcome.Crash, $"the VMM did not start: {e.Message}", clock.Elapsed, []);
+        }
+
+        await using var vm = booted;
         vm.ServeHostActions(new StandardHostActions());
         var disruptions = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         string? hang = null;
@@ -73,11 +85,7 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         while (clock.Elapsed < length && hang is null && !ended && tally.StoppedState is null)
         {
             await Task.Delay(settings.PingPeriod, cancellationToken).ConfigureAwait(false);
-            (hang, ended) = await PingAsync(vm, tally, cancellationToken).ConfigureAwait(false);
-            if (hang is null && !ended && tally.StoppedState is null)
-            {
-                await DisruptAsync(vm, disruptions, tally, cancellationToken).ConfigureAwait(false);
-            }
+            (hang, ended) = await PingAsync(vm, tally, disruptions, cancellationToken).ConfigureAwait(false);
         }
 
         bool stoppedByHost = false;
@@ -87,7 +95,7 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
             if (!ended && tally.StoppedState is null)
             {
                 // The last look before the end: inputs since the previous ping and the whole coverage table.
-                (hang, ended) = await PingAsync(vm, tally, cancellationToken).ConfigureAwait(false);
+                (hang, ended) = await PingAsync(vm, tally, disruptions: null, cancellationToken).ConfigureAwait(false);
             }
 
             if (hang is null && !ended && !await vm.QuitAsync(QuitBound, cancellationToken).ConfigureAwait(false))
@@ -112,8 +120,11 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
             tally.Sites, outcome, evidence, clock.Elapsed, tally.LastInputs);
     }
 
-    /// <summary>One ping: the status block and (reference) the coverage table, each QMP reply within its bound. Returns a hang's evidence, or that the VM has ended.</summary>
-    private async Task<(string? Hang, bool Ended)> PingAsync(IVm vm, EpochTally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// One ping: the status block, the run state, (reference) the coverage table, then maybe a disruption, each QMP reply
+    /// within its bound. Returns a hang's evidence, or that the VM has ended.
+    /// </summary>
+    private async Task<(string? Hang, bool Ended)> PingAsync(IVm vm, EpochTally tally, Random? disruptions, CancellationToken cancellationToken)
     {
         try
         {
@@ -142,6 +153,11 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
                         .WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
                 }
                 while (tally.Cover(page));
+            }
+
+            if (disruptions is not null && tally.StoppedState is null)
+            {
+                await DisruptAsync(vm, disruptions, tally, cancellationToken).WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
             }
 
             return (null, false);
