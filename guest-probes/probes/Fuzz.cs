@@ -7,7 +7,7 @@ using Rig.Guest;
 /// the VM or <c>inputs=</c> per vCPU are done. Command line: <c>seed=S weights=W [inputs=N] [trace=1] [reset-every=R]</c>.
 /// The input sequence of vCPU c is a function of (seed, boot number, c) alone, so a seed replays it.
 /// <para>
-/// Progress goes to a status block in guest RAM (<see cref="StatusGpa"/>, read by the host through QMP pmemsave), not
+/// Progress goes to a status block in guest RAM (<see cref="FuzzLayout"/>, read by the host through QMP pmemsave), not
 /// COM1: random writes to COM1's registers (DLAB, LCR) may silence the console, and the block is what the host reads
 /// while it pings QMP. Inputs stay clear of the probe's own memory: pointers handed to the hypervisor point into
 /// <see cref="ScratchGpa"/>, above 4 GiB, or into unbacked space, so a wild write by the hypervisor is its bug, not noise.
@@ -17,24 +17,15 @@ public static unsafe class Probe
 {
     public const string Name = ThisCase.Id;
 
-    // Guest-physical layout above the runtime's heap (guest-probes/StubGen/Layout.cs: SampleBase = 8 MiB).
-    // rig/Rig.Core/Fuzz/FuzzStatus.cs reads the same block: keep the two in step.
-    private const ulong StatusGpa = 0x800000;
+    // Guest-physical layout after the status block (FuzzLayout.StatusGpa, 8 MiB).
     private const ulong ControlBlocksGpa = 0x801000; // one FIFO control block page per vCPU (16)
     private const ulong EventArrayGpa = 0x811000;
     private const ulong ScratchGpa = 0x820000;
     private const ulong ScratchSize = 0x40000;
     private const ulong RamTop = 0x4000000; // rig.json's 64 MiB; wider words start here, past RAM
-    private const ulong Magic = 0x315A5A5546474952; // "RIGFUZZ1"
-    private const int MaxCpus = 16;
-    private const int Interfaces = 10;
-    private const int CpuStride = 256;
-
-    // Interface numbers, also the order of the weights (6 bits each) and of the per-interface counters.
-    private const int PortOut = 0, PortIn = 1, MsrRead = 2, MsrWrite = 3, MmioRead = 4, MmioWrite = 5;
-    private const int Hypercall = 6, EvtchnFifo = 7, Com2Request = 8, Reset = 9;
-
-    private const ulong DefaultWeights = 16UL | 16UL << 6 | 8UL << 12 | 8UL << 18 | 12UL << 24 | 12UL << 30 | 12UL << 36 | 8UL << 42 | 2UL << 48;
+    private const int PortOut = FuzzLayout.PortOut, PortIn = FuzzLayout.PortIn, MsrRead = FuzzLayout.MsrRead, MsrWrite = FuzzLayout.MsrWrite;
+    private const int MmioRead = FuzzLayout.MmioRead, MmioWrite = FuzzLayout.MmioWrite, Hypercall = FuzzLayout.Hypercall;
+    private const int EvtchnFifo = FuzzLayout.EvtchnFifo, Com2Request = FuzzLayout.Com2Request, Reset = FuzzLayout.Reset;
 
     private static ulong seed;
     private static ulong weights;
@@ -48,31 +39,31 @@ public static unsafe class Probe
     public static void Main()
     {
         seed = CommandLine.GetNumber("seed", 1);
-        weights = CommandLine.GetNumber("weights", DefaultWeights);
+        weights = CommandLine.GetNumber("weights", FuzzLayout.DefaultWeights);
         limit = CommandLine.GetNumber("inputs", 0);
         resetEvery = CommandLine.GetNumber("reset-every", 1UL << 16);
         trace = CommandLine.Is("trace", "1");
         cpus = Acpi.CpuCount();
-        if (cpus > MaxCpus)
+        if (cpus > FuzzLayout.MaxCpus)
         {
-            cpus = MaxCpus;
+            cpus = FuzzLayout.MaxCpus;
         }
-        status = (ulong*)StatusGpa;
-        for (int i = 0; i < 512; i++)
+        status = (ulong*)FuzzLayout.StatusGpa;
+        for (int i = 0; i < FuzzLayout.StatusLength / 8; i++)
         {
             status[i] = 0;
         }
-        status[1] = seed;
-        status[2] = (ulong)Runtime.BootNumber;
-        status[3] = (ulong)cpus;
-        status[4] = weights;
+        status[FuzzLayout.HeaderSeed] = seed;
+        status[FuzzLayout.HeaderBoot] = (ulong)Runtime.BootNumber;
+        status[FuzzLayout.HeaderCpus] = (ulong)cpus;
+        status[FuzzLayout.HeaderWeights] = weights;
         xen = XenTime.Enable(out _);
-        status[5] = xen ? 1UL : 0;
+        status[FuzzLayout.HeaderXen] = xen ? 1UL : 0;
         for (int v = 0; v < 32; v++)
         {
             Events.Register(v, &OnException);
         }
-        status[0] = Magic;
+        status[FuzzLayout.HeaderMagic] = FuzzLayout.Magic;
         if (!Team.Run(Name, &Work))
         {
             return;
@@ -88,13 +79,13 @@ public static unsafe class Probe
         ulong total = 0;
         for (int c = 0; c < cpus; c++)
         {
-            total += Atomic.Load(CpuBlock(c));
+            total += Atomic.Load(CpuBlock(c) + FuzzLayout.CpuInputs);
         }
         return total;
     }
 
-    /// <summary>Per vCPU: [0] inputs done, [1] interface of the current input, [2..4] its arguments, [5] strays, [8..17] per interface.</summary>
-    private static ulong* CpuBlock(int cpu) => status + 32 + cpu * (CpuStride / 8);
+    /// <summary>This vCPU's quadwords of the status block (FuzzLayout.Cpu*).</summary>
+    private static ulong* CpuBlock(int cpu) => status + FuzzLayout.CpuBase + cpu * FuzzLayout.CpuStride;
 
     private static void Work(int cpu)
     {
@@ -109,17 +100,17 @@ public static unsafe class Probe
         {
             int kind = resetEvery != 0 && Next(ref state) % resetEvery == 0 ? Reset : Pick(Next(ref state) % total);
             ulong a = Next(ref state), b = Next(ref state), c = Next(ref state);
-            block[1] = (ulong)kind;
-            block[2] = a;
-            block[3] = b;
-            block[4] = c;
+            block[FuzzLayout.CpuInterface] = (ulong)kind;
+            block[FuzzLayout.CpuA] = a;
+            block[FuzzLayout.CpuB] = b;
+            block[FuzzLayout.CpuC] = c;
             if (trace)
             {
                 Trace(cpu, i, kind, a, b, c);
             }
             // Counted before it runs: a reset or triple fault never comes back to count itself.
-            block[8 + kind]++;
-            Atomic.FetchAdd(block, 1);
+            block[FuzzLayout.CpuPerInterface + kind]++;
+            Atomic.FetchAdd(block + FuzzLayout.CpuInputs, 1);
             Do(kind, a, b, c, cpu, ref state);
         }
     }
@@ -129,7 +120,7 @@ public static unsafe class Probe
         ulong sum = 0;
         for (int k = 0; k < Reset; k++)
         {
-            sum += weights >> (6 * k) & 63;
+            sum += weights >> (FuzzLayout.WeightBits * k) & 63;
         }
         return sum == 0 ? 1 : sum;
     }
@@ -138,7 +129,7 @@ public static unsafe class Probe
     {
         for (int k = 0; k < Reset; k++)
         {
-            ulong w = weights >> (6 * k) & 63;
+            ulong w = weights >> (FuzzLayout.WeightBits * k) & 63;
             if (r < w)
             {
                 return k;
@@ -574,20 +565,20 @@ public static unsafe class Probe
     private static void OnException(EventFrame* frame)
     {
         ulong* block = CpuBlock(Cpu.Index);
-        if (block[6] == frame->Rip)
+        if (block[FuzzLayout.CpuFaultRip] == frame->Rip)
         {
-            block[7]++;
-            if (block[7] > 64)
+            block[FuzzLayout.CpuFaultRepeats]++;
+            if (block[FuzzLayout.CpuFaultRepeats] > 64)
             {
                 Runtime.UnexpectedException(frame);
             }
         }
         else
         {
-            block[6] = frame->Rip;
-            block[7] = 0;
+            block[FuzzLayout.CpuFaultRip] = frame->Rip;
+            block[FuzzLayout.CpuFaultRepeats] = 0;
         }
-        block[5]++;
+        block[FuzzLayout.CpuStrays]++;
     }
 
     private static void Trace(int cpu, ulong i, int kind, ulong a, ulong b, ulong c)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rig.Guest;
 
 namespace Rig.Fuzz;
 
@@ -12,7 +13,8 @@ public sealed record FuzzWeights(IReadOnlyList<int> Values)
 {
     public const int Max = 63;
 
-    public static FuzzWeights Default { get; } = new(FuzzInterfaces.DefaultWeights);
+    /// <summary>The probe's own default (<see cref="FuzzLayout.DefaultWeights"/>).</summary>
+    public static FuzzWeights Default { get; } = Unpack(FuzzLayout.DefaultWeights);
 
     public ulong Packed
     {
@@ -21,7 +23,7 @@ public sealed record FuzzWeights(IReadOnlyList<int> Values)
             ulong packed = 0;
             for (int i = 0; i < FuzzInterfaces.Weighted; i++)
             {
-                packed |= (ulong)Math.Clamp(Values[i], 0, Max) << (6 * i);
+                packed |= (ulong)Math.Clamp(Values[i], 0, Max) << (FuzzLayout.WeightBits * i);
             }
 
             return packed;
@@ -29,7 +31,7 @@ public sealed record FuzzWeights(IReadOnlyList<int> Values)
     }
 
     public static FuzzWeights Unpack(ulong packed) =>
-        new([.. Enumerable.Range(0, FuzzInterfaces.Names.Count).Select(i => i < FuzzInterfaces.Weighted ? (int)(packed >> (6 * i) & Max) : 0)]);
+        new([.. Enumerable.Range(0, FuzzInterfaces.Names.Count).Select(i => i < FuzzInterfaces.Weighted ? (int)(packed >> (FuzzLayout.WeightBits * i) & Max) : 0)]);
 
     /// <summary>"0x..." as the probe's command line takes it.</summary>
     public string Text => "0x" + Packed.ToString("x", CultureInfo.InvariantCulture);
@@ -40,7 +42,7 @@ public sealed record FuzzWeights(IReadOnlyList<int> Values)
         var next = new int[Values.Count];
         for (int i = 0; i < FuzzInterfaces.Weighted; i++)
         {
-            int start = FuzzInterfaces.DefaultWeights[i];
+            int start = Default.Values[i];
             next[i] = newSites[i] > 0
                 ? Math.Min(Max, Math.Max(1, Values[i] * 2))
                 : Values[i] - (Values[i] - start) / 4;

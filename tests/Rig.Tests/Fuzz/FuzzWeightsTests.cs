@@ -8,7 +8,7 @@ public sealed class FuzzWeightsTests
     [Fact]
     public void Default_weights_pack_as_the_probes_default_word()
     {
-        // guest-probes/probes/Fuzz.cs DefaultWeights.
+        // guest-probes/Runtime/FuzzLayout.cs DefaultWeights, as the probe reads it when weights= is absent.
         const ulong probeDefault = 16UL | 16UL << 6 | 8UL << 12 | 8UL << 18 | 12UL << 24 | 12UL << 30 | 12UL << 36 | 8UL << 42 | 2UL << 48;
         Assert.Equal(probeDefault, FuzzWeights.Default.Packed);
         Assert.Equal(FuzzWeights.Default.Values, FuzzWeights.Unpack(probeDefault).Values);
