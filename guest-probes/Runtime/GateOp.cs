@@ -37,4 +37,16 @@ internal enum GateOp : ulong
     /// checks CPUID first (leaf 1 ECX.XSAVE and AVX, leaf 0xD EAX bit 2); XSETBV of an unsupported bit is #GP.
     /// </summary>
     EnableAvxState = 70,
+
+    /// <summary>
+    /// A Xen hypercall with all five arguments (Xen's x86-64 ABI: RDI, RSI, RDX, R10, R8): a points to six quadwords,
+    /// the page entry to call and the five arguments. The fuzzer (guest-probes/probes/Fuzz.cs) needs every register set.
+    /// </summary>
+    XenHypercallFive = 200,
+
+    /// <summary>
+    /// A triple fault on purpose (SDM Vol. 3A 7.15 "#DF", 28.2 shutdown): LIDT of a zero-limit IDT, then UD2: the #UD and the
+    /// #GP it becomes cannot be delivered, the #DF neither, and the processor shuts down. Never returns.
+    /// </summary>
+    TripleFault = 201,
 }

@@ -298,7 +298,7 @@ public static class KernelCode
         Label done = a.CreateLabel();
         var ops = new Dictionary<GateOp, Label>();
         // Most frequent first: each miss costs two emulated instructions under kvm_pvm.
-        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid, GateOp.Invlpg, GateOp.ReloadCr3, GateOp.EnableAvxState })
+        foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid, GateOp.Invlpg, GateOp.ReloadCr3, GateOp.EnableAvxState, GateOp.XenHypercallFive, GateOp.TripleFault })
         {
             ops[op] = a.CreateLabel();
         }
@@ -377,6 +377,24 @@ public static class KernelCode
             a.Label(ref ok);
         });
 
+        Op(GateOp.XenHypercallFive, () =>
+        {
+            a.mov(rax, rdi);
+            a.mov(rdi, __qword_ptr[rax + 8]);
+            a.mov(rsi, __qword_ptr[rax + 16]);
+            a.mov(rdx, __qword_ptr[rax + 24]);
+            a.mov(r10, __qword_ptr[rax + 32]);
+            a.mov(r8, __qword_ptr[rax + 40]);
+            a.call(__qword_ptr[rax]);
+        });
+        Op(GateOp.TripleFault, () =>
+        {
+            // A zero IDTR (limit 0, base 0) from the stack: every vector is then past the limit (SDM Vol. 3A 6.10).
+            a.push(0);
+            a.push(0);
+            a.lidt(__[rsp]);
+            a.ud2();
+        });
         a.Label(ref done);
         a.iretq();
 

@@ -34,6 +34,9 @@ public sealed class MmioBus(Action<string> log)
         }
     }
 
+    /// <summary>The device whose window holds <paramref name="address"/>, or null (the fuzzer's coverage names handlers by it).</summary>
+    public IMmioDevice? Claimant(ulong address) => Find(address);
+
     private IMmioDevice? Find(ulong address)
     {
         foreach (var device in _devices)

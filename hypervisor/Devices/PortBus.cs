@@ -25,6 +25,9 @@ public sealed class PortBus(Action<string> log)
         }
     }
 
+    /// <summary>The device that decodes <paramref name="port"/>, or null (the fuzzer's coverage names handlers by it).</summary>
+    public IPortDevice? Claimant(ushort port) => _byPort[port];
+
     public uint Read(ushort port, int size)
     {
         if (_byPort[port] is { } device)

@@ -35,4 +35,7 @@ public interface IVendorVmControl : IVmControl
 
     /// <summary>The user-space IOAPIC whose inputs x-rig-ioapic-set-irq drives; null with KVM's irqchip or without a PC chipset.</summary>
     Rig.Hypervisor.Irq.IoApic? IoApic { get; }
+
+    /// <summary>Which of the VMM's handlers guest inputs reached (x-rig-coverage, for <c>rig fuzz</c>).</summary>
+    Rig.Hypervisor.Coverage.HandlerCoverage Coverage { get; }
 }

@@ -68,6 +68,9 @@ internal sealed class QmpArguments
         return value.TryGetInt64(out long signed) ? unchecked((ulong)signed) : value.GetUInt64();
     }
 
+    /// <summary>An optional integer: <paramref name="fallback"/> when absent.</summary>
+    public ulong Integer(string name, ulong fallback) => _arguments.TryGetProperty(name, out _) ? Integer(name) : fallback;
+
     /// <summary>An optional boolean: false when absent.</summary>
     public bool Boolean(string name) => _arguments.TryGetProperty(name, out var value) && value.GetBoolean();
 

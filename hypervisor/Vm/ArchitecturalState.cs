@@ -14,6 +14,9 @@ public static class ArchitecturalState
     public const ulong ApicBaseEnable = 1 << 11;
     public const ulong ApicBaseBsp = 1 << 8;
 
+    /// <summary>CR0.PG (SDM Vol. 3A 2.5).</summary>
+    public const ulong Cr0Paging = 1UL << 31;
+
     /// <summary>CPUID.1:EAX the reset leaves in EDX (SDM Table 10-1: "EDX = 000n06xxH", processor signature).</summary>
     public static KvmRegs ResetRegs(uint processorSignature) => new()
     {

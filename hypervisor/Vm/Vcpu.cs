@@ -15,6 +15,9 @@ namespace Rig.Hypervisor.Vm;
 /// </summary>
 public sealed class Vcpu : IVcpuDoorbell, IDisposable
 {
+    /// <summary>KVM_INTERNAL_ERROR_EMULATION (include/uapi/linux/kvm.h).</summary>
+    private const uint EmulationFailure = 1;
+
     private readonly VirtualMachine _vm;
     private readonly VcpuKicker _kicker;
     private readonly ConcurrentQueue<Action<KvmVcpu>> _hostRequests = new();
@@ -335,6 +338,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             case KvmExitReason.SystemEvent when run.SystemEventType == 1:
                 _vm.GuestShutdown(this, "guest-shutdown (KVM system event)");
                 break;
+            case KvmExitReason.InternalError when run.InternalSuberror == EmulationFailure && FetchOutsideRam() is { } fetch:
+                _vm.GuestShutdown(this, $"guest error: instruction fetch at 0x{fetch:x}, outside RAM (KVM emulation failure)");
+                break;
             case KvmExitReason.InternalError:
                 _vm.Panic(this, $"KVM internal error, suberror {run.InternalSuberror}" +
                                 (run.InternalSuberror == 1 ? " (emulation failure)" : ""));
@@ -346,6 +352,35 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
                 _vm.Panic(this, $"unhandled KVM exit {run.ExitReason} ({(uint)run.ExitReason})");
                 break;
         }
+
+        if (run.ExitReason is KvmExitReason.X86Rdmsr or KvmExitReason.X86Wrmsr)
+        {
+            CoverMsr(run);
+        }
+    }
+
+    /// <summary>The fuzzer's coverage of an MSR exit: the index when a handler took it, one site for every refused one.</summary>
+    private void CoverMsr(KvmRunPage run) =>
+        _vm.Coverage.Hit(run.ExitReason == KvmExitReason.X86Rdmsr ? "msr-read" : "msr-write",
+            run.MsrError == 0 ? "handled" : "refused", run.MsrError == 0 ? run.MsrIndex : 0);
+
+    /// <summary>
+    /// Where the guest was fetching its next instruction, when that is outside RAM with paging off (physical = CS base +
+    /// RIP): KVM cannot emulate a fetch from unbacked space and stops with an emulation failure. That is the guest's error
+    /// (a real PC fetches open-bus all-ones there), not the VMM's: rig fuzz, seed 8416259369615328911 weights
+    /// 0x4ffffff44b555 on 2 vCPUs, sent INIT to the BSP, which restarted at the reset vector 0xfffffff0 (CS base 0xffff0000,
+    /// RIP 0xfff0), where a PVH machine has no firmware, and rig-hv reported its own internal error (GUEST_PANICKED). Null when paging is on or RIP is in RAM.
+    /// </summary>
+    private ulong? FetchOutsideRam()
+    {
+        var sregs = Kvm.GetSregs();
+        if ((sregs.Cr0 & ArchitecturalState.Cr0Paging) != 0)
+        {
+            return null;
+        }
+
+        ulong fetch = (sregs.Cs.Base + Kvm.GetRegs().Rip) & uint.MaxValue;
+        return fetch >= _vm.RamSize ? fetch : null;
     }
 
     private static byte SetMsrData(KvmRunPage run, ulong value)
@@ -364,6 +399,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         }
 
         int size = run.IoSize;
+        var claimant = _vm.Ports.Claimant(run.IoPort);
+        _vm.Coverage.Hit(run.IoIsOut ? "pio-out" : "pio-in", claimant?.GetType().Name ?? "unbacked",
+            claimant is null ? (ulong)size : (ulong)run.IoPort << 8 | (uint)size);
         for (int offset = 0; offset < data.Length; offset += size)
         {
             var item = data.Slice(offset, size);
@@ -382,8 +420,14 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private void HandleXenHypercall(uint number)
     {
         var regs = Kvm.GetRegs();
+        ulong command = regs.Rdi;
         regs.Rax = _vm.Xen.Hypercall(Id, number, new HypercallArguments(regs.Rdi, regs.Rsi, regs.Rdx, regs.R10, regs.R8));
         Kvm.SetRegs(regs);
+
+        // Coverage: the hypercall, its command (first argument) and its outcome (0, or which negative errno), each capped.
+        long result = (long)regs.Rax;
+        _vm.Coverage.Hit("hypercall", number < 64 ? "page" : "out-of-page",
+            (ulong)Math.Min(number, 64u) << 32 | Math.Min(command, 255UL) << 16 | (result < 0 ? (ulong)Math.Min(-result, 0xFFFF) : 0));
     }
 
     private void HandleMmio(KvmRunPage run)
@@ -393,6 +437,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         ulong apicPage = (Lapic?.ApicBaseMsr ?? 0) & ~0xFFFUL;
         bool toLapic = Lapic is { X2ApicMode: false } && (Lapic.ApicBaseMsr & ArchitecturalState.ApicBaseEnable) != 0
                        && address - apicPage < 0x1000;
+        CoverMmio(run, address, apicPage, toLapic);
         if (run.MmioIsWrite)
         {
             ulong value = ReadLittleEndian(data);
@@ -408,6 +453,25 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         else
         {
             WriteLittleEndian(data, toLapic ? Lapic!.ReadMmio(address - apicPage, data.Length) : _vm.Mmio.Read(address, data.Length));
+        }
+    }
+
+    /// <summary>The fuzzer's coverage of an MMIO exit: the device (or LAPIC) with the register offset and width, or one site for unbacked space.</summary>
+    private void CoverMmio(KvmRunPage run, ulong address, ulong apicPage, bool toLapic)
+    {
+        string access = run.MmioIsWrite ? "mmio-write" : "mmio-read";
+        var size = (ulong)run.MmioData.Length;
+        if (toLapic)
+        {
+            _vm.Coverage.Hit(access, nameof(Lapic), (address - apicPage) << 8 | size);
+        }
+        else if (_vm.Mmio.Claimant(address) is { } device)
+        {
+            _vm.Coverage.Hit(access, device.GetType().Name, Math.Min(address - device.Base, 0xFFFFF) << 8 | size);
+        }
+        else
+        {
+            _vm.Coverage.Hit(access, "unbacked", size);
         }
     }
 

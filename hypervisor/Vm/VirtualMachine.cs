@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Rig.Hypervisor.Boot;
+using Rig.Hypervisor.Coverage;
 using Rig.Hypervisor.Defects;
 using Rig.Hypervisor.Devices;
 using Rig.Hypervisor.Irq;
@@ -210,6 +211,12 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     internal Action<string> Log => _options.Log;
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
+
+    /// <summary>Bytes of guest RAM, from guest-physical 0.</summary>
+    internal ulong RamSize => _memory.Size;
+
+    /// <summary>Which handlers guest inputs reached (<c>x-rig-coverage</c>, the feedback of <c>rig fuzz</c>).</summary>
+    public HandlerCoverage Coverage { get; } = new();
 
     public bool UserIrqchip { get; }
 

@@ -18,6 +18,7 @@ var root = new RootCommand("Rig: conformance and regression tests for x86-64 hyp
     CompareCommand.Create(),
     MutateCommand.Create(),
     NewCaseCommand.Create(),
+    FuzzCommand.Create(),
 };
 var parsed = root.Parse(args);
 var exitCode = parsed.Invoke();

@@ -124,6 +124,8 @@ internal sealed class FakeVm : IVendorVmControl
 
     public Rig.Hypervisor.Irq.IoApic? IoApic { get; set; }
 
+    public Rig.Hypervisor.Coverage.HandlerCoverage Coverage { get; } = new();
+
     public IReadOnlyList<VcpuThread> VcpuThreads { get; } = [new(0, 4242)];
 
     public void EnableDefect(string name) => _defects.Add(name);

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rig.Com2;
+using Rig.Qmp;
+using Rig.Targets;
+
+namespace Rig.Fuzz;
+
+/// <summary>
+/// <c>rig fuzz</c>'s loop (issue 21): epochs of one VM each, booted with the fuzzing probe and an epoch seed, until the
+/// campaign's time is spent. During an epoch the host pings the VMM every <see cref="FuzzSettings.PingPeriod"/> (a QMP
+/// pmemsave of the probe's status block, and x-rig-coverage on the reference), each reply bounded, answers the probe's
+/// COM2 requests, and now and then resets the machine or injects an NMI itself, at seeded times. After the epoch the VMM
+/// is told to quit; <see cref="FuzzJudge"/> judges how it ended. The next epoch's weights follow the coverage it found.
+/// </summary>
+public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings settings, Action<string> log)
+{
+    private static readonly TimeSpan QuitBound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(10);
+
+    public async Task<FuzzReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var weights = settings.FixedWeights ?? FuzzWeights.Default;
+        var seen = new HashSet<FuzzSite>();
+        var epochs = new List<FuzzEpoch>();
+        var findings = new List<FuzzFinding>();
+        for (int e = 0; e < settings.MaxEpochs && clock.Elapsed < settings.Duration; e++)
+        {
+            var left = settings.Duration - clock.Elapsed;
+            var length = left < settings.EpochLength ? left : settings.EpochLength;
+            var epoch = await RunEpochAsync(e, weights, length, cancellationToken).ConfigureAwait(false);
+            epochs.Add(epoch);
+            var newSites = new int[FuzzInterfaces.Names.Count];
+            foreach (var site in epoch.Sites.Where(seen.Add))
+            {
+                newSites[site.FuzzInterface]++;
+            }
+
+            log(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {e} seed {epoch.Seed}: {epoch.Inputs} inputs in {epoch.Wall.TotalSeconds:0.0} s, {epoch.Sites.Count} sites ({newSites.Sum()} new, {seen.Count} in all), {epoch.Outcome}: {epoch.Evidence}"));
+            if (epoch.Outcome is FuzzOutcome.Crash or FuzzOutcome.Hang)
+            {
+                findings.Add(new FuzzFinding(e, epoch.Seed, epoch.Weights, epoch.Outcome, epoch.Evidence, ReplayCommand(epoch), epoch.LastInputs));
+            }
+
+            if (settings.FixedWeights is null)
+            {
+                weights = weights.Steer(newSites);
+            }
+        }
+
+        return new FuzzReport(target.Name, settings.Seed, settings.Vcpus, clock.Elapsed, epochs, seen, findings);
+    }
+
+    private string ReplayCommand(FuzzEpoch epoch) => string.Create(CultureInfo.InvariantCulture,
+        $"rig fuzz --target {target.Name} --vcpus {settings.Vcpus} --seed {epoch.Seed} --weights {epoch.Weights.Text} --epochs 1 --seconds {Math.Ceiling(epoch.Wall.TotalSeconds)} --trace");
+
+    private async Task<FuzzEpoch> RunEpochAsync(int epoch, FuzzWeights weights, TimeSpan length, CancellationToken cancellationToken)
+    {
+        ulong seed = settings.EpochSeed(epoch);
+        var append = $"seed={seed} weights={weights.Text}" + (settings.TraceLog is null ? "" : " trace=1");
+        var spec = new VmSpec(probeImage, append, length + QuitBound + settings.QmpBound, settings.Vcpus);
+        var clock = Stopwatch.StartNew();
+        var tally = new EpochTally();
+        IVm booted;
+        try
+        {
+            booted = await target.BootAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TargetStartException e)
+        {
+            // The VMM would not even start for this epoch (after earlier ones did): its failure, with its own words.
+            return new FuzzEpoch(epoch, seed, weights, 0, new ulong[FuzzInterfaces.Names.Count], 0, 0, 0, 0, new HashSet<FuzzSite>(),
+                FuzzOutcome.Crash, $"the VMM did not start: {e.Message}", clock.Elapsed, []);
+        }
+
+        await using var vm = booted;
+        vm.ServeHostActions(new StandardHostActions());
+        var disruptions = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        string? hang = null;
+        bool ended = false;
+        while (clock.Elapsed < length && hang is null && !ended && tally.StoppedState is null)
+        {
+            await Task.Delay(settings.PingPeriod, cancellationToken).ConfigureAwait(false);
+            (hang, ended) = await PingAsync(vm, tally, disruptions, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool stoppedByHost = false;
+        if (hang is null)
+        {
+            stoppedByHost = !ended;
+            if (!ended && tally.StoppedState is null)
+            {
+                // The last look before the end: inputs since the previous ping and the whole coverage table.
+                (hang, ended) = await PingAsync(vm, tally, disruptions: null, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (hang is null && !ended && !await vm.QuitAsync(QuitBound, cancellationToken).ConfigureAwait(false))
+            {
+                hang = $"the VMM did not quit within {QuitBound.TotalSeconds} s of QMP quit";
+            }
+        }
+
+        var exit = await vm.WaitForExitAsync(ExitBound, cancellationToken).ConfigureAwait(false);
+        if (settings.TraceLog is { } traceLog)
+        {
+            await File.AppendAllLinesAsync(traceLog, vm.Com1Lines, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (outcome, evidence) = FuzzJudge.Judge(exit, stoppedByHost && !ended, hang, tally.StoppedState, vm.VmmDiagnostics, vm.Com1Lines);
+        if (tally.QmpErrors.Count > 0)
+        {
+            evidence += $" (QMP: {string.Join("; ", tally.QmpErrors.Distinct().Take(3))})";
+        }
+
+        return new FuzzEpoch(epoch, seed, weights, tally.Inputs, tally.PerInterface, tally.Boots, tally.HostResets, tally.HostNmis, tally.Strays,
+            tally.Sites, outcome, evidence, clock.Elapsed, tally.LastInputs);
+    }
+
+    /// <summary>
+    /// One ping: the status block, the run state, (reference) the coverage table, then maybe a disruption, each QMP reply
+    /// within its bound. Returns a hang's evidence, or that the VM has ended.
+    /// </summary>
+    private async Task<(string? Hang, bool Ended)> PingAsync(IVm vm, EpochTally tally, Random? disruptions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var block = await vm.ReadMemoryAsync(FuzzStatus.Gpa, FuzzStatus.Length, cancellationToken)
+                .WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
+            if (FuzzStatus.Parse(block) is { } status)
+            {
+                tally.Observe(status);
+            }
+
+            // A VMM that keeps the machine after the guest stopped (rig-hv and QEMU as the rig starts them) pauses it in
+            // "shutdown" (a triple fault, SCHEDOP_shutdown) or "guest-panicked"/"internal-error" (an exit it cannot handle).
+            var state = await vm.QueryStatusAsync(cancellationToken).WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
+            if (state is "shutdown" or "guest-panicked" or "internal-error")
+            {
+                tally.StoppedState = state;
+            }
+
+            if (vm.Reference is { } reference)
+            {
+                // Only the sites this VMM reached since the last ping, a page per reply.
+                JsonElement page;
+                do
+                {
+                    page = await reference.VendorCommandAsync("x-rig-coverage", new JsonObject { ["from"] = tally.SitesFetched }, cancellationToken)
+                        .WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
+                }
+                while (tally.Cover(page));
+            }
+
+            if (disruptions is not null && tally.StoppedState is null)
+            {
+                await DisruptAsync(vm, disruptions, tally, cancellationToken).WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (null, false);
+        }
+        catch (TimeoutException)
+        {
+            return ($"no QMP reply within {settings.QmpBound.TotalSeconds} s while the guest fuzzed; {string.Join("; ", tally.LastInputs)}", false);
+        }
+        catch (QmpCommandException e)
+        {
+            // The VMM answered, with an error: alive, and the error is worth a look (a refused pmemsave mid-reset, ...).
+            tally.QmpErrors.Add($"{e.Command}: {e.ErrorClass} {e.Description}");
+            return (null, false);
+        }
+        catch (Exception e) when (e is QmpConnectionException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The VMM went away (the guest exited, shut down, or the VMM died): the exit says which.
+            tally.QmpErrors.Add($"{e.GetType().Name}: {e.Message}");
+            return (null, true);
+        }
+    }
+
+    /// <summary>A QMP system_reset about once a minute and an NMI about every 20 s, at times drawn from the epoch's seed.</summary>
+    private static async Task DisruptAsync(IVm vm, Random random, EpochTally tally, CancellationToken cancellationToken)
+    {
+        int roll = random.Next(60);
+        if (roll == 0)
+        {
+            await vm.SystemResetAsync(cancellationToken).ConfigureAwait(false);
+            tally.HostResets++;
+        }
+        else if (roll < 4)
+        {
+            await vm.InjectNmiAsync(cancellationToken).ConfigureAwait(false);
+            tally.HostNmis++;
+        }
+    }
+
+    /// <summary>What the pings of one epoch saw, summed over the boots (a reset restarts the probe's counters).</summary>
+    private sealed class EpochTally
+    {
+        private readonly Dictionary<ulong, FuzzStatus> _lastByBoot = [];
+
+        public HashSet<FuzzSite> Sites { get; } = [];
+
+        public List<string> QmpErrors { get; } = [];
+
+        /// <summary>The QMP run state the VM stopped in, when it stopped by itself.</summary>
+        public string? StoppedState { get; set; }
+
+        public int HostResets { get; set; }
+
+        public int HostNmis { get; set; }
+
+        public IReadOnlyList<string> LastInputs { get; private set; } = [];
+
+        public int Boots => _lastByBoot.Count;
+
+        public ulong Inputs => _lastByBoot.Values.Aggregate(0UL, (sum, s) => sum + s.Inputs);
+
+        public ulong Strays => _lastByBoot.Values.Aggregate(0UL, (sum, s) => sum + s.Cpus.Aggregate(0UL, (n, c) => n + c.Strays));
+
+        public IReadOnlyList<ulong> PerInterface =>
+            [.. Enumerable.Range(0, FuzzInterfaces.Names.Count).Select(k => _lastByBoot.Values.Aggregate(0UL, (sum, s) => sum + s.Cpus.Aggregate(0UL, (n, c) => n + c.PerInterface[k])))];
+
+        public void Observe(FuzzStatus status)
+        {
+            _lastByBoot[status.BootNumber] = status;
+            LastInputs = [.. status.Cpus.Select(c => c.CurrentInput)];
+        }
+
+        /// <summary>Sites of this VMM fetched so far (x-rig-coverage's "from" for the next page).</summary>
+        public int SitesFetched { get; private set; }
+
+        /// <summary>Takes one page; true when the VMM has more.</summary>
+        public bool Cover(JsonElement page)
+        {
+            int before = SitesFetched;
+            foreach (var site in page.GetProperty("sites").EnumerateArray())
+            {
+                Sites.Add(new FuzzSite(site.GetProperty("interface").GetString() ?? "", site.GetProperty("handler").GetString() ?? "", site.GetProperty("detail").GetUInt64()));
+                SitesFetched++;
+            }
+
+            return SitesFetched > before && SitesFetched < page.GetProperty("count").GetInt32();
+        }
+    }
+}
