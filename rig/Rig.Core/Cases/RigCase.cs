@@ -4,6 +4,7 @@ using System.Text;
 using NUnit.Framework;
 using NUnit.Framework.Internal;
 using Rig.Com2;
+using Rig.Hosting;
 using Rig.Protocol;
 using Rig.Results;
 using Rig.Targets;
@@ -208,6 +209,17 @@ public sealed class RigCase : IAsyncDisposable
         {
             Report(false, MustOffer(name, record));
         }
+    }
+
+    /// <summary>
+    /// True when rig.json declares this case a known limit of this target on this host's KVM module
+    /// (targets.&lt;target&gt;.hostLimits.&lt;module&gt;); the module is named in <paramref name="module"/>.
+    /// </summary>
+    public bool IsHostLimit(out string module)
+    {
+        module = HostFactsProbe.Collect().KvmModule;
+        return _session.Options.Targets.TryGetValue(Target, out var options)
+            && options.HostLimits.TryGetValue(module, out var cases) && cases.Contains($"{Suite}.{Case}");
     }
 
     /// <summary>What rig.json says this target must offer (<see cref="TargetInterfaces"/>).</summary>

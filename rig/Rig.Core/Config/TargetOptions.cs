@@ -36,4 +36,11 @@ public sealed class TargetOptions
 
     /// <summary>A disabled target is not listed, not run and not reported.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Cases (suite.case) this target is known to fail on a host whose KVM module is the key (kvm_pvm: KVM without VMX,
+    /// docs/notes/cpu.md): the deviation is the host's and the target cannot make it right. Such a case reports a
+    /// known-deviation skip with its evidence, never a pass; where the deviation does not show, the case says so.
+    /// </summary>
+    public Dictionary<string, List<string>> HostLimits { get; set; } = [];
 }
