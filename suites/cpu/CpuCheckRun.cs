@@ -46,7 +46,7 @@ public static class CpuCheckRun
         else if (problems.Count > 0 && c.IsHostLimit(out string module))
         {
             problems.ToList().ForEach(p => c.Evidence("known deviation: " + p));
-            c.Skip($"known deviation of {target} on this host's {module} (rig.json targets.{target}.hostLimits.{module}): {problems[0]}");
+            c.Skip($"known deviation of {target} (rig.json targets.{target}.hostLimits.{module}, docs/notes/cpu.md): {problems[0]}");
         }
         else
         {

@@ -17,7 +17,7 @@ public sealed class SoftExceptionRestore
     private const int Cycles = 40;
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public Task Run(string target) => CpuCheckRun.RunAsync(target, "soft-exception-restore", "iterations=30000", SaveAndRevertAsync);
+    public Task Run(string target) => CpuCheckRun.RunAsync(target, "soft-exception-restore", "iterations=5000", SaveAndRevertAsync);
 
     private static async Task<string?> SaveAndRevertAsync(RigCase c)
     {
