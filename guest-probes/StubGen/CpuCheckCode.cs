@@ -25,7 +25,7 @@ internal sealed class CpuCheckCode
     private readonly Code64 _code;
     private readonly Assembler _a;
     private readonly List<(Label Fault, Label Resume)> _kernelFixups = [];
-    private Label _trapped, _faulted, _syscallEntry;
+    private Label _trapped, _faulted, _syscallEntry, _minimalBreakpoint;
 
     public CpuCheckCode(Code64 code)
     {
@@ -34,6 +34,7 @@ internal sealed class CpuCheckCode
         _trapped = _a.CreateLabel();
         _faulted = _a.CreateLabel();
         _syscallEntry = _a.CreateLabel();
+        _minimalBreakpoint = _a.CreateLabel();
     }
 
     /// <summary>(instruction, resume) pairs for <c>KernelCode.EmitKernelEvent</c>: filled as the operations are emitted, read after.</summary>
@@ -74,6 +75,12 @@ internal sealed class CpuCheckCode
         _a.iretq();
         _a.Label(ref _faulted);
         _a.mov(eax, Faulted);
+        _a.iretq();
+        // A #BP handler of two instructions, for rig_cpu_int3_loop: under kvm_pvm every CPL0 instruction is emulated, and
+        // the shorter the handler, the larger the share of the loop between the #BP exit and its delivery, where a VMM
+        // that parks the vCPU may lose the queued exception (docs/notes/kvm-pvm-hypervisor.md section 6).
+        _a.Label(ref _minimalBreakpoint);
+        _a.xor(eax, eax);
         _a.iretq();
         EmitSyscallEntry();
     }
@@ -165,6 +172,35 @@ internal sealed class CpuCheckCode
         a.Label(ref entry);
         code.Exports["rig_cpu_lstar"] = entry;
         a.lea(rax, __[_syscallEntry]);
+        a.ret();
+        Label minimal = a.CreateLabel();
+        a.Label(ref minimal);
+        code.Exports["rig_cpu_minimal_breakpoint"] = minimal;
+        a.lea(rax, __[_minimalBreakpoint]);
+        a.ret();
+        EmitInt3Loop(code);
+    }
+
+    /// <summary>
+    /// `ulong rig_cpu_int3_loop(ulong count)`: count times EAX = 1; INT3; with the #BP gate pointed at the minimal handler
+    /// (which clears EAX). Returns 0, or the count left when an INT3 came back with EAX still 1: its #BP never delivered.
+    /// </summary>
+    private void EmitInt3Loop(Code64 code)
+    {
+        var a = _a;
+        Label loop = a.CreateLabel(), lost = a.CreateLabel();
+        a.Label(ref loop);
+        code.Exports["rig_cpu_int3_loop"] = loop;
+        a.mov(eax, 1);
+        a.int3();
+        a.test(eax, eax);
+        a.jnz(lost);
+        a.dec(rdi);
+        a.jnz(loop);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref lost);
+        a.mov(rax, rdi);
         a.ret();
     }
 

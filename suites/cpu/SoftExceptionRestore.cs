@@ -14,10 +14,10 @@ namespace Rig.Suites.Cpu;
 [TestFixture]
 public sealed class SoftExceptionRestore
 {
-    private const int Cycles = 40;
+    private const int Cycles = 80;
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
-    public Task Run(string target) => CpuCheckRun.RunAsync(target, "soft-exception-restore", "iterations=5000", SaveAndRevertAsync);
+    public Task Run(string target) => CpuCheckRun.RunAsync(target, "soft-exception-restore", "iterations=100000", SaveAndRevertAsync);
 
     private static async Task<string?> SaveAndRevertAsync(RigCase c)
     {

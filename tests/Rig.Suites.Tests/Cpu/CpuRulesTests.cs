@@ -2,6 +2,7 @@ using Rig.Cases;
 using Rig.Protocol;
 using Rig.Suites.Cpu;
 using Rig.Suites.Cpu.Oracles;
+using Record = Rig.Protocol.Record;
 
 namespace Rig.Suites.Tests.Cpu;
 

@@ -86,6 +86,16 @@ internal static unsafe class CpuNative
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Syscall(ulong* error, ulong argument);
 
+    /// <summary>The address of the stub's two-instruction CPL0 #BP handler (XOR EAX, EAX; IRETQ).</summary>
+    [RuntimeImport("rig_cpu_minimal_breakpoint")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong MinimalBreakpoint();
+
+    /// <summary>count times EAX = 1; INT3 through the minimal handler; 0, or the count left when a #BP never arrived.</summary>
+    [RuntimeImport("rig_cpu_int3_loop")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Int3Loop(ulong count);
+
     /// <summary>The address of the stub's SYSCALL entry, for IA32_LSTAR.</summary>
     [RuntimeImport("rig_cpu_lstar")]
     [MethodImpl(MethodImplOptions.InternalCall)]
