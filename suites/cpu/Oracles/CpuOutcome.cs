@@ -44,7 +44,14 @@ public sealed record CpuOutcome(string Op, bool Event, int? Vector, bool RipAfte
 
     public static string ExceptionName(int vector) => vector switch
     {
-        0 => "#DE", 1 => "#DB", 3 => "#BP", 4 => "#OF", 6 => "#UD", 13 => "#GP", 14 => "#PF", _ => $"vector {vector}",
+        0 => "#DE",
+        1 => "#DB",
+        3 => "#BP",
+        4 => "#OF",
+        6 => "#UD",
+        13 => "#GP",
+        14 => "#PF",
+        _ => $"vector {vector}",
     };
 
     // SDM Vol. 3A 6.15, Table 6-1: the exceptions that push an error code.
