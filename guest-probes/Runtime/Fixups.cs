@@ -17,6 +17,7 @@ internal static unsafe class Fixups
             if (table[2 * i] == frame->Rip)
             {
                 frame->Rax = FaultBit | frame->Vector;
+                frame->Rdx = frame->ErrorCode; // suites/cpu's helpers report it (StubGen/CpuCheckCode.cs); RDX is caller-saved for every helper
                 frame->Rip = table[2 * i + 1];
                 return true;
             }

@@ -38,6 +38,24 @@ internal enum GateOp : ulong
     /// </summary>
     EnableAvxState = 70,
 
+    /// <summary>suites/cpu: INT3 at CPL0. Returns 0 if it completed with no event, 1 if its #BP handler ran with the RIP after it (a trap, SDM Vol. 3A 6.5), 2 if a fault was reported at it.</summary>
+    Cpl0Int3 = 100,
+
+    /// <summary>suites/cpu: INT 0x21 at CPL0 through a DPL0 gate; results as <see cref="Cpl0Int3"/>.</summary>
+    Cpl0IntN = 101,
+
+    /// <summary>suites/cpu: INT1 (ICEBP, F1) at CPL0: a trap-like #DB (SDM Vol. 2A INT n/INTO/INT3/INT1); results as <see cref="Cpl0Int3"/>.</summary>
+    Cpl0Icebp = 102,
+
+    /// <summary>suites/cpu: RDTSCP at CPL0; low byte as <see cref="Cpl0Int3"/>, IA32_TSC_AUX (ECX) in bits 8..39 when it completed.</summary>
+    Cpl0Rdtscp = 103,
+
+    /// <summary>
+    /// suites/cpu: what CPL0 sees of the system registers, stored at a: GDTR (SGDT) at +0, IDTR (SIDT) at +16, TR (STR) at
+    /// +32, LDTR (SLDT) at +40, CR0 at +48, CR4 at +56, so CPL3's SGDT/SIDT/STR/SLDT/SMSW can be compared with them.
+    /// </summary>
+    SystemRegisters = 104,
+
     /// <summary>
     /// A Xen hypercall with all five arguments (Xen's x86-64 ABI: RDI, RSI, RDX, R10, R8): a points to six quadwords,
     /// the page entry to call and the five arguments. The fuzzer (guest-probes/probes/Fuzz.cs) needs every register set.

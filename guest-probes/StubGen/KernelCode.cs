@@ -40,8 +40,12 @@ public static class KernelCode
         EmitVectorEntries(code, common, gate, heldEntry);
         var heldFaults = HeldEventCode.Emit(code, heldEntry, common);
         EmitCommon(code, common, kernelEvent);
-        EmitKernelEvent(code, kernelEvent, [(readMsr, readMsrFault), (writeMsr, writeMsrFault), .. heldFaults]);
-        EmitGate(code, gate, readMsr, readMsrFault, writeMsr, writeMsrFault);
+        // suites/cpu's operations fill their fix-ups as they are emitted, so the gate comes before the event path that reads them.
+        var cpuChecks = new CpuCheckCode(code);
+        EmitGate(code, gate, readMsr, readMsrFault, writeMsr, writeMsrFault, cpuChecks.GateOps);
+        cpuChecks.EmitKernel();
+        EmitKernelEvent(code, kernelEvent, [(readMsr, readMsrFault), (writeMsr, writeMsrFault), .. heldFaults, .. cpuChecks.KernelFixups]);
+        cpuChecks.EmitUser(code);
     }
 
     /// <summary>Per-vCPU setup, entered in long mode from the 32-bit code; the first vCPU to arrive is index 0.</summary>
@@ -292,13 +296,19 @@ public static class KernelCode
     /// The gate, reached from the #BP entry with the IRETQ frame on the CPL0 stack and IF=0 (interrupt gate):
     /// RAX = operation, RDI/RSI/RDX = arguments; results in RAX (and RDX for RDMSR's status).
     /// </summary>
-    private static void EmitGate(Code64 code, Label gate, Label readMsr, Label readMsrFault, Label writeMsr, Label writeMsrFault)
+    private static void EmitGate(Code64 code, Label gate, Label readMsr, Label readMsrFault, Label writeMsr, Label writeMsrFault,
+        IEnumerable<(GateOp Op, Action Body)> rareOps)
     {
         Assembler a = code.Asm;
         Label done = a.CreateLabel();
         var ops = new Dictionary<GateOp, Label>();
         // Most frequent first: each miss costs two emulated instructions under kvm_pvm.
         foreach (GateOp op in new[] { GateOp.OutString8, GateOp.ReadMsr, GateOp.WriteMsr, GateOp.In8, GateOp.Out8, GateOp.In16, GateOp.In32, GateOp.Out16, GateOp.Out32, GateOp.XenHypercall, GateOp.Cpuid, GateOp.Invlpg, GateOp.ReloadCr3, GateOp.EnableAvxState, GateOp.XenHypercallFive, GateOp.TripleFault })
+        {
+            ops[op] = a.CreateLabel();
+        }
+        var rare = rareOps.ToList();
+        foreach ((GateOp op, _) in rare)
         {
             ops[op] = a.CreateLabel();
         }
@@ -395,6 +405,11 @@ public static class KernelCode
             a.lidt(__[rsp]);
             a.ud2();
         });
+        foreach ((GateOp op, Action body) in rare)
+        {
+            Op(op, body);
+        }
+
         a.Label(ref done);
         a.iretq();
 

@@ -18,6 +18,8 @@ public static class DefectCatalog
     public const string PvclockTornUpdate = "pvclock-torn-update";
     public const string NmiBlockedAcrossFaultIret = "nmi-blocked-across-fault-iret";
     public const string IoApicLevelNoRedeliver = "ioapic-level-no-redeliver";
+    public const string RdtscpLeaksTscAux = "rdtscp-leaks-tsc-aux";
+    public const string SoftExceptionLostOnRestore = "soft-exception-lost-on-restore";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -82,6 +84,15 @@ public static class DefectCatalog
             "The IOAPIC clears a level-triggered entry's remote IRR at the EOI for its vector but does not look at the " +
             "line again: an input still asserted after the EOI is not delivered anew (82093AA 3.2.4: a level interrupt " +
             "is re-sent while the line stays asserted), so a device that still wants service is never heard from."),
+        new(RdtscpLeaksTscAux, "issue-22", "cpu",
+            "The VMM answers a guest's RDMSR of IA32_TSC_AUX with the host CPU it runs on although the guest's CPUID offers " +
+            "neither RDTSCP nor RDPID, so the MSR does not exist for it (SDM Vol. 4 Table 2-2) and the read must #GP: the " +
+            "host's TSC_AUX leaks into the guest, as kvm_pvm's native RDTSCP at CPL3 leaks it (docs/notes/cpu.md)."),
+        new(SoftExceptionLostOnRestore, "issue-22", "cpu",
+            "Before parking a vCPU for a snapshot, the VMM does not let a soft exception KVM queued after the fact be " +
+            "delivered (kvm_pvm queues the #BP of an INT3 at CPL3 with RIP already past it, and KVM_GET_VCPU_EVENTS leaves " +
+            "soft exceptions out): the saved state resumes after the INT3 as if its handler had run, and KVM_SET_REGS on " +
+            "restore drops the queued #BP (docs/notes/kvm-pvm-hypervisor.md section 6)."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

@@ -18,6 +18,8 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     /// <summary>KVM_INTERNAL_ERROR_EMULATION (include/uapi/linux/kvm.h).</summary>
     private const uint EmulationFailure = 1;
 
+    private const uint Ia32TscAux = 0xC000_0103;
+
     private readonly VirtualMachine _vm;
     private readonly VcpuKicker _kicker;
     private readonly ConcurrentQueue<Action<KvmVcpu>> _hostRequests = new();
@@ -192,6 +194,11 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     /// </summary>
     private void DeliverQueuedEvents()
     {
+        if (_vm.Defects.IsOn(DefectCatalog.SoftExceptionLostOnRestore))
+        {
+            return;
+        }
+
         var run = Kvm.RunPage;
         while (_vm.UserIrqchip && Activity == VcpuActivity.Running && run.InterruptFlag && !run.ReadyForInterruptInjection)
         {
@@ -312,6 +319,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             case KvmExitReason.X86Wrmsr when KvmClockMsr.IsKvmClock(run.MsrIndex) && _vm.KvmClock is { } writeClock:
                 writeClock.WriteMsr(Id, run.MsrIndex, run.MsrData);
                 run.MsrError = 0;
+                break;
+            case KvmExitReason.X86Rdmsr when run.MsrIndex == Ia32TscAux && _vm.Defects.IsOn(DefectCatalog.RdtscpLeaksTscAux):
+                run.MsrError = SetMsrData(run, (ulong)Thread.GetCurrentProcessorId()); // the host CPU, as a host TSC_AUX holds it
                 break;
             case KvmExitReason.X86Rdmsr:
                 run.MsrError = Lapic is { } l && l.TryReadMsr(run.MsrIndex, out ulong value) ? SetMsrData(run, value) : (byte)1;

@@ -4,6 +4,8 @@ using System.Text;
 using NUnit.Framework;
 using NUnit.Framework.Internal;
 using Rig.Com2;
+using Rig.Config;
+using Rig.Hosting;
 using Rig.Hypervisor.Boot;
 using Rig.Protocol;
 using Rig.Results;
@@ -224,6 +226,19 @@ public sealed class RigCase : IAsyncDisposable
         {
             Report(false, MustOffer(name, record));
         }
+    }
+
+    /// <summary>
+    /// True when rig.json declares this case a known limit of this target on this host's KVM module, or on any host
+    /// (targets.&lt;target&gt;.hostLimits.&lt;module or "any"&gt;); the key that matched is named in <paramref name="module"/>.
+    /// </summary>
+    public bool IsHostLimit(out string module)
+    {
+        string id = $"{Suite}.{Case}";
+        var limits = _session.Options.Targets.TryGetValue(Target, out var options) ? options.HostLimits : [];
+        module = new[] { HostFactsProbe.Collect().KvmModule, TargetOptions.AnyHost }
+            .FirstOrDefault(m => limits.TryGetValue(m, out var cases) && cases.Contains(id)) ?? "";
+        return module.Length > 0;
     }
 
     /// <summary>What rig.json says this target must offer (<see cref="TargetInterfaces"/>).</summary>

@@ -36,4 +36,14 @@ public sealed class TargetOptions
 
     /// <summary>A disabled target is not listed, not run and not reported.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Cases (suite.case) this target is known to fail on a host whose KVM module is the key (kvm_pvm: KVM without VMX,
+    /// docs/notes/cpu.md), or on every host (key <see cref="AnyHost"/>): the deviation is not the target's to make right. Such a case reports a
+    /// known-deviation skip with its evidence, never a pass; where the deviation does not show, the case says so.
+    /// </summary>
+    public Dictionary<string, List<string>> HostLimits { get; set; } = [];
+
+    /// <summary>The <see cref="HostLimits"/> key for a deviation of the target itself, on every host (an emulator's own bug).</summary>
+    public const string AnyHost = "any";
 }

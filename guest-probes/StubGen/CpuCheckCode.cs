@@ -1,0 +1,228 @@
+using Iced.Intel;
+using Rig.Guest;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Rig.Probes.StubGen;
+
+/// <summary>
+/// The instructions suites/cpu checks, each placed so that what the CPU did with it is an answer rather than a crash:
+/// an event whose saved RIP is the instruction itself (a fault) and one whose saved RIP is the next instruction (a trap,
+/// SDM Vol. 3A 6.5) resume at different places, and an instruction that raised nothing runs on. At CPL0 these are gate
+/// operations (<see cref="GateOp.Cpl0Int3"/> ...) with fix-ups in the kernel event path, plus a SYSCALL entry (IA32_LSTAR)
+/// that tries SYSRETQ and OUT; at CPL3 they are `rig_cpu_*` helpers with fix-ups in the user table.
+/// </summary>
+internal sealed class CpuCheckCode
+{
+    /// <summary>What a CPL0 operation returns in its low byte.</summary>
+    public const int Completed = 0, Trapped = 1, Faulted = 2;
+
+    /// <summary>SYSCALL entry only: the instruction faulted and the exception was delivered as if from CPL3 (kvm_pvm).</summary>
+    public const int FaultedAsCpl3 = 3;
+
+    /// <summary>RFLAGS bit a CPL3 helper sets in its result when the event's saved RIP was the next instruction.</summary>
+    public const int TrapBit = 62;
+
+    private readonly Code64 _code;
+    private readonly Assembler _a;
+    private readonly List<(Label Fault, Label Resume)> _kernelFixups = [];
+    private Label _trapped, _faulted, _syscallEntry, _minimalBreakpoint;
+
+    public CpuCheckCode(Code64 code)
+    {
+        _code = code;
+        _a = code.Asm;
+        _trapped = _a.CreateLabel();
+        _faulted = _a.CreateLabel();
+        _syscallEntry = _a.CreateLabel();
+        _minimalBreakpoint = _a.CreateLabel();
+    }
+
+    /// <summary>(instruction, resume) pairs for <c>KernelCode.EmitKernelEvent</c>: filled as the operations are emitted, read after.</summary>
+    public List<(Label Fault, Label Resume)> KernelFixups => _kernelFixups;
+
+    /// <summary>The gate operations; their bodies are emitted by the gate's dispatcher.</summary>
+    public IEnumerable<(GateOp Op, Action Body)> GateOps =>
+    [
+        (GateOp.Cpl0Int3, () => Attempt(() => _a.int3(), () => _a.xor(eax, eax))),
+        (GateOp.Cpl0IntN, () => Attempt(() => _a.@int(0x21), () => _a.xor(eax, eax))),
+        (GateOp.Cpl0Icebp, () => Attempt(() => _a.int1(), () => _a.xor(eax, eax))),
+        (GateOp.Cpl0Rdtscp, () => Attempt(() => _a.rdtscp(), () => { _a.mov(eax, ecx); _a.shl(rax, 8); })),
+        (GateOp.SystemRegisters, () =>
+        {
+            _a.sgdt(__[rdi]);
+            _a.sidt(__[rdi + 16]);
+            _a.xor(eax, eax);
+            _a.str(ax);
+            _a.mov(__qword_ptr[rdi + 32], rax);
+            _a.sldt(ax);
+            _a.mov(__qword_ptr[rdi + 40], rax);
+            _a.mov(rax, cr0);
+            _a.mov(__qword_ptr[rdi + 48], rax);
+            _a.mov(rax, cr4);
+            _a.mov(__qword_ptr[rdi + 56], rax);
+            _a.xor(eax, eax);
+        }),
+    ];
+
+    /// <summary>
+    /// After the gate: the shared resume points of the CPL0 operations (both end the gate with its IRETQ, which the event's
+    /// own IRETQ left on the stack), and the SYSCALL entry.
+    /// </summary>
+    public void EmitKernel()
+    {
+        _a.Label(ref _trapped);
+        _a.mov(eax, Trapped);
+        _a.iretq();
+        _a.Label(ref _faulted);
+        _a.mov(eax, Faulted);
+        _a.iretq();
+        // A #BP handler of two instructions, for rig_cpu_int3_loop: under kvm_pvm every CPL0 instruction is emulated, and
+        // the shorter the handler, the larger the share of the loop between the #BP exit and its delivery, where a VMM
+        // that parks the vCPU may lose the queued exception (docs/notes/kvm-pvm-hypervisor.md section 6).
+        _a.Label(ref _minimalBreakpoint);
+        _a.xor(eax, eax);
+        _a.iretq();
+        EmitSyscallEntry();
+    }
+
+    /// <summary>
+    /// IA32_LSTAR's code, entered at CPL0 on the caller's stack with RCX = return RIP and R11 = RFLAGS (SDM Vol. 2B SYSCALL).
+    /// RAX = 0: return with SYSRETQ. RAX = 1: OUT to port 0x80 (CPL0 may do I/O whatever IOPL, SDM Vol. 1 19.5.1), then
+    /// return with IRETQ. RAX comes back 0 if the instruction completed, <see cref="Faulted"/> if it raised an exception
+    /// taken at CPL0, <see cref="FaultedAsCpl3"/> if the exception's frame claimed CPL3; either way the return is IRETQ
+    /// (kvm_pvm: SYSRETQ #GP, docs/notes/cpu.md).
+    /// </summary>
+    private void EmitSyscallEntry()
+    {
+        Label outTest = _a.CreateLabel(), sysret = _a.CreateLabel(), outInstruction = _a.CreateLabel();
+        Label faulted = _a.CreateLabel(), faultedAsCpl3 = _a.CreateLabel(), iretBack = _a.CreateLabel();
+        _a.Label(ref _syscallEntry);
+        _a.cmp(eax, 1);
+        _a.je(outTest);
+        _a.xor(eax, eax);
+        _a.Label(ref sysret);
+        _a.sysretq();
+        _a.Label(ref outTest);
+        _a.xor(eax, eax);
+        _a.Label(ref outInstruction);
+        _a.@out(0x80, al);
+        _a.jmp(iretBack);
+        _a.Label(ref faultedAsCpl3);
+        _a.mov(eax, FaultedAsCpl3);
+        _a.jmp(iretBack);
+        _a.Label(ref faulted);
+        _a.mov(eax, Faulted);
+        _a.Label(ref iretBack);
+        _a.mov(rdx, rsp);
+        _a.push(Layout.UserData | 3);
+        _a.push(rdx);
+        _a.push(r11);
+        _a.push(Layout.UserCode64 | 3);
+        _a.push(rcx);
+        _a.iretq();
+        _kernelFixups.Add((sysret, faulted));
+        _kernelFixups.Add((outInstruction, faulted));
+        // kvm_pvm delivers these faults with a CPL3 CS in the frame, so they reach the C# dispatcher at CPL3, whose fix-up
+        // resumes here at CPL3: the IRETQ below then returns within CPL3, to the same place.
+        _code.UserFixups.Add((sysret, faultedAsCpl3));
+        _code.UserFixups.Add((outInstruction, faultedAsCpl3));
+    }
+
+    /// <summary>instruction; completed-path; with fix-ups: a fault at the instruction → <see cref="Faulted"/>, a trap after it → <see cref="Trapped"/>.</summary>
+    private void Attempt(Action instruction, Action completed)
+    {
+        Label at = _a.CreateLabel(), after = _a.CreateLabel();
+        _a.xor(eax, eax); // the gate's dispatch label is on the first instruction, and Iced allows one label per instruction
+        _a.Label(ref at);
+        instruction();
+        _a.Label(ref after);
+        completed();
+        _kernelFixups.Add((at, _faulted));
+        _kernelFixups.Add((after, _trapped));
+    }
+
+    /// <summary>
+    /// The CPL3 helpers, SysV functions `ulong f(ulong* errorCode, ulong argument)`: the result is the instruction's value
+    /// when it raised nothing, else FaultBit | vector (| 1 &lt;&lt; <see cref="TrapBit"/> when the saved RIP was the next
+    /// instruction), with the event's error code stored through RDI (the runtime's fix-up passes it in RDX).
+    /// </summary>
+    public void EmitUser(Code64 code)
+    {
+        var a = _a;
+        Helper(code, "rig_cpu_int4", () => { }, () => a.@int(4), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_int80", () => { }, () => a.@int(0x80), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_int21", () => { }, () => a.@int(0x21), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_int3", () => { }, () => a.int3(), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_icebp", () => { }, () => a.int1(), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_into", () => { }, () => a.db(0xCE), () => a.xor(eax, eax)); // INTO: invalid in 64-bit mode (SDM Vol. 2A INT n/INTO)
+        Helper(code, "rig_cpu_rdtscp", () => { }, () => a.rdtscp(), () => a.mov(eax, ecx));
+        Helper(code, "rig_cpu_rdpid", () => { }, () => a.rdpid(rax), () => { });
+        Helper(code, "rig_cpu_cli", () => { }, () => a.cli(), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_sti", () => { }, () => a.sti(), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_in", () => { a.mov(edx, esi); a.xor(eax, eax); }, () => a.@in(al, dx), () => { });
+        Helper(code, "rig_cpu_pushf", () => { }, () => a.pushfq(), () => a.pop(rax));
+        Helper(code, "rig_cpu_read_cs", () => a.xor(eax, eax), () => a.mov(ax, cs), () => { });
+        Helper(code, "rig_cpu_sgdt", () => { }, () => a.sgdt(__[rsi]), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_sidt", () => { }, () => a.sidt(__[rsi]), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_sldt", () => a.xor(eax, eax), () => a.sldt(ax), () => { });
+        Helper(code, "rig_cpu_str", () => a.xor(eax, eax), () => a.str(ax), () => { });
+        Helper(code, "rig_cpu_smsw", () => a.xor(eax, eax), () => a.smsw(eax), () => { });
+        Helper(code, "rig_cpu_syscall", () => a.mov(eax, esi), () => a.syscall(), () => { });
+        Label entry = a.CreateLabel();
+        a.Label(ref entry);
+        code.Exports["rig_cpu_lstar"] = entry;
+        a.lea(rax, __[_syscallEntry]);
+        a.ret();
+        Label minimal = a.CreateLabel();
+        a.Label(ref minimal);
+        code.Exports["rig_cpu_minimal_breakpoint"] = minimal;
+        a.lea(rax, __[_minimalBreakpoint]);
+        a.ret();
+        EmitInt3Loop(code);
+    }
+
+    /// <summary>
+    /// `ulong rig_cpu_int3_loop(ulong count)`: count times EAX = 1; INT3; with the #BP gate pointed at the minimal handler
+    /// (which clears EAX). Returns 0, or the count left when an INT3 came back with EAX still 1: its #BP never delivered.
+    /// </summary>
+    private void EmitInt3Loop(Code64 code)
+    {
+        var a = _a;
+        Label loop = a.CreateLabel(), lost = a.CreateLabel();
+        a.Label(ref loop);
+        code.Exports["rig_cpu_int3_loop"] = loop;
+        a.mov(eax, 1);
+        a.int3();
+        a.test(eax, eax);
+        a.jnz(lost);
+        a.dec(rdi);
+        a.jnz(loop);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref lost);
+        a.mov(rax, rdi);
+        a.ret();
+    }
+
+    private void Helper(Code64 code, string name, Action setup, Action instruction, Action completed)
+    {
+        var a = _a;
+        Label entry = a.CreateLabel(), at = a.CreateLabel(), after = a.CreateLabel(), trap = a.CreateLabel(), fault = a.CreateLabel();
+        a.Label(ref entry);
+        code.Exports[name] = entry;
+        a.mov(__qword_ptr[rdi], 0);
+        setup();
+        a.Label(ref at);
+        instruction();
+        a.Label(ref after);
+        completed();
+        a.ret();
+        a.Label(ref trap);
+        a.bts(rax, TrapBit);
+        a.Label(ref fault);
+        a.mov(__qword_ptr[rdi], rdx);
+        a.ret();
+        code.UserFixups.Add((at, fault));
+        code.UserFixups.Add((after, trap));
+    }
+}

@@ -1,0 +1,112 @@
+using Rig.Cases;
+using Rig.Qmp;
+using Rig.Suites.Cpu.Oracles;
+
+namespace Rig.Suites.Cpu;
+
+/// <summary>
+/// The one way every cpu.* case runs: boot probes/CpuChecks.cs with `check=&lt;case&gt;`, let it run to its exit while
+/// watching for the VM to stop (QEMU keeps a VM stopped by a KVM internal error paused: query-status says
+/// internal-error; rig-hv ends with its panic), judge the records with <see cref="CpuRules"/>, and where rig.json
+/// declares the deviation a known limit of this target on this host (targets.&lt;t&gt;.hostLimits), report it as a
+/// known-deviation skip with the same evidence instead of a failure.
+/// </summary>
+public static class CpuCheckRun
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    /// <param name="scenario">What the host plays while the guest runs; it returns why the target cannot play it (a skip), or null.</param>
+    public static async Task RunAsync(string target, string check, string append = "", Func<RigCase, Task<string?>>? scenario = null)
+    {
+        await using var c = await RigCase.BootAsync(target, append: $"check={check} {append}".TrimEnd(), probe: "CpuChecks");
+        c.Oracle(CpuRules.Citation(check));
+        var exitTask = c.RunToExitAsync(Bound);
+        if (scenario is not null && await scenario(c) is { } cannot)
+        {
+            c.Skip(cannot);
+            await c.Vm.QuitAsync(TimeSpan.FromSeconds(10));
+            await exitTask;
+            c.Complete();
+            return;
+        }
+
+        string? stop = await WatchForStopAsync(c, exitTask);
+        var exit = await exitTask;
+        if (stop is null && exit is { ProbeStatus: null, TimedOut: false, KilledByWatchdog: false } && VmmReport(c.Vm.VmmDiagnostics) is { } report)
+        {
+            stop = $"{exit}: {report}"; // rig-hv ends the VM on a KVM internal error (ExitCodes.InternalError)
+        }
+
+        c.Records.Where(r => r.Kind is "cpu" or "cpu-enter").ToList().ForEach(r => c.Evidence("observed: " + r.Line));
+        var problems = CpuRules.Check(check, c.Records, stop);
+        if (CpuRules.Unavailable(c.Records) is { } why)
+        {
+            c.Skip(why);
+        }
+        else if (problems.Count > 0 && c.IsHostLimit(out string module))
+        {
+            problems.ToList().ForEach(p => c.Evidence("known deviation: " + p));
+            c.Skip($"known deviation of {target} (rig.json targets.{target}.hostLimits.{module}, docs/notes/cpu.md): {problems[0]}");
+        }
+        else
+        {
+            if (problems.Count == 0 && c.IsHostLimit(out string declared))
+            {
+                c.Evidence($"note: rig.json declares this a known deviation of {target} (hostLimits.{declared}), but it did not show: the list may be stale");
+            }
+
+            c.ReportAll(problems);
+        }
+
+        if (stop is null)
+        {
+            c.Finish(exit, $"{check}: as the SDM says");
+        }
+        else
+        {
+            c.Complete();
+        }
+    }
+
+    /// <summary>Polls the VMM's run state until the VM exits; returns the VMM's report if it stopped with an internal error.</summary>
+    private static async Task<string?> WatchForStopAsync(RigCase c, Task exitTask)
+    {
+        while (!exitTask.IsCompleted)
+        {
+            await Task.WhenAny(exitTask, Task.Delay(TimeSpan.FromMilliseconds(500)));
+            if (exitTask.IsCompleted)
+            {
+                break;
+            }
+
+            string status;
+            try
+            {
+                status = await c.Vm.QueryStatusAsync();
+            }
+            catch (Exception e) when (e is QmpConnectionException or QmpCommandException or IOException or ObjectDisposedException)
+            {
+                continue;
+            }
+
+            if (status is "internal-error" or "guest-panicked")
+            {
+                string report = $"VMM status {status}: {VmmReport(c.Vm.VmmDiagnostics) ?? "(the VMM printed nothing about it)"}";
+                await c.Vm.QuitAsync(TimeSpan.FromSeconds(10));
+                return report;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The VMM's own words about a stop: the lines naming the internal error and the emulation failure; null if none.</summary>
+    public static string? VmmReport(string diagnostics)
+    {
+        var lines = diagnostics.Split('\n').Select(l => l.Trim())
+            .Where(l => l.Contains("internal error", StringComparison.OrdinalIgnoreCase) || l.Contains("emulation failure", StringComparison.OrdinalIgnoreCase)
+                        || l.StartsWith("RIP=", StringComparison.Ordinal) || l.StartsWith("EAX=", StringComparison.Ordinal) || l.StartsWith("RAX=", StringComparison.Ordinal))
+            .Take(4).ToList();
+        return lines.Count > 0 ? string.Join(" | ", lines) : null;
+    }
+}
