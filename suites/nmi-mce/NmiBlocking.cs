@@ -14,12 +14,16 @@ namespace Rig.Suites.NmiMce;
 public sealed class NmiBlocking
 {
     private const int Rounds = 3;
+    private const int Requests = 2;
+
+    /// <summary>The probe waits for each request's ack up to EventTrace.RequestTimeoutUs (30 s); a slow target is not a hung one.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60 + (Rounds * Requests * 30));
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync(target, append: $"rounds={Rounds} requests=2 window_us=20000", vcpus: 2);
-        var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(60));
+        await using var c = await RigCase.BootAsync(target, append: $"rounds={Rounds} requests={Requests} window_us=20000", vcpus: 2, watchdog: Bound);
+        var exit = await c.RunToExitAsync(Bound);
         c.Oracle("SDM Vol. 3A 6.7.1: NMIs are blocked from the NMI handler's entry to its IRET; one arriving meanwhile is " +
                  "latched and delivered after the IRET, and only one");
         var trace = NmiTrace.Read(c, exit);

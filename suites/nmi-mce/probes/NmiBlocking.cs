@@ -27,7 +27,9 @@ public static unsafe class Probe
     {
         for (ulong r = 0; r < rounds; r++)
         {
-            HeldEvents.Hold(Victim.Cpu, 2, 4 * windowUs + 2_000_000);
+            // The handler is released by this script; the bound only guards a script that dies, so it outlasts the
+            // host's answers to every request, however slow the target (the injections must land inside the hold).
+            HeldEvents.Hold(Victim.Cpu, 2, requests * EventTrace.RequestTimeoutUs + 4 * windowUs + 2_000_000);
             EventTrace.Add(EventTrace.Round, 0, 0);
             ulong logged = HeldEvents.Count(Victim.Cpu);
             EventTrace.NmiIpi(Victim.ApicId);
