@@ -88,13 +88,7 @@ public static unsafe class XenTime
             return false;
         }
         byte* page = AlignedPage();
-        // struct xen_add_to_physmap: domid (u16), size (u16), space (u32), idx (xen_ulong_t), gpfn (xen_pfn_t).
-        ulong* request = (ulong*)Heap.Allocate(24);
-        *(ushort*)request = DomidSelf;
-        ((uint*)request)[1] = MapSpaceSharedInfo;
-        request[1] = 0;
-        request[2] = (ulong)page / PageSize;
-        if (Native.Gate(GateOp.XenHypercall, Entry(HypercallMemoryOp), AddToPhysmap, (ulong)request) != 0)
+        if (!MapSharedInfo(page))
         {
             reason = AbsenceReason.AddToPhysmapRefused;
             return false;
@@ -102,6 +96,24 @@ public static unsafe class XenTime
         sharedInfo = page;
         InterfaceUse.Mark(TargetInterface.Xen);
         return true;
+    }
+
+    /// <summary>
+    /// Maps shared_info again at its page after the domain was restored from a checkpoint (a snapshot revert): Xen's
+    /// restore builds a new domain, where that gfn is plain RAM holding the saved copy, no longer updated by Xen (Linux
+    /// re-maps it in xen_hvm_post_suspend for this reason). On rig-hv the page stays where it was. False if refused.
+    /// </summary>
+    public static bool Remap() => sharedInfo == null || MapSharedInfo(sharedInfo);
+
+    private static bool MapSharedInfo(byte* page)
+    {
+        // struct xen_add_to_physmap: domid (u16), size (u16), space (u32), idx (xen_ulong_t), gpfn (xen_pfn_t).
+        ulong* request = stackalloc ulong[3];
+        *(ushort*)request = DomidSelf;
+        ((uint*)request)[1] = MapSpaceSharedInfo;
+        request[1] = 0;
+        request[2] = (ulong)page / PageSize;
+        return Native.Gate(GateOp.XenHypercall, Entry(HypercallMemoryOp), AddToPhysmap, (ulong)request) == 0;
     }
 
     /// <summary>This vCPU's Xen id (leaf base+4 EBX when present), as shared_info indexes vcpu_info.</summary>

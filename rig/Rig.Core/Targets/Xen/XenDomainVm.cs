@@ -11,7 +11,7 @@ namespace Rig.Targets.Xen;
 /// One probe as a Xen domain, created by xl through a <see cref="IDom0"/>'s agent. Its PV console carries the COM1
 /// protocol unchanged, with the COM2 requests (<c>RIG-REQ</c> lines) in the same stream and the acks written back to
 /// its console input; its exit is the SCHEDOP_shutdown reason xl reports (<see cref="XenShutdown"/>). The control plane
-/// is xl's: pause, unpause, trigger nmi, destroy. What xl cannot do to a PVH guest is a skip naming why.
+/// is xl's: pause, unpause, trigger nmi, save -c and restore, destroy. What xl cannot do to a guest is a skip naming why.
 /// </summary>
 public sealed class XenDomainVm : IVm
 {
@@ -19,15 +19,19 @@ public sealed class XenDomainVm : IVm
 
     /// <summary>xl create takes ~1 s on an idle host; with the host's load average at 85 it took over 60 s.</summary>
     private static readonly TimeSpan CreateBound = TimeSpan.FromSeconds(300);
+    /// <summary>xl save of a 64 MB guest writes its memory through dom0 under TCG: seconds idle, tens under load.</summary>
+    private static readonly TimeSpan SnapshotBound = TimeSpan.FromSeconds(300);
     private static readonly TimeSpan ConsoleTailBound = TimeSpan.FromSeconds(5);
     private const int MaxCom1Lines = 200_000;
     private static long _domains;
 
     private readonly IDom0 _dom0;
+    private readonly bool _hvm;
     private readonly AgentDomain _domain;
     private readonly Channel<Record> _records = Channel.CreateUnbounded<Record>();
     private readonly Channel<QmpEvent> _events = Channel.CreateUnbounded<QmpEvent>();
     private readonly List<string> _lines = [];
+    private readonly HashSet<string> _snapshots = new(StringComparer.Ordinal);
     private readonly ConsoleControlStream _control;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _console;
@@ -37,9 +41,10 @@ public sealed class XenDomainVm : IVm
     private volatile bool _destroyed;
     private string _creation = "";
 
-    private XenDomainVm(string target, IDom0 dom0, AgentDomain domain, TimeSpan watchdog)
+    private XenDomainVm(string target, IDom0 dom0, AgentDomain domain, TimeSpan watchdog, bool hvm)
     {
         Target = target;
+        _hvm = hvm;
         _dom0 = dom0;
         _domain = domain;
         _control = new ConsoleControlStream(dom0.Agent, domain.Name);
@@ -73,7 +78,7 @@ public sealed class XenDomainVm : IVm
     public int ProcessId => _dom0.ProcessId;
 
     /// <summary>Stages the image, writes the guest's xl config into dom0 and creates it; its console is attached before it runs.</summary>
-    public static async Task<XenDomainVm> CreateAsync(string target, IDom0 dom0, VmSpec spec, int memoryMb, CancellationToken cancellationToken)
+    public static async Task<XenDomainVm> CreateAsync(string target, IDom0 dom0, VmSpec spec, bool hvm, int memoryMb, CancellationToken cancellationToken)
     {
         var probe = Path.GetFileNameWithoutExtension(spec.ImagePath);
         var name = $"rig-{probe}-{Interlocked.Increment(ref _domains)}".ToLowerInvariant();
@@ -81,9 +86,10 @@ public sealed class XenDomainVm : IVm
         var image = await dom0.StageFileAsync(spec.ImagePath, cancellationToken).ConfigureAwait(false);
         var staged = clock.Elapsed;
         var config = $"/tmp/{name}.cfg";
-        await dom0.WriteFileAsync(XlGuestConfig.Pvh(name, image, spec.Append, spec.Vcpus, memoryMb), config, cancellationToken).ConfigureAwait(false);
+        var xlConfig = hvm ? XlGuestConfig.Hvm(name, image, spec.Append, spec.Vcpus, memoryMb) : XlGuestConfig.Pvh(name, image, spec.Append, spec.Vcpus, memoryMb);
+        await dom0.WriteFileAsync(xlConfig, config, cancellationToken).ConfigureAwait(false);
         var domain = dom0.Agent.Watch(name);
-        var vm = new XenDomainVm(target, dom0, domain, spec.Watchdog);
+        var vm = new XenDomainVm(target, dom0, domain, spec.Watchdog, hvm);
         var configured = clock.Elapsed;
         AgentReply created;
         try
@@ -158,17 +164,48 @@ public sealed class XenDomainVm : IVm
 
     public Task InjectNmiAsync(CancellationToken cancellationToken = default) => Xl("nmi", cancellationToken);
 
+    /// <summary>
+    /// A PVH guest has no reset; an HVM guest's (xl trigger reset) would end in on_reboot="destroy", which the exit of
+    /// a triple-faulting probe needs (<see cref="XenShutdown"/>), so the rig does not drive it.
+    /// </summary>
     public Task SystemResetAsync(CancellationToken cancellationToken = default) =>
-        throw new TargetUnsupportedException(Target, "reset a PVH guest", "pvh-has-no-reset");
+        throw new TargetUnsupportedException(Target, "reset the guest", _hvm ? "xen-hvm-reset-not-driven" : "pvh-has-no-reset");
 
     public Task InjectMceAsync(int cpu, int bank, ulong status, ulong mcgStatus, ulong address, ulong misc, CancellationToken cancellationToken = default) =>
         throw new TargetUnsupportedException(Target, "inject an MCE", "xl-has-no-mce-injection");
 
-    public Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
-        throw new TargetUnsupportedException(Target, "save a snapshot", "xl-save-revert-not-driven-yet");
+    /// <summary>
+    /// <c>xl save -c</c>: a checkpoint of the domain to a file in dom0, after which the guest runs on (xl(1)). An HVM
+    /// guest without PV drivers (no HVM_PARAM_CALLBACK_IRQ) is suspended by the toolstack itself (libxl_dom_suspend.c:
+    /// xc_domain_shutdown(SHUTDOWN_suspend)), so a probe waiting for this request's ack is saved inside that wait, as
+    /// on rig-hv. A PVH guest is asked instead, through xenstore's control/shutdown, and must suspend itself: the probe
+    /// runtime has no xenstore client, and libxl gave up after its 60 s (seen on xen-tcg), so PVH skips naming that.
+    /// </summary>
+    public async Task SaveSnapshotAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!_hvm)
+        {
+            throw new TargetUnsupportedException(Target, "save a snapshot", "pvh-suspend-needs-a-xenstore-client");
+        }
 
-    public Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default) =>
-        throw new TargetUnsupportedException(Target, "revert a snapshot", "xl-save-revert-not-driven-yet");
+        (await _dom0.Agent.SendAsync("save", [Name, SnapshotFile(name)], SnapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl save -c {Name}");
+        _snapshots.Add(name);
+    }
+
+    /// <summary>
+    /// Back to a checkpoint: the agent destroys the domain and <c>xl restore</c>s the file under the same name, the
+    /// console attached again before it runs; Xen has no in-place revert. The restored domain is a new domid whose
+    /// vCPU state, memory and TSC offset come from the file (Xen's hvm_load_cpu_ctxt: seed 000's path, on every revert).
+    /// </summary>
+    public async Task RevertSnapshotAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!_snapshots.Contains(name))
+        {
+            throw new InvalidOperationException($"{Target}: no snapshot '{name}' of {Name} was saved");
+        }
+
+        (await _dom0.Agent.SendAsync("revert", [Name, SnapshotFile(name)], CreateBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl restore {Name}");
+    }
 
     public IReferenceControls? Reference => null;
 
@@ -208,6 +245,12 @@ public sealed class XenDomainVm : IVm
         await _control.DisposeAsync().ConfigureAwait(false);
         _lifetime.Dispose();
     }
+
+    /// <summary>Snapshot names come from the guest's request line: one word, so a path component of their own.</summary>
+    private string SnapshotFile(string name) =>
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? $"/tmp/{Name}.{name}.save"
+            : throw new FormatException($"snapshot name '{name}' is not a plain word");
 
     private async Task Xl(string verb, CancellationToken cancellationToken) =>
         (await _dom0.Agent.SendAsync(verb, [Name], XlBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl {verb} {Name}");
