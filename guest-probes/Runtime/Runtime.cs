@@ -54,7 +54,7 @@ public static unsafe class Runtime
     [RuntimeExport("rig_dispatch")]
     private static void Dispatch(EventFrame* frame) => Events.Dispatch(frame);
 
-    /// <summary>isa-debug-exit: the VMM exits with (status &lt;&lt; 1) | 1; on Xen PVH, SCHEDOP_shutdown. Never returns.</summary>
+    /// <summary>isa-debug-exit: the VMM exits with (status &lt;&lt; 1) | 1; on Xen (PVH, or HVM without the device), SCHEDOP_shutdown. Never returns.</summary>
     public static void Exit(byte status)
     {
         if (!LegacyPc)
@@ -63,6 +63,12 @@ public static unsafe class Runtime
         }
         Console.Drain();
         Ports.Out8(0xF4, status);
+        // Still running: nothing decodes the port (a Xen HVM guest, whose device model has no isa-debug-exit), so
+        // Xen's own exit where Xen is there.
+        if (XenTime.Enable(out _))
+        {
+            XenShutdown.Exit(status);
+        }
         while (true)
         {
             Native.Pause();

@@ -93,9 +93,9 @@ public static class RigOptionsValidator
                 throw Error($"{key}:accel", $"must be 'tcg' (xen-tcg: Xen under QEMU TCG) or empty (this host's own xl) (got '{target.Accel}')");
             }
 
-            if (target.Machine != "pvh")
+            if (target.Machine is not ("pvh" or "hvm"))
             {
-                throw Error($"{key}:machine", $"must be 'pvh', the guest type xl creates (got '{target.Machine}')");
+                throw Error($"{key}:machine", $"must be 'pvh' or 'hvm', the guest type xl creates (got '{target.Machine}')");
             }
         }
 

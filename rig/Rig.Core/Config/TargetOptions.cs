@@ -12,7 +12,7 @@ public sealed class TargetOptions
     /// <summary>QEMU accelerator: "kvm" or "tcg".</summary>
     public string Accel { get; set; } = "";
 
-    /// <summary>QEMU machine type (microvm boots in ~0.1 s here where SeaBIOS on q35 takes ~5 s); for xen, the guest type (pvh).</summary>
+    /// <summary>QEMU machine type (microvm boots in ~0.1 s here where SeaBIOS on q35 takes ~5 s); for xen, the guest type (pvh or hvm).</summary>
     public string Machine { get; set; } = "microvm";
 
     /// <summary>Extra machine properties, e.g. "kernel-irqchip=off" (QEMU) — appended to -machine.</summary>

@@ -5,7 +5,7 @@ using Rig.Targets.Xen;
 namespace Rig.Targets;
 
 /// <summary>
-/// Xen through xl, PVH guests booting the probe image as they boot on rig-hv and QEMU. Two ways to reach a dom0, one
+/// Xen through xl, PVH or HVM guests (<c>machine</c>) booting the probe image as they boot on rig-hv and QEMU. Two ways to reach a dom0, one
 /// driver (<see cref="Dom0Agent"/>, kit/rig-agent): <c>accel: tcg</c> is xen-tcg, Debian's Xen booted under QEMU TCG
 /// from a kit built from Debian's packages and kept up for the run; no accel is a lab host that is itself a Xen dom0,
 /// where the same agent runs beside the local xl.
@@ -18,6 +18,8 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
     public string Name { get; } = name;
 
     private bool UnderTcg => options.Accel == "tcg";
+
+    private bool Hvm => options.Machine == "hvm";
 
     public TargetAvailability Probe() => _availability.Value.Availability;
 
@@ -37,10 +39,17 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
             throw new TargetUnsupportedException(Name, "boot", availability.Reason ?? "unavailable");
         }
 
+        var probes = Path.GetDirectoryName(Path.GetFullPath(spec.ImagePath))!;
+        if (Hvm)
+        {
+            probes = await HvmProbeImages.DirectoryAsync(probes).ConfigureAwait(false);
+            spec = spec with { ImagePath = Path.Combine(probes, Path.GetFileName(spec.ImagePath)) };
+        }
+
         IDom0 dom0 = UnderTcg
-            ? await XenTcgMachine.SharedAsync(Name, kit!, Binary()!, options.Cpu, Path.GetDirectoryName(Path.GetFullPath(spec.ImagePath))!).ConfigureAwait(false)
+            ? await XenTcgMachine.SharedAsync(Name, kit!, Binary()!, options.Cpu, probes).ConfigureAwait(false)
             : await LocalDom0.SharedAsync(AgentScript(repoRoot)).ConfigureAwait(false);
-        return await XenDomainVm.CreateAsync(Name, dom0, spec, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+        return await XenDomainVm.CreateAsync(Name, dom0, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
     }
 
     private string? Binary() => ExecutablePath.Find(RepoRoot.ResolveCommand(repoRoot, options.Binary));
@@ -55,6 +64,11 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
             return (TargetAvailability.Unavailable(options.Accel == "tcg"
                 ? $"{options.Binary} not found (Debian package qemu-system-x86)"
                 : $"{options.Binary} not found: not a Xen host (Xen toolstack not installed)"), null);
+        }
+
+        if (options.Machine == "hvm" && HvmProbeImages.Unavailable() is { } why)
+        {
+            return (TargetAvailability.Unavailable(why), null);
         }
 
         return options.Accel == "tcg" ? CheckKit(repoRoot) : (CheckLocalDom0(binary), null);

@@ -11,12 +11,35 @@ namespace Rig.Targets.Xen;
 /// </summary>
 public static class XlGuestConfig
 {
-    public static string Pvh(string name, string kernelPath, string commandLine, int vcpus, int memoryMb)
+    public static string Pvh(string name, string kernelPath, string commandLine, int vcpus, int memoryMb) =>
+        Common(name, "pvh", kernelPath, commandLine, vcpus, memoryMb).ToString();
+
+    /// <summary>
+    /// An HVM guest with Debian's device model (qemu-xen): the probe by direct kernel boot (<c>kernel</c> becomes QEMU's
+    /// -kernel, whose pvh.bin option ROM enters the ELF at its XEN_ELFNOTE_PHYS32_ENTRY with an hvm_start_info, as on
+    /// the QEMU targets) after hvmloader and SeaBIOS. COM1 and COM2 are QEMU <c>pipe:</c> chardevs, FIFO pairs
+    /// <c>/tmp/NAME.comN.in/.out</c> the agent makes and reads (xl.cfg(5) passes a <c>serial</c> entry to QEMU as is).
+    /// Xen itself emulates the LAPIC, IOAPIC, PIC, PIT, RTC and HPET (hpet=1 is xl's default, written out);
+    /// no display, no disk, no NIC.
+    /// </summary>
+    public static string Hvm(string name, string kernelPath, string commandLine, int vcpus, int memoryMb)
+    {
+        var config = Common(name, "hvm", kernelPath, commandLine, vcpus, memoryMb);
+        config.Append(CultureInfo.InvariantCulture, $"serial = [ {Quote($"pipe:/tmp/{name}.com1")}, {Quote($"pipe:/tmp/{name}.com2")} ]\n");
+        config.Append("hpet = 1\nvga = \"none\"\nvnc = 0\nsdl = 0\nnographic = 1\n");
+
+        // The Xen platform PCI device serves PV drivers, which a probe has none of; without it libxl runs QEMU as
+        // "-machine pc,accel=xen", the current PC machine type, rather than "xenfv".
+        config.Append("xen_platform_pci = 0\n");
+        return config.ToString();
+    }
+
+    private static StringBuilder Common(string name, string type, string kernelPath, string commandLine, int vcpus, int memoryMb)
     {
         var config = new StringBuilder();
         void Line(string key, string value) => config.Append(CultureInfo.InvariantCulture, $"{key} = {value}\n");
         Line("name", Quote(name));
-        Line("type", Quote("pvh"));
+        Line("type", Quote(type));
         Line("kernel", Quote(kernelPath));
         Line("cmdline", Quote(commandLine));
         Line("vcpus", vcpus.ToString(CultureInfo.InvariantCulture));
@@ -25,7 +48,7 @@ public static class XlGuestConfig
         Line("on_poweroff", Quote("destroy"));
         Line("on_reboot", Quote("destroy"));
         Line("on_crash", Quote("destroy"));
-        return config.ToString();
+        return config;
     }
 
     /// <summary>xl.cfg strings are double-quoted; a probe command line is key=value words, so a quote in it is a rig bug.</summary>

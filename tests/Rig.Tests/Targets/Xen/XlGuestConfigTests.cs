@@ -18,6 +18,19 @@ public sealed class XlGuestConfigTests
     }
 
     [Fact]
+    public void An_hvm_guest_boots_the_image_through_the_device_model_with_com1_and_com2_on_the_agents_fifos()
+    {
+        var config = XlGuestConfig.Hvm("rig-hello-2", "/probes/Hello.elf", "seconds=1", vcpus: 1, memoryMb: 64);
+
+        // The agent picks the HVM path by this exact line (kit/rig-agent).
+        Assert.Contains("type = \"hvm\"\n", config, StringComparison.Ordinal);
+        Assert.Contains("kernel = \"/probes/Hello.elf\"\n", config, StringComparison.Ordinal);
+        Assert.Contains("serial = [ \"pipe:/tmp/rig-hello-2.com1\", \"pipe:/tmp/rig-hello-2.com2\" ]\n", config, StringComparison.Ordinal);
+        Assert.Contains("tsc_mode = \"native\"\n", config, StringComparison.Ordinal);
+        Assert.Contains("on_crash = \"destroy\"\n", config, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_quote_in_a_value_is_refused() =>
         Assert.Throws<ArgumentException>(() => XlGuestConfig.Pvh("d", "/p", "a=\"b\"", 1, 64));
 }

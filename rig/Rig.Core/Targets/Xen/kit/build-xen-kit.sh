@@ -27,9 +27,10 @@ fi
 kernel_package="$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)"
 [ -n "$kernel_package" ] || unavailable "apt knows no linux-image-amd64 (run apt-get update; a Debian archive must be configured)"
 
-# xl and the daemons need the dependency closure of xen-utils (libraries, found again below through DT_NEEDED).
+# xl and the daemons need the dependency closure of xen-utils (libraries, found again below through DT_NEEDED);
+# HVM guests need Debian's device model, qemu-system-xen (QEMU with Xen's ioreq server: UARTs, direct kernel boot).
 closure="$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
-  "xen-hypervisor-$SERIES-amd64" "xen-utils-$SERIES" xenstore-utils 2>/dev/null | grep -E '^[a-z0-9]' | sort -u || true)"
+  "xen-hypervisor-$SERIES-amd64" "xen-utils-$SERIES" xenstore-utils qemu-system-xen 2>/dev/null | grep -E '^[a-z0-9]' | sort -u || true)"
 echo "$closure" | grep -qx "xen-utils-$SERIES" || unavailable "apt knows no xen-utils-$SERIES (Debian 12 ships Xen 4.17; run apt-get update)"
 packages=($closure "$kernel_package" busybox-static)
 
@@ -73,6 +74,17 @@ for tool in xl xenstored xenconsoled xen-init-dom0 xenconsole libxl-save-helper;
   cp "$stage/$tools_dir/bin/$tool" "$root/$tools_dir/bin/"
 done
 cp "$stage/$tools_dir/boot/hvmloader" "$root/$tools_dir/boot/"
+# The HVM device model where Debian's libxl looks for it, SeaBIOS (libxl hands it to hvmloader), and the option
+# ROMs of QEMU's direct kernel boot: pvh.bin enters a PVH ELF (the probes) at its XEN_ELFNOTE_PHYS32_ENTRY.
+dm=usr/libexec/xen-qemu-system-i386
+[ -f "$stage/$dm" ] || unavailable "qemu-system-xen has no $dm"
+mkdir -p "$root/usr/libexec" "$root/usr/share/seabios" "$root/usr/share/qemu"
+cp "$stage/$dm" "$root/$dm"
+cp "$stage/usr/share/seabios/bios-256k.bin" "$root/usr/share/seabios/"
+cp -r "$stage/usr/share/qemu/keymaps" "$root/usr/share/qemu/"
+for rom in pvh.bin linuxboot.bin linuxboot_dma.bin multiboot.bin multiboot_dma.bin kvmvapic.bin; do
+  cp "$stage/usr/share/qemu/$rom" "$root/usr/share/qemu/"
+done
 for tool in xenstore xenstore-read xenstore-write xenstore-ls xenstore-list; do
   cp -P "$stage/usr/bin/$tool" "$root/usr/bin/"
 done
@@ -96,7 +108,7 @@ need_libs() {
 }
 while IFS= read -r elf; do
   need_libs "$elf"
-done < <(find "$root/$tools_dir/bin" "$root/usr/bin" -type f)
+done < <(find "$root/$tools_dir/bin" "$root/usr/bin" "$root/usr/libexec" -type f)
 loader="$(find "$stage" -name 'ld-linux-x86-64.so.2' | head -n 1)"
 cp -L "$loader" "$root/lib64/ld-linux-x86-64.so.2"
 mkdir -p "$root/usr/lib"
