@@ -55,6 +55,12 @@ public static unsafe class Probe
             {
                 return;
             }
+            // The ack comes after a save, and a revert: on Xen each is a restored domain (see XenTime.Remap).
+            if (!XenTime.Remap())
+            {
+                Report.Fail(Name, "shared-info-remap-refused");
+                return;
+            }
             if (!Control.TryGetAckNumber(HostAction.Reverted, out _))
             {
                 // Run on past the snapshot, so the revert has something to undo, then go back.
@@ -63,11 +69,6 @@ public static unsafe class Probe
                 string revert = HostAction.SnapshotRevert + " " + HostAction.SnapshotName + "=time";
                 Control.Request(forced ? revert + " " + HostAction.CalibrateDuring + "=1" : revert, SnapshotTimeout);
                 Report.Fail(Name, "revert-did-not-happen");
-                return;
-            }
-            if (!XenTime.Remap())
-            {
-                Report.Fail(Name, "shared-info-remap-refused");
                 return;
             }
             Readings afterRevert = Readings.Now();

@@ -175,7 +175,8 @@ public sealed class XenDomainVm : IVm
         throw new TargetUnsupportedException(Target, "inject an MCE", "xl-has-no-mce-injection");
 
     /// <summary>
-    /// <c>xl save -c</c>: a checkpoint of the domain to a file in dom0, after which the guest runs on (xl(1)). An HVM
+    /// A checkpoint of the domain to a file in dom0, after which the guest runs on: the agent's <c>xl save</c> then
+    /// <c>xl restore</c> (kit/rig-agent says why not <c>xl save -c</c>). An HVM
     /// guest without PV drivers (no HVM_PARAM_CALLBACK_IRQ) is suspended by the toolstack itself (libxl_dom_suspend.c:
     /// xc_domain_shutdown(SHUTDOWN_suspend)), so a probe waiting for this request's ack is saved inside that wait, as
     /// on rig-hv. A PVH guest is asked instead, through xenstore's control/shutdown, and must suspend itself: the probe
@@ -188,7 +189,7 @@ public sealed class XenDomainVm : IVm
             throw new TargetUnsupportedException(Target, "save a snapshot", "pvh-suspend-needs-a-xenstore-client");
         }
 
-        (await _dom0.Agent.SendAsync("save", [Name, SnapshotFile(name)], SnapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl save -c {Name}");
+        (await _dom0.Agent.SendAsync("save", [Name, SnapshotFile(name)], SnapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl save {Name}");
         _snapshots.Add(name);
     }
 
