@@ -16,7 +16,7 @@ public sealed class NmiBlocking
     private const int Rounds = 3;
     private const int Requests = 2;
 
-    /// <summary>The probe waits for each request's ack up to EventTrace.RequestTimeoutUs (30 s); a slow target is not a hung one.</summary>
+    /// <summary>The probe waits for each request's ack up to Control.AnswerBoundUs (30 s); a slow target is not a hung one.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60 + (Rounds * Requests * 30));
 
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]

@@ -29,7 +29,7 @@ public static unsafe class Probe
         {
             // The handler is released by this script; the bound only guards a script that dies, so it outlasts the
             // host's answers to every request, however slow the target (the injections must land inside the hold).
-            HeldEvents.Hold(Victim.Cpu, 2, requests * EventTrace.RequestTimeoutUs + 4 * windowUs + 2_000_000);
+            HeldEvents.Hold(Victim.Cpu, 2, requests * Control.AnswerBoundUs + 4 * windowUs + 2_000_000);
             EventTrace.Add(EventTrace.Round, 0, 0);
             ulong logged = HeldEvents.Count(Victim.Cpu);
             EventTrace.NmiIpi(Victim.ApicId);

@@ -55,16 +55,13 @@ public static unsafe class EventTrace
     }
 
     /// <summary>
-    /// How long a request may take: the wait ends at the ack, so this bounds only a target that never answers. xen-tcg's
-    /// `xl trigger nmi`, run by its dom0 agent under TCG on a loaded host, answered after the 1 s this once was (the
-    /// request read `timeout` and nmi-blocking skipped though Xen injects NMIs).
+    /// Asks the host for an action and records its answer. The wait ends at the ack, bounded like every answer whose
+    /// timing is not judged: xen-tcg's `xl trigger nmi`, run by its dom0 agent under TCG on a loaded host, came after
+    /// the 1 s this once was (the request read `timeout` and nmi-blocking skipped though Xen injects NMIs).
     /// </summary>
-    public const ulong RequestTimeoutUs = 30_000_000;
-
-    /// <summary>Asks the host for an action and records its answer.</summary>
     public static Acknowledgement HostRequest(string action, ulong vector)
     {
-        Acknowledgement ack = Control.Request(action, RequestTimeoutUs);
+        Acknowledgement ack = Control.Request(action, Control.AnswerBoundUs);
         Add(Request, vector, (ulong)ack);
         return ack;
     }
