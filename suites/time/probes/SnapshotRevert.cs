@@ -66,8 +66,11 @@ public static unsafe class Probe
                 // Run on past the snapshot, so the revert has something to undo, then go back.
                 StepCheck.Run(All, 3000, null);
                 // A calibration inside the revert window every time where the target can force one: seed 000's race.
-                string revert = HostAction.SnapshotRevert + " " + HostAction.SnapshotName + "=time";
-                Control.Request(forced ? revert + " " + HostAction.CalibrateDuring + "=1" : revert, SnapshotTimeout);
+                Control.Request(
+                    forced
+                        ? HostAction.SnapshotRevert + " " + HostAction.SnapshotName + "=time " + HostAction.CalibrateDuring + "=1"
+                        : HostAction.SnapshotRevert + " " + HostAction.SnapshotName + "=time",
+                    SnapshotTimeout);
                 Report.Fail(Name, "revert-did-not-happen");
                 return;
             }
