@@ -155,7 +155,29 @@ public sealed class XenDomainVm : IVm
         // A console that never reports its end must not keep a reader of the records waiting for ever.
         _records.Writer.TryComplete();
         var reason = _domain.Exit.IsCompletedSuccessfully ? _domain.Exit.Result : -1;
+        if (reason == -1 && !timedOut && !_destroyed)
+        {
+            await KeepXlLogsAsync().ConfigureAwait(false);
+        }
+
         return XenShutdown.ToExit(reason, timedOut && !_watchdogFired, _watchdogFired);
+    }
+
+    /// <summary>
+    /// xl ended without a shutdown to report (a creation that failed after the domid showed, e.g. an HVM device model
+    /// that did not start): the tails of xl's and the device model's logs go into the diagnostics, the one evidence.
+    /// </summary>
+    private async Task KeepXlLogsAsync()
+    {
+        try
+        {
+            var logs = await _dom0.Agent.SendAsync("logs", [Name], XlBound).ConfigureAwait(false);
+            _creation += "\nxl and device-model logs: " + logs.Text;
+        }
+        catch (Exception e) when (e is IOException or TimeoutException)
+        {
+            _creation += "\nxl and device-model logs: unavailable (" + e.Message + ")";
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Xl("pause", cancellationToken);
