@@ -26,6 +26,7 @@ internal static partial class ChildCpuTime
         return TimeSpan.FromMicroseconds(microseconds);
     }
 
+    // Hand-written: Tmds.LibC 0.5.0 binds no getrusage (nor struct rusage).
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int getrusage(int who, long* usage);
 }

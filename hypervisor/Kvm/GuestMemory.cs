@@ -1,3 +1,5 @@
+using Tmds.Linux;
+
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>
@@ -6,14 +8,12 @@ namespace Rig.Hypervisor.Kvm;
 /// </summary>
 public sealed unsafe class GuestMemory : IDisposable
 {
-    private const int MadvDontNeed = 4;
-
     public GuestMemory(ulong size)
     {
         Size = size;
-        Host = (byte*)Libc.Mmap(0, (nuint)size, Libc.ProtRead | Libc.ProtWrite,
-            Libc.MapPrivate | Libc.MapAnonymous | Libc.MapNoReserve, -1, 0);
-        if ((nint)Host == Libc.MapFailed)
+        Host = (byte*)LibC.mmap(null, (size_t)size, LibC.PROT_READ | LibC.PROT_WRITE,
+            LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+        if (Host == LibC.MAP_FAILED)
         {
             throw KvmException.FromErrno($"mmap of {size} bytes of guest memory");
         }
@@ -47,11 +47,11 @@ public sealed unsafe class GuestMemory : IDisposable
     /// <summary>Zeroes all of RAM cheaply: the kernel drops the pages and the next touch maps zero pages.</summary>
     public void Clear()
     {
-        if (Libc.Madvise((nint)Host, (nuint)Size, MadvDontNeed) != 0)
+        if (LibC.madvise(Host, (size_t)Size, LibC.MADV_DONTNEED) != 0)
         {
             throw KvmException.FromErrno("madvise(MADV_DONTNEED) of guest memory");
         }
     }
 
-    public void Dispose() => Libc.Munmap((nint)Host, (nuint)Size);
+    public void Dispose() => LibC.munmap(Host, (size_t)Size);
 }

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>
@@ -8,10 +11,8 @@ namespace Rig.Hypervisor.Kvm;
 /// </summary>
 public sealed unsafe class HostDeadlineWait : IDisposable
 {
-    private const int ClockMonotonic = 1;
+    private const int ClockMonotonic = 1; // linux/time.h; Tmds.LibC 0.5.0 has no CLOCK_* (nor timerfd)
     private const int TimerAbsolute = 1; // TFD_TIMER_ABSTIME
-    private const int CloseOnExec = 0x80000; // TFD_CLOEXEC = EFD_CLOEXEC = O_CLOEXEC
-    private const short PollIn = 1;
 
     private readonly int _timer;
     private readonly int _wake;
@@ -19,8 +20,8 @@ public sealed unsafe class HostDeadlineWait : IDisposable
 
     public HostDeadlineWait()
     {
-        _timer = Check(Libc.TimerfdCreate(ClockMonotonic, CloseOnExec), "timerfd_create");
-        _wake = Check(Libc.Eventfd(0, CloseOnExec), "eventfd");
+        _timer = Check(LibcGaps.TimerfdCreate(ClockMonotonic, LibC.O_CLOEXEC), "timerfd_create"); // TFD_CLOEXEC = O_CLOEXEC
+        _wake = Check(LibC.eventfd(0, LibC.EFD_CLOEXEC), "eventfd");
     }
 
     /// <summary>Blocks until CLOCK_MONOTONIC reaches <paramref name="deadlineNs"/> (long.MaxValue: no deadline) or <see cref="Wake"/>.</summary>
@@ -29,24 +30,29 @@ public sealed unsafe class HostDeadlineWait : IDisposable
         // it_value {0, 0} disarms: a deadline already past is made 1 ns so that it fires at once.
         long at = Math.Max(deadlineNs, 1);
         long* spec = stackalloc long[4] { 0, 0, deadlineNs == long.MaxValue ? 0 : at / 1_000_000_000, deadlineNs == long.MaxValue ? 0 : at % 1_000_000_000 };
-        Check(Libc.TimerfdSettime(_timer, TimerAbsolute, spec, null), "timerfd_settime");
-        var fds = stackalloc Libc.PollFd[2];
-        fds[0] = new Libc.PollFd { Fd = _timer, Events = PollIn };
-        fds[1] = new Libc.PollFd { Fd = _wake, Events = PollIn };
-        if (Libc.Poll(fds, 2, -1) < 0 && Libc.LastError != Libc.EIntr)
+        Check(LibcGaps.TimerfdSettime(_timer, TimerAbsolute, spec, null), "timerfd_settime");
+        var fds = stackalloc pollfd[2];
+        fds[0] = new pollfd { fd = _timer, events = LibC.POLLIN };
+        fds[1] = new pollfd { fd = _wake, events = LibC.POLLIN };
+        if (LibC.poll(fds, 2, -1) < 0)
         {
-            throw KvmException.FromErrno("poll");
+            // Tmds.LibC imports poll without SetLastError, so LibC.errno would be stale: read errno itself, at once.
+            int errno = Marshal.GetLastSystemError();
+            if (errno != LibC.EINTR)
+            {
+                throw KvmException.FromErrno("poll", errno);
+            }
         }
 
         ulong count;
-        if ((fds[0].Returned & PollIn) != 0)
+        if ((fds[0].revents & LibC.POLLIN) != 0)
         {
-            Libc.Read(_timer, &count, 8);
+            LibC.read(_timer, &count, 8);
         }
 
-        if ((fds[1].Returned & PollIn) != 0)
+        if ((fds[1].revents & LibC.POLLIN) != 0)
         {
-            Libc.Read(_wake, &count, 8);
+            LibC.read(_wake, &count, 8);
         }
     }
 
@@ -54,7 +60,7 @@ public sealed unsafe class HostDeadlineWait : IDisposable
     public void Wake()
     {
         ulong one = 1;
-        Libc.Write(_wake, &one, 8);
+        LibC.write(_wake, &one, 8);
     }
 
     public void Dispose()
@@ -65,8 +71,8 @@ public sealed unsafe class HostDeadlineWait : IDisposable
         }
 
         _disposed = true;
-        Libc.Close(_timer);
-        Libc.Close(_wake);
+        LibC.close(_timer);
+        LibC.close(_wake);
     }
 
     private static int Check(int result, string call) => result >= 0 ? result : throw KvmException.FromErrno(call);

@@ -1,3 +1,5 @@
+using Tmds.Linux;
+
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>
@@ -8,8 +10,6 @@ namespace Rig.Hypervisor.Kvm;
 /// </summary>
 public static unsafe class HostRealTimeThread
 {
-    private const int SchedFifo = 1;
-
     // Low in the 1-99 range: above every ordinary thread, below the kernel's own real-time threads.
     private const int Priority = 10;
 
@@ -17,6 +17,6 @@ public static unsafe class HostRealTimeThread
     public static bool TryEnter()
     {
         int priority = Priority;
-        return Libc.SchedSetscheduler(0, SchedFifo, &priority) == 0;
+        return LibcGaps.SchedSetscheduler(0, LibC.SCHED_FIFO, &priority) == 0;
     }
 }

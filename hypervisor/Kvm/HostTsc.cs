@@ -1,3 +1,5 @@
+using Tmds.Linux;
+
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>
@@ -13,14 +15,14 @@ public static unsafe class HostTsc
     private static delegate* unmanaged<ulong> CreateStub()
     {
         ReadOnlySpan<byte> code = [0x0F, 0x31, 0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0, 0xC3];
-        nint page = Libc.Mmap(0, 4096, Libc.ProtRead | Libc.ProtWrite, Libc.MapPrivate | Libc.MapAnonymous, -1, 0);
-        if (page == Libc.MapFailed)
+        void* page = LibC.mmap(null, 4096, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        if (page == LibC.MAP_FAILED)
         {
             throw KvmException.FromErrno("mmap of the rdtsc stub");
         }
 
-        code.CopyTo(new Span<byte>((void*)page, code.Length));
-        if (Libc.Mprotect(page, 4096, Libc.ProtRead | Libc.ProtExec) != 0)
+        code.CopyTo(new Span<byte>(page, code.Length));
+        if (LibC.mprotect(page, 4096, LibC.PROT_READ | LibC.PROT_EXEC) != 0)
         {
             throw KvmException.FromErrno("mprotect of the rdtsc stub");
         }

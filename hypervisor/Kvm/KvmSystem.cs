@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Rig.Hypervisor.Kvm;
 
@@ -10,20 +11,20 @@ public sealed unsafe class KvmSystem : IDisposable
 
     public KvmSystem(string device = "/dev/kvm")
     {
-        _fd = Libc.Open(device, Libc.ORdWr | Libc.OCloExec);
+        _fd = LibcGaps.Open(device, LibC.O_RDWR | LibC.O_CLOEXEC);
         if (_fd < 0)
         {
             throw KvmException.FromErrno($"open {device}");
         }
 
-        int version = Libc.Ioctl(_fd, KvmIoctl.GetApiVersion, 0);
+        int version = LibC.ioctl(_fd, KvmIoctl.GetApiVersion);
         if (version != KvmIoctl.ApiVersion)
         {
-            Libc.Close(_fd);
+            LibC.close(_fd);
             throw new KvmException($"{device}: KVM API version {version}, expected {KvmIoctl.ApiVersion}");
         }
 
-        VcpuMmapSize = Libc.Ioctl(_fd, KvmIoctl.GetVcpuMmapSize, 0);
+        VcpuMmapSize = LibC.ioctl(_fd, KvmIoctl.GetVcpuMmapSize);
         if (VcpuMmapSize <= 0)
         {
             throw KvmException.FromErrno("KVM_GET_VCPU_MMAP_SIZE");
@@ -33,7 +34,7 @@ public sealed unsafe class KvmSystem : IDisposable
     public int VcpuMmapSize { get; }
 
     /// <summary>KVM_CHECK_EXTENSION: 0 when absent, else a capability-specific positive value.</summary>
-    public int Check(KvmCap cap) => Math.Max(0, Libc.Ioctl(_fd, KvmIoctl.CheckExtension, (nint)cap));
+    public int Check(KvmCap cap) => Math.Max(0, LibC.ioctl(_fd, KvmIoctl.CheckExtension, (int)cap));
 
     /// <summary>Fails with a message naming the capability when KVM lacks it.</summary>
     public int Require(KvmCap cap)
@@ -53,7 +54,7 @@ public sealed unsafe class KvmSystem : IDisposable
         try
         {
             *(uint*)buffer = MaxCpuidEntries;
-            if (Libc.Ioctl(_fd, KvmIoctl.GetSupportedCpuid, (nint)buffer) < 0)
+            if (LibC.ioctl(_fd, KvmIoctl.GetSupportedCpuid, buffer) < 0)
             {
                 throw KvmException.FromErrno("KVM_GET_SUPPORTED_CPUID");
             }
@@ -70,18 +71,18 @@ public sealed unsafe class KvmSystem : IDisposable
     public ulong GetSupportedMceCap()
     {
         ulong cap;
-        return Libc.Ioctl(_fd, KvmIoctl.X86GetMceCapSupported, (nint)(&cap)) < 0
+        return LibC.ioctl(_fd, KvmIoctl.X86GetMceCapSupported, &cap) < 0
             ? throw KvmException.FromErrno("KVM_X86_GET_MCE_CAP_SUPPORTED")
             : cap;
     }
 
     public KvmVm CreateVm()
     {
-        int vmFd = Libc.Ioctl(_fd, KvmIoctl.CreateVm, 0);
+        int vmFd = LibC.ioctl(_fd, KvmIoctl.CreateVm);
         return vmFd < 0 ? throw KvmException.FromErrno("KVM_CREATE_VM") : new KvmVm(this, vmFd);
     }
 
-    public void Dispose() => Libc.Close(_fd);
+    public void Dispose() => LibC.close(_fd);
 }
 
 /// <summary>struct kvm_cpuid_entry2.</summary>

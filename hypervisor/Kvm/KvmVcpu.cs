@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Rig.Hypervisor.Kvm;
 
@@ -25,8 +26,8 @@ public sealed unsafe class KvmVcpu : IDisposable
         Id = id;
         _fd = fd;
         _mmapSize = vm.System.VcpuMmapSize;
-        nint page = Libc.Mmap(0, (nuint)_mmapSize, Libc.ProtRead | Libc.ProtWrite, Libc.MapShared, fd, 0);
-        if (page == Libc.MapFailed)
+        void* page = LibC.mmap(null, _mmapSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
+        if (page == LibC.MAP_FAILED)
         {
             throw KvmException.FromErrno($"mmap of vCPU {id}'s kvm_run");
         }
@@ -41,19 +42,19 @@ public sealed unsafe class KvmVcpu : IDisposable
     /// <summary>KVM_RUN. False when interrupted (EINTR: a doorbell signal or immediate_exit); true with an exit to handle.</summary>
     public bool Run()
     {
-        if (Libc.Ioctl(_fd, KvmIoctl.Run, 0) == 0)
+        if (LibC.ioctl(_fd, KvmIoctl.Run) == 0)
         {
             return true;
         }
 
-        int errno = Libc.LastError;
-        return errno is Libc.EIntr or Libc.EAgain ? false : throw KvmException.FromErrno($"KVM_RUN on vCPU {Id}");
+        int errno = LibC.errno;
+        return errno == LibC.EINTR || errno == LibC.EAGAIN ? false : throw KvmException.FromErrno($"KVM_RUN on vCPU {Id}", errno);
     }
 
     public KvmRegs GetRegs()
     {
         KvmRegs regs;
-        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.GetRegs, (nint)(&regs)), "KVM_GET_REGS");
+        KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.GetRegs, &regs), "KVM_GET_REGS");
         return regs;
     }
 
@@ -61,14 +62,14 @@ public sealed unsafe class KvmVcpu : IDisposable
     {
         fixed (KvmRegs* p = &regs)
         {
-            KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetRegs, (nint)p), "KVM_SET_REGS");
+            KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.SetRegs, p), "KVM_SET_REGS");
         }
     }
 
     public KvmSregs GetSregs()
     {
         KvmSregs sregs;
-        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.GetSregs, (nint)(&sregs)), "KVM_GET_SREGS");
+        KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.GetSregs, &sregs), "KVM_GET_SREGS");
         return sregs;
     }
 
@@ -76,7 +77,7 @@ public sealed unsafe class KvmVcpu : IDisposable
     {
         fixed (KvmSregs* p = &sregs)
         {
-            KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetSregs, (nint)p), "KVM_SET_SREGS");
+            KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.SetSregs, p), "KVM_SET_SREGS");
         }
     }
 
@@ -103,11 +104,11 @@ public sealed unsafe class KvmVcpu : IDisposable
     public uint GetMpState()
     {
         uint state;
-        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.GetMpState, (nint)(&state)), "KVM_GET_MP_STATE");
+        KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.GetMpState, &state), "KVM_GET_MP_STATE");
         return state;
     }
 
-    public void SetMpState(uint state) => KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetMpState, (nint)(&state)), "KVM_SET_MP_STATE");
+    public void SetMpState(uint state) => KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.SetMpState, &state), "KVM_SET_MP_STATE");
 
     /// <summary>Drops every pending or injected exception, interrupt and NMI, unmasks NMIs and clears the STI/MOV-SS shadow (RESET/INIT, SDM Vol. 3 9.1).</summary>
     public void ClearEvents()
@@ -123,7 +124,7 @@ public sealed unsafe class KvmVcpu : IDisposable
         byte* buffer = MsrBuffer(indices, null);
         try
         {
-            int read = Libc.Ioctl(_fd, KvmIoctl.GetMsrs, (nint)buffer);
+            int read = LibC.ioctl(_fd, KvmIoctl.GetMsrs, buffer);
             KvmVm.Check(read, "KVM_GET_MSRS");
             var values = new ulong[indices.Count];
             for (int i = 0; i < read; i++)
@@ -145,7 +146,7 @@ public sealed unsafe class KvmVcpu : IDisposable
         byte* buffer = MsrBuffer(indices, values);
         try
         {
-            int written = Libc.Ioctl(_fd, KvmIoctl.SetMsrs, (nint)buffer);
+            int written = LibC.ioctl(_fd, KvmIoctl.SetMsrs, buffer);
             KvmVm.Check(written, "KVM_SET_MSRS");
             if (written < indices.Count)
             {
@@ -162,15 +163,15 @@ public sealed unsafe class KvmVcpu : IDisposable
     public void Interrupt(byte vector)
     {
         uint irq = vector;
-        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.Interrupt, (nint)(&irq)), "KVM_INTERRUPT");
+        KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.Interrupt, &irq), "KVM_INTERRUPT");
     }
 
     /// <summary>KVM_NMI: KVM queues it and delivers it honouring NMI blocking (SDM Vol. 3 6.7.1).</summary>
-    public void Nmi() => KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.Nmi, 0), "KVM_NMI");
+    public void Nmi() => KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.Nmi), "KVM_NMI");
 
     public void SetupMce(ulong mcgCap)
     {
-        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.X86SetupMce, (nint)(&mcgCap)), "KVM_X86_SETUP_MCE");
+        KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.X86SetupMce, &mcgCap), "KVM_X86_SETUP_MCE");
     }
 
     /// <summary>KVM_X86_SET_MCE: write bank <paramref name="bank"/> and raise #MC as the hardware would (SDM Vol. 3 16.3).</summary>
@@ -184,7 +185,7 @@ public sealed unsafe class KvmVcpu : IDisposable
         mce[2] = misc;
         mce[3] = mcgStatus;
         mce[4] = (byte)bank;
-        KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.X86SetMce, (nint)mce), "KVM_X86_SET_MCE");
+        KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.X86SetMce, mce), "KVM_X86_SET_MCE");
     }
 
     public void SetCpuid(IReadOnlyList<CpuidEntry> entries)
@@ -199,7 +200,7 @@ public sealed unsafe class KvmVcpu : IDisposable
                 ((CpuidEntry*)(buffer + 8))[i] = entries[i];
             }
 
-            KvmVm.Check(Libc.Ioctl(_fd, KvmIoctl.SetCpuid2, (nint)buffer), "KVM_SET_CPUID2");
+            KvmVm.Check(LibC.ioctl(_fd, KvmIoctl.SetCpuid2, buffer), "KVM_SET_CPUID2");
         }
         finally
         {
@@ -210,7 +211,7 @@ public sealed unsafe class KvmVcpu : IDisposable
     /// <summary>KVM_GET_TSC_KHZ: the guest TSC frequency.</summary>
     public ulong GetTscKhz()
     {
-        int khz = Libc.Ioctl(_fd, KvmIoctl.GetTscKhz, 0);
+        int khz = LibC.ioctl(_fd, KvmIoctl.GetTscKhz);
         return khz <= 0 ? throw KvmException.FromErrno("KVM_GET_TSC_KHZ") : (ulong)khz;
     }
 
@@ -228,18 +229,18 @@ public sealed unsafe class KvmVcpu : IDisposable
         return buffer;
     }
 
-    private byte[] GetBlob(ulong request, int size, string what)
+    private byte[] GetBlob(int request, int size, string what)
     {
         var blob = new byte[size];
         fixed (byte* p = blob)
         {
-            KvmVm.Check(Libc.Ioctl(_fd, request, (nint)p), what);
+            KvmVm.Check(LibC.ioctl(_fd, request, p), what);
         }
 
         return blob;
     }
 
-    private void SetBlob(ulong request, byte[] blob, int size, string what)
+    private void SetBlob(int request, byte[] blob, int size, string what)
     {
         if (blob.Length != size)
         {
@@ -248,13 +249,13 @@ public sealed unsafe class KvmVcpu : IDisposable
 
         fixed (byte* p = blob)
         {
-            KvmVm.Check(Libc.Ioctl(_fd, request, (nint)p), what);
+            KvmVm.Check(LibC.ioctl(_fd, request, p), what);
         }
     }
 
     public void Dispose()
     {
-        Libc.Munmap((nint)RunPage.Page, (nuint)_mmapSize);
-        Libc.Close(_fd);
+        LibC.munmap(RunPage.Page, _mmapSize);
+        LibC.close(_fd);
     }
 }

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using Tmds.Linux;
+
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>A KVM VM fd: memory slots, vCPU creation, VM-wide capabilities, MSR filter, kvmclock.</summary>
@@ -23,12 +25,12 @@ public sealed unsafe class KvmVm : IDisposable
         region[1] = guestPhysical;
         region[2] = memory.Size;
         region[3] = (ulong)memory.Host;
-        Check(Libc.Ioctl(_fd, KvmIoctl.SetUserMemoryRegion, (nint)region), "KVM_SET_USER_MEMORY_REGION");
+        Check(LibC.ioctl(_fd, KvmIoctl.SetUserMemoryRegion, region), "KVM_SET_USER_MEMORY_REGION");
     }
 
     public KvmVcpu CreateVcpu(int id)
     {
-        int fd = Libc.Ioctl(_fd, KvmIoctl.CreateVcpu, id);
+        int fd = LibC.ioctl(_fd, KvmIoctl.CreateVcpu, id);
         return fd < 0 ? throw KvmException.FromErrno($"KVM_CREATE_VCPU {id}") : new KvmVcpu(this, id, fd);
     }
 
@@ -36,7 +38,7 @@ public sealed unsafe class KvmVm : IDisposable
     public void CreateIrqchip()
     {
         System.Require(KvmCap.Irqchip);
-        Check(Libc.Ioctl(_fd, KvmIoctl.CreateIrqchip, 0), "KVM_CREATE_IRQCHIP");
+        Check(LibC.ioctl(_fd, KvmIoctl.CreateIrqchip), "KVM_CREATE_IRQCHIP");
     }
 
     /// <summary>KVM_IRQ_LINE on the in-kernel irqchip: raise or lower a GSI.</summary>
@@ -45,14 +47,14 @@ public sealed unsafe class KvmVm : IDisposable
         uint* line = stackalloc uint[2];
         line[0] = gsi;
         line[1] = level ? 1u : 0u;
-        Check(Libc.Ioctl(_fd, KvmIoctl.IrqLine, (nint)line), "KVM_IRQ_LINE");
+        Check(LibC.ioctl(_fd, KvmIoctl.IrqLine, line), "KVM_IRQ_LINE");
     }
 
     /// <summary>KVM_SET_TSS_ADDR: three pages KVM reserves on Intel for real-mode emulation; must not overlap RAM we use.</summary>
     public void SetTssAddress(uint address)
     {
         System.Require(KvmCap.SetTssAddr);
-        Check(Libc.Ioctl(_fd, KvmIoctl.SetTssAddr, (nint)address), "KVM_SET_TSS_ADDR");
+        Check(LibC.ioctl(_fd, KvmIoctl.SetTssAddr, (void*)address), "KVM_SET_TSS_ADDR");
     }
 
     /// <summary>KVM_ENABLE_CAP on the VM.</summary>
@@ -64,7 +66,7 @@ public sealed unsafe class KvmVm : IDisposable
         new Span<byte>(buffer, 104).Clear();
         *(uint*)buffer = (uint)cap;
         *(ulong*)(buffer + 8) = arg0;
-        Check(Libc.Ioctl(_fd, KvmIoctl.EnableCap, (nint)buffer), $"KVM_ENABLE_CAP KVM_CAP_{KvmSystem.CapName(cap)}");
+        Check(LibC.ioctl(_fd, KvmIoctl.EnableCap, buffer), $"KVM_ENABLE_CAP KVM_CAP_{KvmSystem.CapName(cap)}");
     }
 
     /// <summary>
@@ -98,7 +100,7 @@ public sealed unsafe class KvmVm : IDisposable
                 nextBitmap += (ranges[i].Count + 7) / 8;
             }
 
-            Check(Libc.Ioctl(_fd, KvmIoctl.X86SetMsrFilter, (nint)filter), "KVM_X86_SET_MSR_FILTER");
+            Check(LibC.ioctl(_fd, KvmIoctl.X86SetMsrFilter, filter), "KVM_X86_SET_MSR_FILTER");
         }
         finally
         {
@@ -112,7 +114,7 @@ public sealed unsafe class KvmVm : IDisposable
         // struct kvm_clock_data { u64 clock; u32 flags; u32 pad0; u64 realtime; u64 host_tsc; u32 pad[4]; }
         ulong* data = stackalloc ulong[6];
         new Span<ulong>(data, 6).Clear();
-        Check(Libc.Ioctl(_fd, KvmIoctl.GetClock, (nint)data), "KVM_GET_CLOCK");
+        Check(LibC.ioctl(_fd, KvmIoctl.GetClock, data), "KVM_GET_CLOCK");
         return data[0];
     }
 
@@ -121,7 +123,7 @@ public sealed unsafe class KvmVm : IDisposable
         ulong* data = stackalloc ulong[6];
         new Span<ulong>(data, 6).Clear();
         data[0] = clockNs;
-        Check(Libc.Ioctl(_fd, KvmIoctl.SetClock, (nint)data), "KVM_SET_CLOCK");
+        Check(LibC.ioctl(_fd, KvmIoctl.SetClock, data), "KVM_SET_CLOCK");
     }
 
     internal static void Check(int result, string what)
@@ -132,5 +134,5 @@ public sealed unsafe class KvmVm : IDisposable
         }
     }
 
-    public void Dispose() => Libc.Close(_fd);
+    public void Dispose() => LibC.close(_fd);
 }

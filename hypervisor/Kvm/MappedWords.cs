@@ -1,3 +1,5 @@
+using Tmds.Linux;
+
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed unsafe class MappedWords : IDisposable
 
     public int Count { get; }
 
-    private nuint Bytes => (nuint)Count * sizeof(ulong);
+    private size_t Bytes => (size_t)((ulong)Count * sizeof(ulong));
 
     public Span<ulong> Words => new(_words, Count);
 
@@ -32,7 +34,7 @@ public sealed unsafe class MappedWords : IDisposable
     /// <summary>Maps <paramref name="path"/>, created if absent and sized to <paramref name="count"/> words (zeroes when new).</summary>
     public static MappedWords OpenShared(string path, int count)
     {
-        int fd = Libc.Open(path, Libc.ORdWr | Libc.OCreat | Libc.OCloExec, 0x180);
+        int fd = LibcGaps.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, LibC.S_IRUSR | LibC.S_IWUSR);
         if (fd < 0)
         {
             throw KvmException.FromErrno($"open {path}");
@@ -41,26 +43,26 @@ public sealed unsafe class MappedWords : IDisposable
         try
         {
             long bytes = (long)count * sizeof(ulong);
-            if (Libc.Ftruncate(fd, bytes) != 0)
+            if (LibC.ftruncate(fd, bytes) != 0)
             {
                 throw KvmException.FromErrno($"ftruncate {path}");
             }
 
-            nint map = Libc.Mmap(0, (nuint)bytes, Libc.ProtRead | Libc.ProtWrite, Libc.MapShared, fd, 0);
-            return map == Libc.MapFailed ? throw KvmException.FromErrno($"mmap {path}") : new MappedWords((ulong*)map, count);
+            void* map = LibC.mmap(null, (size_t)(ulong)bytes, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
+            return map == LibC.MAP_FAILED ? throw KvmException.FromErrno($"mmap {path}") : new MappedWords((ulong*)map, count);
         }
         finally
         {
-            Libc.Close(fd);
+            LibC.close(fd);
         }
     }
 
     /// <summary>A zeroed table private to this process.</summary>
     public static MappedWords OpenPrivate(int count)
     {
-        nint map = Libc.Mmap(0, (nuint)count * sizeof(ulong), Libc.ProtRead | Libc.ProtWrite, Libc.MapPrivate | Libc.MapAnonymous, -1, 0);
-        return map == Libc.MapFailed ? throw KvmException.FromErrno($"mmap of {count} words") : new MappedWords((ulong*)map, count);
+        void* map = LibC.mmap(null, (size_t)((ulong)count * sizeof(ulong)), LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        return map == LibC.MAP_FAILED ? throw KvmException.FromErrno($"mmap of {count} words") : new MappedWords((ulong*)map, count);
     }
 
-    public void Dispose() => Libc.Munmap((nint)_words, Bytes);
+    public void Dispose() => LibC.munmap(_words, Bytes);
 }

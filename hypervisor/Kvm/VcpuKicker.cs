@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Tmds.Linux;
+
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>
@@ -10,7 +13,6 @@ public sealed unsafe class VcpuKicker
     /// <summary>SIGRTMIN+6 with glibc (SIGRTMIN = 34); .NET itself uses SIGRTMIN for activation injection.</summary>
     public const int KickSignal = 40;
 
-    private const int SaRestart = 0x10000000;
     private static readonly Lock InstallLock = new();
     private static bool s_installed;
 
@@ -24,7 +26,7 @@ public sealed unsafe class VcpuKicker
     }
 
     /// <summary>Call on the vCPU thread before its first KVM_RUN.</summary>
-    public void BindToCurrentThread() => Volatile.Write(ref _thread, Libc.PthreadSelf());
+    public void BindToCurrentThread() => Volatile.Write(ref _thread, LibcGaps.PthreadSelf());
 
     public void Kick()
     {
@@ -32,7 +34,8 @@ public sealed unsafe class VcpuKicker
         nuint thread = Volatile.Read(ref _thread);
         if (thread != 0)
         {
-            Libc.PthreadKill(thread, KickSignal);
+            // pthread_t is an opaque pointer-sized word; Tmds.LibC's has no public constructor, so the word is reinterpreted.
+            LibC.pthread_kill(Unsafe.BitCast<nuint, pthread_t>(thread), KickSignal);
         }
     }
 
@@ -48,24 +51,21 @@ public sealed unsafe class VcpuKicker
                 return;
             }
 
-            nint page = Libc.Mmap(0, 4096, Libc.ProtRead | Libc.ProtWrite, Libc.MapPrivate | Libc.MapAnonymous, -1, 0);
-            if (page == Libc.MapFailed)
+            void* page = LibC.mmap(null, 4096, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+            if (page == LibC.MAP_FAILED)
             {
                 throw KvmException.FromErrno("mmap of the kick signal handler");
             }
 
             *(byte*)page = 0xC3; // ret
-            if (Libc.Mprotect(page, 4096, Libc.ProtRead | Libc.ProtExec) != 0)
+            if (LibC.mprotect(page, 4096, LibC.PROT_READ | LibC.PROT_EXEC) != 0)
             {
                 throw KvmException.FromErrno("mprotect of the kick signal handler");
             }
 
-            // glibc struct sigaction on x86-64: handler, sa_mask (128 bytes), sa_flags (int, padded to 8), sa_restorer.
-            byte* action = stackalloc byte[152];
-            new Span<byte>(action, 152).Clear();
-            *(nint*)action = page;
-            *(int*)(action + 136) = SaRestart;
-            if (Libc.Sigaction(KickSignal, action, null) != 0)
+            // sa_mask empty: the handler blocks nothing but the kick itself.
+            var action = new sigaction { sa_handler = page, sa_flags = LibC.SA_RESTART };
+            if (LibC.sigaction(KickSignal, &action, null) != 0)
             {
                 throw KvmException.FromErrno($"sigaction({KickSignal})");
             }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Rig.Hypervisor.Kvm;
+using Tmds.Linux;
 
 namespace Rig.Hypervisor.Vm;
 
@@ -37,7 +38,7 @@ public sealed class HostCpuFrames : IDisposable
     {
         string directory = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         RemoveOrphans(directory);
-        return new HostCpuFrames(MappedWords.OpenShared(Path.Combine(directory, FilePrefix + Libc.Getppid()), MaxHostCpus * SlotWords));
+        return new HostCpuFrames(MappedWords.OpenShared(Path.Combine(directory, FilePrefix + LibC.getppid()), MaxHostCpus * SlotWords));
     }
 
     /// <summary>A process-private table (tests, or a VM with no shared controller).</summary>
@@ -47,7 +48,7 @@ public sealed class HostCpuFrames : IDisposable
     public static ulong Token(int pid, int vcpu) => ((ulong)(uint)pid << 16) | (uint)vcpu | (1UL << 63);
 
     /// <summary>The host CPU the calling thread runs on, as a slot index.</summary>
-    public static int CurrentHostCpu() => Math.Clamp(Libc.SchedGetcpu(), 0, MaxHostCpus - 1);
+    public static int CurrentHostCpu() => Math.Clamp(LibC.sched_getcpu(), 0, MaxHostCpus - 1);
 
     /// <summary>A parking vCPU leaves <paramref name="regs"/> in the frame of <paramref name="hostCpu"/> and becomes its owner.</summary>
     public void Park(int hostCpu, ulong owner, in KvmRegs regs)
@@ -123,7 +124,7 @@ public sealed class HostCpuFrames : IDisposable
         foreach (var file in Directory.EnumerateFiles(directory, FilePrefix + "*"))
         {
             if (int.TryParse(Path.GetFileName(file)[FilePrefix.Length..], out int pid)
-                && Libc.Kill(pid, 0) != 0 && Libc.LastError == Libc.ESrch)
+                && LibC.kill(pid, 0) != 0 && LibC.errno == LibC.ESRCH)
             {
                 File.Delete(file);
             }

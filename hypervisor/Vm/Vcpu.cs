@@ -88,7 +88,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private void ThreadMain()
     {
         _kicker.BindToCurrentThread();
-        ThreadId = Libc.Gettid();
+        ThreadId = LibcGaps.Gettid();
         try
         {
             while (_vm.Parking.ParkIfRequested(Park))

@@ -20,6 +20,7 @@ public static partial class MonotonicRawClock
         return (ts.Seconds * 1_000_000_000L) + ts.Nanoseconds;
     }
 
+    // Hand-written: Tmds.LibC 0.5.0 binds no clock_gettime (nor any CLOCK_* id).
     [LibraryImport("libc", SetLastError = true)]
     private static partial int clock_gettime(int clockId, out TimeSpec ts);
 

@@ -1,29 +1,29 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Rig.Hosting;
 
 /// <summary>
 /// sched_setaffinity(2) on any thread of the host by its id: how the rig migrates a VMM's vCPU threads between host
 /// CPUs (the thread ids come from QMP query-cpus-fast). A thread that has exited is reported, not thrown.
+/// The mask is glibc's cpu_set_t (CPU_SETSIZE = 1024 CPUs), through Tmds.LibC.
 /// </summary>
-public static unsafe partial class ThreadAffinity
+public static unsafe class ThreadAffinity
 {
-    private const int ESrch = 3;
-    private const int MaskBytes = 128; // 1024 CPUs, glibc's cpu_set_t
 
     /// <summary>The host CPUs this process may run on (its own affinity mask): the CPUs the rig can move threads to.</summary>
     public static IReadOnlyList<int> AllowedCpus()
     {
-        byte* mask = stackalloc byte[MaskBytes];
-        if (sched_getaffinity(0, MaskBytes, mask) < 0)
+        cpu_set_t mask;
+        if (LibC.sched_getaffinity(0, sizeof(cpu_set_t), &mask) < 0)
         {
-            throw new InvalidOperationException($"sched_getaffinity failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            throw new InvalidOperationException($"sched_getaffinity failed: {Marshal.GetPInvokeErrorMessage(LibC.errno)}");
         }
 
         var cpus = new List<int>();
-        for (int cpu = 0; cpu < MaskBytes * 8; cpu++)
+        for (int cpu = 0; cpu < LibC.CPU_SETSIZE; cpu++)
         {
-            if ((mask[cpu / 8] >> (cpu % 8) & 1) != 0)
+            if (LibC.CPU_ISSET(cpu, &mask))
             {
                 cpus.Add(cpu);
             }
@@ -35,21 +35,21 @@ public static unsafe partial class ThreadAffinity
     /// <summary>Pins thread <paramref name="threadId"/> to the one host CPU <paramref name="cpu"/>; false if the thread no longer exists.</summary>
     public static bool Pin(int threadId, int cpu)
     {
-        if ((uint)cpu >= MaskBytes * 8)
+        if ((uint)cpu >= LibC.CPU_SETSIZE)
         {
-            throw new ArgumentOutOfRangeException(nameof(cpu), $"host CPU {cpu} is beyond the {MaskBytes * 8} a mask holds");
+            throw new ArgumentOutOfRangeException(nameof(cpu), $"host CPU {cpu} is beyond the {LibC.CPU_SETSIZE} a mask holds");
         }
 
-        byte* mask = stackalloc byte[MaskBytes];
-        new Span<byte>(mask, MaskBytes).Clear();
-        mask[cpu / 8] = (byte)(1 << (cpu % 8));
-        if (sched_setaffinity(threadId, MaskBytes, mask) == 0)
+        cpu_set_t mask;
+        LibC.CPU_ZERO(&mask);
+        LibC.CPU_SET(cpu, &mask);
+        if (LibC.sched_setaffinity(threadId, sizeof(cpu_set_t), &mask) == 0)
         {
             return true;
         }
 
-        int errno = Marshal.GetLastPInvokeError();
-        return errno == ESrch
+        int errno = LibC.errno;
+        return errno == LibC.ESRCH
             ? false
             : throw new InvalidOperationException($"sched_setaffinity({threadId}, CPU {cpu}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
@@ -57,27 +57,21 @@ public static unsafe partial class ThreadAffinity
     /// <summary>Restricts the calling thread to <paramref name="cpus"/>; processes it forks from then on inherit the mask.</summary>
     public static void PinCurrentThread(IReadOnlyCollection<int> cpus)
     {
-        byte* mask = stackalloc byte[MaskBytes];
-        new Span<byte>(mask, MaskBytes).Clear();
+        cpu_set_t mask;
+        LibC.CPU_ZERO(&mask);
         foreach (var cpu in cpus)
         {
-            if ((uint)cpu >= MaskBytes * 8)
+            if ((uint)cpu >= LibC.CPU_SETSIZE)
             {
-                throw new ArgumentOutOfRangeException(nameof(cpus), $"host CPU {cpu} is beyond the {MaskBytes * 8} a mask holds");
+                throw new ArgumentOutOfRangeException(nameof(cpus), $"host CPU {cpu} is beyond the {LibC.CPU_SETSIZE} a mask holds");
             }
 
-            mask[cpu / 8] |= (byte)(1 << (cpu % 8));
+            LibC.CPU_SET(cpu, &mask);
         }
 
-        if (sched_setaffinity(0, MaskBytes, mask) < 0)
+        if (LibC.sched_setaffinity(0, sizeof(cpu_set_t), &mask) < 0)
         {
-            throw new InvalidOperationException($"sched_setaffinity(CPUs {string.Join(',', cpus)}) failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            throw new InvalidOperationException($"sched_setaffinity(CPUs {string.Join(',', cpus)}) failed: {Marshal.GetPInvokeErrorMessage(LibC.errno)}");
         }
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sched_setaffinity(int pid, nuint size, byte* mask);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int sched_getaffinity(int pid, nuint size, byte* mask);
 }

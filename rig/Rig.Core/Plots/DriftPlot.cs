@@ -14,6 +14,10 @@ public static class DriftPlot
     /// <summary>The first quarter of a window is settling: its points are drawn but do not set the y scale.</summary>
     public const double SettlingFraction = 0.25;
 
+    // Marker shapes, not line patterns, tell repeats apart: SkiaSharp's SVG canvas cannot draw dashes.
+    private static readonly ScottPlot.MarkerShape[] RepeatMarkers =
+        [ScottPlot.MarkerShape.FilledCircle, ScottPlot.MarkerShape.FilledSquare, ScottPlot.MarkerShape.FilledTriangleUp, ScottPlot.MarkerShape.FilledDiamond];
+
     public static IEnumerable<PlotSpec> Specs(ReleaseView view)
     {
         var facets = view.Results.Where(r => r.Series.Count > 0).GroupBy(r => (r.Suite, r.Case, r.Target))
@@ -27,8 +31,11 @@ public static class DriftPlot
                 .GroupBy(x => (x.Repeat, x.p.Series))
                 .OrderBy(g => g.Key.Series, StringComparer.Ordinal).ThenBy(g => g.Key.Repeat)
                 .Select(g => (Label: g.Key.Repeat == 0 ? g.Key.Series : $"{g.Key.Series} #{g.Key.Repeat}",
-                    Points: g.Select(x => (x.p.X, x.p.Y)).OrderBy(p => p.X).ToArray()))
+                    g.Key.Series, g.Key.Repeat, Points: g.Select(x => (x.p.X, x.p.Y)).OrderBy(p => p.X).ToArray()))
                 .ToList();
+            // One colour per vCPU clock, one marker shape per repeat: twelve lines otherwise cycle through a ten-colour
+            // palette, and two different clocks came out in the same colour.
+            var clocks = lines.Select(l => l.Series).Distinct().ToList();
             if (lines.Count == 0)
             {
                 continue;
@@ -37,7 +44,7 @@ public static class DriftPlot
             var name = $"drift-{SafeFileName.Of($"{suite}.{@case}.{target}")}";
             var title = $"{view.Release}: {suite}.{@case} on {target}, drift against the host";
             var data = new StringBuilder("series\ttime_s\tdrift_ppm\n");
-            foreach (var (label, points) in lines)
+            foreach (var (label, _, _, points) in lines)
             {
                 foreach (var (x, y) in points)
                 {
@@ -48,11 +55,13 @@ public static class DriftPlot
             var scale = SettledRange(lines.SelectMany(l => l.Points));
             yield return new PlotSpec(name, title, plot =>
             {
-                foreach (var (label, points) in lines)
+                foreach (var (label, series, repeat, points) in lines)
                 {
                     var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
                     scatter.LegendText = label;
-                    scatter.MarkerSize = 3;
+                    scatter.MarkerSize = 5;
+                    scatter.Color = plot.Add.Palette.GetColor(clocks.IndexOf(series));
+                    scatter.MarkerShape = RepeatMarkers[repeat % RepeatMarkers.Length];
                 }
 
                 plot.Title(title);

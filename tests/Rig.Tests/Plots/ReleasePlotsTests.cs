@@ -58,6 +58,26 @@ public sealed class ReleasePlotsTests : IDisposable
     }
 
     [Fact]
+    public void EachDriftLineOfAClockKeepsOneColourAndEachRepeatItsOwnMarker()
+    {
+        // Six clocks over two repeats: twelve lines, more than the ten colours of ScottPlot's default palette.
+        string[] clocks = [.. from vcpu in new[] { "vcpu0", "vcpu1" } from clock in new[] { "kvmclock", "tsc", "xenclock" } select $"{vcpu}.{clock}"];
+        var run = new StoredRun(SampleRuns.Run("r1", "r1-run", 0), null);
+        var results = Enumerable.Range(0, 2).Select(repeat => SampleRuns.Result("drift", "reference", Verdict.Ok, suite: "time", repeat: repeat,
+            series: [.. clocks.SelectMany(c => Enumerable.Range(0, 5).Select(i => new SeriesPoint(c, i, i * 0.1)))])).ToArray();
+        var spec = DriftPlot.Specs(ReleaseView.Merge("r1", [(run, results)])).Single();
+        var plot = new ScottPlot.Plot();
+        spec.Draw(plot);
+
+        var lines = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Equal(12, lines.Count);
+        var byClock = lines.GroupBy(l => l.LegendText.Split(' ')[0]).ToList();
+        Assert.All(byClock, clock => Assert.Single(clock.Select(l => l.Color).Distinct()));
+        Assert.Equal(clocks.Length, byClock.Select(clock => clock.First().Color).Distinct().Count());
+        Assert.All(byClock, clock => Assert.Equal(2, clock.Select(l => l.MarkerShape).Distinct().Count()));
+    }
+
+    [Fact]
     public void ThePassRateTrendNamesItsReleasesOnTheAxis()
     {
         var history = new[] { View("r1", 0, 1.0), View("r2", 10, 1.5) };
