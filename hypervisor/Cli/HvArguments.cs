@@ -31,6 +31,9 @@ public sealed record HvArguments
                                  output goes to --com1 (lines starting RIG-REQ to --com2), input from either goes to its
                                  in ring, and SCHEDOP_shutdown is the exit (status from the reason, as isa-debug-exit's).
           --timeout SECONDS      watchdog: past this wall-clock time the VM is stopped, SHUTDOWN reason "watchdog".
+          --trace-start          write on stderr when each stage of the start was reached (rig-hv: start STAGE NS, NS on
+                                 CLOCK_MONOTONIC), at the first COM1 byte: main, image-read, kvm-vm-created,
+                                 memory-mapped, vcpus-created, image-loaded, vm-built, first-kvm-run, first-com1-byte.
           --list-defects         print the seeded defects and exit.
           --help                 this text.
 
@@ -69,6 +72,8 @@ public sealed record HvArguments
 
     public bool ListDefects { get; init; }
 
+    public bool TraceStart { get; init; }
+
     public static HvArguments Parse(IReadOnlyList<string> args)
     {
         var parsed = new HvArguments();
@@ -81,6 +86,7 @@ public sealed record HvArguments
             {
                 "--help" or "-h" => parsed with { ShowHelp = true },
                 "--list-defects" => parsed with { ListDefects = true },
+                "--trace-start" => parsed with { TraceStart = true },
                 "--image" => parsed with { Image = Value() },
                 "--vcpus" => parsed with { Vcpus = ParseInt(option, Value()) },
                 "--memory" => parsed with { MemoryBytes = ParseSize(Value()) },

@@ -85,8 +85,10 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             _vm.CreateIrqchip();
         }
 
+        options.StartStage("kvm-vm-created");
         _memory = new GuestMemory(options.MemoryBytes);
         _vm.SetMemory(0, 0, _memory);
+        options.StartStage("memory-mapped");
 
         var supportedCpuid = _kvm.GetSupportedCpuid();
         ProcessorSignature = CpuidTable.ProcessorSignature(supportedCpuid);
@@ -98,6 +100,8 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             kvmVcpu.SetupMce(mcgCap);
             _vcpus[i] = new Vcpu(this, kvmVcpu);
         }
+
+        options.StartStage("vcpus-created");
 
         _msrs = VcpuMsrs.Probe(_vcpus[0].Kvm, MceBanks);
         Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz(), _defects);
@@ -170,6 +174,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             new PlatformDevices(Cmos, Com1, Com2, _interruptControllers));
         MachineReset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, PvConsole, ProcessorSignature);
         MachineReset.Run();
+        options.StartStage("image-loaded");
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
         {
@@ -206,6 +211,9 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
 
     /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
     internal Action<string> Log => _options.Log;
+
+    /// <summary>Where the start's stages are reported (<see cref="VmOptions.StartStage"/>).</summary>
+    internal Action<string> StartStage => _options.StartStage;
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
