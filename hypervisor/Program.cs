@@ -77,7 +77,7 @@ try
         qmp = QmpServer.Start(qmpPath, vm, Console.Error);
     }
 
-    vm.Start();
+    vm.Start(paused: arguments.StartPaused);
     return vm.WaitForExit();
 }
 catch (Exception e) when (e is BootImageException or ArgumentException or IOException or System.Net.Sockets.SocketException)

@@ -237,10 +237,21 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
 
     public event Action<VmEvent>? Event;
 
-    /// <summary>Starts the vCPU threads; the BSP runs from the PVH entry, APs wait for INIT-SIPI-SIPI.</summary>
-    public void Start()
+    /// <summary>
+    /// Starts the vCPU threads; the BSP runs from the PVH entry, APs wait for INIT-SIPI-SIPI. With <paramref name="paused"/>
+    /// (QEMU's -S) every vCPU parks before its first entry until <see cref="Cont"/>.
+    /// </summary>
+    public void Start(bool paused = false)
     {
-        _state = VmRunState.Running;
+        if (paused)
+        {
+            Parking.PauseBeforeStart();
+        }
+        else
+        {
+            _state = VmRunState.Running;
+        }
+
         Parking.Started(_vcpus.Length);
         _controlThread.Start();
         foreach (var vcpu in _vcpus)

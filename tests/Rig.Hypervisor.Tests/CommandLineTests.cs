@@ -45,6 +45,14 @@ public sealed class CommandLineTests
         Assert.Contains("--irqchip user", e.Message);
     }
 
+    [Fact]
+    public void Start_paused_needs_qmp_to_be_continued()
+    {
+        Assert.True(HvArguments.Parse(["--image", "p.elf", "--qmp", "q.sock", "-S"]).StartPaused);
+        var e = Assert.Throws<UsageException>(() => HvArguments.Parse(["--image", "p.elf", "-S"]));
+        Assert.Contains("-S needs --qmp", e.Message);
+    }
+
     /// <summary>The NativeAOT rig-hv the rig runs (rig.json), and the JIT build kept for debugging.</summary>
     public static TheoryData<string> Builds() => ["aot", "jit"];
 
