@@ -6,6 +6,7 @@ using Rig.Hypervisor.Kvm;
 using Rig.Hypervisor.Qmp;
 using Rig.Hypervisor.Vm;
 
+long mainEntered = System.Diagnostics.Stopwatch.GetTimestamp();
 HvArguments arguments;
 try
 {
@@ -33,6 +34,8 @@ if (arguments.ListDefects)
     return 0;
 }
 
+var trace = arguments.TraceStart ? new StartTrace(Console.Error) : null;
+trace?.Mark("main", mainEntered);
 SerialBackend? com1 = null;
 SerialBackend? com2 = null;
 VirtualMachine? vm = null;
@@ -40,6 +43,7 @@ QmpServer? qmp = null;
 try
 {
     var image = PvhElfImage.Load(arguments.Image!);
+    trace?.Mark("image-read");
     Action<ReadOnlyMemory<byte>>? com1Input = null;
     Action<ReadOnlyMemory<byte>>? com2Input = null;
     com1 = SerialBackend.Open(arguments.Com1, bytes => com1Input?.Invoke(bytes));
@@ -55,9 +59,15 @@ try
         Defects = arguments.Defects,
         Timeout = arguments.Timeout,
         StayAfterGuestStop = arguments.Qmp is not null,
-        Com1 = com1.Write,
+        Com1 = trace is null ? com1.Write : b =>
+        {
+            trace.Com1Byte();
+            com1.Write(b);
+        },
         Com2 = com2 is null ? _ => { } : com2.Write,
+        StartStage = trace is null ? _ => { } : trace.Mark,
     });
+    trace?.Mark("vm-built");
     // On xen-pvh both sockets feed the guest's one PV console (acks come on COM2); on a PC each feeds its UART.
     var (uart1, uart2, console) = (vm.Com1, vm.Com2, vm.PvConsole);
     com1Input = console is null ? bytes => uart1.Receive(bytes.Span) : bytes => console.Receive(bytes.Span);
@@ -67,7 +77,7 @@ try
         qmp = QmpServer.Start(qmpPath, vm, Console.Error);
     }
 
-    vm.Start();
+    vm.Start(paused: arguments.StartPaused);
     return vm.WaitForExit();
 }
 catch (Exception e) when (e is BootImageException or ArgumentException or IOException or System.Net.Sockets.SocketException)
@@ -82,6 +92,7 @@ catch (KvmException e)
 }
 finally
 {
+    trace?.Write();
     if (qmp is not null)
     {
         await qmp.DisposeAsync();

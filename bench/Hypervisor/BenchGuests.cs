@@ -26,11 +26,30 @@ internal static class BenchGuests
         return code;
     }
 
-    /// <summary>Boots, bumps a 16-bit CMOS counter at 0x40/0x41, resets through 0xCF9 until it passes <paramref name="resets"/>, then exits 0.</summary>
+    /// <summary>One byte on COM1, then halts with interrupts off for good: a VM that stays up and idle, to weigh its VMM.</summary>
+    public static Assembler Idle()
+    {
+        var code = GuestSnippets.New32();
+        var halt = code.CreateLabel();
+        code.Print("X");
+        code.cli();
+        code.Label(ref halt);
+        code.hlt();
+        code.jmp(halt);
+        return code;
+    }
+
+    /// <summary>
+    /// Boots, bumps a 16-bit CMOS counter at 0x40/0x41 (CMOS RAM survives a reset, as a PC's battery), writes "R" on COM1
+    /// at the first boot, resets until the counter passes <paramref name="resets"/>, then exits 0. The reset is asked of
+    /// the 8042 (0xFE to port 0x64: QEMU microvm with -device i8042 resets there) and then of 0xCF9 (rig-hv's PC, which
+    /// has no 8042 and ignores the first write), so one image times both VMMs.
+    /// </summary>
     public static Assembler ResetLoop(int resets)
     {
         var code = GuestSnippets.New32();
         var done = code.CreateLabel();
+        var counted = code.CreateLabel();
         code.ReadCmos(0x41);
         code.mov(bh, al);
         code.ReadCmos(0x40);
@@ -40,8 +59,14 @@ internal static class BenchGuests
         code.WriteCmos(0x40);
         code.mov(al, bh);
         code.WriteCmos(0x41);
+        code.cmp(bx, 1);
+        code.jne(counted);
+        code.Print("R");
+        code.Label(ref counted);
         code.cmp(bx, (ushort)resets);
         code.ja(done);
+        code.mov(al, 0xFE);
+        code.@out(0x64, al);
         code.ResetViaCf9();
         code.Label(ref done);
         code.DebugExit(0);

@@ -17,7 +17,7 @@ public sealed record ProbeTarget(string Name, string Executable, bool NeedsKvm, 
 
     public static ProbeTarget RigHv(string repoRoot) => new(
         "reference",
-        Path.Combine(repoRoot, "artifacts", "bin", "Rig.Hypervisor", "debug", "rig-hv"),
+        Path.Combine(repoRoot, "artifacts", "publish", "Rig.Hypervisor", "release_linux-x64", "rig-hv"),
         true,
         (image, cpus, append) => ["--image", image, "--vcpus", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "64M", "--append", append, "--com1", "-", "--timeout", "60"]);
 

@@ -31,6 +31,11 @@ public sealed record HvArguments
                                  output goes to --com1 (lines starting RIG-REQ to --com2), input from either goes to its
                                  in ring, and SCHEDOP_shutdown is the exit (status from the reason, as isa-debug-exit's).
           --timeout SECONDS      watchdog: past this wall-clock time the VM is stopped, SHUTDOWN reason "watchdog".
+          -S                     start with the vCPUs stopped until QMP 'cont' (as QEMU's -S): a controller connects
+                                 to COM1 before the guest can write to it (needs --qmp).
+          --trace-start          write on stderr when each stage of the start was reached (rig-hv: start STAGE NS, NS on
+                                 CLOCK_MONOTONIC), at the first COM1 byte: main, image-read, kvm-vm-created,
+                                 memory-mapped, vcpus-created, image-loaded, vm-built, first-kvm-run, first-com1-byte.
           --list-defects         print the seeded defects and exit.
           --help                 this text.
 
@@ -69,6 +74,10 @@ public sealed record HvArguments
 
     public bool ListDefects { get; init; }
 
+    public bool TraceStart { get; init; }
+
+    public bool StartPaused { get; init; }
+
     public static HvArguments Parse(IReadOnlyList<string> args)
     {
         var parsed = new HvArguments();
@@ -81,6 +90,8 @@ public sealed record HvArguments
             {
                 "--help" or "-h" => parsed with { ShowHelp = true },
                 "--list-defects" => parsed with { ListDefects = true },
+                "--trace-start" => parsed with { TraceStart = true },
+                "-S" => parsed with { StartPaused = true },
                 "--image" => parsed with { Image = Value() },
                 "--vcpus" => parsed with { Vcpus = ParseInt(option, Value()) },
                 "--memory" => parsed with { MemoryBytes = ParseSize(Value()) },
@@ -95,6 +106,11 @@ public sealed record HvArguments
                 _ => throw new UsageException($"unknown option '{option}' (see --help)"),
             };
             defects = [.. parsed.Defects];
+        }
+
+        if (parsed.StartPaused && parsed.Qmp is null)
+        {
+            throw new UsageException("-S needs --qmp: nothing else can start the VM");
         }
 
         if (parsed.Machine == MachineType.XenPvh && parsed.Irqchip == IrqchipMode.Kernel)

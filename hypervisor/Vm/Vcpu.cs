@@ -28,6 +28,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private bool _rung;
     private bool _interruptFlagAtHalt;
     private ulong _cr8GivenToKvm;
+    private bool _entered;
 
     internal Vcpu(VirtualMachine vm, KvmVcpu kvm)
     {
@@ -129,6 +130,15 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     /// <summary>One KVM_RUN and what follows every one: the kick acknowledged, the guest's CR8 taken into our TPR, the exit handled.</summary>
     private void RunOnce()
     {
+        if (!_entered)
+        {
+            _entered = true;
+            if (IsBootstrapProcessor)
+            {
+                _vm.StartStage("first-kvm-run");
+            }
+        }
+
         bool exited = Kvm.Run();
         _kicker.Acknowledge();
         SyncCr8FromGuest();

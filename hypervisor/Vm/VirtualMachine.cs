@@ -86,8 +86,10 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             _vm.CreateIrqchip();
         }
 
+        options.StartStage("kvm-vm-created");
         _memory = new GuestMemory(options.MemoryBytes);
         _vm.SetMemory(0, 0, _memory);
+        options.StartStage("memory-mapped");
 
         var supportedCpuid = _kvm.GetSupportedCpuid();
         ProcessorSignature = CpuidTable.ProcessorSignature(supportedCpuid);
@@ -99,6 +101,8 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             kvmVcpu.SetupMce(mcgCap);
             _vcpus[i] = new Vcpu(this, kvmVcpu);
         }
+
+        options.StartStage("vcpus-created");
 
         _msrs = VcpuMsrs.Probe(_vcpus[0].Kvm, MceBanks);
         Clock = new GuestClock(_vcpus.Length, _vcpus[0].Kvm.GetTscKhz(), _defects);
@@ -171,6 +175,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             new PlatformDevices(Cmos, Com1, Com2, _interruptControllers));
         MachineReset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, PvConsole, ProcessorSignature);
         MachineReset.Run();
+        options.StartStage("image-loaded");
         _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
         {
@@ -210,6 +215,9 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
     internal Action<string> Log => _options.Log;
 
+    /// <summary>Where the start's stages are reported (<see cref="VmOptions.StartStage"/>).</summary>
+    internal Action<string> StartStage => _options.StartStage;
+
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
 
     /// <summary>Bytes of guest RAM, from guest-physical 0.</summary>
@@ -238,10 +246,21 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
 
     public event Action<VmEvent>? Event;
 
-    /// <summary>Starts the vCPU threads; the BSP runs from the PVH entry, APs wait for INIT-SIPI-SIPI.</summary>
-    public void Start()
+    /// <summary>
+    /// Starts the vCPU threads; the BSP runs from the PVH entry, APs wait for INIT-SIPI-SIPI. With <paramref name="paused"/>
+    /// (QEMU's -S) every vCPU parks before its first entry until <see cref="Cont"/>.
+    /// </summary>
+    public void Start(bool paused = false)
     {
-        _state = VmRunState.Running;
+        if (paused)
+        {
+            Parking.PauseBeforeStart();
+        }
+        else
+        {
+            _state = VmRunState.Running;
+        }
+
         Parking.Started(_vcpus.Length);
         _controlThread.Start();
         foreach (var vcpu in _vcpus)

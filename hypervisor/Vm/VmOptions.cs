@@ -39,6 +39,9 @@ public sealed record VmOptions
 
     public Action<byte> Com1 { get; init; } = _ => { };
 
+    /// <summary>Told the name of each stage of the start as it is reached (rig-hv --trace-start); the BSP's first KVM_RUN comes from its thread.</summary>
+    public Action<string> StartStage { get; init; } = _ => { };
+
     public Action<byte> Com2 { get; init; } = _ => { };
 
     public Action<string> Log { get; init; } = message => Console.Error.WriteLine($"rig-hv: {message}");

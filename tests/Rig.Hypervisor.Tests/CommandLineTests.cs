@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rig.Hypervisor.Cli;
+using Rig.Hypervisor.Tests.Guests;
 
 namespace Rig.Hypervisor.Tests;
 
@@ -45,36 +46,95 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public async Task Malformed_image_exits_2_with_the_reason()
+    public void Start_paused_needs_qmp_to_be_continued()
+    {
+        Assert.True(HvArguments.Parse(["--image", "p.elf", "--qmp", "q.sock", "-S"]).StartPaused);
+        var e = Assert.Throws<UsageException>(() => HvArguments.Parse(["--image", "p.elf", "-S"]));
+        Assert.Contains("-S needs --qmp", e.Message);
+    }
+
+    /// <summary>The NativeAOT rig-hv the rig runs (rig.json), and the JIT build kept for debugging.</summary>
+    public static TheoryData<string> Builds() => ["aot", "jit"];
+
+    [Theory]
+    [MemberData(nameof(Builds))]
+    public async Task Malformed_image_exits_2_with_the_reason(string build)
     {
         string image = Path.GetTempFileName();
         File.WriteAllBytes(image, [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1]);
         try
         {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "rig-hv.dll"), "--image", image])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            using var process = Process.Start(start)!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail("rig-hv did not exit on a malformed image");
-            }
-
-            Assert.Equal(2, process.ExitCode);
-            Assert.Contains("not an ELF", await stderr);
+            var (status, _, stderr) = await RunAsync(build, "--image", image);
+            Assert.Equal(2, status);
+            Assert.Contains("not an ELF", stderr);
         }
         finally
         {
             File.Delete(image);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Builds))]
+    public async Task Trace_start_reports_every_stage_in_order_up_to_the_first_byte(string build)
+    {
+        var guest = GuestSnippets.New32();
+        guest.Print("X");
+        guest.DebugExit(0);
+        string image = Path.GetTempFileName();
+        File.WriteAllBytes(image, PvhElf.Build(guest));
+        try
+        {
+            var (status, stdout, stderr) = await RunAsync(build, "--image", image, "--trace-start", "--timeout", "50");
+            Assert.Equal(1, status);
+            Assert.Equal("X", stdout);
+            var stages = stderr.Split('\n').Select(line => line.Split(' ')).Where(f => f is ["rig-hv:", "start", _, _]).ToList();
+            Assert.Equal(
+                ["main", "image-read", "kvm-vm-created", "memory-mapped", "vcpus-created", "image-loaded", "vm-built", "first-kvm-run", "first-com1-byte"],
+                stages.Select(f => f[2]));
+            var ns = stages.Select(f => long.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(ns.Order(), ns);
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    private static async Task<(int Status, string Stdout, string Stderr)> RunAsync(string build, params string[] arguments)
+    {
+        var start = build == "aot"
+            ? new ProcessStartInfo(Path.Combine(RepoRoot(), "artifacts", "publish", "Rig.Hypervisor", "release_linux-x64", "rig-hv"), arguments)
+            : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "rig-hv.dll"), .. arguments]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"rig-hv ({build}) {string.Join(' ', arguments)} did not exit");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Rig.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Rig.sln not found above the test's binary");
     }
 }

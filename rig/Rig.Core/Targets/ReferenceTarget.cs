@@ -34,6 +34,10 @@ public sealed class ReferenceTarget(string name, TargetOptions options, string r
             "--com2", "unix:" + sockets.Com2,
             "--append", spec.Append,
 
+            // Paused until the rig, connected to COM1 and COM2, sends cont: output written before it connects is lost, and
+            // the NativeAOT rig-hv has its guest printing ~20 ms after the spawn (evtchn.fifo-abi lost its first lines).
+            "-S",
+
             // rig-hv's own watchdog backs up the rig's: it also holds if the rig is frozen rather than killed.
             "--timeout", ((int)Math.Ceiling(spec.Watchdog.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
         };
@@ -48,7 +52,7 @@ public sealed class ReferenceTarget(string name, TargetOptions options, string r
         }
 
         args.AddRange(options.ExtraArgs);
-        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: false, HasVendorCommands: true, StartsPaused: false);
+        var launch = new VmLaunch(Name, binary, args, sockets, RigListens: false, HasVendorCommands: true, StartsPaused: true);
         return await QmpVm.StartAsync(launch, spec.Watchdog, cancellationToken).ConfigureAwait(false);
     }
 

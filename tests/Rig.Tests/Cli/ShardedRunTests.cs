@@ -49,7 +49,7 @@ public sealed class ShardedRunTests
     {
         var repo = RepoRoot.Find();
         var probes = Path.Combine(repo, "artifacts", "probes");
-        var rigHv = Path.Combine(repo, "artifacts", "bin", "Rig.Hypervisor", "debug", "rig-hv");
+        var rigHv = Path.Combine(repo, "artifacts", "publish", "Rig.Hypervisor", "release_linux-x64", "rig-hv");
         return new TemporaryCheckout($$"""
             {
               "suites": "{{RequiresQemuAndSmokeSuiteFactAttribute.BinRoot}}", "probes": "{{probes}}",

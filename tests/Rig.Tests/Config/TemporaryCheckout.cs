@@ -6,7 +6,7 @@ public sealed class TemporaryCheckout : IDisposable
     public const string ValidTargets = """
         "targets": {
           "qemu-kvm": { "kind": "qemu", "binary": "qemu-system-x86_64", "accel": "kvm", "machine": "microvm" },
-          "reference": { "kind": "reference", "binary": "artifacts/bin/Rig.Hypervisor/debug/rig-hv" }
+          "reference": { "kind": "reference", "binary": "artifacts/publish/Rig.Hypervisor/release_linux-x64/rig-hv" }
         }
         """;
 
