@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Rig.Cases;
+using Rig.Com2;
 using Rig.Suites.Apic.Oracles;
+using Rig.Suites.Apic.Records;
 
 namespace Rig.Suites.Apic;
 
@@ -14,10 +17,18 @@ namespace Rig.Suites.Apic;
 [TestFixture]
 public sealed class IoApic
 {
+    /// <summary>
+    /// COM2 `ioapic-set-irq pins=MASK level=0|1`: the reference drives those IOAPIC inputs itself (rig-hv's
+    /// x-rig-ioapic-set-irq), a line the rig controls. A target without the command acks err, and the probe falls back to
+    /// a line it can drive from the guest (the RTC).
+    /// </summary>
+    private static VendorCommandAction LineActions() => new(IoApicLineRequest.Action, "x-rig-ioapic-set-irq", "drive an IOAPIC input",
+        request => new JsonObject { ["pins"] = request.GetUInt64(IoApicLineRequest.Pins), ["level"] = request.GetUInt64(IoApicLineRequest.Level) != 0 });
+
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
-        await using var c = await RigCase.BootAsync(target, append: "settle_us=20000", hostActions: new IoApicLineActions());
+        await using var c = await RigCase.BootAsync(target, append: "settle_us=20000", hostActions: LineActions());
         var exit = await c.RunToExitAsync(TimeSpan.FromSeconds(60));
 
         // A target without an IOAPIC or any line to drive (Xen PVH) is a skip naming the case; the RTC source's skip of

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Rig.Cases;
+using Rig.Com2;
 using Rig.Suites.Time.Oracles;
 using Rig.Suites.Time.Records;
 
@@ -13,11 +15,19 @@ namespace Rig.Suites.Time;
 [TestFixture]
 public sealed class TornRecord
 {
+    /// <summary>
+    /// COM2 `recalibrate hz=N hold-us=M`: the reference recalibrates its clocks N times a second and holds each record
+    /// update half written for M µs (rig-hv's x-rig-recalibrate). A target without the command acks err, and the probe
+    /// reports the case skipped.
+    /// </summary>
+    private static VendorCommandAction RecalibrationActions() => new("recalibrate", "x-rig-recalibrate", "recalibrate",
+        request => new JsonObject { ["hz"] = request.GetUInt64("hz"), ["hold-us"] = request.GetUInt64("hold-us") });
+
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
         int ms = Profile.Pick(normal: 2_000, lab: 20_000);
-        await using var c = await RigCase.BootAsync(target, append: $"ms={ms}", vcpus: TimeRecords.Vcpus, hostActions: new RecalibrationActions());
+        await using var c = await RigCase.BootAsync(target, append: $"ms={ms}", vcpus: TimeRecords.Vcpus, hostActions: RecalibrationActions());
         var exit = await c.RunToExitAsync(TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
         c.Oracle("Xen public/xen.h vcpu_time_info and Linux pvclock-abi.h: the version is odd while the record is updated " +
                  "and changes with every update, and a reader retries until it copied a record under one even version; " +

@@ -2,7 +2,7 @@ namespace Rig.Suites.Apic.Records;
 
 /// <summary>
 /// `ioapic-set-irq pins=MASK level=0|1`: the COM2 request by which probes/IoApic.cs has the host drive IOAPIC inputs
-/// (IoApicLineActions.cs → rig-hv's x-rig-ioapic-set-irq). Compiled into the probe and the case, so a rename on one
+/// (IoApic.cs → rig-hv's x-rig-ioapic-set-irq). Compiled into the probe and the case, so a rename on one
 /// side fails the build, not a run.
 /// </summary>
 public static class IoApicLineRequest
