@@ -23,4 +23,11 @@ internal struct BootInfo
     public ulong ProbeName;
     public ulong KernelStacksBase;
     public ulong KernelStacksStride;
+
+    // The level-storm guard (Runtime/LevelStormGuard.cs): written by C#, read by the stub's CPL3 event path.
+    public ulong LevelGuardVector;
+    public ulong LevelGuardIoApic;
+    public ulong LevelGuardSelect;
+    public ulong LevelGuardMaskedEntry;
+    public ulong LevelGuardTrips;
 }

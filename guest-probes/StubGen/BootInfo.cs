@@ -26,6 +26,11 @@ public static class BootInfo
     public static readonly int ProbeName = Offset(nameof(Guest.BootInfo.ProbeName));
     public static readonly int KernelStacksBase = Offset(nameof(Guest.BootInfo.KernelStacksBase));
     public static readonly int KernelStacksStride = Offset(nameof(Guest.BootInfo.KernelStacksStride));
+    public static readonly int LevelGuardVector = Offset(nameof(Guest.BootInfo.LevelGuardVector));
+    public static readonly int LevelGuardIoApic = Offset(nameof(Guest.BootInfo.LevelGuardIoApic));
+    public static readonly int LevelGuardSelect = Offset(nameof(Guest.BootInfo.LevelGuardSelect));
+    public static readonly int LevelGuardMaskedEntry = Offset(nameof(Guest.BootInfo.LevelGuardMaskedEntry));
+    public static readonly int LevelGuardTrips = Offset(nameof(Guest.BootInfo.LevelGuardTrips));
 
     private static int Offset(string field) => (int)Marshal.OffsetOf<Guest.BootInfo>(field);
 }

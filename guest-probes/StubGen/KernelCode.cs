@@ -155,6 +155,7 @@ public static class KernelCode
         a.sub(rbx, RedZone + FrameSize);
         a.mov(rax, __qword_ptr[rsp + 16]);
         a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.Vector))], rax);
+        EmitLevelStormGuard(code);
         a.mov(rax, __qword_ptr[rsp + 24]);
         a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.ErrorCode))], rax);
         a.mov(__qword_ptr[rbx + Frame(nameof(EventFrame.R11))], r11);
@@ -181,6 +182,35 @@ public static class KernelCode
         a.pop(rax);
         a.add(rsp, 16);
         a.iretq();
+    }
+
+    /// <summary>
+    /// RAX holds the vector, RBX the CPL3 frame being built, the stack RBX, RAX, vector, error, RIP… A vector arriving
+    /// again at the trampoline's first instruction was delivered a second time before its C# handler could run: a LAPIC
+    /// that sets ISR cannot do that (SDM Vol. 3A 12.8.4), and with a level-triggered IOAPIC entry whose line stays
+    /// asserted it never ends (kvm_pvm's in-kernel LAPIC EOIs at acceptance, docs/notes/apic.md), each nesting another
+    /// frame until the stacks are overrun. For the one vector a probe names (Runtime/LevelStormGuard.cs), masking its
+    /// redirection entry here, the way an OS's level handler masks at entry, ends it; the trip is counted. Two
+    /// instructions on every other event.
+    /// </summary>
+    private static void EmitLevelStormGuard(Code64 code)
+    {
+        Assembler a = code.Asm;
+        Label unguarded = a.CreateLabel();
+        a.cmp(rax, __qword_ptr[(long)Code64.BootInfoField(BootInfo.LevelGuardVector)]);
+        a.jne(unguarded);
+        a.lea(rax, __[code.Trampoline]);
+        a.cmp(__qword_ptr[rsp + 32], rax);
+        a.jne(unguarded);
+        a.push(rcx);
+        a.mov(rcx, __qword_ptr[(long)Code64.BootInfoField(BootInfo.LevelGuardIoApic)]);
+        a.mov(rax, __qword_ptr[(long)Code64.BootInfoField(BootInfo.LevelGuardSelect)]);
+        a.mov(__dword_ptr[rcx], eax);
+        a.mov(rax, __qword_ptr[(long)Code64.BootInfoField(BootInfo.LevelGuardMaskedEntry)]);
+        a.mov(__dword_ptr[rcx + 0x10], eax);
+        a.pop(rcx);
+        a.@lock.inc(__qword_ptr[(long)Code64.BootInfoField(BootInfo.LevelGuardTrips)]);
+        a.Label(ref unguarded);
     }
 
     /// <summary>
