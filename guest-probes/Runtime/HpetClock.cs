@@ -114,6 +114,9 @@ public static unsafe class HpetClock
     /// <summary>A 32-bit HPET register at <paramref name="offset"/> of the block <see cref="Locate"/> found (1.0a 2.3.1).</summary>
     public static uint Register(uint offset) => Read(offset);
 
+    /// <summary>Writes a 32-bit HPET register of the block <see cref="Locate"/> found (1.0a 2.3.1).</summary>
+    public static void SetRegister(uint offset, uint value) => Write(offset, value);
+
     private static uint Read(uint offset) => Mmio.Read32(block + offset);
 
     private static void Write(uint offset, uint value) => Mmio.Write32(block + offset, value);

@@ -8,11 +8,12 @@ using Rig.Suites.Apic.Records;
 namespace Rig.Suites.Apic;
 
 /// <summary>
-/// apic.io-apic: the IOAPIC's own delivery rules on an input the rig controls (the reference's host-driven lines;
-/// elsewhere the RTC's IRQ on GSI 8, which stays asserted until register C is read): edge and level delivery, remote
-/// IRR from delivery until the EOI, re-delivery of a still-asserted level line after the EOI and after unmasking,
-/// and edges on several pins at once. A hypervisor that forgets a still-asserted level line at the EOI
-/// (ioapic-level-no-redeliver) leaves a device that still wants service unheard: an interrupt storm's opposite, a hang.
+/// apic.io-apic: the IOAPIC's own delivery rules on inputs the rig controls, once per source a target has (the
+/// reference's host-driven lines; the HPET's timers in level mode wherever there is an HPET; elsewhere the RTC's IRQ on
+/// GSI 8, which stays asserted until register C is read): edge and level delivery, remote IRR from delivery until the
+/// EOI, re-delivery of a still-asserted level line after the EOI and after unmasking, and edges on several pins at once.
+/// A hypervisor that forgets a still-asserted level line at the EOI (ioapic-level-no-redeliver) leaves a device that
+/// still wants service unheard: an interrupt storm's opposite, a hang.
 /// </summary>
 [TestFixture]
 public sealed class IoApic
@@ -55,6 +56,7 @@ public sealed class IoApic
         }
 
         c.ReportAll(IoApicRules.Check(steps));
-        c.Finish(exit, $"all {IoApicRules.Script.Count} steps as the 82093AA datasheet says ({steps.FirstOrDefault()?["source"]} source)");
+        var sources = string.Join(", ", steps.Select(r => r["source"]).Distinct(StringComparer.Ordinal));
+        c.Finish(exit, $"all {IoApicRules.Script.Count} steps as the 82093AA datasheet says on each source ({sources})");
     }
 }

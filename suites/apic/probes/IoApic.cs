@@ -3,13 +3,18 @@ using Rig.Suites.Apic.Records;
 
 /// <summary>
 /// apic.io-apic, guest side: walks the script of suites/apic/Oracles/IoApicRules.cs on one IOAPIC input driven as a
-/// level line, one driven as an edge, and (with the host source) three edges raised together. After each step it
-/// prints what was delivered during the step's window and the entry's remote IRR bit (82093AA 3.2.4).
-/// The source of the lines: the host's `ioapic-set-irq pins=MASK level=0|1` (rig-hv's x-rig-ioapic-set-irq, GSIs
-/// 16–19) where the host offers it; otherwise the RTC on GSI 8, whose IRQ output stays asserted from a periodic
-/// interrupt (PIE set) until register C is read (MC146818A datasheet, "Register C"; IRQF).
+/// level line, one driven as an edge, and edges on several pins at once. After each
+/// step it prints what was delivered during the step's window and the entry's remote IRR bit (82093AA 3.2.4).
+/// The script runs once per source of lines the target has:
+/// - host: the host's `ioapic-set-irq pins=MASK level=0|1` (rig-hv's x-rig-ioapic-set-irq, GSIs 16–19);
+/// - hpet: three HPET timers in level mode, each routed to a pin of its own (runtime HpetLines, IA-PC HPET 1.0a);
+/// - rtc, only where neither answers: the RTC on GSI 8, whose IRQ output stays asserted from a periodic interrupt
+///   (PIE set) until register C is read (MC146818A datasheet, "Register C"; IRQF); its simultaneous edges are the
+///   RTC's and the PIT's held together by the TPR.
 /// The level vector's handler sends no EOI, so the probe decides when the EOI (and the IOAPIC's EOI message,
-/// SDM Vol. 3A 12.8.5) happens; the edge vectors' handlers EOI as usual. Each window lasts settle_us= of the vCPU's
+/// SDM Vol. 3A 12.8.5) happens; the edge vectors' handlers EOI as usual. A level message re-delivered before its
+/// handler could run is masked by the stub (LevelStormGuard, guard_trips=), one that came after by the handler
+/// (storm_masked=1), so a target that breaks remote IRR is shown, not crashed. Each window lasts settle_us= of the vCPU's
 /// own run time (RunWatch), so a loaded host cannot shorten it.
 /// </summary>
 public static unsafe class Probe
@@ -18,13 +23,22 @@ public static unsafe class Probe
 
     private const int LevelVector = 0x58;
     private const int EdgeVector = 0x61;
+    private const int TogetherPins = 3;
     private const uint HostLevelPin = 16;
     private const uint HostEdgePin = 17;
     private const uint RtcPin = 8;
+    private const uint PitPin = 2; // ISA IRQ0 by the MADT's interrupt source override, on every PC target
     private const byte RtcRegisterA = 0x0A, RtcRegisterB = 0x0B, RtcRegisterC = 0x0C;
 
+    private enum Source
+    {
+        Host,
+        Hpet,
+        Rtc,
+    }
+
     private static ulong settleUs;
-    private static bool hostSource;
+    private static Source source;
     private static uint levelPin;
 
     // Level deliveries since the probe's last EOI; a second one means remote IRR did not hold the line (storm guard).
@@ -47,31 +61,52 @@ public static unsafe class Probe
         }
         LocalApic.Write(LocalApic.RegTpr, 0);
         Events.Register(LevelVector, &TakeLevel, endOfInterrupt: false);
-        for (int v = EdgeVector; v < EdgeVector + 3; v++)
+        for (int v = EdgeVector; v < EdgeVector + TogetherPins; v++)
         {
             Events.Register(v, &Take);
         }
 
-        hostSource = HostDrive(1u << (int)HostLevelPin, false);
-        if (!hostSource && Cmos.Read(RtcRegisterA) == 0xFF)
+        bool host = HostDrive(1u << (int)HostLevelPin, false);
+        bool hpet = HpetLines.Prepare(TogetherPins, out string hpetAbsent);
+        if (host)
+        {
+            Walk(Source.Host, hpetAbsent);
+        }
+        if (hpet)
+        {
+            Walk(Source.Hpet, hpetAbsent);
+            HpetLines.Stop();
+        }
+        if (host || hpet)
+        {
+            return;
+        }
+        if (Cmos.Read(RtcRegisterA) == 0xFF)
         {
             Report.Skip(Name, "no-level-source");
             return;
         }
-        levelPin = hostSource ? HostLevelPin : RtcPin;
-        uint edgePin = hostSource ? HostEdgePin : RtcPin;
-        if (!hostSource)
-        {
-            RtcDrive(false);
-        }
-        Line source = default;
-        source.Text("RIG ioapic-source");
-        source.TextField("source", hostSource ? "host" : "rtc");
-        source.Field("level_pin", levelPin);
-        source.Field("edge_pin", edgePin);
-        Console.Write(ref source);
+        RtcDrive(false);
+        Walk(Source.Rtc, hpetAbsent);
+    }
+
+    /// <summary>The script on one source's lines; the HPET's absence (empty: present) goes into the evidence.</summary>
+    private static void Walk(Source lines, string hpetAbsent)
+    {
+        source = lines;
+        stormMasked = 0;
+        levelPin = Pin(0);
+        uint edgePin = Pin(1);
+        Line header = default;
+        header.Text("RIG ioapic-source");
+        header.TextField("source", SourceName);
+        header.Field("level_pin", levelPin);
+        header.Field("edge_pin", edgePin);
+        header.TextField("hpet", hpetAbsent.Length == 0 ? "present" : hpetAbsent);
+        Console.Write(ref header);
 
         ulong mark = Events.Count(LevelVector);
+        LevelStormGuard.Arm(LevelVector, levelPin);
         IoApicPin.Route(levelPin, LevelVector, IoApicPin.LevelTriggered);
         Drive(1u << (int)levelPin, true);
         Step("level-assert", levelPin, LevelVector, ref mark);
@@ -87,6 +122,7 @@ public static unsafe class Probe
         EndOfLevelInterrupt();
         Step("deasserted-eoi", levelPin, LevelVector, ref mark);
         IoApicPin.Mask(levelPin);
+        LevelStormGuard.Disarm();
 
         mark = Events.Count(EdgeVector);
         IoApicPin.Route(edgePin, EdgeVector);
@@ -96,35 +132,84 @@ public static unsafe class Probe
         Drive(1u << (int)edgePin, false);
         IoApicPin.Mask(edgePin);
 
-        if (!hostSource)
+        if (lines == Source.Rtc)
         {
-            Report.Skip(Name + ".simultaneous-edges", "one-guest-driven-line");
-            return;
+            HeldEdges();
         }
-        SimultaneousEdges();
+        else
+        {
+            SimultaneousEdges();
+        }
     }
 
-    /// <summary>Three edge pins raised by one host command: each vector must arrive once (none lost in the merge).</summary>
+    /// <summary>Line <paramref name="line"/>'s pin: the host's from 16 up, the HPET timer's own route, the RTC's one pin.</summary>
+    private static uint Pin(int line) => source switch
+    {
+        Source.Host => HostLevelPin + (uint)line,
+        Source.Hpet => HpetLines.Pin(line),
+        _ => RtcPin,
+    };
+
+    private static string SourceName => source switch
+    {
+        Source.Host => "host",
+        Source.Hpet => "hpet",
+        _ => "rtc",
+    };
+
+    /// <summary>Three edge pins raised together: each vector must arrive once (none lost in the merge).</summary>
     private static void SimultaneousEdges()
     {
-        ulong* marks = stackalloc ulong[3];
-        uint pins = 0;
-        for (int i = 0; i < 3; i++)
+        ulong* marks = stackalloc ulong[TogetherPins];
+        uint* pins = stackalloc uint[TogetherPins];
+        uint mask = 0;
+        for (int i = 0; i < TogetherPins; i++)
         {
-            uint pin = HostEdgePin + (uint)i;
-            IoApicPin.Route(pin, EdgeVector + i);
+            pins[i] = source == Source.Host ? HostEdgePin + (uint)i : HpetLines.Pin(i);
+            IoApicPin.Route(pins[i], EdgeVector + i);
             marks[i] = Events.Count(EdgeVector + i);
-            pins |= 1u << (int)pin;
+            mask |= 1u << (int)pins[i];
         }
-        Drive(pins, true);
+        Drive(mask, true);
         ulong ran = Window();
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < TogetherPins; i++)
         {
-            uint pin = HostEdgePin + (uint)i;
-            Print("simultaneous-edges", pin, EdgeVector + i, Events.Count(EdgeVector + i) - marks[i], ran);
-            IoApicPin.Mask(pin);
+            Print("simultaneous-edges", pins[i], EdgeVector + i, Events.Count(EdgeVector + i) - marks[i], ran);
+            IoApicPin.Mask(pins[i]);
         }
-        Drive(pins, false);
+        Drive(mask, false);
+    }
+
+    /// <summary>
+    /// The RTC's one line cannot be raised together with others, so its edge and the PIT's (channel 0 in mode 0: OUT
+    /// rises at terminal count and stays high, 8254 datasheet) are made to arrive together: the TPR at 15 holds every
+    /// vector in IRR (SDM Vol. 3A 12.8.3.1) until both lines are up, then both are pending at once and each vector must
+    /// still arrive exactly once.
+    /// </summary>
+    private static void HeldEdges()
+    {
+        ulong rtcMark = Events.Count(EdgeVector), pitMark = Events.Count(EdgeVector + 1);
+        LocalApic.Write(LocalApic.RegTpr, 0xF0);
+        IoApicPin.Route(RtcPin, EdgeVector);
+        IoApicPin.Route(PitPin, EdgeVector + 1);
+        RtcDrive(true);
+        ulong count = Pit.Frequency / 1000; // 1 ms, well inside the window below
+        Ports.Out8(0x43, 0x30); // channel 0, lobyte/hibyte, mode 0 (interrupt on terminal count), binary
+        Ports.Out8(0x40, (byte)count);
+        Ports.Out8(0x40, (byte)(count >> 8));
+        InterfaceUse.Mark(TargetInterface.Pit);
+        Window();
+        // PIE off, register C unread: the RTC's line stays up but raises no more (QEMU's IOAPIC would take every
+        // further raise as another edge, the finding edge-held-high already reports).
+        Cmos.Write(RtcRegisterB, (byte)(Cmos.Read(RtcRegisterB) & ~0x40));
+        LocalApic.Write(LocalApic.RegTpr, 0);
+        ulong ran = Window();
+        Print("simultaneous-edges", RtcPin, EdgeVector, Events.Count(EdgeVector) - rtcMark, ran);
+        Print("simultaneous-edges", PitPin, EdgeVector + 1, Events.Count(EdgeVector + 1) - pitMark, ran);
+        IoApicPin.Mask(RtcPin);
+        IoApicPin.Mask(PitPin);
+        RtcDrive(false);
+        Ports.Out8(0x43, 0x30); // mode 0 without a count: OUT stays low
     }
 
     private static void Take(EventFrame* frame)
@@ -157,16 +242,20 @@ public static unsafe class Probe
         LocalApic.EndOfInterrupt();
     }
 
-    /// <summary>Sets the lines of <paramref name="pins"/> to <paramref name="level"/> (the RTC: its one line).</summary>
+    /// <summary>Sets the lines on the pins of <paramref name="pins"/> to <paramref name="level"/> (the RTC: its one line).</summary>
     private static void Drive(uint pins, bool level)
     {
-        if (hostSource)
+        switch (source)
         {
-            HostDrive(pins, level);
-        }
-        else
-        {
-            RtcDrive(level);
+            case Source.Host:
+                HostDrive(pins, level);
+                break;
+            case Source.Hpet:
+                HpetDrive(pins, level);
+                break;
+            default:
+                RtcDrive(level);
+                break;
         }
     }
 
@@ -178,6 +267,32 @@ public static unsafe class Probe
         request.Field(IoApicLineRequest.Pins, pins);
         request.Field(IoApicLineRequest.Level, level ? 1UL : 0UL);
         return Control.Request(ref request, Control.AnswerBoundUs) == Acknowledgement.Ok;
+    }
+
+    /// <summary>The HPET timers whose pins are in <paramref name="pins"/>; a line that never asserted is said so (the step then fails on its count).</summary>
+    private static void HpetDrive(uint pins, bool level)
+    {
+        uint timers = 0;
+        for (int n = 0; n < TogetherPins; n++)
+        {
+            if ((pins & (1u << (int)HpetLines.Pin(n))) != 0)
+            {
+                timers |= 1u << n;
+            }
+        }
+        if (!level)
+        {
+            HpetLines.Lower(timers);
+            return;
+        }
+        if (!HpetLines.Raise(timers))
+        {
+            Line failed = default;
+            failed.Text("RIG ioapic-source");
+            failed.TextField("source", SourceName);
+            failed.HexField("unasserted_timers", timers);
+            Console.Write(ref failed);
+        }
     }
 
     private static void RtcDrive(bool level)
@@ -223,13 +338,14 @@ public static unsafe class Probe
         Line line = default;
         line.Text("RIG ioapic");
         line.TextField("step", step);
-        line.TextField("source", hostSource ? "host" : "rtc");
+        line.TextField("source", SourceName);
         line.Field("pin", pin);
         line.HexField("vector", (ulong)vector);
         line.Field("delivered", delivered);
         line.Field("rirr", (IoApicPin.Entry(pin) & IoApicPin.RemoteIrr) != 0 ? 1UL : 0UL);
         line.Field("ran_us", ran);
         line.Field("storm_masked", stormMasked);
+        line.Field("guard_trips", LevelStormGuard.Trips);
         Console.Write(ref line);
     }
 }
