@@ -40,6 +40,9 @@ public static class IoApicPin
     /// <summary>Redirection entries the IOAPIC has: IOAPICVER bits 23:16 hold the highest index (82093AA 3.2.2).</summary>
     public static uint Entries() => (Read(1) >> 16 & 0xFF) + 1;
 
+    /// <summary>IOAPICVER bits 7:0: 11H is the 82093AA; 20H and later have the EOI register directed EOI needs (SDM Vol. 3A 12.8.5).</summary>
+    public static uint Version() => Read(1) & 0xFF;
+
     /// <summary>The low half of redirection entry <paramref name="gsi"/>: vector, delivery, mask in bit 16 (82093AA 3.2.4).</summary>
     public static uint Entry(uint gsi) => Read(0x10 + 2 * gsi);
 

@@ -44,6 +44,13 @@ public sealed class IoApic
         c.Oracle("82093AA I/O APIC datasheet 3.2.4 (trigger mode, remote IRR, mask) and SDM Vol. 3A 12.8.5 (EOI to the " +
                  "I/O APICs): an edge entry sends one message per rising edge; a level entry sends one, sets remote IRR " +
                  "until the EOI for its vector, and sends again while the line is still asserted at that EOI or at unmask");
+        if (c.Records.FirstOrDefault(r => r.Kind == "ioapic-eoi") is { } eoi)
+        {
+            c.Evidence(eoi["suppress_eoi_broadcast"] == "1"
+                ? $"directed EOI (SDM 12.8.5) offered (LAPIC version bit 24, IOAPIC version {eoi["ioapic_version"]}) but not exercised: the script ends level interrupts by the EOI broadcast"
+                : $"directed EOI (SDM 12.8.5) not offered: LAPIC version bit 24 clear (IOAPIC version {eoi["ioapic_version"]}); EOIs are broadcast");
+        }
+
         var steps = c.Records.Where(r => r.Kind == IoApicRules.Kind).ToList();
         if (steps.Count == 0)
         {

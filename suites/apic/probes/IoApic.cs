@@ -66,6 +66,15 @@ public static unsafe class Probe
             Events.Register(v, &Take);
         }
 
+        // Directed EOI (SDM Vol. 3A 12.8.5) exists only where the LAPIC offers EOI-broadcast suppression (version bit 24)
+        // and the IOAPIC an EOI register (version 20H on); the script ends level interrupts by the broadcast, so the
+        // record says whether the other path was there to test.
+        Line eoi = default;
+        eoi.Text("RIG ioapic-eoi");
+        eoi.Field("suppress_eoi_broadcast", LocalApic.Read(LocalApic.RegVersion) >> 24 & 1);
+        eoi.HexField("ioapic_version", IoApicPin.Version());
+        Console.Write(ref eoi);
+
         bool host = HostDrive(1u << (int)HostLevelPin, false);
         bool hpet = HpetLines.Prepare(TogetherPins, out string hpetAbsent);
         if (host)
