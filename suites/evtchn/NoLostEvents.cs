@@ -49,7 +49,7 @@ public sealed class NoLostEvents
         if (EvtchnRecords.Stats(c, backend) is { } stats)
         {
             long handled = counts.Sum(r => r.GetInt64(EventCountRecord.Handled));
-            c.Metric("events_lost", EventAccounting.Lost(handled, stats["sends"], stats["coalesced"]), "events");
+            c.Metric("events_lost", EventAccounting.Lost(handled, stats["sends"], stats["coalesced"]), "events", EventAccounting.LostBound);
             c.ReportAll(EventAccounting.Check(handled, stats["sends"], stats["coalesced"], stats["lost"]));
         }
 

@@ -149,10 +149,10 @@ public sealed class Density
                 continue;
             }
 
-            c.Metric($"{s[StepsRecord.Clock]}_max_step_us", s.GetDouble(StepsRecord.MaxForwardNs) / 1000, "us");
+            c.Metric($"{s[StepsRecord.Clock]}_max_step_us", s.GetDouble(StepsRecord.MaxForwardNs) / 1000, "us", DensityJumps.StepBound);
             if (s[StepsRecord.MaxExcessNs] is not null)
             {
-                c.Metric($"{s[StepsRecord.Clock]}_max_excess_us", s.GetDouble(StepsRecord.MaxExcessNs) / 1000, "us");
+                c.Metric($"{s[StepsRecord.Clock]}_max_excess_us", s.GetDouble(StepsRecord.MaxExcessNs) / 1000, "us", DensityJumps.ExcessBound);
             }
         }
 

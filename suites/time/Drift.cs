@@ -50,8 +50,9 @@ public sealed class Drift
                 estimates++;
                 var what = $"{clock} on vCPU {vcpu.Key}";
                 c.Evidence($"measured: {what} {estimate.Ppm:0.###} ppm ±{estimate.ErrorPpm:0.###} over {estimate.WindowSeconds:0.#} s, {estimate.Exchanges} exchanges");
-                c.Metric($"{clock}_drift_ppm", estimate.Ppm, "ppm");
-                if (clock == ClockNames.Tsc && !Oracles.Drift.IsAdvertised(vcpu.First()[ExchangeRecord.TscHzFrom]))
+                bool judged = clock != ClockNames.Tsc || Oracles.Drift.IsAdvertised(vcpu.First()[ExchangeRecord.TscHzFrom]);
+                c.Metric($"{clock}_drift_ppm", estimate.Ppm, "ppm", judged ? Oracles.Drift.DriftBound : "");
+                if (!judged)
                 {
                     // The probe timed the TSC against the PIT itself: the figure carries that calibration's error, so
                     // it says nothing about the target that could be judged (qemu-tcg under load: 2057 ppm, all of it

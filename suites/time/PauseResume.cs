@@ -29,7 +29,7 @@ public sealed class PauseResume
             {
                 double step = p.GetDouble(clock + ClockNames.StepSuffix);
                 observations.Add(new PauseObservation(clock, p.GetDouble(PauseRecord.HostUs) * 1000, p.GetDouble(PauseRecord.BracketNs), step));
-                c.Metric($"{clock}_pause_step_us", step / 1000, "us");
+                c.Metric($"{clock}_pause_step_us", step / 1000, "us", PauseJumps.StepBound);
             }
 
             c.Metric("host_pause_us", p.GetDouble(PauseRecord.HostUs), "us");

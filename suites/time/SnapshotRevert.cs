@@ -57,7 +57,7 @@ public sealed class SnapshotRevert
             {
                 double step = r.GetDouble(clock + ClockNames.StepSuffix);
                 observations.Add(new RevertObservation(clock, step, r.GetDouble(RevertRecord.HostNs)));
-                c.Metric($"{clock}_revert_step_us", step / 1000, "us");
+                c.Metric($"{clock}_revert_step_us", step / 1000, "us", RevertContinuity.StepBound);
             }
         }
 

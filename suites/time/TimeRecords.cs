@@ -33,7 +33,7 @@ internal static class TimeRecords
             c.Evidence("observed: " + s.Line);
             if (!unreadable.Contains(s))
             {
-                c.Metric($"{s[StepsRecord.Clock]}_max_step_us", s.GetDouble(StepsRecord.MaxForwardNs) / 1000, "us");
+                c.Metric($"{s[StepsRecord.Clock]}_max_step_us", s.GetDouble(StepsRecord.MaxForwardNs) / 1000, "us", ClockSteps.StepBound);
             }
         }
 
@@ -54,7 +54,7 @@ internal static class TimeRecords
         foreach (var w in warps)
         {
             c.Evidence("observed: " + w.Line);
-            c.Metric($"{w[WarpRecord.Clock]}_max_warp_ns", w.GetDouble(WarpRecord.MaxWarpNs), "ns");
+            c.Metric($"{w[WarpRecord.Clock]}_max_warp_ns", w.GetDouble(WarpRecord.MaxWarpNs), "ns", CrossVcpuOrder.WarpBound);
             c.ReportAll(CrossVcpuOrder.Check(w));
         }
 

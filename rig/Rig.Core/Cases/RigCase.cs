@@ -300,7 +300,12 @@ public sealed class RigCase : IAsyncDisposable
         }
     }
 
-    public void Metric(string name, double value, string unit) => _metrics.Add(new MetricSample(name, value, unit));
+    /// <summary>
+    /// One sample for the report's distributions and `rig compare`. <paramref name="judgedBy"/> names the oracle and bound
+    /// that judge this quantity (the oracle's own statement of it); left out, the metric is information only.
+    /// </summary>
+    public void Metric(string name, double value, string unit, string judgedBy = "") =>
+        _metrics.Add(new MetricSample(name, value, unit, judgedBy));
 
     public void Point(string series, double x, double y) => _series.Add(new SeriesPoint(series, x, y));
 

@@ -298,7 +298,7 @@ public static class HtmlReport
     private static void Metrics(StringBuilder page, ReleaseView view)
     {
         var rows = view.Results
-            .SelectMany(r => r.Metrics.Select(m => (Key: (Case: CaseKey.Of(r).CaseName, r.Target, m.Name, m.Unit), m.Value)))
+            .SelectMany(r => r.Metrics.Select(m => (Key: (Case: CaseKey.Of(r).CaseName, r.Target, m.Name, m.Unit), m.Value, m.JudgedBy)))
             .GroupBy(x => x.Key)
             .OrderBy(g => g.Key.Case, StringComparer.Ordinal).ThenBy(g => g.Key.Name, StringComparer.Ordinal).ThenBy(g => g.Key.Target, StringComparer.Ordinal)
             .ToList();
@@ -309,7 +309,9 @@ public static class HtmlReport
             return;
         }
 
-        page.Append("<table><tr><th>case</th><th>metric</th><th>target</th><th>n</th><th>median</th><th>p99</th><th>max</th><th>unit</th></tr>\n");
+        page.Append("<p>Each metric is either judged (its oracle and bound are named; the case's verdict depends on it) or " +
+                    "information only (recorded for distributions and release drift; no verdict depends on it).</p>\n");
+        page.Append("<table><tr><th>case</th><th>metric</th><th>target</th><th>n</th><th>median</th><th>p99</th><th>max</th><th>unit</th><th>judged by</th></tr>\n");
         foreach (var row in rows)
         {
             var finite = row.Select(x => x.Value).Where(double.IsFinite).ToList();
@@ -319,10 +321,19 @@ public static class HtmlReport
                 : (Number(finite.Median()), Number(finite.Quantile(0.99)), Number(finite.Max()));
             page.Append(CultureInfo.InvariantCulture,
                 $"<tr><td><code>{Html.Text(row.Key.Case)}</code></td><td>{Html.Text(row.Key.Name)}</td><td>{Html.Text(row.Key.Target)}</td>" +
-                $"<td class=\"num\">{n}</td><td class=\"num\">{median}</td><td class=\"num\">{p99}</td><td class=\"num\">{max}</td><td>{Html.Text(row.Key.Unit)}</td></tr>\n");
+                $"<td class=\"num\">{n}</td><td class=\"num\">{median}</td><td class=\"num\">{p99}</td><td class=\"num\">{max}</td><td>{Html.Text(row.Key.Unit)}</td>" +
+                $"<td>{Judgement(row.Select(x => x.JudgedBy))}</td></tr>\n");
         }
 
         page.Append("</table>\n");
+    }
+
+    /// <summary>The rule that judged a metric's samples; samples of an older rig say nothing, so neither does the page.</summary>
+    private static string Judgement(IEnumerable<string?> judgedBy)
+    {
+        var stated = judgedBy.Where(j => j is not null).Distinct().ToList();
+        return stated.Count == 0 ? "<small>not recorded</small>"
+            : string.Join("<br>", stated.Select(j => j == "" ? "information only" : Html.Text(j!)));
     }
 
     private static void PlotsSection(StringBuilder page, IReadOnlyList<Plot> plots, string pageDirectory)

@@ -1,7 +1,12 @@
 namespace Rig.Results;
 
-/// <summary>One sample of a named metric; several samples of one name form its distribution.</summary>
-public sealed record MetricSample(string Name, double Value, string Unit);
+/// <summary>
+/// One sample of a named metric; several samples of one name form its distribution. <paramref name="JudgedBy"/> names the
+/// oracle and the bound that judge this very quantity (issue 12: every recorded metric is judged or says it is not):
+/// "" when it is information only (recorded for distributions and release drift, no verdict depends on it), null for a
+/// sample stored by a rig that did not record the distinction.
+/// </summary>
+public sealed record MetricSample(string Name, double Value, string Unit, string? JudgedBy = "");
 
 /// <summary>A point of a time series, e.g. drift of vCPU 1's TSC: Series "vcpu1.tsc", X seconds, Y ppm.</summary>
 public sealed record SeriesPoint(string Series, double X, double Y);

@@ -93,10 +93,10 @@ public sealed class ResultStore : IResultSink, IDisposable
             ("target", result.Target), ("repeat", result.Repeat), ("verdict", result.Verdict.ToWire()),
             ("summary", result.Summary), ("evidence", result.Evidence), ("log", result.Log),
             ("t", Ticks(result.Started)), ("d", result.Duration.Ticks));
-        InsertRows(tx, "INSERT INTO metrics (result_id, ordinal, name, value, unit) VALUES (@rid, @i, @a, @b, @c)",
-            resultId, result.Metrics, m => (m.Name, m.Value, m.Unit));
+        InsertRows(tx, "INSERT INTO metrics (result_id, ordinal, name, value, unit, judged_by) VALUES (@rid, @i, @a, @b, @c, @d)",
+            resultId, result.Metrics, m => [m.Name, m.Value, m.Unit, m.JudgedBy]);
         InsertRows(tx, "INSERT INTO series (result_id, ordinal, series, x, y) VALUES (@rid, @i, @a, @b, @c)",
-            resultId, result.Series, p => (p.Series, p.X, p.Y));
+            resultId, result.Series, p => [p.Series, p.X, p.Y]);
     });
 
     public void EndRun(string runId, DateTimeOffset ended) => Write(tx =>
@@ -151,10 +151,11 @@ public sealed class ResultStore : IResultSink, IDisposable
     {
         var metrics = Query(tx,
             """
-            SELECT m.result_id, m.name, m.value, m.unit FROM metrics m JOIN results r ON r.result_id = m.result_id
+            SELECT m.result_id, m.name, m.value, m.unit, m.judged_by FROM metrics m JOIN results r ON r.result_id = m.result_id
             WHERE r.run_id = @id ORDER BY m.result_id, m.ordinal
             """,
-            r => (Id: r.GetString(0), Sample: new MetricSample(r.GetString(1), NullableDouble(r, 2), r.GetString(3))),
+            r => (Id: r.GetString(0), Sample: new MetricSample(r.GetString(1), NullableDouble(r, 2), r.GetString(3),
+                                                               r.IsDBNull(4) ? null : r.GetString(4))),
             ("id", runId)).ToLookup(m => m.Id, m => m.Sample);
         var series = Query(tx,
             """
@@ -243,27 +244,31 @@ public sealed class ResultStore : IResultSink, IDisposable
         }
     }
 
-    private void InsertRows<T>(DbTransaction tx, string sql, string resultId, IReadOnlyList<T> rows,
-        Func<T, (string A, double B, object C)> columns)
+    /// <summary>One row per item: its columns in order are bound to @a, @b, @c, @d (text cleaned, NaN stored as NULL).</summary>
+    private void InsertRows<T>(DbTransaction tx, string sql, string resultId, IReadOnlyList<T> rows, Func<T, object?[]> columns)
     {
         if (rows.Count == 0)
         {
             return;
         }
 
-        using var insert = Command(tx, sql, ("rid", resultId), ("i", 0), ("a", ""), ("b", 0.0), ("c", ""));
+        var names = new[] { "a", "b", "c", "d" }.Take(columns(rows[0]).Length).ToArray();
+        using var insert = Command(tx, sql, [("rid", resultId), ("i", 0), .. names.Select(n => (n, (object?)null))]);
         for (var i = 0; i < rows.Count; i++)
         {
-            var (a, b, c) = columns(rows[i]);
+            var values = columns(rows[i]);
             insert.Parameters["i"].Value = i;
-            insert.Parameters["a"].Value = StoredText.Clean(a);
-            insert.Parameters["b"].Value = NullForNaN(b);
-            insert.Parameters["c"].Value = c switch
+            for (var k = 0; k < names.Length; k++)
             {
-                string s => StoredText.Clean(s),
-                double d => NullForNaN(d),
-                _ => c,
-            };
+                insert.Parameters[names[k]].Value = values[k] switch
+                {
+                    null => DBNull.Value,
+                    string text => StoredText.Clean(text),
+                    double d => NullForNaN(d),
+                    var other => other,
+                };
+            }
+
             insert.ExecuteNonQuery();
         }
     }

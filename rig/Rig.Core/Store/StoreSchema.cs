@@ -9,7 +9,7 @@ namespace Rig.Store;
 internal static class StoreSchema
 {
     /// <summary>Bump when a table changes, and add the migration from the previous version to <see cref="Create"/>.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>v1 → v2: each run keeps the profile, repeat count and seed that reproduce it (issue 20).</summary>
     private static readonly string[] ToVersion2 =
@@ -18,6 +18,16 @@ internal static class StoreSchema
         "ALTER TABLE runs ADD COLUMN repeats INTEGER",
         "ALTER TABLE runs ADD COLUMN seed BIGINT",
         "UPDATE rig_schema SET version = 2",
+    ];
+
+    /// <summary>
+    /// v2 → v3: each metric sample says which oracle and bound judge it, or "" for information only (issue 12). Samples
+    /// stored before keep NULL: not recorded, which the report shows as such rather than guessing.
+    /// </summary>
+    private static readonly string[] ToVersion3 =
+    [
+        "ALTER TABLE metrics ADD COLUMN judged_by TEXT",
+        "UPDATE rig_schema SET version = 3",
     ];
 
     private static readonly string[] Tables =
@@ -79,7 +89,8 @@ internal static class StoreSchema
             ordinal INTEGER NOT NULL,
             name TEXT NOT NULL,
             value DOUBLE PRECISION,
-            unit TEXT NOT NULL)
+            unit TEXT NOT NULL,
+            judged_by TEXT)
         """,
         "CREATE INDEX IF NOT EXISTS metrics_by_result ON metrics (result_id)",
         """
@@ -116,9 +127,9 @@ internal static class StoreSchema
             stamp.Parameters.Add(v);
             stamp.ExecuteNonQuery();
         }
-        else if (Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture) == 1)
+        else if (Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture) is var stored && stored < Version)
         {
-            Execute(connection, tx, ToVersion2);
+            Execute(connection, tx, stored == 1 ? [.. ToVersion2, .. ToVersion3] : ToVersion3);
         }
         else if (Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture) > Version)
         {

@@ -8,6 +8,9 @@ namespace Rig.Suites.Evtchn.Oracles;
 /// </summary>
 public static class EventAccounting
 {
+    /// <summary>What the report says judges <c>events_lost</c>.</summary>
+    public const string LostBound = "EventAccounting: 0 (every send handled once or coalesced; FIFO event channel design)";
+
     /// <summary>The events the guest never handled (the report's event-loss count); 0 when it handled all or more.</summary>
     public static long Lost(long handled, long sends, long coalesced) => Math.Max(0, sends - coalesced - handled);
 

@@ -19,6 +19,10 @@ public static class ClockSteps
     /// <summary>A vCPU descheduled on a loaded host may miss this much of the check's span; far below a jump of years.</summary>
     public const double JumpSlackNs = 1e9;
 
+    /// <summary>What the report says judges a clock's largest forward step (<c>max_step_us</c>).</summary>
+    public static readonly string StepBound =
+        $"ClockSteps: never back, and no forward step longer than the check's span + {JumpSlackNs / 1e9:0} s (SDM Vol. 3B 18.17; public/xen.h vcpu_time_info)";
+
     /// <summary>The numbers a `RIG steps` record must carry to be judged.</summary>
     public static readonly string[] Numbers = [StepsRecord.Cpu, StepsRecord.Reads, StepsRecord.Back, StepsRecord.WorstBackNs, StepsRecord.MaxForwardNs, StepsRecord.SpanNs];
 

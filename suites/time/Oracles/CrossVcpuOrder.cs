@@ -23,6 +23,10 @@ public static class CrossVcpuOrder
     /// </summary>
     public const double RecordSpreadToleranceNs = 50;
 
+    /// <summary>What the report says judges a clock's worst warp (<c>max_warp_ns</c>).</summary>
+    public const string WarpBound =
+        "CrossVcpuOrder: 0 ns whenever the clock promises one time for all vCPUs (SDM Vol. 3B 18.17.1 invariant TSC; public/xen.h PVCLOCK_TSC_STABLE_BIT)";
+
     public static IReadOnlyList<string> Check(Record warp)
     {
         if (warp[WarpRecord.Stable] != "1")

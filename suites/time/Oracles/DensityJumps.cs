@@ -26,6 +26,12 @@ public static class DensityJumps
     /// </summary>
     public const double SchedulingSlackNs = 10e9;
 
+    /// <summary>What the report says judges a clock's largest step in a density VM (<c>max_step_us</c>).</summary>
+    public static readonly string StepBound = $"DensityJumps: at most the longest hold + {SchedulingSlackNs / 1e9:0} s";
+
+    /// <summary>What the report says judges a pvclock's step beyond its TSC's (<c>max_excess_us</c>).</summary>
+    public const string ExcessBound = "DensityJumps: at most the longest hold plus the clock's margin (public/xen.h vcpu_time_info)";
+
     public static IReadOnlyList<string> Check(IReadOnlyCollection<Record> steps, double longestHoldNs, double marginNs)
     {
         var problems = new List<string>();

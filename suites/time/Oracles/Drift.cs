@@ -21,6 +21,9 @@ public static class Drift
     /// </summary>
     public const double NtpTolerancePpm = 500;
 
+    /// <summary>What the report says judges a drift the target's advertised frequency made (<c>drift_ppm</c>).</summary>
+    public static readonly string DriftBound = $"Drift: |drift| minus its error bound at most {NtpTolerancePpm:0} ppm (RFC 5905 7.3)";
+
     /// <summary>
     /// The guest's TSC frequency came from the target (CPUID 0x15/0x16, the hypervisor's leaf 0x40000010, or kvmclock's
     /// scale), so a TSC drift is the target's; <c>pit</c> is the probe's own calibration and <c>none</c> no frequency.

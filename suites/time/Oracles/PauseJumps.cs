@@ -15,6 +15,9 @@ public sealed record PauseObservation(string Clock, double HostPauseNs, double B
 /// </summary>
 public static class PauseJumps
 {
+    /// <summary>What the report says judges a clock's step across a pause (<c>pause_step_us</c>).</summary>
+    public const string StepBound = "PauseJumps: 0 ≤ step ≤ the longer of the host's pause and the guest's bracket, plus the clock's margin";
+
     public static IReadOnlyList<string> Check(IEnumerable<PauseObservation> pauses, double marginNs)
     {
         var problems = new List<string>();

@@ -11,6 +11,9 @@ public sealed record RevertObservation(string Clock, double GuestStepNs, double 
 /// </summary>
 public static class RevertContinuity
 {
+    /// <summary>What the report says judges a clock's step across a revert (<c>revert_step_us</c>).</summary>
+    public const string StepBound = "RevertContinuity: 0 ≤ step ≤ the host time between the readings plus the clock's margin (seed 000)";
+
     public static IReadOnlyList<string> Check(IEnumerable<RevertObservation> reverts, double marginNs)
     {
         var problems = new List<string>();

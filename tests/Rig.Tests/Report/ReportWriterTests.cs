@@ -33,6 +33,16 @@ public sealed class ReportWriterTests(SyntheticStoreFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void EveryMetricSaysWhetherAnOracleJudgesItAndByWhichBound()
+    {
+        var (html, _) = Write();
+        var judged = html.Split('\n').First(l => l.Contains("<td>nmi_latency_us</td>", StringComparison.Ordinal));
+        Assert.Contains(WebUtility.HtmlEncode(SyntheticStore.JudgedNmiLatency), judged);
+        var informational = html.Split('\n').First(l => l.Contains("<td>first_tick_us</td>", StringComparison.Ordinal));
+        Assert.Contains("information only", informational);
+    }
+
+    [Fact]
     public void GuestEvidenceIsEscaped()
     {
         var (html, _) = Write();

@@ -13,6 +13,9 @@ public static class SyntheticStore
 {
     public const string Baseline = "6.1-rc1";
     public const string Release = "6.1-rc2";
+
+    /// <summary>The oracle and bound the synthetic nmi_latency_us samples say judge them.</summary>
+    public const string JudgedNmiLatency = "NmiRules: at most 1000 us (SDM 6.7.1)";
     public const string HostileEvidence = "kvmclock went back: delta=-18446744073 <script>alert('pwned')</script> \u001b[31mred\u001b[0m & more";
 
     public static readonly string[] Defects =
@@ -101,7 +104,7 @@ public static class SyntheticStore
         var metrics = @case switch
         {
             "timer-after-reboot" => Enumerable.Range(0, 10).Select(_ => new MetricSample("first_tick_us", slow * (800 + (random.NextDouble() * 120)) * (random.Next(20) == 0 ? 4 : 1), "us")).ToList(),
-            "nmi-nesting" => Enumerable.Range(0, 10).Select(_ => new MetricSample("nmi_latency_us", 3 + (random.NextDouble() * 2 * emulated), "us")).ToList(),
+            "nmi-nesting" => Enumerable.Range(0, 10).Select(_ => new MetricSample("nmi_latency_us", 3 + (random.NextDouble() * 2 * emulated), "us", JudgedNmiLatency)).ToList(),
             _ => new List<MetricSample>(),
         };
         var series = @case == "tsc-monotonic" && repeat == 0

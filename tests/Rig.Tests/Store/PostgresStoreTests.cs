@@ -12,6 +12,9 @@ public sealed class PostgresStoreTests
         StoreScenarios.ReleaseViewMergesShardsAndReruns(TemporaryPostgres.Shared.Value.NewDatabase());
 
     [RequiresPostgresFact]
+    public void MetricJudgementsRoundTrip() => StoreScenarios.MetricJudgementsRoundTrip(TemporaryPostgres.Shared.Value.NewDatabase());
+
+    [RequiresPostgresFact]
     public void MetricsAndSeriesComeFromTheReleaseView() =>
         StoreScenarios.MetricsAndSeriesComeFromTheReleaseView(TemporaryPostgres.Shared.Value.NewDatabase());
 }

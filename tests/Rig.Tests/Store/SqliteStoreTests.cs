@@ -22,6 +22,9 @@ public sealed class SqliteStoreTests : IDisposable
     public void ReleaseViewMergesShardsAndReruns() => StoreScenarios.ReleaseViewMergesShardsAndReruns(DatabasePath);
 
     [Fact]
+    public void MetricJudgementsRoundTrip() => StoreScenarios.MetricJudgementsRoundTrip(DatabasePath);
+
+    [Fact]
     public void MetricsAndSeriesComeFromTheReleaseView() => StoreScenarios.MetricsAndSeriesComeFromTheReleaseView(DatabasePath);
 
     [Fact]
@@ -38,13 +41,41 @@ public sealed class SqliteStoreTests : IDisposable
             v1.Open();
             using var downgrade = v1.CreateCommand();
             downgrade.CommandText = "ALTER TABLE runs DROP COLUMN profile; ALTER TABLE runs DROP COLUMN repeats; " +
-                                    "ALTER TABLE runs DROP COLUMN seed; UPDATE rig_schema SET version = 1";
+                                    "ALTER TABLE runs DROP COLUMN seed; ALTER TABLE metrics DROP COLUMN judged_by; " +
+                                    "UPDATE rig_schema SET version = 1";
             downgrade.ExecuteNonQuery();
         }
 
         using var migrated = ResultStore.Open(DatabasePath);
         migrated.BeginRun(SampleRuns.Run("r1", "new-run", minutesAfterEpoch: 1));
         Assert.Equal([null, SampleRuns.Settings], migrated.Runs("r1").Select(r => r.Info.Settings));
+    }
+
+    [Fact]
+    public void A_v2_store_gains_metric_judgements_and_says_its_old_samples_did_not_record_them()
+    {
+        using (var store = ResultStore.Open(DatabasePath))
+        {
+            var run = SampleRuns.Run("r1", "old-run");
+            store.BeginRun(run);
+            store.Add(run.RunId, SampleRuns.Result("timer", "reference", Verdict.Ok, SampleRuns.Latencies("latency", 10)));
+        }
+
+        // What a v2 rig left: metrics without judged_by, schema version 2.
+        using (var v2 = new SqliteConnection($"Data Source={DatabasePath};Pooling=false"))
+        {
+            v2.Open();
+            using var downgrade = v2.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE metrics DROP COLUMN judged_by; UPDATE rig_schema SET version = 2";
+            downgrade.ExecuteNonQuery();
+        }
+
+        using var migrated = ResultStore.Open(DatabasePath);
+        Assert.Null(migrated.Results("old-run").Single().Metrics.Single().JudgedBy);
+        var next = SampleRuns.Run("r1", "new-run", minutesAfterEpoch: 1);
+        migrated.BeginRun(next);
+        migrated.Add(next.RunId, SampleRuns.Result("timer", "reference", Verdict.Ok, SampleRuns.Latencies("latency", 11)));
+        Assert.Equal("", migrated.Results("new-run").Single().Metrics.Single().JudgedBy);
     }
 
     [Fact]

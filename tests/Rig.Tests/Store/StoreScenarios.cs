@@ -83,6 +83,19 @@ public static class StoreScenarios
         Assert.Equal(3, store.Results("r2", new CaseKey("apic", "reset-state", "qemu-kvm")).Count);
     }
 
+    /// <summary>A metric's judgement (the oracle and bound, or "" for information only) comes back as it was stored.</summary>
+    public static void MetricJudgementsRoundTrip(string location)
+    {
+        using var store = ResultStore.Open(location);
+        var run = SampleRuns.Run("r1", "run", 0);
+        store.BeginRun(run);
+        store.Add(run.RunId, SampleRuns.Result("timer", "reference", Verdict.Ok,
+            [new MetricSample("events_lost", 0, "events", "EventAccounting: 0"), new MetricSample("rate", 12.5, "1/s")]));
+
+        var samples = store.Results(run.RunId).Single().Metrics;
+        Assert.Equal(["EventAccounting: 0", ""], samples.Select(s => s.JudgedBy));
+    }
+
     public static void MetricsAndSeriesComeFromTheReleaseView(string location)
     {
         using var store = ResultStore.Open(location);
