@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Rig.Results;
 using Rig.Store;
 
 namespace Rig.Tests.Store;
