@@ -7,6 +7,7 @@ using Rig.Hypervisor.Qmp;
 using Rig.Hypervisor.Vm;
 
 long mainEntered = System.Diagnostics.Stopwatch.GetTimestamp();
+var cpuAtMain = Environment.CpuUsage.TotalTime;
 HvArguments arguments;
 try
 {
@@ -35,7 +36,7 @@ if (arguments.ListDefects)
 }
 
 var trace = arguments.TraceStart ? new StartTrace(Console.Error) : null;
-trace?.Mark("main", mainEntered);
+trace?.Mark("main", mainEntered, cpuAtMain);
 SerialBackend? com1 = null;
 SerialBackend? com2 = null;
 VirtualMachine? vm = null;
