@@ -25,8 +25,8 @@ public sealed class TimerQueue : IDisposable
     private readonly List<Timer> _armed = [];
     private readonly HostDeadlineWait? _wait;
 
-    // Started at the first arming: a VM whose guest never arms a device timer (most of the start, every boot of a probe
-    // that only prints) does not wait for a thread start, which under NativeAOT spins in sched_yield until the thread runs.
+    // Started at the first arming, so that no VM waits for it before its guest's first instruction and a guest that arms
+    // no device timer (a probe that only prints) never does: NativeAOT's Thread.Start spins in sched_yield until it runs.
     private Thread? _thread;
     private bool _disposed;
 
@@ -42,7 +42,10 @@ public sealed class TimerQueue : IDisposable
         }
     }
 
-    /// <summary>Whether the timer thread got real-time priority (false without a thread, before the first arming, or without CAP_SYS_NICE).</summary>
+    /// <summary>
+    /// Whether the timer thread got real-time priority (false without a thread, before the first arming, or without
+    /// CAP_SYS_NICE).
+    /// </summary>
     public bool RealTime { get; private set; }
 
     /// <summary>A timer that calls <paramref name="onExpiry"/> with its deadline (host ns) once per arming.</summary>

@@ -3,8 +3,8 @@ namespace Rig.Hypervisor.Xen;
 /// <summary>
 /// Runs the clock's calibration rendezvous periodically on a thread-pool timer, as Xen's calibration_timer does every
 /// EPOCH (1 s, xen/arch/x86/time.c), from <see cref="Start"/> (or the first <see cref="SetPeriod"/>): the VM starts it
-/// after its vCPUs, because the first timer armed in a process starts .NET's timer thread. The period is settable so the time suite can race calibrations against reverts
-/// at a high rate (QMP vendor command), and a calibration can be forced now.
+/// after its vCPUs, because the first timer armed in a process starts .NET's timer thread. The period is settable so the
+/// time suite can race calibrations against reverts at a high rate (QMP vendor command), and a calibration can be forced now.
 /// </summary>
 public sealed class CalibrationTimer : IDisposable
 {
