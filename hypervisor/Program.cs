@@ -7,6 +7,7 @@ using Rig.Hypervisor.Qmp;
 using Rig.Hypervisor.Vm;
 
 long mainEntered = System.Diagnostics.Stopwatch.GetTimestamp();
+var cpuAtMain = Environment.CpuUsage.TotalTime;
 HvArguments arguments;
 try
 {
@@ -35,9 +36,10 @@ if (arguments.ListDefects)
 }
 
 var trace = arguments.TraceStart ? new StartTrace(Console.Error) : null;
-trace?.Mark("main", mainEntered);
+trace?.Mark("main", mainEntered, cpuAtMain);
 SerialBackend? com1 = null;
 SerialBackend? com2 = null;
+QmpListener? qmpListener = null;
 VirtualMachine? vm = null;
 QmpServer? qmp = null;
 try
@@ -48,6 +50,7 @@ try
     Action<ReadOnlyMemory<byte>>? com2Input = null;
     com1 = SerialBackend.Open(arguments.Com1, bytes => com1Input?.Invoke(bytes));
     com2 = arguments.Com2 is { } spec ? SerialBackend.Open(spec, bytes => com2Input?.Invoke(bytes)) : null;
+    qmpListener = arguments.Qmp is { } qmpPath ? QmpListener.Bind(qmpPath) : null;
     vm = new VirtualMachine(new VmOptions
     {
         Image = image,
@@ -72,9 +75,9 @@ try
     var (uart1, uart2, console) = (vm.Com1, vm.Com2, vm.PvConsole);
     com1Input = console is null ? bytes => uart1.Receive(bytes.Span) : bytes => console.Receive(bytes.Span);
     com2Input = console is null ? bytes => uart2.Receive(bytes.Span) : bytes => console.Receive(bytes.Span);
-    if (arguments.Qmp is { } qmpPath)
+    if (qmpListener is not null)
     {
-        qmp = QmpServer.Start(qmpPath, vm, Console.Error);
+        qmp = QmpServer.Start(qmpListener, vm, Console.Error);
     }
 
     vm.Start(paused: arguments.StartPaused);
@@ -96,6 +99,10 @@ finally
     if (qmp is not null)
     {
         await qmp.DisposeAsync();
+    }
+    else
+    {
+        qmpListener?.Dispose();
     }
 
     vm?.Dispose();

@@ -12,8 +12,11 @@ internal static class SpawnTiming
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    /// <summary>Milliseconds from just before the spawn to the first byte on stdout (NaN: none came), and the stages, in ms from the spawn.</summary>
-    public static (double FirstByteMs, IReadOnlyList<(string Stage, double Ms)> Stages) Measure(ChildVmm vmm, string image)
+    /// <summary>A stage of rig-hv's start: wall ms from the spawn, and the CPU ms rig-hv had used by then.</summary>
+    public sealed record Stage(string Name, double Ms, double CpuMs);
+
+    /// <summary>Milliseconds from just before the spawn to the first byte on stdout (NaN: none came), and the stages.</summary>
+    public static (double FirstByteMs, IReadOnlyList<Stage> Stages) Measure(ChildVmm vmm, string image)
     {
         var start = new ProcessStartInfo(vmm.Program, vmm.Arguments(image))
         {
@@ -39,8 +42,8 @@ internal static class SpawnTiming
         double spawnedNs = spawned * (1e9 / Stopwatch.Frequency);
         var stages = stderr.Result.Split('\n')
             .Select(line => line.Split(' '))
-            .Where(f => f is ["rig-hv:", "start", _, _])
-            .Select(f => (f[2], (long.Parse(f[3], CultureInfo.InvariantCulture) - spawnedNs) / 1e6))
+            .Where(f => f is ["rig-hv:", "start", _, _, _])
+            .Select(f => new Stage(f[2], (long.Parse(f[3], CultureInfo.InvariantCulture) - spawnedNs) / 1e6, long.Parse(f[4], CultureInfo.InvariantCulture) / 1e6))
             .ToList();
         return (ms, stages);
     }

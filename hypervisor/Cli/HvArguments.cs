@@ -33,9 +33,10 @@ public sealed record HvArguments
           --timeout SECONDS      watchdog: past this wall-clock time the VM is stopped, SHUTDOWN reason "watchdog".
           -S                     start with the vCPUs stopped until QMP 'cont' (as QEMU's -S): a controller connects
                                  to COM1 before the guest can write to it (needs --qmp).
-          --trace-start          write on stderr when each stage of the start was reached (rig-hv: start STAGE NS, NS on
-                                 CLOCK_MONOTONIC), at the first COM1 byte: main, image-read, kvm-vm-created,
-                                 memory-mapped, vcpus-created, image-loaded, vm-built, first-kvm-run, first-com1-byte.
+          --trace-start          write on stderr when each stage of the start was reached (rig-hv: start STAGE NS CPU_NS, NS
+                                 on CLOCK_MONOTONIC, CPU_NS the process's CPU time then), at the first COM1 byte: main,
+                                 image-read, kvm-vm-created, memory-mapped, vcpus-created, image-loaded, vm-built,
+                                 first-kvm-run, first-com1-byte.
           --list-defects         print the seeded defects and exit.
           --help                 this text.
 

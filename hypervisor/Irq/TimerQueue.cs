@@ -23,8 +23,11 @@ public sealed class TimerQueue : IDisposable
     private const long FinalSpinNs = 20_000;
 
     private readonly List<Timer> _armed = [];
-    private readonly Thread? _thread;
     private readonly HostDeadlineWait? _wait;
+
+    // Started at the first arming, so that no VM waits for it before its guest's first instruction and a guest that arms
+    // no device timer (a probe that only prints) never does: NativeAOT's Thread.Start spins in sched_yield until it runs.
+    private Thread? _thread;
     private bool _disposed;
 
     /// <param name="background">
@@ -36,12 +39,13 @@ public sealed class TimerQueue : IDisposable
         if (background)
         {
             _wait = new HostDeadlineWait();
-            _thread = new Thread(Run) { IsBackground = true, Name = "rig-hv timers" };
-            _thread.Start();
         }
     }
 
-    /// <summary>Whether the timer thread got real-time priority (false without a thread, or without CAP_SYS_NICE).</summary>
+    /// <summary>
+    /// Whether the timer thread got real-time priority (false without a thread, before the first arming, or without
+    /// CAP_SYS_NICE).
+    /// </summary>
     public bool RealTime { get; private set; }
 
     /// <summary>A timer that calls <paramref name="onExpiry"/> with its deadline (host ns) once per arming.</summary>
@@ -98,6 +102,11 @@ public sealed class TimerQueue : IDisposable
             }
 
             timer.Deadline = deadlineNs;
+            if (_wait is not null && _thread is null)
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = "rig-hv timers" };
+                _thread.Start();
+            }
         }
 
         // The thread re-computes its deadline; a callback re-arming on the thread itself needs no wake-up.

@@ -121,18 +121,28 @@ public sealed unsafe class KvmVcpu : IDisposable
     /// <summary>KVM_GET_MSRS for the given indices; an MSR KVM does not know stops the read there (its value stays 0).</summary>
     public ulong[] GetMsrs(IReadOnlyList<uint> indices)
     {
+        var values = new ulong[indices.Count];
+        ReadMsrs(indices, values);
+        return values;
+    }
+
+    /// <summary>
+    /// KVM_GET_MSRS into <paramref name="values"/>: KVM reads the MSRs in order and stops at the first it refuses
+    /// (arch/x86/kvm/x86.c __msr_io), so the result is how many were read, and <c>indices[result]</c>, if any, was refused.
+    /// </summary>
+    public int ReadMsrs(IReadOnlyList<uint> indices, Span<ulong> values)
+    {
         byte* buffer = MsrBuffer(indices, null);
         try
         {
             int read = LibC.ioctl(_fd, KvmIoctl.GetMsrs, buffer);
             KvmVm.Check(read, "KVM_GET_MSRS");
-            var values = new ulong[indices.Count];
             for (int i = 0; i < read; i++)
             {
                 values[i] = *(ulong*)(buffer + 8 + (i * 16) + 8);
             }
 
-            return values;
+            return read;
         }
         finally
         {
@@ -143,15 +153,22 @@ public sealed unsafe class KvmVcpu : IDisposable
     /// <summary>KVM_SET_MSRS; fails naming the first MSR KVM refused.</summary>
     public void SetMsrs(IReadOnlyList<uint> indices, IReadOnlyList<ulong> values)
     {
+        int written = WriteMsrs(indices, values);
+        if (written < indices.Count)
+        {
+            throw new KvmException($"KVM_SET_MSRS refused MSR 0x{indices[written]:x} on vCPU {Id}");
+        }
+    }
+
+    /// <summary>KVM_SET_MSRS, in order up to the first MSR KVM refuses: returns how many were written (as <see cref="ReadMsrs"/>).</summary>
+    public int WriteMsrs(IReadOnlyList<uint> indices, IReadOnlyList<ulong> values)
+    {
         byte* buffer = MsrBuffer(indices, values);
         try
         {
             int written = LibC.ioctl(_fd, KvmIoctl.SetMsrs, buffer);
             KvmVm.Check(written, "KVM_SET_MSRS");
-            if (written < indices.Count)
-            {
-                throw new KvmException($"KVM_SET_MSRS refused MSR 0x{indices[written]:x} on vCPU {Id}");
-            }
+            return written;
         }
         finally
         {

@@ -40,36 +40,12 @@ public sealed class QmpServer : IAsyncDisposable
     /// <summary>Ends when the server has been disposed (or, faulted, if accepting clients failed).</summary>
     public Task Completion { get; }
 
-    /// <summary>
-    /// Listens on <paramref name="socketPath"/>, replacing whatever file is there as QEMU does (util/qemu-sockets.c unlinks
-    /// the path before bind). Throws <see cref="SocketException"/> if the socket cannot be bound (path too long, no directory)
-    /// and <see cref="IOException"/> if what is at the path cannot be removed.
-    /// </summary>
-    public static QmpServer Start(string socketPath, IVmControl vm, TextWriter log)
-    {
-        try
-        {
-            File.Delete(socketPath);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new IOException($"QMP socket path {socketPath}: {e.Message}", e);
-        }
+    /// <summary>Listens on <paramref name="socketPath"/> (<see cref="QmpListener.Bind"/>) and serves <paramref name="vm"/> there.</summary>
+    public static QmpServer Start(string socketPath, IVmControl vm, TextWriter log) => Start(QmpListener.Bind(socketPath), vm, log);
 
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-            listener.Listen(backlog: 16);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
-
-        return new QmpServer(listener, socketPath, vm, TextWriter.Synchronized(log));
-    }
+    /// <summary>Serves <paramref name="vm"/> on a socket bound earlier, accepting the clients already waiting on it.</summary>
+    public static QmpServer Start(QmpListener listener, IVmControl vm, TextWriter log) =>
+        new(listener.Socket, listener.Path, vm, TextWriter.Synchronized(log));
 
     public async ValueTask DisposeAsync()
     {

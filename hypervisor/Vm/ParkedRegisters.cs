@@ -8,7 +8,7 @@ namespace Rig.Hypervisor.Vm;
 /// brings the frame along and writes it to KVM only when it differs. A VM-wide operation during the park (reset,
 /// revert) changes KVM's registers, so the frame is then obsolete and dropped.
 /// </summary>
-internal sealed class ParkedRegisters(HostCpuFrames frames, ulong owner)
+internal sealed class ParkedRegisters(Lazy<HostCpuFrames> frames, ulong owner)
 {
     private int _parkedOn = -1;
     private long _epoch;
@@ -18,7 +18,7 @@ internal sealed class ParkedRegisters(HostCpuFrames frames, ulong owner)
     {
         _parkedOn = HostCpuFrames.CurrentHostCpu();
         _epoch = epoch;
-        frames.Park(_parkedOn, owner, kvm.GetRegs());
+        frames.Value.Park(_parkedOn, owner, kvm.GetRegs());
     }
 
     /// <summary>On the vCPU thread, back from the park (a no-op if it did not leave anything).</summary>
@@ -31,7 +31,7 @@ internal sealed class ParkedRegisters(HostCpuFrames frames, ulong owner)
 
         int parkedOn = _parkedOn;
         _parkedOn = -1;
-        if (frames.Take(parkedOn, owner) is not { } frame || HostCpuFrames.CurrentHostCpu() == parkedOn || epoch != _epoch)
+        if (frames.Value.Take(parkedOn, owner) is not { } frame || HostCpuFrames.CurrentHostCpu() == parkedOn || epoch != _epoch)
         {
             return;
         }
@@ -45,7 +45,7 @@ internal sealed class ParkedRegisters(HostCpuFrames frames, ulong owner)
 
     /// <summary>On the vCPU thread as its VM is destroyed: its last registers go to the frame of the host CPU it dies on.</summary>
     public void Retire(KvmVcpu kvm, bool takeOwnership) =>
-        frames.Retire(HostCpuFrames.CurrentHostCpu(), owner, kvm.GetRegs(), takeOwnership);
+        frames.Value.Retire(HostCpuFrames.CurrentHostCpu(), owner, kvm.GetRegs(), takeOwnership);
 
     private static bool Same(in KvmRegs a, in KvmRegs b) =>
         a.Rax == b.Rax && a.Rbx == b.Rbx && a.Rcx == b.Rcx && a.Rdx == b.Rdx && a.Rsi == b.Rsi && a.Rdi == b.Rdi &&

@@ -46,7 +46,15 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     private readonly ManualResetEventSlim _finished = new();
     private readonly BlockingCollection<Action> _guestRequests = [];
     private readonly Lock _controlLock = new();
-    private readonly Thread _controlThread;
+
+    // Started by the first guest-initiated request (most VMs make none): a thread start before the first KVM_RUN is a
+    // wait for the new thread to be scheduled, and NativeAOT's Thread.Start spins in sched_yield until it is.
+    private readonly Lock _controlThreadLock = new();
+    private Thread? _controlThread;
+
+    // Opened at the first park or at the end (Vcpu's ParkedRegisters): not needed before the guest runs, and opening
+    // it (an orphan sweep of /dev/shm, a file created and mapped) was ~0.4 ms of the start's CPU.
+    private readonly Lazy<HostCpuFrames> _frames = new(HostCpuFrames.OpenShared);
     private readonly Watchdog? _watchdog;
     private readonly UserInterruptControllers? _interruptControllers;
     private readonly VmSnapshots _snapshots;
@@ -176,7 +184,6 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
         MachineReset = new MachineReset(options, _memory, _vcpus, _msrs, Clock, KvmClock, _interruptControllers, EventChannels, PvConsole, ProcessorSignature);
         MachineReset.Run();
         options.StartStage("image-loaded");
-        _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
         if (options.Timeout is { } timeout)
         {
             _watchdog = new Watchdog(timeout, OnWatchdog);
@@ -238,7 +245,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     internal MachineReset MachineReset { get; }
 
     /// <summary>Per-host-CPU register frames shared with the other VMs of this controller (parked vCPUs leave their registers there).</summary>
-    internal HostCpuFrames Frames { get; } = HostCpuFrames.OpenShared();
+    internal Lazy<HostCpuFrames> Frames => _frames;
 
     public IReadOnlyList<VcpuThread> VcpuThreads => [.. _vcpus.Select(v => new VcpuThread(v.Id, v.ThreadId))];
 
@@ -262,13 +269,14 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
         }
 
         Parking.Started(_vcpus.Length);
-        _controlThread.Start();
         foreach (var vcpu in _vcpus)
         {
             vcpu.Start();
         }
 
+        // Timers after the vCPUs: the first System.Threading.Timer armed starts .NET's timer thread.
         _watchdog?.Start();
+        Xen.Calibration.Start();
     }
 
     /// <summary>Blocks until the VM ends; returns the process exit status (see <see cref="ExitCodes"/>).</summary>
@@ -425,6 +433,14 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
                 Parking.Release();
             }
         });
+        lock (_controlThreadLock)
+        {
+            if (_controlThread is null)
+            {
+                _controlThread = new Thread(ControlThreadMain) { IsBackground = true, Name = "vm-control" };
+                _controlThread.Start();
+            }
+        }
     }
 
     internal void GuestShutdown(Vcpu vcpu, string reason)
@@ -595,17 +611,25 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             }
         }
 
-        if (_controlThread.ThreadState != ThreadState.Unstarted)
+        Thread? controlThread;
+        lock (_controlThreadLock)
         {
-            _controlThread.Join(JoinTimeout);
+            controlThread = _controlThread;
         }
+
+        controlThread?.Join(JoinTimeout);
+
         foreach (var vcpu in _vcpus)
         {
             vcpu.Dispose();
         }
 
         _memory.Dispose();
-        Frames.Dispose();
+        if (_frames.IsValueCreated)
+        {
+            _frames.Value.Dispose();
+        }
+
         _vm.Dispose();
         _kvm.Dispose();
         _finished.Dispose();

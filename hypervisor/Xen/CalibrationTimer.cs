@@ -2,8 +2,9 @@ namespace Rig.Hypervisor.Xen;
 
 /// <summary>
 /// Runs the clock's calibration rendezvous periodically on a thread-pool timer, as Xen's calibration_timer does every
-/// EPOCH (1 s, xen/arch/x86/time.c). The period is settable so the time suite can race calibrations against reverts
-/// at a high rate (QMP vendor command), and a calibration can be forced now.
+/// EPOCH (1 s, xen/arch/x86/time.c), from <see cref="Start"/> (or the first <see cref="SetPeriod"/>): the VM starts it
+/// after its vCPUs, because the first timer armed in a process starts .NET's timer thread. The period is settable so the
+/// time suite can race calibrations against reverts at a high rate (QMP vendor command), and a calibration can be forced now.
 /// </summary>
 public sealed class CalibrationTimer : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class CalibrationTimer : IDisposable
     {
         _clock = clock;
         _period = Validate(period);
-        _timer = new Timer(_ => _clock.Calibrate(), null, _period, _period);
+        _timer = new Timer(_ => _clock.Calibrate(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public TimeSpan Period
@@ -37,7 +38,10 @@ public sealed class CalibrationTimer : IDisposable
         }
     }
 
-    /// <summary>Changes the period; the next calibration comes one new period from now.</summary>
+    /// <summary>Starts the periodic calibrations: the first comes one period from now.</summary>
+    public void Start() => SetPeriod(Period);
+
+    /// <summary>Changes the period (and starts the calibrations); the next calibration comes one new period from now.</summary>
     public void SetPeriod(TimeSpan period)
     {
         lock (_sync)

@@ -88,12 +88,15 @@ public sealed class CommandLineTests
             var (status, stdout, stderr) = await RunAsync(build, "--image", image, "--trace-start", "--timeout", "50");
             Assert.Equal(1, status);
             Assert.Equal("X", stdout);
-            var stages = stderr.Split('\n').Select(line => line.Split(' ')).Where(f => f is ["rig-hv:", "start", _, _]).ToList();
+            var stages = stderr.Split('\n').Select(line => line.Split(' ')).Where(f => f is ["rig-hv:", "start", _, _, _]).ToList();
             Assert.Equal(
                 ["main", "image-read", "kvm-vm-created", "memory-mapped", "vcpus-created", "image-loaded", "vm-built", "first-kvm-run", "first-com1-byte"],
                 stages.Select(f => f[2]));
             var ns = stages.Select(f => long.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture)).ToList();
             Assert.Equal(ns.Order(), ns);
+            var cpuNs = stages.Select(f => long.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(cpuNs.Order(), cpuNs);
+            Assert.True(cpuNs[^1] > 0, "the process used no CPU by its first byte?");
         }
         finally
         {

@@ -37,6 +37,31 @@ public sealed class QmpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_that_connected_before_the_server_started_gets_the_greeting_once_it_starts()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"rig-qmp-early-{Guid.NewGuid():N}.sock");
+        var listener = QmpListener.Bind(path);
+        using var client = await QmpTestClient.ConnectAsync(path);
+
+        await using (QmpServer.Start(listener, new FakeVm(), TextWriter.Null))
+        {
+            Assert.StartsWith("""{"QMP": """, await client.ReadLineAsync());
+        }
+
+        Assert.False(File.Exists(path), "the socket file outlives the server");
+    }
+
+    [Fact]
+    public void A_listener_no_server_took_removes_its_socket_file()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"rig-qmp-early-{Guid.NewGuid():N}.sock");
+
+        QmpListener.Bind(path).Dispose();
+
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public async Task Commands_before_negotiation_are_refused_and_negotiation_happens_once()
     {
         using var client = await QmpTestClient.ConnectAsync(_socketPath);

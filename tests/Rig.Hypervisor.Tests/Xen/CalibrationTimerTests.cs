@@ -32,6 +32,19 @@ public sealed class CalibrationTimerTests
     }
 
     [Fact]
+    public void The_timer_calibrates_only_once_started()
+    {
+        var clock = NewClock();
+        using var timer = new CalibrationTimer(clock, CalibrationTimer.MinimumPeriod);
+
+        Thread.Sleep(100);
+        Assert.Equal(0, clock.CalibrationCount);
+
+        timer.Start();
+        Assert.True(SpinWait.SpinUntil(() => clock.CalibrationCount >= 3, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void A_period_below_a_millisecond_is_refused()
     {
         var clock = NewClock();

@@ -24,6 +24,22 @@ public sealed class FifoEventQueuesTests
     }
 
     [Fact]
+    public void RoutesOfPortsFarApartAreKeptAndAClearForgetsThemAll()
+    {
+        var queues = Queues();
+        queues.SetRoute(3, vcpu: 1, priority: 5);
+        queues.SetRoute(FifoEventWord.MaxPorts - 1, vcpu: 1, priority: 2);
+        Assert.Equal((1, 5u), (queues.VcpuOf(3), queues.PriorityOf(3)));
+        Assert.Equal((1, 2u), (queues.VcpuOf(FifoEventWord.MaxPorts - 1), queues.PriorityOf(FifoEventWord.MaxPorts - 1)));
+        Assert.Equal((0, FifoEventWord.PriorityDefault), (queues.VcpuOf(5000), queues.PriorityOf(5000)));
+
+        queues.Clear();
+
+        Assert.Equal((0, FifoEventWord.PriorityDefault), (queues.VcpuOf(3), queues.PriorityOf(3)));
+        Assert.Equal((0, FifoEventWord.PriorityDefault), (queues.VcpuOf(FifoEventWord.MaxPorts - 1), queues.PriorityOf(FifoEventWord.MaxPorts - 1)));
+    }
+
+    [Fact]
     public void ALaterEventIsLinkedBehindTheTailWithoutAnotherUpcall()
     {
         var queues = Queues();
