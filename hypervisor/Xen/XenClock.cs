@@ -19,6 +19,7 @@ public sealed class XenClock
     private readonly DefectSet _defects;
     private readonly Action<int, VcpuTimeInfo> _publish;
     private readonly CpuTimeStamp[] _stamps;
+    private readonly ulong[] _originTscs;
     private readonly long _bootMonotonic;
     private readonly byte _flags;
     private readonly Lock _sync = new();
@@ -54,6 +55,8 @@ public sealed class XenClock
         {
             _stamps[vcpu] = PairedStamp(vcpu);
         }
+
+        _originTscs = [.. _stamps.Select(stamp => stamp.LocalTsc)];
     }
 
     /// <summary>The tick-to-nanosecond scale, fixed because the TSC is constant (as Xen with CONSTANT_TSC).</summary>
@@ -90,7 +93,7 @@ public sealed class XenClock
     {
         lock (_sync)
         {
-            return STimeAt(_stamps[vcpu], atTsc);
+            return STimeAt(vcpu, _stamps[vcpu], atTsc);
         }
     }
 
@@ -153,7 +156,7 @@ public sealed class XenClock
             long masterStime = MasterStime();
             for (int vcpu = 0; vcpu < _stamps.Length; vcpu++)
             {
-                var atSync = new CpuTimeStamp(syncTsc[vcpu], STimeAt(_stamps[vcpu], syncTsc[vcpu]), masterStime);
+                var atSync = new CpuTimeStamp(syncTsc[vcpu], STimeAt(vcpu, _stamps[vcpu], syncTsc[vcpu]), masterStime);
                 RestampFrom(vcpu, atSync, masterStime);
             }
 
@@ -201,18 +204,36 @@ public sealed class XenClock
     private void RestampFrom(int vcpu, CpuTimeStamp pivot, long masterStime)
     {
         ulong now = _tsc.GuestTsc(vcpu);
-        _stamps[vcpu] = new CpuTimeStamp(now, STimeAt(pivot, now), masterStime);
+        _stamps[vcpu] = new CpuTimeStamp(now, STimeAt(vcpu, pivot, now), masterStime);
         _publish(vcpu, TimeInfoFor(_stamps[vcpu]));
     }
 
-    private long STimeAt(CpuTimeStamp stamp, ulong atTsc)
+    /// <summary>
+    /// The time at <paramref name="atTsc"/> on the line through <paramref name="stamp"/>. With a constant TSC every stamp of
+    /// a vCPU lies on one line, so the distance between two TSCs is scaled from that line's origin, each end in one
+    /// truncation: a stamp scaled from the stamp before it lost up to ~2 ns per calibration (a tick to the shift, a ns to
+    /// the product), so each record drew the line a little lower, and a reader that copied a record and was descheduled
+    /// across N calibrations before it read the TSC stepped back up to 2N ns on its next reading (calibration-race on the
+    /// clean reference: kvmclock 34 ns back on vCPU 1 at ~600 forced calibrations a second). Every record now reads within
+    /// 2 ns below its vCPU's line at any TSC, whatever the number of calibrations. The unsigned-scale-delta defect scales a
+    /// negative delta from the stamp itself as the 64-bit number it wraps to, as Xen's get_s_time_fixed did before
+    /// "x86/time: deal with negative deltas in get_s_time_fixed()".
+    /// </summary>
+    private long STimeAt(int vcpu, CpuTimeStamp stamp, ulong atTsc)
     {
-        if (atTsc >= stamp.LocalTsc || _defects.IsOn(DefectCatalog.UnsignedScaleDelta))
+        if (atTsc < stamp.LocalTsc && _defects.IsOn(DefectCatalog.UnsignedScaleDelta))
         {
             return stamp.LocalStime + (long)Scale.ScaleDelta(atTsc - stamp.LocalTsc);
         }
 
-        return stamp.LocalStime - (long)Scale.ScaleDelta(stamp.LocalTsc - atTsc);
+        return stamp.LocalStime + (SinceOrigin(vcpu, atTsc) - SinceOrigin(vcpu, stamp.LocalTsc));
+    }
+
+    /// <summary>Nanoseconds from <paramref name="vcpu"/>'s first stamp to <paramref name="tsc"/>, negative before it.</summary>
+    private long SinceOrigin(int vcpu, ulong tsc)
+    {
+        ulong origin = _originTscs[vcpu];
+        return tsc >= origin ? (long)Scale.ScaleDelta(tsc - origin) : -(long)Scale.ScaleDelta(origin - tsc);
     }
 
     private VcpuTimeInfo TimeInfoFor(CpuTimeStamp stamp) =>

@@ -53,6 +53,59 @@ public sealed class KvmClockPublisherTests
     }
 
     [Fact]
+    public void A_record_copied_before_many_calibrations_never_reads_later_than_the_newest_record()
+    {
+        // A reader copies its record, then is descheduled before it reads the TSC (calibration-race on the clean
+        // reference: 34 ns back on vCPU 1 with ~600 forced calibrations a second). Every update must continue the
+        // copied record's line, or that reader's next reading steps back.
+        var (clock, kvm) = NewClock(DefectSet.None);
+        EnableBoth(kvm);
+        _tsc.AdvanceAll(TscHz);
+        clock.Calibrate();
+        var copied = InRam(Record1);
+
+        for (int i = 0; i < 200; i++)
+        {
+            // Odd, uneven steps: the truncations of every rescaling land differently.
+            _tsc.AdvanceAll(1_666_667 + (ulong)(i * 7919 % 100_000 * 2));
+            clock.Calibrate();
+        }
+
+        ulong tsc = _tsc.GuestTsc(1);
+        ulong fromCopy = copied.SystemTimeAt(tsc);
+
+        // Two ordered TSC reads are tens of cycles apart; 8 cycles is ~3 ns here.
+        ulong fromNewest = InRam(Record1).SystemTimeAt(tsc + 8);
+        Assert.True(fromNewest >= fromCopy, $"the newest record reads {fromCopy - fromNewest} ns before the copy");
+    }
+
+    [Fact]
+    public void Offsets_remeasured_lower_within_their_brackets_at_a_revert_leave_every_line_where_it_was()
+    {
+        // At a revert rig-hv measures the offsets again; the guest's TSC did not move, but the VMM's view of it may
+        // move by up to a bracket (~6000 cycles under load). Matched, both move together, and no line may follow.
+        var (clock, kvm) = NewClock(DefectSet.None);
+        EnableBoth(kvm);
+        _tsc.AdvanceAll(TscHz);
+        clock.Calibrate();
+        long guestOffset = (long)_tsc.GuestTsc(1) - (long)_tsc.ReferenceTsc();
+        var before = new[] { InRam(Record0), InRam(Record1) };
+
+        ulong[] sync = clock.LatchTsc();
+        _tsc.Set(0, _tsc.GuestTsc(0) - 1300);
+        _tsc.Set(1, _tsc.GuestTsc(1) - 1300);
+        clock.Calibrate();
+        clock.RecomputeAfterRevert(sync);
+
+        ulong guestTsc = (ulong)((long)_tsc.ReferenceTsc() + guestOffset) + 5000;
+        for (int vcpu = 0; vcpu < 2; vcpu++)
+        {
+            long moved = (long)InRam(vcpu == 0 ? Record0 : Record1).SystemTimeAt(guestTsc) - (long)before[vcpu].SystemTimeAt(guestTsc);
+            Assert.InRange(moved, -2, 2);
+        }
+    }
+
+    [Fact]
     public void Kvmclock_follows_the_xen_clock_system_time_of_vcpu_0()
     {
         var (clock, kvm) = NewClock(DefectSet.None);

@@ -86,10 +86,32 @@ public sealed class XenClockTests
             previous = after;
         }
 
-        // Each re-stamp truncates at most 2 ns (one tick lost to the shift, one ns to the product).
+        // Truncations do not add up over calibrations: the last record reads at most 2 ns below the line (one tick lost
+        // to the shift, one ns to the product), as the first did.
         long line = (long)clock.Scale.ScaleDelta(elapsedTicks);
-        Assert.InRange(clock.GetSTime(0), line - (2 * Calibrations) - 1, line);
+        Assert.Equal(line, clock.GetSTime(0));
+        long later = (long)clock.Scale.ScaleDelta(elapsedTicks + 12_345);
+        Assert.InRange((long)clock.TimeInfo(0).SystemTimeAt(_tsc.GuestTsc(0) + 12_345), later - 2, later);
         Assert.Equal(Calibrations, clock.CalibrationCount);
+    }
+
+    [Fact]
+    public void A_record_copied_before_many_calibrations_never_reads_later_than_the_newest_record()
+    {
+        var clock = NewClock(DefectSet.None);
+        _tsc.AdvanceAll(TscHz);
+        var copied = clock.TimeInfo(1);
+
+        for (int i = 0; i < 200; i++)
+        {
+            _tsc.AdvanceAll(1_666_667 + (ulong)(i * 7919 % 100_000 * 2));
+            clock.Calibrate();
+        }
+
+        ulong tsc = _tsc.GuestTsc(1);
+        ulong fromCopy = copied.SystemTimeAt(tsc);
+        ulong fromNewest = clock.TimeInfo(1).SystemTimeAt(tsc + 8);
+        Assert.True(fromNewest >= fromCopy, $"the newest record reads {fromCopy - fromNewest} ns before the copy");
     }
 
     [Fact]
