@@ -2,15 +2,22 @@ namespace Rig.Guest;
 
 /// <summary>
 /// One COM1 line built in place (no allocator, no string formatting in the core library). Overlong lines are
-/// cut, never overrun: values are the probe's own numbers, but the buffer is fixed.
+/// cut, never overrun: values are the probe's own numbers, but the buffer is fixed. A cut line ends in
+/// <see cref="CutMark"/>, a word without '=', so the rig's parser flags the record damaged (the case errors) instead of
+/// reading its last, truncated number as a value.
 /// </summary>
 public unsafe struct Line
 {
-    // Room for a full LAPIC dump: three 256-bit vector registers and two dozen other registers on one record.
-    public const int Capacity = 800;
+    // Room for a full LAPIC dump (three 256-bit vector registers and two dozen other registers), and for
+    // apic.timer-modes' arming record under load: 64 tick times and 24 stopped stretches of up to 7 digits each (~930
+    // bytes; at 800 a loaded host's arming was cut).
+    public const int Capacity = 1024;
+
+    public const string CutMark = " ~cut";
 
     private fixed byte bytes[Capacity];
     private int length;
+    private bool cut;
 
     public int Length => length;
 
@@ -22,6 +29,10 @@ public unsafe struct Line
             {
                 b[length++] = c;
             }
+        }
+        else
+        {
+            cut = true;
         }
     }
 
@@ -121,6 +132,13 @@ public unsafe struct Line
     /// <summary>Appends the newline and hands out the bytes.</summary>
     internal byte* Finish(byte* storage, out int count)
     {
+        if (cut)
+        {
+            length = Capacity - 1 - CutMark.Length;
+            cut = false;
+            Text(CutMark);
+        }
+
         fixed (byte* b = bytes)
         {
             b[length++] = (byte)'\n';

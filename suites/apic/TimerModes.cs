@@ -27,7 +27,8 @@ public sealed class TimerModes
                  "the deadline, never before; 12.5.1: masked, none. Never early (rate measured against the TSC ±" +
                  $"{TimerDeliveryRules.RateTolerance:P0}); late or lost by at most {TimerDeliveryRules.RunningLatencyUs:0} µs " +
                  "of the vCPU's own run time (time it was seen not to run is excused)");
-        var armings = c.Records.Where(r => r.Kind == ArmingRecord.Kind).Select(TimerArming.From).ToList();
+        // A damaged arming is the case's error (JudgeProbeVerdicts), never numbers parsed from its remains.
+        var armings = c.Records.Where(r => r.Kind == ArmingRecord.Kind && !r.Damaged).Select(TimerArming.From).ToList();
         if (armings.Count == 0)
         {
             c.Error($"the probe printed no timer armings; {exit}");

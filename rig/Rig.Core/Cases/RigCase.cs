@@ -204,8 +204,8 @@ public sealed class RigCase : IAsyncDisposable
         {
             if (r.Damaged)
             {
-                Error("a COM1 record arrived damaged (bytes lost between the guest's UART and the rig), so the case " +
-                      "cannot judge it: " + r.Line);
+                Error("a COM1 record arrived damaged (cut by the probe's line buffer, or bytes lost between the guest's UART " +
+                      "and the rig), so the case cannot judge it: " + r.Line);
             }
 
             if (r.Kind == Verdict.Fail.ToWire())
