@@ -24,7 +24,7 @@ public sealed class ResetState
 
         // A target without what the probe needs (Xen PVH: no reset, CMOS, PIT, HPET, IOAPIC) is a skip naming the case;
         // a skip of one of its parts (….cf9 reset-had-no-effect: QEMU's microvm has no 0xCF9) is a note, and it goes on.
-        if (c.VerdictRecords().FirstOrDefault(r => r.Kind == "skip" && r.Case == c.Case) is { } skipped)
+        if (c.WholeCaseSkip() is { } skipped)
         {
             c.Skip(skipped["reason"] ?? "the probe skipped");
             c.Complete();

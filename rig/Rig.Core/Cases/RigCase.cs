@@ -193,6 +193,13 @@ public sealed class RigCase : IAsyncDisposable
         Records.Where(r => VerdictNames.TryParse(r.Kind, out _) && BelongsHere(r.Case)).ToList();
 
     /// <summary>
+    /// The probe's <c>RIG skip</c> of the whole case (the target lacks what the case needs: Xen PVH has no reset), not
+    /// of one of its parts (apic.reset-state.cf9: QEMU's microvm has no 0xCF9), which the case notes and goes on past.
+    /// </summary>
+    public Record? WholeCaseSkip() =>
+        Records.FirstOrDefault(r => r.Kind == Verdict.Skip.ToWire() && CaseIds.Names(r.Case, Suite, Case));
+
+    /// <summary>
     /// What the probe said of itself beside the case's own oracle: a `RIG fail` is a failed check (an AP that never
     /// came back), a `RIG error` means it could not observe (the case errors, never passes), a `RIG skip` is a path the
     /// target lacks and goes to the evidence (e.g. reset-had-no-effect, rdtscp-absent). A damaged record makes the case
@@ -404,15 +411,11 @@ public sealed class RigCase : IAsyncDisposable
         }
     }
 
-    /// <summary>A record of this case or its sub-cases, named by the case (timer-after-reboot) or by its id as the probe prints it (apic.timer-after-reboot).</summary>
-    private bool BelongsHere(string? recordCase) =>
-        recordCase is not null && (IsOrUnder(recordCase, Case) || IsOrUnder(recordCase, $"{Suite}.{Case}"));
+    private bool BelongsHere(string? recordCase) => CaseIds.NamesOrPart(recordCase, Suite, Case);
 
     /// <summary>The case name a result is stored under: a probe prints its id (apic.x), the store keeps suite and case apart.</summary>
     private string WithoutSuite(string recordCase) =>
         recordCase.StartsWith(Suite + ".", StringComparison.Ordinal) ? recordCase[(Suite.Length + 1)..] : recordCase;
-
-    private static bool IsOrUnder(string name, string root) => name == root || name.StartsWith(root + ".", StringComparison.Ordinal);
 
     private string EvidenceText()
     {
