@@ -16,9 +16,10 @@ public static class CpuCheckRun
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     /// <param name="scenario">What the host plays while the guest runs; it returns why the target cannot play it (a skip), or null.</param>
-    public static async Task RunAsync(string target, string check, string append = "", Func<RigCase, Task<string?>>? scenario = null)
+    /// <param name="vcpus">vCPUs to boot, for a check that compares them.</param>
+    public static async Task RunAsync(string target, string check, string append = "", Func<RigCase, Task<string?>>? scenario = null, int vcpus = 1)
     {
-        await using var c = await RigCase.BootAsync(target, append: $"check={check} {append}".TrimEnd(), probe: "CpuChecks");
+        await using var c = await RigCase.BootAsync(target, append: $"check={check} {append}".TrimEnd(), vcpus: vcpus, probe: "CpuChecks");
         c.Oracle(CpuRules.Citation(check));
         var exitTask = c.RunToExitAsync(Bound);
         if (scenario is not null && await scenario(c) is { } cannot)
