@@ -38,6 +38,12 @@ public static class CpuCheckRun
             stop = $"{exit}: {report}"; // rig-hv ends the VM on a KVM internal error (ExitCodes.InternalError)
         }
 
+        if (stop is null && exit.TimedOut && c.Records.Any(r => r.Kind == "cpu-enter" && r["check"] == check))
+        {
+            // kvm_pvm's VMCALL/VMMCALL and TCG's MOV CR4 with a reserved bit never return: as much a non-outcome as a stop.
+            stop = $"the vCPU hung: no exit within {Bound.TotalSeconds:0} s after the guest announced the instruction, the VMM reporting nothing";
+        }
+
         c.Records.Where(r => r.Kind is "cpu" or "cpu-enter").ToList().ForEach(r => c.Evidence("observed: " + r.Line));
         var problems = CpuRules.Check(check, c.Records, stop);
         if (CpuRules.Unavailable(c.Records) is { } why)
