@@ -12,7 +12,7 @@ public static class CpuidTable
     private const uint Leaf1X2Apic = 1 << 21; // ECX
     private const uint Leaf1TscDeadline = 1 << 24; // ECX
 
-    /// <param name="lapicFeaturesOnBspOnly">Seeded defect <c>lapic-cpuid-on-bsp-only</c>: the APs do not get the LAPIC features.</param>
+    /// <param name="lapicFeaturesOnBspOnly">Seeded defect <c>lapic-cpuid-on-bsp-only</c>: the APs' tables lose x2APIC and TSC-deadline, even where KVM's supported leaves have them.</param>
     public static CpuidEntry[] ForVcpu(IReadOnlyList<CpuidEntry> supported, int apicId, bool lapicFeaturesOnBspOnly = false)
     {
         bool lapicFeatures = apicId == 0 || !lapicFeaturesOnBspOnly;
@@ -29,6 +29,10 @@ public static class CpuidTable
                     {
                         e.Ecx |= Leaf1X2Apic | Leaf1TscDeadline;
                         e.Edx |= Leaf1ApicPresent;
+                    }
+                    else
+                    {
+                        e.Ecx &= ~(Leaf1X2Apic | Leaf1TscDeadline);
                     }
 
                     break;

@@ -11,7 +11,8 @@ public class CpuidTableTests
 {
     private const uint X2Apic = 1 << 21;
 
-    private static CpuidEntry[] Supported() => [new() { Function = 1, Ebx = 0x0008_0800 }, new() { Function = 0xB, Edx = 0 }];
+    // KVM's supported leaf 1 already offers x2APIC (as on the development host), so the defect must take it away, not just not add it.
+    private static CpuidEntry[] Supported() => [new() { Function = 1, Ebx = 0x0008_0800, Ecx = X2Apic }, new() { Function = 0xB, Edx = 0 }];
 
     [Fact]
     public void EveryVcpuGetsTheSameLeavesButItsOwnApicId()
