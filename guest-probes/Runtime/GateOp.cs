@@ -57,6 +57,33 @@ internal enum GateOp : ulong
     SystemRegisters = 104,
 
     /// <summary>
+    /// suites/cpu's CPL0 instruction table (105–118), each one instruction run through the check fix-ups: the low byte is
+    /// 0 completed (its value from bit 8), 1 trapped, 2 faulted, the vector in bits 8..15 and the error code from bit 16 for
+    /// the last two (guest-probes/StubGen/CpuCheckCode.cs). a = 1 where the op first sets CR4.OSXSAVE (XSAVE offered).
+    /// </summary>
+    Cpl0Movbe = 105,
+    Cpl0Xgetbv = 106,
+    Cpl0XsetbvClearX87 = 107,
+    Cpl0Invpcid = 108,
+    Cpl0Clac = 109,
+    Cpl0Stac = 110,
+    Cpl0Clflushopt = 111,
+    Cpl0Clwb = 112,
+    Cpl0Rdpid = 113,
+    Cpl0Rdpru = 114,
+    Cpl0Vmcall = 115,
+    Cpl0Vmmcall = 116,
+    Cpl0MovCr4Reserved = 117,
+    Cpl0MovDr0 = 118,
+    Cpl0MovDr7Reserved = 119,
+
+    /// <summary>suites/cpu: sets CR4.UMIP (SDM Vol. 3A 2.5), reported as the instruction table's ops.</summary>
+    Cpl0EnableUmip = 120,
+
+    /// <summary>suites/cpu: CR2, the linear address of the latest #PF (SDM Vol. 3A 4.7).</summary>
+    ReadCr2 = 121,
+
+    /// <summary>
     /// A Xen hypercall with all five arguments (Xen's x86-64 ABI: RDI, RSI, RDX, R10, R8): a points to six quadwords,
     /// the page entry to call and the five arguments. The fuzzer (guest-probes/probes/Fuzz.cs) needs every register set.
     /// </summary>

@@ -37,8 +37,11 @@ internal sealed class CpuCheckCode
         _minimalBreakpoint = _a.CreateLabel();
     }
 
-    /// <summary>(instruction, resume) pairs for <c>KernelCode.EmitKernelEvent</c>: filled as the operations are emitted, read after.</summary>
+    /// <summary>The SYSCALL entry's (instruction, resume) pairs for <c>KernelCode.EmitKernelEvent</c>.</summary>
     public List<(Label Fault, Label Resume)> KernelFixups => _kernelFixups;
+
+    /// <summary>Where an event at (Fault) or after (Trap) the instruction an operation named in R10/R11 resumes, vector in RAX, error code in RDX.</summary>
+    public (Label Fault, Label Trap) Reported => (_faulted, _trapped);
 
     /// <summary>The gate operations; their bodies are emitted by the gate's dispatcher.</summary>
     public IEnumerable<(GateOp Op, Action Body)> GateOps =>
@@ -47,6 +50,25 @@ internal sealed class CpuCheckCode
         (GateOp.Cpl0IntN, () => Attempt(() => _a.@int(0x21), () => _a.xor(eax, eax))),
         (GateOp.Cpl0Icebp, () => Attempt(() => _a.int1(), () => _a.xor(eax, eax))),
         (GateOp.Cpl0Rdtscp, () => Attempt(() => _a.rdtscp(), () => { _a.mov(eax, ecx); _a.shl(rax, 8); })),
+        (GateOp.Cpl0Movbe, () => Attempt(() => _a.movbe(rax, __qword_ptr[rsp]), Nothing)),
+        (GateOp.Cpl0Xgetbv, () => Attempt(OsxsaveIfAsked, () => _a.xgetbv(), () => { _a.shl(rdx, 32); _a.or(rax, rdx); _a.shl(rax, 8); })),
+        (GateOp.Cpl0XsetbvClearX87, () => Attempt(() => { OsxsaveIfAsked(); _a.xor(eax, eax); _a.xor(edx, edx); }, () => _a.xsetbv(), Nothing)),
+        // Type 2: every context, globals included (SDM Vol. 2B INVPCID); the descriptor at a is zero.
+        (GateOp.Cpl0Invpcid, () => Attempt(() => _a.mov(eax, 2), () => _a.invpcid(rax, __[rdi]), Nothing)),
+        (GateOp.Cpl0Clac, () => Attempt(() => _a.clac(), Nothing)),
+        (GateOp.Cpl0Stac, () => Attempt(() => _a.stac(), Nothing)),
+        (GateOp.Cpl0Clflushopt, () => Attempt(() => _a.clflushopt(__[rsp]), Nothing)),
+        (GateOp.Cpl0Clwb, () => Attempt(() => _a.clwb(__[rsp]), Nothing)),
+        (GateOp.Cpl0Rdpid, () => Attempt(() => _a.rdpid(rax), () => _a.shl(rax, 8))),
+        (GateOp.Cpl0Rdpru, () => Attempt(() => _a.xor(ecx, ecx), () => _a.rdpru(), Nothing)), // ECX 0: MPERF (AMD APM Vol. 3 RDPRU)
+        // RAX = a, the hypercall number; the low 32 bits of what comes back in RAX are the value.
+        (GateOp.Cpl0Vmcall, () => Attempt(() => _a.mov(rax, rdi), () => _a.vmcall(), LowHalfOfRax)),
+        (GateOp.Cpl0Vmmcall, () => Attempt(() => _a.mov(rax, rdi), () => _a.vmmcall(), LowHalfOfRax)),
+        (GateOp.Cpl0MovCr4Reserved, () => Attempt(() => { _a.mov(rax, cr4); _a.bts(rax, 63); }, () => _a.mov(cr4, rax), Nothing)),
+        (GateOp.Cpl0MovDr0, () => Attempt(() => _a.mov(dr0, rdi), () => { _a.mov(rax, dr0); _a.shl(rax, 8); })),
+        (GateOp.Cpl0MovDr7Reserved, () => Attempt(() => { _a.mov(rax, dr7); _a.bts(rax, 32); }, () => _a.mov(dr7, rax), Nothing)),
+        (GateOp.Cpl0EnableUmip, () => Attempt(() => { _a.mov(rax, cr4); _a.bts(rax, 11); }, () => _a.mov(cr4, rax), Nothing)),
+        (GateOp.ReadCr2, () => _a.mov(rax, cr2)),
         (GateOp.SystemRegisters, () =>
         {
             _a.sgdt(__[rdi]);
@@ -70,12 +92,11 @@ internal sealed class CpuCheckCode
     /// </summary>
     public void EmitKernel()
     {
+        // The event path left the vector in RAX and the error code in RDX (Reported).
         _a.Label(ref _trapped);
-        _a.mov(eax, Trapped);
-        _a.iretq();
+        PackEvent(Trapped);
         _a.Label(ref _faulted);
-        _a.mov(eax, Faulted);
-        _a.iretq();
+        PackEvent(Faulted);
         // A #BP handler of two instructions, for rig_cpu_int3_loop: under kvm_pvm every CPL0 instruction is emulated, and
         // the shorter the handler, the larger the share of the loop between the #BP exit and its delivery, where a VMM
         // that parks the vCPU may lose the queued exception (docs/notes/kvm-pvm-hypervisor.md section 6).
@@ -128,17 +149,56 @@ internal sealed class CpuCheckCode
         _code.UserFixups.Add((outInstruction, faultedAsCpl3));
     }
 
-    /// <summary>instruction; completed-path; with fix-ups: a fault at the instruction → <see cref="Faulted"/>, a trap after it → <see cref="Trapped"/>.</summary>
-    private void Attempt(Action instruction, Action completed)
+    /// <summary>RAX = kind | vector &lt;&lt; 8 | error code &lt;&lt; 16, then the gate's return.</summary>
+    private void PackEvent(int kind)
+    {
+        _a.shl(rdx, 16);
+        _a.shl(eax, 8);
+        _a.or(rax, rdx);
+        _a.or(rax, kind);
+        _a.iretq();
+    }
+
+    private void Nothing() => _a.xor(eax, eax);
+
+    private void LowHalfOfRax()
+    {
+        _a.mov(eax, eax);
+        _a.shl(rax, 8);
+    }
+
+    /// <summary>With a = 1, CR4.OSXSAVE first (SDM Vol. 3A 2.5), without which XGETBV/XSETBV #UD; the caller asks only when CPUID offers XSAVE.</summary>
+    private void OsxsaveIfAsked()
+    {
+        Label skip = _a.CreateLabel();
+        _a.test(edi, edi);
+        _a.jz(skip);
+        _a.mov(rax, cr4);
+        _a.bts(rax, 18);
+        _a.mov(cr4, rax);
+        _a.Label(ref skip);
+        _a.xor(ecx, ecx); // XCR0
+    }
+
+    /// <summary>instruction; completed-path; an event at the instruction → <see cref="Faulted"/>, a trap after it → <see cref="Trapped"/>.</summary>
+    private void Attempt(Action instruction, Action completed) => Attempt(() => { }, instruction, completed);
+
+    /// <summary>
+    /// As <see cref="Attempt(Action, Action)"/>, with setup before the instruction. R10 and R11 name the instruction and the one
+    /// after it for the event path (<see cref="Reported"/>); the gate's caller treats both as clobbered (SysV), and only a
+    /// fault whose RIP is exactly one of them is taken for this operation's.
+    /// </summary>
+    private void Attempt(Action setup, Action instruction, Action completed)
     {
         Label at = _a.CreateLabel(), after = _a.CreateLabel();
         _a.xor(eax, eax); // the gate's dispatch label is on the first instruction, and Iced allows one label per instruction
+        setup();
+        _a.lea(r10, __[at]);
+        _a.lea(r11, __[after]);
         _a.Label(ref at);
         instruction();
         _a.Label(ref after);
         completed();
-        _kernelFixups.Add((at, _faulted));
-        _kernelFixups.Add((after, _trapped));
     }
 
     /// <summary>
@@ -168,6 +228,8 @@ internal sealed class CpuCheckCode
         Helper(code, "rig_cpu_str", () => a.xor(eax, eax), () => a.str(ax), () => { });
         Helper(code, "rig_cpu_smsw", () => a.xor(eax, eax), () => a.smsw(eax), () => { });
         Helper(code, "rig_cpu_syscall", () => a.mov(eax, esi), () => a.syscall(), () => { });
+        Helper(code, "rig_cpu_load", () => { }, () => a.mov(rax, __qword_ptr[rsi]), () => { });
+        Helper(code, "rig_cpu_store", () => { }, () => a.mov(__qword_ptr[rsi], rsi), () => a.xor(eax, eax));
         Label entry = a.CreateLabel();
         a.Label(ref entry);
         code.Exports["rig_cpu_lstar"] = entry;

@@ -44,7 +44,7 @@ public static class KernelCode
         var cpuChecks = new CpuCheckCode(code);
         EmitGate(code, gate, readMsr, readMsrFault, writeMsr, writeMsrFault, cpuChecks.GateOps);
         cpuChecks.EmitKernel();
-        EmitKernelEvent(code, kernelEvent, [(readMsr, readMsrFault), (writeMsr, writeMsrFault), .. heldFaults, .. cpuChecks.KernelFixups]);
+        EmitKernelEvent(code, kernelEvent, [(readMsr, readMsrFault), (writeMsr, writeMsrFault), .. heldFaults, .. cpuChecks.KernelFixups], cpuChecks.Reported);
         cpuChecks.EmitUser(code);
     }
 
@@ -216,9 +216,11 @@ public static class KernelCode
     /// <summary>
     /// An event at CPL0 (only inside the gate, which runs with IF=0, or the held NMI/#MC handler): an NMI is counted and
     /// dropped, a fault of the gate's RDMSR/WRMSR or one the held handler was asked to take resumes at its fix-up, anything else is fatal and reported from
-    /// here as an `RIG error` line, since C# cannot run.
+    /// here as an `RIG error` line, since C# cannot run. An event at the instruction suites/cpu's operation announced in R10
+    /// (a fault) or after it, in R11 (a trap), resumes at <paramref name="reported"/>'s Fault or Trap point with the vector in RAX
+    /// and the error code in RDX (<see cref="CpuCheckCode"/>): two compares, where a fix-up per instruction would not fit the stub.
     /// </summary>
-    private static void EmitKernelEvent(Code64 code, Label kernelEvent, (Label Fault, Label Resume)[] fixups)
+    private static void EmitKernelEvent(Code64 code, Label kernelEvent, (Label Fault, Label Resume)[] fixups, (Label Fault, Label Trap) reported)
     {
         Assembler a = code.Asm;
         Label notNmi = a.CreateLabel(), printString = a.CreateLabel(), printHex = a.CreateLabel();
@@ -245,6 +247,22 @@ public static class KernelCode
             a.iretq();
             a.Label(ref next);
         }
+        Label resumeReported = a.CreateLabel(), notFault = a.CreateLabel(), unknown = a.CreateLabel();
+        a.cmp(__qword_ptr[rsp + 24], r10);
+        a.jne(notFault);
+        a.lea(rax, __[reported.Fault]);
+        a.jmp(resumeReported);
+        a.Label(ref notFault);
+        a.cmp(__qword_ptr[rsp + 24], r11);
+        a.jne(unknown);
+        a.lea(rax, __[reported.Trap]);
+        a.Label(ref resumeReported);
+        a.mov(__qword_ptr[rsp + 24], rax);
+        a.mov(rax, __qword_ptr[rsp + 8]);
+        a.mov(rdx, __qword_ptr[rsp + 16]);
+        a.add(rsp, 24);
+        a.iretq();
+        a.Label(ref unknown);
         a.pop(rax);
         a.lea(rsi, __[prefix]);
         a.call(printString);

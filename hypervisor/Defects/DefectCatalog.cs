@@ -20,6 +20,7 @@ public static class DefectCatalog
     public const string IoApicLevelNoRedeliver = "ioapic-level-no-redeliver";
     public const string RdtscpLeaksTscAux = "rdtscp-leaks-tsc-aux";
     public const string SoftExceptionLostOnRestore = "soft-exception-lost-on-restore";
+    public const string LapicCpuidOnBspOnly = "lapic-cpuid-on-bsp-only";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -93,6 +94,10 @@ public static class DefectCatalog
             "delivered (kvm_pvm queues the #BP of an INT3 at CPL3 with RIP already past it, and KVM_GET_VCPU_EVENTS leaves " +
             "soft exceptions out): the saved state resumes after the INT3 as if its handler had run, and KVM_SET_REGS on " +
             "restore drops the queued #BP (docs/notes/kvm-pvm-hypervisor.md section 6)."),
+        new(LapicCpuidOnBspOnly, "issue-22", "cpu",
+            "The VMM advertises the LAPIC features it implements (CPUID.1:ECX x2APIC and TSC-deadline, EDX APIC) in the " +
+            "BSP's CPUID table only and gives the APs KVM's supported leaves unchanged: one machine whose processors describe " +
+            "it differently, which CPUID must not do beyond the APIC-ID fields (SDM Vol. 2A CPUID)."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

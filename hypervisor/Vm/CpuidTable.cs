@@ -12,8 +12,10 @@ public static class CpuidTable
     private const uint Leaf1X2Apic = 1 << 21; // ECX
     private const uint Leaf1TscDeadline = 1 << 24; // ECX
 
-    public static CpuidEntry[] ForVcpu(IReadOnlyList<CpuidEntry> supported, int apicId)
+    /// <param name="lapicFeaturesOnBspOnly">Seeded defect <c>lapic-cpuid-on-bsp-only</c>: the APs' tables lose x2APIC and TSC-deadline, even where KVM's supported leaves have them.</param>
+    public static CpuidEntry[] ForVcpu(IReadOnlyList<CpuidEntry> supported, int apicId, bool lapicFeaturesOnBspOnly = false)
     {
+        bool lapicFeatures = apicId == 0 || !lapicFeaturesOnBspOnly;
         var entries = supported.ToArray();
         for (int i = 0; i < entries.Length; i++)
         {
@@ -23,8 +25,16 @@ public static class CpuidTable
                 case 1:
                     // EBX[31:24] initial APIC ID (SDM Vol. 2A CPUID leaf 01H).
                     e.Ebx = (e.Ebx & 0x00FF_FFFF) | ((uint)apicId << 24);
-                    e.Ecx |= Leaf1X2Apic | Leaf1TscDeadline;
-                    e.Edx |= Leaf1ApicPresent;
+                    if (lapicFeatures)
+                    {
+                        e.Ecx |= Leaf1X2Apic | Leaf1TscDeadline;
+                        e.Edx |= Leaf1ApicPresent;
+                    }
+                    else
+                    {
+                        e.Ecx &= ~(Leaf1X2Apic | Leaf1TscDeadline);
+                    }
+
                     break;
                 case 0xB or 0x1F:
                     // EDX: the x2APIC ID of the current logical processor (leaves 0BH/1FH).

@@ -130,7 +130,7 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             _defects, tscStable: true, CalibrationTimer.DefaultPeriod);
         foreach (var vcpu in _vcpus)
         {
-            var cpuid = CpuidTable.ForVcpu(supportedCpuid, vcpu.Id);
+            var cpuid = CpuidTable.ForVcpu(supportedCpuid, vcpu.Id, _defects.IsOn(DefectCatalog.LapicCpuidOnBspOnly));
             if (UserIrqchip)
             {
                 KvmClockCpuid.Advertise(cpuid);

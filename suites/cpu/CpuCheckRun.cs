@@ -16,9 +16,10 @@ public static class CpuCheckRun
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     /// <param name="scenario">What the host plays while the guest runs; it returns why the target cannot play it (a skip), or null.</param>
-    public static async Task RunAsync(string target, string check, string append = "", Func<RigCase, Task<string?>>? scenario = null)
+    /// <param name="vcpus">vCPUs to boot, for a check that compares them.</param>
+    public static async Task RunAsync(string target, string check, string append = "", Func<RigCase, Task<string?>>? scenario = null, int vcpus = 1)
     {
-        await using var c = await RigCase.BootAsync(target, append: $"check={check} {append}".TrimEnd(), probe: "CpuChecks");
+        await using var c = await RigCase.BootAsync(target, append: $"check={check} {append}".TrimEnd(), vcpus: vcpus, probe: "CpuChecks");
         c.Oracle(CpuRules.Citation(check));
         var exitTask = c.RunToExitAsync(Bound);
         if (scenario is not null && await scenario(c) is { } cannot)
@@ -35,6 +36,12 @@ public static class CpuCheckRun
         if (stop is null && exit is { ProbeStatus: null, TimedOut: false, KilledByWatchdog: false } && VmmReport(c.Vm.VmmDiagnostics) is { } report)
         {
             stop = $"{exit}: {report}"; // rig-hv ends the VM on a KVM internal error (ExitCodes.InternalError)
+        }
+
+        if (stop is null && exit.TimedOut && c.Records.Any(r => r.Kind == "cpu-enter" && r["check"] == check))
+        {
+            // kvm_pvm's VMCALL/VMMCALL and TCG's MOV CR4 with a reserved bit never return: as much a non-outcome as a stop.
+            stop = $"the vCPU hung: no exit within {Bound.TotalSeconds:0} s after the guest announced the instruction, the VMM reporting nothing";
         }
 
         c.Records.Where(r => r.Kind is "cpu" or "cpu-enter").ToList().ForEach(r => c.Evidence("observed: " + r.Line));

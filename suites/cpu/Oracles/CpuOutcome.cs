@@ -7,7 +7,7 @@ namespace Rig.Suites.Cpu.Oracles;
 /// What one instruction did, decoded from a `RIG cpu` record (probes/Shared/CheckRecord.cs). A CPL3 helper returns its
 /// value, or bit 63 | vector with bit 62 set when the event's saved RIP was the next instruction (a trap) and clear when it
 /// was the instruction itself (a fault), SDM Vol. 3A 6.5. A CPL0 gate operation (level=cpl0) returns 0 completed (value
-/// above bit 8), 1 trapped, 2 faulted (guest-probes/StubGen/CpuCheckCode.cs).
+/// above bit 8), 1 trapped or 2 faulted with the vector in bits 8..15 and the error code above (guest-probes/StubGen/CpuCheckCode.cs).
 /// </summary>
 public sealed record CpuOutcome(string Op, bool Event, int? Vector, bool RipAfter, ulong Error, ulong Value, string Line)
 {
@@ -22,8 +22,8 @@ public sealed record CpuOutcome(string Op, bool Event, int? Vector, bool RipAfte
         {
             return (result & 0xFF) switch
             {
-                1 => new CpuOutcome(op, true, null, true, 0, 0, r.Line),
-                2 => new CpuOutcome(op, true, null, false, 0, 0, r.Line),
+                1 => new CpuOutcome(op, true, (int)(result >> 8 & 0xFF), true, result >> 16, 0, r.Line),
+                2 => new CpuOutcome(op, true, (int)(result >> 8 & 0xFF), false, result >> 16, 0, r.Line),
                 _ => new CpuOutcome(op, false, null, false, error, result >> 8, r.Line),
             };
         }

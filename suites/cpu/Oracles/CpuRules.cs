@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rig.Protocol;
 
 namespace Rig.Suites.Cpu.Oracles;
@@ -96,10 +97,97 @@ public static class CpuRules
         ["tsc-aux-msr/rdmsr"] = new("RDMSR IA32_TSC_AUX (0xC0000103) at CPL0",
             "SDM Vol. 4 Table 2-2: IA32_TSC_AUX exists if CPUID.80000001H:EDX[27] = 1 or CPUID.(EAX=7,ECX=0):ECX[22] = 1; Vol. 2B RDMSR: an absent MSR raises #GP(0)",
             (o, r) => TscAux(o, r)),
+        ["movbe-cpl0/movbe"] = new("MOVBE RAX, [RSP] at CPL0",
+            "SDM Vol. 2B MOVBE: #UD if CPUID.01H:ECX.MOVBE[bit 22] = 0; else it loads the byte-swapped quadword",
+            (o, r) => OfferedOrUd(o, r, "cpuid_movbe", "MOVBE", "CPUID.01H:ECX[22]")),
+        ["xgetbv-cpl0/xgetbv"] = new("XGETBV of XCR0 at CPL0, CR4.OSXSAVE set first where CPUID offers XSAVE",
+            "SDM Vol. 2C XGETBV: #UD if CR4.OSXSAVE = 0, which software can set only with CPUID.01H:ECX.XSAVE[bit 26] = 1 (Vol. 3A 2.5); XCR0 bit 0 (x87) is always 1 (Vol. 1 13.3)",
+            (o, r) => OfferedOrUd(o, r, "cpuid_xsave", "XGETBV", "CPUID.01H:ECX[26]")
+                ?? (r["cpuid_xsave"] == "1" && (o.Value & 1) == 0 ? $"XCR0 read 0x{o.Value:x}, without its always-set x87 bit" : null)),
+        ["xsetbv-clear-x87-cpl0/xsetbv"] = new("XSETBV XCR0 = 0 at CPL0, CR4.OSXSAVE set first where CPUID offers XSAVE",
+            "SDM Vol. 2C XSETBV: #GP(0) on an attempt to clear XCR0 bit 0; #UD if CR4.OSXSAVE = 0 (XSAVE hidden, CPUID.01H:ECX[26] = 0)",
+            (o, r) => r["cpuid_xsave"] == "1" ? Fault(o, Gp, 0) : Hidden(o, "XSETBV", "CPUID.01H:ECX[26]")),
+        ["invpcid-cpl0/invpcid"] = new("INVPCID type 2 (all contexts) with a zero descriptor at CPL0",
+            "SDM Vol. 2B INVPCID: #UD if CPUID.(EAX=07H,ECX=0):EBX.INVPCID[bit 10] = 0; type 2 at CPL0 invalidates and raises nothing",
+            (o, r) => OfferedOrUd(o, r, "cpuid_invpcid", "INVPCID", "CPUID.7.0:EBX[10]")),
+        ["clac-stac-cpl0/clac"] = new("CLAC at CPL0",
+            "SDM Vol. 2A CLAC: #UD if CPUID.(EAX=07H,ECX=0):EBX.SMAP[bit 20] = 0; else it clears RFLAGS.AC",
+            (o, r) => OfferedOrUd(o, r, "cpuid_smap", "CLAC", "CPUID.7.0:EBX[20]")),
+        ["clac-stac-cpl0/stac"] = new("STAC at CPL0",
+            "SDM Vol. 2B STAC: #UD if CPUID.(EAX=07H,ECX=0):EBX.SMAP[bit 20] = 0; else it sets RFLAGS.AC",
+            (o, r) => OfferedOrUd(o, r, "cpuid_smap", "STAC", "CPUID.7.0:EBX[20]")),
+        ["clflushopt-cpl0/clflushopt"] = new("CLFLUSHOPT [RSP] at CPL0",
+            "SDM Vol. 2A CLFLUSHOPT: #UD if CPUID.(EAX=07H,ECX=0):EBX.CLFLUSHOPT[bit 23] = 0",
+            (o, r) => OfferedOrUd(o, r, "cpuid_clflushopt", "CLFLUSHOPT", "CPUID.7.0:EBX[23]")),
+        ["clwb-cpl0/clwb"] = new("CLWB [RSP] at CPL0",
+            "SDM Vol. 2A CLWB: #UD if CPUID.(EAX=07H,ECX=0):EBX.CLWB[bit 24] = 0",
+            (o, r) => OfferedOrUd(o, r, "cpuid_clwb", "CLWB", "CPUID.7.0:EBX[24]")),
+        ["rdpid-cpl0/rdpid"] = new("RDPID at CPL0",
+            "SDM Vol. 2B RDPID: #UD if CPUID.(EAX=07H,ECX=0):ECX.RDPID[bit 22] = 0, at any CPL",
+            (o, r) => OfferedOrUd(o, r, "cpuid_rdpid", "RDPID", "CPUID.7.0:ECX[22]")),
+        ["rdpru-cpl0/rdpru"] = new("RDPRU with ECX = 0 (MPERF) at CPL0",
+            "AMD APM Vol. 3 RDPRU: #UD if CPUID Fn8000_0008_EBX[RDPRU] (bit 4) = 0 (the SDM defines no 0F 01 FD)",
+            (o, r) => OfferedOrUd(o, r, "cpuid_rdpru", "RDPRU", "CPUID.80000008H:EBX[4]")),
+        ["vmcall-cpl0/vmcall"] = new("VMCALL at CPL0 with RAX = 0x7fff, a hypercall number nobody defines",
+            "SDM Vol. 2C VMCALL: #UD outside VMX operation, unless a hypervisor takes it; where CPUID.40000000H says KVMKVMKVM, KVM's ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst, on either vendor's instruction) returns -KVM_ENOSYS (-1000) in RAX",
+            (o, r) => Hypercall(o, r)),
+        ["vmmcall-cpl0/vmmcall"] = new("VMMCALL at CPL0 with RAX = 0x7fff, a hypercall number nobody defines",
+            "AMD APM Vol. 3 VMMCALL: #UD when no hypervisor intercepts it; where CPUID.40000000H says KVMKVMKVM, KVM's ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst, on either vendor's instruction) returns -KVM_ENOSYS (-1000) in RAX",
+            (o, r) => Hypercall(o, r)),
+        ["mov-cr4-reserved-cpl0/mov-cr4"] = new("MOV CR4 with reserved bit 63 set, at CPL0",
+            "SDM Vol. 2B MOV (control registers): #GP(0) on an attempt to write 1 to any reserved bit of CR4",
+            (o, _) => Fault(o, Gp, 0)),
+        ["mov-dr0-cpl0/mov-dr0"] = new("MOV DR0, 0x12345000 then MOV RAX, DR0 at CPL0",
+            "SDM Vol. 2B MOV (debug registers) and Vol. 3A 18.2.1: CPL0 may write a linear address to DR0 and reads it back",
+            (o, r) => Completed(o) ?? (o.Value.ToString(CultureInfo.InvariantCulture) == r["written"] ? null : $"DR0 read back 0x{o.Value:x}, not the {r["written"]} written")),
+        ["mov-dr7-reserved-cpl0/mov-dr7"] = new("MOV DR7 with bit 32 set, at CPL0",
+            "SDM Vol. 2B MOV (debug registers): #GP(0) on an attempt to write 1 to any of bits 63:32 of DR6 or DR7",
+            (o, _) => Fault(o, Gp, 0)),
+        ["umip-cpl3/enable-umip"] = new("MOV CR4 setting CR4.UMIP (bit 11) at CPL0",
+            "SDM Vol. 3A 2.5: CR4.UMIP exists where CPUID.(EAX=07H,ECX=0):ECX.UMIP[bit 2] = 1; else it is reserved and MOV CR4 raises #GP(0) (Vol. 2B MOV)",
+            (o, r) => r["cpuid_umip"] == "1" ? Completed(o) : Fault(o, Gp, 0)),
+        ["umip-cpl3/sgdt"] = new("SGDT at CPL3 after CPL0 set CR4.UMIP", "SDM Vol. 2B SGDT: #GP(0) if CR4.UMIP = 1 and CPL > 0", (o, r) => TableMatches(o, r)),
+        ["umip-cpl3/sidt"] = new("SIDT at CPL3 after CPL0 set CR4.UMIP", "SDM Vol. 2B SIDT: #GP(0) if CR4.UMIP = 1 and CPL > 0", (o, r) => TableMatches(o, r)),
+        ["umip-cpl3/str"] = new("STR at CPL3 after CPL0 set CR4.UMIP", "SDM Vol. 2B STR: #GP(0) if CR4.UMIP = 1 and CPL > 0", (o, r) => RegisterMatches(o, r, 0xFFFF)),
+        ["umip-cpl3/sldt"] = new("SLDT at CPL3 after CPL0 set CR4.UMIP", "SDM Vol. 2B SLDT: #GP(0) if CR4.UMIP = 1 and CPL > 0", (o, r) => RegisterMatches(o, r, 0xFFFF)),
+        ["umip-cpl3/smsw"] = new("SMSW at CPL3 after CPL0 set CR4.UMIP", "SDM Vol. 2B SMSW: #GP(0) if CR4.UMIP = 1 and CPL > 0", (o, r) => RegisterMatches(o, r, 0xFFFF)),
+        ["page-fault-cr2/load"] = new("a CPL3 read of a linear address whose PDPT entry is not present",
+            "SDM Vol. 3A 4.7 and 6.15 (Interrupt 14): #PF at the instruction, error code P=0 W/R=0 U/S=1 (0x4), CR2 = the linear address",
+            (o, r) => PageFault(o, r, 0x4)),
+        ["page-fault-cr2/store"] = new("a CPL3 write to a linear address whose PDPT entry is not present",
+            "SDM Vol. 3A 4.7 and 6.15 (Interrupt 14): #PF at the instruction, error code P=0 W/R=1 U/S=1 (0x6), CR2 = the linear address",
+            (o, r) => PageFault(o, r, 0x6)),
+        ["spec-ctrl-msr/rdmsr"] = new("RDMSR IA32_SPEC_CTRL (0x48) at CPL0",
+            "SDM Vol. 4 Table 2-2: IA32_SPEC_CTRL exists if CPUID.(EAX=07H,ECX=0):EDX[26], [27] or [31]; AMD APM Vol. 3 E.4.17: or CPUID.80000008H:EBX[14] IBRS, [15] STIBP, [24] SSBD; Vol. 2B RDMSR: an absent MSR raises #GP(0)",
+            (_, r) => Announced(r, (1UL << 26) | (1UL << 27) | (1UL << 31), (1UL << 14) | (1UL << 15) | (1UL << 24))),
+        ["pred-cmd-msr/wrmsr"] = new("WRMSR IA32_PRED_CMD (0x49) = 1 (IBPB) at CPL0",
+            "SDM Vol. 4 Table 2-2: IA32_PRED_CMD exists if CPUID.(EAX=07H,ECX=0):EDX[26]; AMD APM Vol. 3 E.4.17: or CPUID.80000008H:EBX[12] IBPB; Vol. 2B WRMSR: an absent MSR raises #GP(0)",
+            (_, r) => Announced(r, 1UL << 26, 1UL << 12)),
+        ["flush-cmd-msr/wrmsr"] = new("WRMSR IA32_FLUSH_CMD (0x10B) = 1 (L1D_FLUSH) at CPL0",
+            "SDM Vol. 4 Table 2-2: IA32_FLUSH_CMD exists if CPUID.(EAX=07H,ECX=0):EDX[28]; Vol. 2B WRMSR: an absent MSR raises #GP(0)",
+            (_, r) => Announced(r, 1UL << 28, 0)),
+        ["tsc-adjust-msr/rdmsr-wrmsr"] = new("RDMSR IA32_TSC_ADJUST (0x3B), then WRMSR of it + 2^36 with RDTSC before and after, at CPL0",
+            "SDM Vol. 4 Table 2-2: IA32_TSC_ADJUST exists if CPUID.(EAX=07H,ECX=0):EBX[1]; Vol. 3B 18.17.3: a write adds the difference to the TSC",
+            (_, r) => TscAdjust(r)),
+        ["tsc-write-msr/wrmsr"] = new("WRMSR IA32_TIME_STAMP_COUNTER (0x10) = RDTSC + 2^36 at CPL0",
+            "SDM Vol. 3B 18.17.3: the write sets the TSC, and where IA32_TSC_ADJUST exists (CPUID.(EAX=07H,ECX=0):EBX[1]) it moves by the same amount",
+            (_, r) => TscWrite(r)),
+        ["cpuid-vcpus/differs"] = new("CPUID at CPL0 on every vCPU, leaves 0–0x20, 0x40000000–1, 0x80000000–0x80000021, the APIC-ID and CR4-mirror fields masked",
+            "SDM Vol. 2A CPUID: the leaves describe the processor; only the initial APIC ID fields (leaf 1 EBX[31:24], leaf 0xB EDX, AMD 0x8000001E) and the bits mirroring this vCPU's CR4 (OSXSAVE, OSPKE) or XCR0 (leaf 0xD EBX) may differ between logical processors",
+            (o, r) => $"vCPU {r["cpu"]} read 0x{o.Value:x} in CPUID.{r["leaf"]}.{r["subleaf"]}:{r["register"]?.ToUpperInvariant()}, vCPU 0 read {r["reference"]}"),
+        ["cpuid-vcpus/summary"] = new("CPUID at CPL0 on every vCPU",
+            "SDM Vol. 2A CPUID: every logical processor of one machine reports the same leaves, APIC-ID fields aside",
+            (o, r) => r["vcpus"] is "0" or "1" ? $"only {r["vcpus"]} vCPU ran, nothing to compare" : null),
+        ["cpuid-cpl3/differs"] = new("CPUID of the same leaves at CPL3 and at CPL0 (through the gate) on vCPU 0",
+            "SDM Vol. 2A CPUID: not a privileged instruction, the same at every CPL (only CPUID faulting, never enabled here, sets CPL3 apart)",
+            (o, r) => $"CPL3 read 0x{o.Value:x} in CPUID.{r["leaf"]}.{r["subleaf"]}:{r["register"]?.ToUpperInvariant()}, CPL0 read {r["reference"]}"),
         ["soft-exception-restore/int3"] = new("INT3 at CPL3 in a loop while the host saved and reverted snapshots",
             "SDM Vol. 3A 6.5 and 6.12.1.1: every INT3 delivers #BP (a trap) before the next instruction; a VMM's save/restore must carry a pending soft exception",
             (_, r) => $"INT3 at iteration {r["iteration"]} went on to the next instruction without its #BP handler having run (the soft exception was lost across save/revert)"),
     };
+
+    /// <summary>KVM's answer to a hypercall it does not know: -KVM_ENOSYS (-1000), low 32 bits (include/uapi/linux/kvm_para.h).</summary>
+    public const ulong KvmEnosysLow = 0xFFFF_FC18;
 
     /// <summary>The checks the guest side implements (probes/CpuChecks.cs), for the cases and the oracle tests.</summary>
     public static IEnumerable<string> Checks => Rules.Keys.Select(k => k[..k.IndexOf('/')]).Distinct();
@@ -159,6 +247,58 @@ public static class CpuRules
         o is { Event: true, RipAfter: true } ? null
         : !o.Event ? "no event: the handler never ran (the target dropped it)"
         : $"it gave {o.Describe()} instead of a trap to its handler";
+
+    private static string? OfferedOrUd(CpuOutcome o, Record r, string key, string instruction, string bit) =>
+        r[key] == "1" ? Completed(o) : Hidden(o, instruction, bit);
+
+    private static string? Hypercall(CpuOutcome o, Record r) =>
+        r["kvm_signature"] != "1" ? (o is { Event: true, RipAfter: false, Vector: Ud } ? null : $"no hypervisor claims it (CPUID.40000000H is not KVMKVMKVM), yet it gave {o.Describe()} instead of #UD")
+        : Completed(o) ?? (o.Value == KvmEnosysLow ? null : $"RAX came back with low half 0x{o.Value:x}, not -KVM_ENOSYS (0x{KvmEnosysLow:x})");
+
+    private static string? PageFault(CpuOutcome o, Record r, ulong error) =>
+        Fault(o, 14, error) ?? (r["cr2"] == r["address"] ? null : $"CR2 was {r["cr2"]}, not the faulting address {r["address"]}");
+
+    /// <summary>An MSR that exists iff a bit of CPUID.7.0:EDX (Intel's enumeration) or of CPUID.80000008H:EBX (AMD's) announces it.</summary>
+    private static string? Announced(Record r, ulong leaf7Edx, ulong leaf80000008Ebx)
+    {
+        bool exists = (CpuOutcome.Hex(r["leaf7_edx"]) & leaf7Edx) != 0 || (CpuOutcome.Hex(r["leaf80000008_ebx"]) & leaf80000008Ebx) != 0;
+        bool gp = r["gp"] == "1";
+        return exists == !gp ? null
+            : exists ? "the MSR CPUID announces raised #GP"
+            : $"CPUID announces it nowhere (7.0:EDX {r["leaf7_edx"]}, 80000008H:EBX {r["leaf80000008_ebx"]}), yet the access succeeded{(r["op"] == "rdmsr" ? $" and read {r["result"]}" : "")}";
+    }
+
+    /// <summary>RDTSC moved by at least the step written and not by a quarter more (a few gate calls, however loaded the host).</summary>
+    private static string? TscMoved(Record r, string what)
+    {
+        ulong moved = CpuOutcome.Hex(r["tsc_moved"]), step = CpuOutcome.Hex(r["step"]);
+        return moved >= step && moved - step < step / 4 ? null : $"{what}, RDTSC moved by 0x{moved:x}, not by the step 0x{step:x} (plus the time between)";
+    }
+
+    private static string? TscAdjust(Record r)
+    {
+        bool offered = r["cpuid_tsc_adjust"] == "1", gp = r["gp"] == "1";
+        return offered && gp ? "IA32_TSC_ADJUST, announced by CPUID.7.0:EBX[1], raised #GP"
+            : !offered && !gp ? $"IA32_TSC_ADJUST is not announced (CPUID.7.0:EBX[1] = 0), yet RDMSR read {r["result"]}"
+            : gp ? null
+            : r["written"] != "1" ? "the write of IA32_TSC_ADJUST raised #GP although its read did not"
+            : TscMoved(r, "after IA32_TSC_ADJUST += step");
+    }
+
+    private static string? TscWrite(Record r)
+    {
+        if (r["gp"] == "1")
+        {
+            return "the write of IA32_TIME_STAMP_COUNTER raised #GP";
+        }
+
+        ulong adjust = CpuOutcome.Hex(r["adjust_moved"]), step = CpuOutcome.Hex(r["step"]);
+        return TscMoved(r, "after IA32_TSC = RDTSC + step")
+            ?? (r["cpuid_tsc_adjust"] != "1" ? null
+                : r["adjust_readable"] != "1" ? "IA32_TSC_ADJUST, announced by CPUID.7.0:EBX[1], could not be read around the write"
+                : adjust <= step && step - adjust < step / 4 ? null
+                : $"IA32_TSC_ADJUST moved by 0x{adjust:x}, not by the TSC's step 0x{step:x} (less the time between)");
+    }
 
     private static bool Umip(Record r) => (CpuOutcome.Hex(r["cr4"]) & Cr4Umip) != 0;
 

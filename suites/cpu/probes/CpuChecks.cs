@@ -18,7 +18,8 @@ public static unsafe class Probe
         // milliseconds exited the VM under it ("the QMP server closed the connection before replying"). Once the host
         // answers, the rig is attached.
         Control.Request("host-time", 30_000_000);
-        if (!(UserChecks() || SystemRegisterChecks() || KernelChecks() || SoftExceptionAcrossRestore()))
+        if (!(UserChecks() || SystemRegisterChecks() || KernelChecks() || SoftExceptionAcrossRestore() || Cpl0InstructionChecks.Run()
+              || MsrChecks.Run() || PageFaultChecks.Run() || CpuidChecks.Run()))
         {
             Report.Fail(Name, "unknown-check");
         }
@@ -127,29 +128,38 @@ public static unsafe class Probe
 
     private static void OnUserGate(EventFrame* frame) => Fixups.TryResume(frame);
 
-    /// <summary>CPL3's SGDT, SIDT, STR, SLDT and SMSW beside what CPL0 reads (GateOp.SystemRegisters).</summary>
+    /// <summary>
+    /// CPL3's SGDT, SIDT, STR, SLDT and SMSW beside what CPL0 reads (GateOp.SystemRegisters); for umip-cpl3 after CR4.UMIP
+    /// was set at CPL0 (attempted whatever CPUID.7.0:ECX[2] says: where it is hidden the MOV CR4 must #GP).
+    /// </summary>
     private static bool SystemRegisterChecks()
     {
-        if (!CommandLine.Is("check", "descriptor-tables-cpl3"))
+        bool umip = CommandLine.Is("check", "umip-cpl3");
+        if (!umip && !CommandLine.Is("check", "descriptor-tables-cpl3"))
         {
             return false;
+        }
+        string check = umip ? "umip-cpl3" : "descriptor-tables-cpl3";
+        if (umip)
+        {
+            Cpl0InstructionChecks.One(check, "enable-umip", GateOp.Cpl0EnableUmip, 0, "cpuid_umip", TargetCpuid.Umip);
         }
         ulong* cpl0 = stackalloc ulong[8];
         ulong* cpl3 = stackalloc ulong[2];
         Native.Gate(GateOp.SystemRegisters, (ulong)cpl0, 0, 0);
         ulong e;
-        Table("sgdt", CpuNative.Sgdt(&e, (ulong)cpl3), e, cpl3, cpl0, cpl0[7]);
-        Table("sidt", CpuNative.Sidt(&e, (ulong)cpl3), e, cpl3, cpl0 + 2, cpl0[7]);
-        Register("str", CpuNative.Str(&e, 0), e, cpl0[4], cpl0[7]);
-        Register("sldt", CpuNative.Sldt(&e, 0), e, cpl0[5], cpl0[7]);
-        Register("smsw", CpuNative.Smsw(&e, 0), e, cpl0[6], cpl0[7]);
+        Table(check, "sgdt", CpuNative.Sgdt(&e, (ulong)cpl3), e, cpl3, cpl0, cpl0[7]);
+        Table(check, "sidt", CpuNative.Sidt(&e, (ulong)cpl3), e, cpl3, cpl0 + 2, cpl0[7]);
+        Register(check, "str", CpuNative.Str(&e, 0), e, cpl0[4], cpl0[7]);
+        Register(check, "sldt", CpuNative.Sldt(&e, 0), e, cpl0[5], cpl0[7]);
+        Register(check, "smsw", CpuNative.Smsw(&e, 0), e, cpl0[6], cpl0[7]);
         return true;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Table(string op, ulong result, ulong error, ulong* cpl3, ulong* cpl0, ulong cr4)
+    private static void Table(string check, string op, ulong result, ulong error, ulong* cpl3, ulong* cpl0, ulong cr4)
     {
-        Line line = CheckRecord.Start("descriptor-tables-cpl3", op, result, error);
+        Line line = CheckRecord.Start(check, op, result, error);
         line.HexField("limit", cpl3[0] & 0xFFFF);
         line.HexField("base", (cpl3[0] >> 16) | (cpl3[1] << 48));
         line.HexField("cpl0_limit", cpl0[0] & 0xFFFF);
@@ -159,9 +169,9 @@ public static unsafe class Probe
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Register(string op, ulong result, ulong error, ulong cpl0, ulong cr4)
+    private static void Register(string check, string op, ulong result, ulong error, ulong cpl0, ulong cr4)
     {
-        Line line = CheckRecord.Start("descriptor-tables-cpl3", op, result, error);
+        Line line = CheckRecord.Start(check, op, result, error);
         line.HexField("cpl0", cpl0);
         line.HexField("cr4", cr4);
         Console.Write(ref line);

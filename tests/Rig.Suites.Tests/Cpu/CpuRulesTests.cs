@@ -123,6 +123,95 @@ public class CpuRulesTests
     }
 
     [Fact]
+    public void Cpl0InstructionsExecuteWhereCpuidOffersThemAndUdWhereNot()
+    {
+        // result: low byte 0 completed (value from bit 8), 2 faulted with the vector in bits 8..15 and the error code from bit 16.
+        const string UdAtCpl0 = "0x602", GpZeroAtCpl0 = "0xd02";
+        Assert.Empty(Judge("movbe-cpl0", null, "RIG cpu check=movbe-cpl0 op=movbe result=0x0 error=0x0 cpuid_movbe=1 level=cpl0"));
+        Assert.Contains("#UD", Assert.Single(Judge("movbe-cpl0", null, $"RIG cpu check=movbe-cpl0 op=movbe result={GpZeroAtCpl0} error=0x0 cpuid_movbe=0 level=cpl0")));
+        Assert.Empty(Judge("movbe-cpl0", null, $"RIG cpu check=movbe-cpl0 op=movbe result={UdAtCpl0} error=0x0 cpuid_movbe=0 level=cpl0"));
+        Assert.Contains("executed", Assert.Single(Judge("clwb-cpl0", null, "RIG cpu check=clwb-cpl0 op=clwb result=0x0 error=0x0 cpuid_clwb=0 level=cpl0")));
+        Assert.Single(Judge("invpcid-cpl0", null, $"RIG cpu check=invpcid-cpl0 op=invpcid result={UdAtCpl0} error=0x0 cpuid_invpcid=1 level=cpl0"));
+        Assert.Empty(Judge("xgetbv-cpl0", null, "RIG cpu check=xgetbv-cpl0 op=xgetbv result=0x700 error=0x0 cpuid_xsave=1 level=cpl0"));
+        Assert.Contains("x87", Assert.Single(Judge("xgetbv-cpl0", null, "RIG cpu check=xgetbv-cpl0 op=xgetbv result=0x600 error=0x0 cpuid_xsave=1 level=cpl0")));
+        Assert.Empty(Judge("xsetbv-clear-x87-cpl0", null, $"RIG cpu check=xsetbv-clear-x87-cpl0 op=xsetbv result={GpZeroAtCpl0} error=0x0 cpuid_xsave=1 level=cpl0"));
+        Assert.Single(Judge("xsetbv-clear-x87-cpl0", null, $"RIG cpu check=xsetbv-clear-x87-cpl0 op=xsetbv result={UdAtCpl0} error=0x0 cpuid_xsave=1 level=cpl0"));
+        Assert.Single(Judge("xsetbv-clear-x87-cpl0", null, "RIG cpu check=xsetbv-clear-x87-cpl0 op=xsetbv result=0x10d02 error=0x0 cpuid_xsave=1 level=cpl0"));
+    }
+
+    [Fact]
+    public void ReservedControlAndDebugRegisterBitsAreGpAndDr0RoundTrips()
+    {
+        Assert.Empty(Judge("mov-cr4-reserved-cpl0", null, "RIG cpu check=mov-cr4-reserved-cpl0 op=mov-cr4 result=0xd02 error=0x0 bit=63 level=cpl0"));
+        Assert.Single(Judge("mov-cr4-reserved-cpl0", null, "RIG cpu check=mov-cr4-reserved-cpl0 op=mov-cr4 result=0x0 error=0x0 bit=63 level=cpl0"));
+        Assert.Single(Judge("mov-dr7-reserved-cpl0", null, "RIG cpu check=mov-dr7-reserved-cpl0 op=mov-dr7 result=0x602 error=0x0 bit=32 level=cpl0"));
+        Assert.Empty(Judge("mov-dr0-cpl0", null, "RIG cpu check=mov-dr0-cpl0 op=mov-dr0 result=0x1234500000 error=0x0 written=305418240 level=cpl0"));
+        Assert.Contains("read back", Assert.Single(Judge("mov-dr0-cpl0", null, "RIG cpu check=mov-dr0-cpl0 op=mov-dr0 result=0x0 error=0x0 written=305418240 level=cpl0")));
+    }
+
+    [Fact]
+    public void HypercallInstructionsFollowKvmsAbiOnlyWhereKvmIsAnnounced()
+    {
+        Assert.Empty(Judge("vmcall-cpl0", null, "RIG cpu check=vmcall-cpl0 op=vmcall result=0xfffffc1800 error=0x0 kvm_signature=1 level=cpl0"));
+        Assert.Contains("-KVM_ENOSYS", Assert.Single(Judge("vmcall-cpl0", null, "RIG cpu check=vmcall-cpl0 op=vmcall result=0x7fff00 error=0x0 kvm_signature=1 level=cpl0")));
+        Assert.Empty(Judge("vmmcall-cpl0", null, "RIG cpu check=vmmcall-cpl0 op=vmmcall result=0x602 error=0x0 kvm_signature=0 level=cpl0"));
+        Assert.Single(Judge("vmmcall-cpl0", null, "RIG cpu check=vmmcall-cpl0 op=vmmcall result=0xfffffc1800 error=0x0 kvm_signature=0 level=cpl0"));
+    }
+
+    [Fact]
+    public void UmipMakesDescriptorTableReadsAtCpl3AGp()
+    {
+        Assert.Empty(Judge("umip-cpl3", null, "RIG cpu check=umip-cpl3 op=enable-umip result=0x0 error=0x0 cpuid_umip=1 level=cpl0",
+            "RIG cpu check=umip-cpl3 op=str result=0x800000000000000d error=0x0 cpl0=0x40 cr4=0xe40"));
+        Assert.Contains("UMIP", Assert.Single(Judge("umip-cpl3", null, "RIG cpu check=umip-cpl3 op=enable-umip result=0x0 error=0x0 cpuid_umip=1 level=cpl0",
+            "RIG cpu check=umip-cpl3 op=str result=0x40 error=0x0 cpl0=0x40 cr4=0xe40")));
+        Assert.Single(Judge("umip-cpl3", null, "RIG cpu check=umip-cpl3 op=enable-umip result=0x0 error=0x0 cpuid_umip=0 level=cpl0"));
+    }
+
+    [Fact]
+    public void APageFaultReportsItsAddressInCr2AndTheAccessInItsErrorCode()
+    {
+        const string Load = "RIG cpu check=page-fault-cr2 op=load result=0x800000000000000e error=0x4 cr2=0x123456788 address=0x123456788";
+        Assert.Empty(Judge("page-fault-cr2", null, Load));
+        Assert.Contains("CR2", Assert.Single(Judge("page-fault-cr2", null, Load.Replace("cr2=0x123456788", "cr2=0x0", StringComparison.Ordinal))));
+        Assert.Single(Judge("page-fault-cr2", null, Load.Replace("error=0x4", "error=0x6", StringComparison.Ordinal)));
+        Assert.Empty(Judge("page-fault-cr2", null, Load.Replace("op=load", "op=store", StringComparison.Ordinal).Replace("error=0x4", "error=0x6", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void SpeculationMsrsExistExactlyWhereCpuidAnnouncesThem()
+    {
+        Assert.Empty(Judge("spec-ctrl-msr", null, "RIG cpu check=spec-ctrl-msr op=rdmsr result=0x0 error=0x1 gp=1 leaf7_edx=0x0 leaf80000008_ebx=0x0"));
+        Assert.Contains("announces it nowhere", Assert.Single(Judge("spec-ctrl-msr", null, "RIG cpu check=spec-ctrl-msr op=rdmsr result=0x0 error=0x0 gp=0 leaf7_edx=0x0 leaf80000008_ebx=0x0")));
+        Assert.Empty(Judge("spec-ctrl-msr", null, "RIG cpu check=spec-ctrl-msr op=rdmsr result=0x0 error=0x0 gp=0 leaf7_edx=0x0 leaf80000008_ebx=0x1000000"));
+        Assert.Single(Judge("pred-cmd-msr", null, "RIG cpu check=pred-cmd-msr op=wrmsr result=0x0 error=0x1 gp=1 leaf7_edx=0x0 leaf80000008_ebx=0x1000"));
+        Assert.Empty(Judge("flush-cmd-msr", null, "RIG cpu check=flush-cmd-msr op=wrmsr result=0x0 error=0x0 gp=0 leaf7_edx=0x10000000 leaf80000008_ebx=0x0"));
+    }
+
+    [Fact]
+    public void TscAndTscAdjustWritesMoveRdtscByTheirStep()
+    {
+        const string Adjust = "RIG cpu check=tsc-adjust-msr op=rdmsr-wrmsr result=0x0 error=0x0 gp=0 written=1 cpuid_tsc_adjust=1 tsc_moved=0x1000100000 step=0x1000000000";
+        Assert.Empty(Judge("tsc-adjust-msr", null, Adjust));
+        Assert.Single(Judge("tsc-adjust-msr", null, Adjust.Replace("tsc_moved=0x1000100000", "tsc_moved=0x100000", StringComparison.Ordinal)));
+        Assert.Single(Judge("tsc-adjust-msr", null, Adjust.Replace("cpuid_tsc_adjust=1", "cpuid_tsc_adjust=0", StringComparison.Ordinal)));
+        const string Write = "RIG cpu check=tsc-write-msr op=wrmsr result=0x1000100000 error=0x0 gp=0 cpuid_tsc_adjust=1 adjust_readable=1 adjust_moved=0xffff00000 tsc_moved=0x1000100000 step=0x1000000000";
+        Assert.Empty(Judge("tsc-write-msr", null, Write));
+        Assert.Contains("IA32_TSC_ADJUST moved", Assert.Single(Judge("tsc-write-msr", null, Write.Replace("adjust_moved=0xffff00000", "adjust_moved=0x0", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public void CpuidDifferencesBetweenVcpusOrPrivilegeLevelsAreReported()
+    {
+        Assert.Empty(Judge("cpuid-vcpus", null, "RIG cpu check=cpuid-vcpus op=summary result=0x0 error=0x0 vcpus=2 entries=60"));
+        Assert.Contains("vCPU 1", Assert.Single(Judge("cpuid-vcpus", null, "RIG cpu check=cpuid-vcpus op=differs result=0x1 error=0x0 cpu=1 leaf=0x7 subleaf=0x0 register=ebx reference=0x0",
+            "RIG cpu check=cpuid-vcpus op=summary result=0x1 error=0x0 vcpus=2 entries=60")));
+        Assert.Single(Judge("cpuid-vcpus", null, "RIG cpu check=cpuid-vcpus op=summary result=0x0 error=0x0 vcpus=1 entries=60"));
+        Assert.Contains("CPL3 read", Assert.Single(Judge("cpuid-cpl3", null, "RIG cpu check=cpuid-cpl3 op=differs result=0x1 error=0x0 cpu=0 leaf=0x1 subleaf=0x0 register=ecx reference=0x0",
+            "RIG cpu check=cpuid-cpl3 op=summary result=0x1 error=0x0 vcpus=1 entries=60")));
+    }
+
+    [Fact]
     public void EveryCheckHasItsCaseAndEveryCaseItsCheck()
     {
         var fixtures = typeof(CpuCheckRun).Assembly.GetTypes()

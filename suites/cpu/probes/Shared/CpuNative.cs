@@ -100,4 +100,12 @@ internal static unsafe class CpuNative
     [RuntimeImport("rig_cpu_lstar")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong SyscallEntry();
+
+    [RuntimeImport("rig_cpu_load")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Load(ulong* error, ulong address);
+
+    [RuntimeImport("rig_cpu_store")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Store(ulong* error, ulong address);
 }

@@ -9,6 +9,48 @@ public static class TargetCpuid
     /// <summary>CPUID.(EAX=7,ECX=0):ECX[22] RDPID.</summary>
     public static ulong Rdpid => Cpu.MaxLeaf >= 7 ? Cpu.Cpuid(7).Ecx >> 22 & 1 : 0;
 
+    /// <summary>CPUID.1:ECX[22] MOVBE.</summary>
+    public static ulong Movbe => Cpu.Cpuid(1).Ecx >> 22 & 1;
+
+    /// <summary>CPUID.1:ECX[26] XSAVE (XGETBV, XSETBV, CR4.OSXSAVE).</summary>
+    public static ulong Xsave => Cpu.Cpuid(1).Ecx >> 26 & 1;
+
+    /// <summary>CPUID.(EAX=7,ECX=0):EBX[1] IA32_TSC_ADJUST.</summary>
+    public static ulong TscAdjust => Leaf7Ebx >> 1 & 1;
+
+    /// <summary>CPUID.(EAX=7,ECX=0):EBX[10] INVPCID.</summary>
+    public static ulong Invpcid => Leaf7Ebx >> 10 & 1;
+
+    /// <summary>CPUID.(EAX=7,ECX=0):EBX[20] SMAP (CLAC, STAC).</summary>
+    public static ulong Smap => Leaf7Ebx >> 20 & 1;
+
+    /// <summary>CPUID.(EAX=7,ECX=0):EBX[23] CLFLUSHOPT.</summary>
+    public static ulong Clflushopt => Leaf7Ebx >> 23 & 1;
+
+    /// <summary>CPUID.(EAX=7,ECX=0):EBX[24] CLWB.</summary>
+    public static ulong Clwb => Leaf7Ebx >> 24 & 1;
+
+    /// <summary>CPUID.(EAX=7,ECX=0):ECX[2] UMIP.</summary>
+    public static ulong Umip => Cpu.MaxLeaf >= 7 ? Cpu.Cpuid(7).Ecx >> 2 & 1 : 0;
+
+    /// <summary>CPUID.(EAX=7,ECX=0):EDX, Intel's speculation-control bits (IBRS_IBPB 26, STIBP 27, L1D_FLUSH 28, SSBD 31).</summary>
+    public static ulong Leaf7Edx => Cpu.MaxLeaf >= 7 ? Cpu.Cpuid(7).Edx : 0;
+
+    /// <summary>CPUID.80000008H:EBX, AMD's (AMD APM Vol. 3 E.4.17: RDPRU 4, IBPB 12, IBRS 14, STIBP 15, SSBD 24).</summary>
+    public static ulong Leaf80000008Ebx => Cpu.Cpuid(0x80000000).Eax >= 0x80000008 ? Cpu.Cpuid(0x80000008).Ebx : 0;
+
+    /// <summary>CPUID.40000000H's signature is "KVMKVMKVM": the KVM paravirtual interface, VMCALL/VMMCALL included, is offered.</summary>
+    public static ulong KvmSignature
+    {
+        get
+        {
+            var r = Cpu.Cpuid(0x40000000);
+            return r.Ebx == 0x4B4D564B && r.Ecx == 0x564B4D56 && r.Edx == 0x4D ? 1UL : 0UL;
+        }
+    }
+
+    private static ulong Leaf7Ebx => Cpu.MaxLeaf >= 7 ? Cpu.Cpuid(7).Ebx : 0;
+
     /// <summary>CPUID.80000001H:EDX[11] SYSCALL/SYSRET in 64-bit mode.</summary>
     public static ulong Syscall => Cpu.Cpuid(0x80000000).Eax >= 0x80000001 ? Cpu.Cpuid(0x80000001).Edx >> 11 & 1 : 0;
 }
