@@ -13,12 +13,12 @@ public static unsafe class XenShutdown
     private const ulong HypercallSchedOp = 29; // __HYPERVISOR_sched_op
     private const ulong SchedOpShutdown = 2; // SCHEDOP_shutdown
 
-    /// <summary>Asks Xen to end this domain; returns only if Xen refused.</summary>
-    internal static void Exit(byte status)
+    /// <summary>Asks Xen to end this domain; returns only if Xen refused, with the hypercall's result (a -errno).</summary>
+    internal static long Exit(byte status)
     {
         XenConsole.Drain();
         uint* reason = stackalloc uint[1];
         reason[0] = status switch { 0 => 0u, 1 => 4u, _ => 3u }; // SHUTDOWN_poweroff, SHUTDOWN_watchdog, SHUTDOWN_crash
-        Native.Gate(GateOp.XenHypercall, XenTime.Entry(HypercallSchedOp), SchedOpShutdown, (ulong)reason);
+        return (long)Native.Gate(GateOp.XenHypercall, XenTime.Entry(HypercallSchedOp), SchedOpShutdown, (ulong)reason);
     }
 }

@@ -27,6 +27,7 @@ public static unsafe class Probe
         Hypervisor.Describe(ref io);
         Console.Write(ref io);
         CpuidPaths();
+        AcpiPath();
 
         Expect(Name + ".exception.ud", Faults.InvalidOpcode(), 6);
         Expect(Name + ".exception.de", Faults.DivideByZero(), 0);
@@ -81,6 +82,36 @@ public static unsafe class Probe
         line.HexField("leaf", leaf);
         Registers(ref line, "cpl0", Cpu.Cpuid(leaf));
         Registers(ref line, "cpl3", Cpu.CpuidAtCpl3(leaf));
+        Console.Write(ref line);
+    }
+
+    /// <summary>
+    /// Logs where the ACPI tables were found (hvm_start_info's rsdp_paddr, else the BIOS area scan) and what the MADT
+    /// holds: the vCPU count every SMP check starts from. A Xen HVM guest's come from hvmloader through SeaBIOS, and
+    /// the runtime counted 1 CPU there with 4 vCPUs configured.
+    /// </summary>
+    private static void AcpiPath()
+    {
+        byte* rsdp = Acpi.FindRsdp();
+        byte* madt = Acpi.FindTable('A', 'P', 'I', 'C');
+        uint* ids = stackalloc uint[64];
+        Line line = default;
+        line.Text("acpi");
+        line.HexField("start_info_rsdp", Runtime.StartInfo != null ? Runtime.StartInfo->RsdpPaddr : 0);
+        line.HexField("rsdp", (ulong)rsdp);
+        if (rsdp != null)
+        {
+            line.Field("revision", rsdp[15]);
+            line.HexField("rsdt", *(uint*)(rsdp + 16));
+            line.HexField("xsdt", rsdp[15] >= 2 ? *(ulong*)(rsdp + 24) : 0);
+        }
+        line.HexField("madt", (ulong)madt);
+        if (madt != null)
+        {
+            line.Field("madt_length", *(uint*)(madt + 4));
+            line.HexField("oem", *(ulong*)(madt + 10) & 0xFFFF_FFFF_FFFF);
+        }
+        line.Field("enabled", (ulong)Acpi.ApicIds(ids, 64));
         Console.Write(ref line);
     }
 

@@ -257,7 +257,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             Activity = VcpuActivity.Running;
         }
 
-        if (Activity == VcpuActivity.Halted && _interruptFlagAtHalt && lapic.HasDeliverableInterrupt)
+        if (Activity == VcpuActivity.Halted && _interruptFlagAtHalt && (lapic.HasDeliverableInterrupt || _vm.EventChannels.PendingCallbackVector(Id) != 0))
         {
             Activity = VcpuActivity.Running;
         }
@@ -280,6 +280,20 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             // KVM without an in-kernel LAPIC loads CR8 from kvm_run at every entry (arch/x86/kvm/x86.c).
             _cr8GivenToKvm = withTpr.Cr8;
             run.Cr8 = _cr8GivenToKvm;
+        }
+
+        // Xen's callback vector comes before the LAPIC and is not acknowledged: it is offered at every entry while the
+        // guest's evtchn_upcall_pending stays set (hvm_vcpu_has_pending_irq, xen/arch/x86/hvm/irq.c), so the window is
+        // asked for again after each injection.
+        if (_vm.EventChannels.PendingCallbackVector(Id) is var callback and not 0)
+        {
+            if (run.ReadyForInterruptInjection)
+            {
+                Kvm.Interrupt(callback);
+            }
+
+            run.RequestInterruptWindow = true;
+            return;
         }
 
         if (Lapic is not { HasDeliverableInterrupt: true } lapic)

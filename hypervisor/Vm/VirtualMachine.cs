@@ -171,10 +171,12 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
             _vm.DenyMsrsToKernel([(XenCpuid.HypercallPageMsr, 1)]);
         }
 
-        // Xen event channels (Xen/XenEventChannels, suites/evtchn): the upcall is a fixed, edge vector through our LAPIC;
-        // with --irqchip kernel there is no upcall.
+        // Xen event channels (Xen/XenEventChannels, suites/evtchn): a vCPU's own upcall vector is a fixed, edge vector
+        // through our LAPIC; the callback vector is offered by the vCPU itself while its upcall flag is set (Vcpu
+        // InjectInterrupt); with --irqchip kernel there is no upcall.
         EventChannels = new XenEventChannels(Xen, new KvmXenGuestMemory(_memory, PagingOf), _vcpus.Length, _defects,
-            (vcpu, vector) => _interruptControllers?.Bus.Send(new ApicMessage(DeliveryMode.Fixed, vector, false, false, (uint)vcpu, 0xFF)));
+            (vcpu, vector) => _interruptControllers?.Bus.Send(new ApicMessage(DeliveryMode.Fixed, vector, false, false, (uint)vcpu, 0xFF)),
+            vcpu => _vcpus[vcpu].Ring());
         Xen.Hypercalls.Register(XenHypercallNumber.SchedOp, new SchedOpHypercall(new KvmXenGuestMemory(_memory, PagingOf), OnXenShutdown).Handle);
         PvConsole = options.Machine == MachineType.XenPvh
             ? new PvConsoleBackend(new KvmXenGuestMemory(_memory, PagingOf), EventChannels, Xen.Params, XenPvhPlatform.ConsolePage(_memory.Size), options.Com1, options.Com2)

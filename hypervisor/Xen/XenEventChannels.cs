@@ -13,16 +13,22 @@ public sealed class XenEventChannels
     private readonly IXenGuestMemory _memory;
     private readonly SharedInfoPublisher _sharedInfo;
     private readonly Action<int, byte> _inject;
+    private readonly Action<int> _kick;
     private readonly byte[] _upcallVectors;
     private byte _callbackVector;
     private long _hostReceived;
 
-    /// <param name="inject">Raises a vector on a vCPU's LAPIC (edge, fixed), as Xen's vector callback does.</param>
-    public XenEventChannels(XenGuestInterface xen, IXenGuestMemory memory, int vcpuCount, DefectSet defects, Action<int, byte> inject)
+    /// <param name="inject">Raises a vCPU's own upcall vector on its LAPIC (edge, fixed), as Xen does for HVMOP_set_evtchn_upcall_vector.</param>
+    /// <param name="kick">
+    /// Makes a vCPU look at <see cref="PendingCallbackVector"/> before it next runs (out of HLT too): Xen's vcpu_kick for the
+    /// callback vector, which is not a LAPIC interrupt.
+    /// </param>
+    public XenEventChannels(XenGuestInterface xen, IXenGuestMemory memory, int vcpuCount, DefectSet defects, Action<int, byte> inject, Action<int> kick)
     {
         _memory = memory;
         _sharedInfo = xen.Publisher;
         _inject = inject;
+        _kick = kick;
         _upcallVectors = new byte[vcpuCount];
         Ports = new EventChannelPorts(vcpuCount);
         Words = new GuestFifoMemory(memory, vcpuCount);
@@ -205,26 +211,45 @@ public sealed class XenEventChannels
     }
 
     /// <summary>
+    /// HVM_PARAM_CALLBACK_IRQ's vector as Xen delivers it, level-like: hvm_vcpu_has_pending_irq (xen/arch/x86/hvm/irq.c)
+    /// answers the callback vector for as long as the vCPU's evtchn_upcall_pending is set, ahead of the LAPIC and with no
+    /// acknowledgement or EOI, so a guest taking it with interrupts enabled before clearing the flag gets it again at once
+    /// (Linux clears the flag first, with IF=0, in xen_hvm_callback_vector's handler). 0 when no callback vector is named,
+    /// the flag is clear, or shared_info is not mapped (rig-hv keeps the flag only in the guest's vcpu_info).
+    /// </summary>
+    public byte PendingCallbackVector(int vcpu)
+    {
+        byte vector = Volatile.Read(ref _callbackVector);
+        return vector != 0 && UpcallPendingFlag(vcpu) is { Length: 1 } pending && Volatile.Read(ref pending[0]) != 0 ? vector : (byte)0;
+    }
+
+    /// <summary>
     /// Xen's vcpu_mark_events_pending: set evtchn_upcall_pending in the vCPU's vcpu_info, and only when it was clear
-    /// interrupt the vCPU on its upcall vector (its own, else the callback vector; none set: no interrupt).
+    /// signal the vCPU (hvm_assert_evtchn_irq): its own upcall vector as an edge through its LAPIC, else a kick that
+    /// makes it find the callback vector pending (<see cref="PendingCallbackVector"/>).
     /// </summary>
     private void Upcall(int vcpu)
     {
-        if (_sharedInfo.SharedInfoGpa is ulong shared && vcpu < SharedInfoLayout.LegacyMaxVcpus)
+        Span<byte> pending = UpcallPendingFlag(vcpu);
+        if (pending.Length == 1 && Interlocked.Exchange(ref pending[0], 1) != 0)
         {
-            Span<byte> pending = _memory.Physical(
-                shared + (ulong)(SharedInfoLayout.VcpuInfoArrayOffset + vcpu * SharedInfoLayout.VcpuInfoSize + SharedInfoLayout.VcpuInfoUpcallPendingOffset), 1);
-            if (pending.Length == 1 && Interlocked.Exchange(ref pending[0], 1) != 0)
-            {
-                return;
-            }
+            return;
         }
 
         byte vector = Volatile.Read(ref _upcallVectors[vcpu]);
-        vector = vector != 0 ? vector : Volatile.Read(ref _callbackVector);
         if (vector != 0)
         {
             _inject(vcpu, vector);
         }
+        else if (Volatile.Read(ref _callbackVector) != 0)
+        {
+            _kick(vcpu);
+        }
     }
+
+    /// <summary>The vCPU's evtchn_upcall_pending byte in shared_info's vcpu_info; empty when shared_info is not mapped or the vCPU is past the legacy array.</summary>
+    private Span<byte> UpcallPendingFlag(int vcpu) =>
+        _sharedInfo.SharedInfoGpa is ulong shared && vcpu < SharedInfoLayout.LegacyMaxVcpus
+            ? _memory.Physical(shared + (ulong)(SharedInfoLayout.VcpuInfoArrayOffset + vcpu * SharedInfoLayout.VcpuInfoSize + SharedInfoLayout.VcpuInfoUpcallPendingOffset), 1)
+            : [];
 }

@@ -10,17 +10,19 @@ public sealed class EventChannelOpTests : IDisposable
     private const ulong ArgumentGpa = 0x3000;
     private const ulong ControlGpa = 0x4000;
     private const ulong ArrayGpa = 0x6000;
+    private const ulong SharedInfoGpa = 0x8000;
 
     private readonly FakeGuestMemory _memory = new(64 * 1024);
     private readonly XenGuestInterface _xen;
     private readonly XenEventChannels _channels;
     private readonly List<(int Vcpu, byte Vector)> _injected = [];
+    private readonly List<int> _kicked = [];
 
     public EventChannelOpTests()
     {
         _xen = new XenGuestInterface(new FakeGuestTsc(2, 2_446_000_000), _memory, new FakeHostClock(), 2, DefectSet.None,
             tscStable: true, TimeSpan.FromHours(1));
-        _channels = new XenEventChannels(_xen, _memory, 2, DefectSet.None, (vcpu, vector) => _injected.Add((vcpu, vector)));
+        _channels = new XenEventChannels(_xen, _memory, 2, DefectSet.None, (vcpu, vector) => _injected.Add((vcpu, vector)), _kicked.Add);
     }
 
     public void Dispose() => _xen.Dispose();
@@ -29,16 +31,37 @@ public sealed class EventChannelOpTests : IDisposable
     public void A_host_send_on_an_interdomain_port_reaches_the_guests_queue_and_upcalls_on_its_vector()
     {
         SetUpFifo();
-        Assert.Equal(0, Call(XenHypercallNumber.HvmOp, HvmOpHypercall.SetParam, Param(EventChannelPorts.DomidSelf, 0, 2UL << 56 | 0xF3)));
-        Assert.Equal(0, Call(EventChannelOpHypercall.AllocUnbound, [0xF0, 0x7F, 0, 0, 0, 0, 0, 0]));
-        uint port = BinaryPrimitives.ReadUInt32LittleEndian(_memory.At(ArgumentGpa + 4, 4));
+        Assert.Equal(0, Call(XenHypercallNumber.HvmOp, HvmOpHypercall.SetEvtchnUpcallVector, [0, 0, 0, 0, 0xF3]));
+        uint port = HostBoundPort();
 
-        Assert.True(_channels.HostBind(port));
         Assert.True(_channels.HostSend(port));
 
         Assert.Equal(FifoEventWord.Pending | FifoEventWord.Linked, Word(ArrayGpa + port * 4));
         Assert.Equal(port, Word(ControlGpa + (ulong)FifoControlBlock.HeadAt((int)FifoEventWord.PriorityDefault)));
         Assert.Equal([(0, (byte)0xF3)], _injected);
+        Assert.Equal(0, _channels.PendingCallbackVector(0));
+    }
+
+    [Fact]
+    public void The_callback_vector_is_offered_until_the_guest_clears_evtchn_upcall_pending_and_never_through_the_lapic()
+    {
+        SetUpFifo();
+        Assert.Equal(0, Call(XenHypercallNumber.MemoryOp, MemoryOpHypercall.AddToPhysmap, SharedInfoAt(SharedInfoGpa >> 12)));
+        Assert.Equal(0, Call(XenHypercallNumber.HvmOp, HvmOpHypercall.SetParam, Param(EventChannelPorts.DomidSelf, HvmOpHypercall.ParamCallbackIrq, HvmOpHypercall.CallbackTypeVector << 56 | 0xF3)));
+        uint port = HostBoundPort();
+        Assert.Equal(0, _channels.PendingCallbackVector(0));
+
+        Assert.True(_channels.HostSend(port));
+
+        // Offered again after being taken: nothing acknowledges it, as hvm_vcpu_has_pending_irq in Xen.
+        Assert.Equal(0xF3, _channels.PendingCallbackVector(0));
+        Assert.Equal(0xF3, _channels.PendingCallbackVector(0));
+        Assert.Equal(0, _channels.PendingCallbackVector(1));
+        Assert.Equal([0], _kicked);
+        Assert.Empty(_injected);
+
+        _memory.At(SharedInfoGpa + SharedInfoLayout.VcpuInfoArrayOffset + SharedInfoLayout.VcpuInfoUpcallPendingOffset, 1)[0] = 0;
+        Assert.Equal(0, _channels.PendingCallbackVector(0));
     }
 
     [Fact]
@@ -119,6 +142,25 @@ public sealed class EventChannelOpTests : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(request, gfn);
         BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(8), offset);
         BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(12), vcpu);
+        return request;
+    }
+
+    /// <summary>A port the guest allocated for domain 0, bound by the host backend.</summary>
+    private uint HostBoundPort()
+    {
+        Assert.Equal(0, Call(EventChannelOpHypercall.AllocUnbound, [0xF0, 0x7F, 0, 0, 0, 0, 0, 0]));
+        uint port = Word(ArgumentGpa + 4);
+        Assert.True(_channels.HostBind(port));
+        return port;
+    }
+
+    /// <summary>struct xen_add_to_physmap placing shared_info at <paramref name="gpfn"/> (public/memory.h).</summary>
+    private static byte[] SharedInfoAt(ulong gpfn)
+    {
+        byte[] request = new byte[MemoryOpHypercall.AddToPhysmapSize];
+        BinaryPrimitives.WriteUInt16LittleEndian(request, MemoryOpHypercall.DomidSelf);
+        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(MemoryOpHypercall.SpaceOffset), MemoryOpHypercall.MapSpaceSharedInfo);
+        BinaryPrimitives.WriteUInt64LittleEndian(request.AsSpan(MemoryOpHypercall.GpfnOffset), gpfn);
         return request;
     }
 

@@ -25,7 +25,7 @@ public sealed class PvConsoleBackendTests : IDisposable
     {
         _xen = new XenGuestInterface(new FakeGuestTsc(1, 2_446_000_000), _memory, new FakeHostClock(), 1, DefectSet.None,
             tscStable: true, TimeSpan.FromHours(1));
-        var channels = new XenEventChannels(_xen, _memory, 1, DefectSet.None, (_, _) => { });
+        var channels = new XenEventChannels(_xen, _memory, 1, DefectSet.None, (_, _) => { }, _ => { });
         _console = new PvConsoleBackend(_memory, channels, _xen.Params, PageGpa, _log.Add, _control.Add);
         _console.Reset();
     }

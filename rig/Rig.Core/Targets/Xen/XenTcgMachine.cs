@@ -96,8 +96,12 @@ public sealed class XenTcgMachine : IDom0
             var exited = process.WaitForExitAsync();
             if (await Task.WhenAny(agent.Ready, exited, Task.Delay(ReadyBound)).ConfigureAwait(false) != agent.Ready)
             {
-                var why = process.HasExited ? $"QEMU exited with {process.ExitCode}" : $"dom0's agent not ready within {ReadyBound.TotalSeconds:0} s";
-                throw new InvalidOperationException($"xen-tcg did not come up: {why}; {await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false)}\n{Tail(Path.Combine(directory, "xen-console.log"))}");
+                // QEMU's stderr ends only with QEMU: waiting for it from a QEMU still running threw a TimeoutException
+                // that hid this message (seen at load ~100, where dom0 was not up in 300 s).
+                var why = process.HasExited
+                    ? $"QEMU exited with {process.ExitCode}; {await process.StandardError.ReadToEndAsync().ConfigureAwait(false)}"
+                    : $"dom0's agent not ready within {ReadyBound.TotalSeconds:0} s";
+                throw new InvalidOperationException($"xen-tcg did not come up: {why}\n{Tail(Path.Combine(directory, "xen-console.log"))}");
             }
 
             return new XenTcgMachine(process, directory, agent, await agent.Ready.ConfigureAwait(false), clock.Elapsed, staged);
