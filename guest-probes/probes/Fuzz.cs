@@ -651,7 +651,8 @@ public static unsafe class Probe
     /// A word of an event-channel request (a port, vCPU, VIRQ, priority, offset, domid or half a frame number): small
     /// (ports and frames under 1 MiB, which nothing of the probe uses), past RAM, random, or an edge of the ABI: the
     /// priorities' and VIRQs' ends, the event array's page and port limits (1024 per page, 2^17), DOMID_SELF, RAM's last
-    /// frame and the first past it.
+    /// frame and the first past it. The page edges are those of the third page, 3071 and 3072: as frames (init_control,
+    /// expand_array clear what they name) 1023 and 1024 would be the probe's own stacks.
     /// </summary>
     private static uint EventChannelWord(ulong r)
     {
@@ -672,8 +673,8 @@ public static unsafe class Probe
                     case 2: return 16;
                     case 3: return 23;
                     case 4: return 24;
-                    case 5: return 1023;
-                    case 6: return 1024;
+                    case 5: return 3071;
+                    case 6: return 3072;
                     case 7: return 4095;
                     case 8: return 4096;
                     case 9: return FuzzOracle.PortLimit - 1;
