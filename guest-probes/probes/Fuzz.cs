@@ -630,7 +630,10 @@ public static unsafe class Probe
             JudgePointer(block, FuzzOracle.EventChannelOp, command, 0, pointer, XenEvents.Op(command, (void*)pointer));
             return;
         }
-        uint* request = (uint*)(ScratchGpa + (c % (ScratchSize / 64)) * 64);
+        // On this vCPU's stack, not in scratch: the judge compares the answer with the words it wrote, and scratch is
+        // shared with the other vCPUs' inputs and with records the hypervisor was told to put there (seed
+        // 2899093555893458477: bind_virq judged on VIRQ 0xb29f9045 answered -ENOENT, for words another vCPU had written).
+        uint* request = stackalloc uint[8];
         for (int i = 0; i < 8; i++)
         {
             request[i] = EventChannelWord(Next(ref state));
