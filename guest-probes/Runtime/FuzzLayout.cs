@@ -37,6 +37,37 @@ internal static class FuzzLayout
     public const int CpuFaultRepeats = 7;
     public const int CpuPerInterface = 8;
 
+    /// <summary>Violations of the oracles beyond survival (<see cref="FuzzOracle"/>, the canary), per kind: quadword 18 + kind - 1.</summary>
+    public const int CpuViolationsPerKind = 18;
+
+    /// <summary>This vCPU's first violation: its kind, the input it came from, and four words that say what (per kind, see FuzzViolation).</summary>
+    public const int CpuFirstViolationKind = 23;
+    public const int CpuFirstViolationInput = 24;
+    public const int CpuFirstViolationA = 25;
+
+    /// <summary>Answers judged by the oracles (bad pointers, event-channel rules) and canary quadwords compared.</summary>
+    public const int CpuOracleChecks = 29;
+    public const int CpuCanaryChecks = 30;
+
+    // Violation kinds.
+    public const int ViolationBadPointer = 1;
+    public const int ViolationBadFrame = 2;
+    public const int ViolationCanary = 3;
+    public const int ViolationErrno = 4;
+    public const int ViolationInvariant = 5;
+    public const int ViolationKinds = 5;
+
+    /// <summary>
+    /// The canary: RAM no input names (past the scratch area and a 128 KiB gap, which absorbs a record the hypervisor may
+    /// legitimately place at the scratch area's last byte), filled with <see cref="CanaryWord"/> at boot and compared
+    /// while the probe runs and at each boot after a reset. A change is a write by the hypervisor to the wrong guest address.
+    /// </summary>
+    public const ulong CanaryGpa = 0x880000;
+    public const ulong CanaryLength = 0x80000;
+
+    /// <summary>The canary's quadword at <paramref name="gpa"/>: a function of the address alone, so a shifted copy does not match.</summary>
+    public static ulong CanaryWord(ulong gpa) => (gpa ^ 0x43414E4152595F31) * 0x9E3779B97F4A7C15;
+
     // Interfaces.
     public const int PortOut = 0;
     public const int PortIn = 1;

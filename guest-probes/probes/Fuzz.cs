@@ -12,6 +12,12 @@ using Rig.Guest;
 /// while it pings QMP. Inputs stay clear of the probe's own memory: pointers handed to the hypervisor point into
 /// <see cref="ScratchGpa"/>, above 4 GiB, or into unbacked space, so a wild write by the hypervisor is its bug, not noise.
 /// </para>
+/// <para>
+/// Beyond survival the probe judges answers (<see cref="FuzzOracle"/>): a hypercall whose pointer is outside RAM must
+/// fail with -EFAULT, event-channel commands with impossible ports, VIRQs, priorities, offsets or frames with their
+/// documented error, and the canary (<see cref="FuzzLayout.CanaryGpa"/>) must keep its contents. A violation is counted
+/// in the status block with the input it came from and printed on COM1 as <c>fuzz-violation</c>.
+/// </para>
 /// </summary>
 public static unsafe class Probe
 {
@@ -35,6 +41,7 @@ public static unsafe class Probe
     private static bool xen;
     private static int cpus;
     private static ulong* status;
+    private static ulong ramEnd;
 
     public static void Main()
     {
@@ -57,6 +64,9 @@ public static unsafe class Probe
         status[FuzzLayout.HeaderBoot] = (ulong)Runtime.BootNumber;
         status[FuzzLayout.HeaderCpus] = (ulong)cpus;
         status[FuzzLayout.HeaderWeights] = weights;
+        ramEnd = BackedRamEnd();
+        CheckCanaryLeftByLastBoot();
+        FillCanary();
         xen = XenTime.Enable(out _);
         status[FuzzLayout.HeaderXen] = xen ? 1UL : 0;
         for (int v = 0; v < 32; v++)
@@ -112,6 +122,120 @@ public static unsafe class Probe
             block[FuzzLayout.CpuPerInterface + kind]++;
             Atomic.FetchAdd(block + FuzzLayout.CpuInputs, 1);
             Do(kind, a, b, c, cpu, ref state);
+            if ((i & (CanaryCheckEvery - 1)) == CanaryCheckEvery - 1)
+            {
+                CheckCanary(block, (i / CanaryCheckEvery + (ulong)cpu) % (FuzzLayout.CanaryLength / CanarySlice) * CanarySlice, CanarySlice);
+            }
+        }
+    }
+
+    // ---- the oracles beyond survival ----
+
+    /// <summary>Each vCPU compares 16 KiB of the canary every 1024 inputs: all of it every 32 Ki inputs, a few seconds.</summary>
+    private const ulong CanaryCheckEvery = 1024;
+    private const ulong CanarySlice = 0x4000;
+
+    /// <summary>
+    /// Where guest RAM ends, backed: the end of the start info's RAM range holding the sample area, and any range that
+    /// directly follows it (rig-hv's xen-pvh machine reserves the top pages, still RAM to the hypervisor); rig.json's
+    /// 64 MiB when the start info has no memory map.
+    /// </summary>
+    private static ulong BackedRamEnd()
+    {
+        ulong capacity = SampleBuffer.CapacityBytes;
+        if (capacity == 0)
+        {
+            return RamTop;
+        }
+        ulong end = FuzzLayout.StatusGpa + capacity;
+        StartInfo* info = Runtime.StartInfo;
+        var map = (MemoryMapEntry*)info->MemoryMapPaddr;
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            for (uint i = 0; i < info->MemoryMapEntries && i < 128; i++)
+            {
+                if (map[i].Address == end && map[i].Address < 0xFEC00000)
+                {
+                    end += map[i].Size;
+                    grew = true;
+                }
+            }
+        }
+        return end;
+    }
+
+    /// <summary>The first quadword last: it tells the next boot and the host that the rest is filled.</summary>
+    private static void FillCanary()
+    {
+        for (ulong gpa = FuzzLayout.CanaryGpa + 8; gpa < FuzzLayout.CanaryGpa + FuzzLayout.CanaryLength; gpa += 8)
+        {
+            *(ulong*)gpa = FuzzLayout.CanaryWord(gpa);
+        }
+        *(ulong*)FuzzLayout.CanaryGpa = FuzzLayout.CanaryWord(FuzzLayout.CanaryGpa);
+    }
+
+    /// <summary>RAM survives a reset: when the last boot filled the canary, whatever changed it since is counted on vCPU 0's input 0.</summary>
+    private static void CheckCanaryLeftByLastBoot()
+    {
+        if (*(ulong*)FuzzLayout.CanaryGpa == FuzzLayout.CanaryWord(FuzzLayout.CanaryGpa))
+        {
+            CheckCanary(CpuBlock(0), 0, FuzzLayout.CanaryLength);
+        }
+    }
+
+    private static void CheckCanary(ulong* block, ulong offset, ulong length)
+    {
+        for (ulong gpa = FuzzLayout.CanaryGpa + offset; gpa < FuzzLayout.CanaryGpa + offset + length; gpa += 8)
+        {
+            ulong found = *(ulong*)gpa;
+            ulong expected = FuzzLayout.CanaryWord(gpa);
+            if (found != expected)
+            {
+                Violation(block, FuzzLayout.ViolationCanary, gpa, expected, found, 0);
+                // Counted once per word: put back, so the next check finds only new damage.
+                *(ulong*)gpa = expected;
+            }
+        }
+        block[FuzzLayout.CpuCanaryChecks] += length / 8;
+    }
+
+    /// <summary>Counts a violation of <paramref name="kind"/>; the vCPU's first is kept with its input and printed on COM1.</summary>
+    private static void Violation(ulong* block, int kind, ulong a, ulong b, ulong c, ulong d)
+    {
+        block[FuzzLayout.CpuViolationsPerKind + kind - 1]++;
+        if (block[FuzzLayout.CpuFirstViolationKind] != 0)
+        {
+            return;
+        }
+        block[FuzzLayout.CpuFirstViolationInput] = block[FuzzLayout.CpuInputs];
+        block[FuzzLayout.CpuFirstViolationA] = a;
+        block[FuzzLayout.CpuFirstViolationA + 1] = b;
+        block[FuzzLayout.CpuFirstViolationA + 2] = c;
+        block[FuzzLayout.CpuFirstViolationA + 3] = d;
+        block[FuzzLayout.CpuFirstViolationKind] = (ulong)kind;
+        Line line = default;
+        line.Text("fuzz-violation");
+        line.Field("kind", (ulong)kind);
+        line.Field("input", block[FuzzLayout.CpuInputs]);
+        line.HexField("a", a);
+        line.HexField("b", b);
+        line.HexField("c", c);
+        line.HexField("d", d);
+        Console.Write(ref line);
+    }
+
+    /// <summary>A hypercall's answer when its pointer argument is outside RAM (<see cref="FuzzOracle.JudgeBadPointer"/>).</summary>
+    private static void JudgePointer(ulong* block, ulong number, ulong command, ulong vcpuArgument, ulong pointer, long result)
+    {
+        if (!FuzzOracle.OutsideRam(pointer, ramEnd))
+        {
+            return;
+        }
+        block[FuzzLayout.CpuOracleChecks]++;
+        if (FuzzOracle.JudgeBadPointer(number, vcpuArgument, cpus, result) is var kind and not 0)
+        {
+            Violation(block, kind, number, command, pointer, (ulong)result);
         }
     }
 
@@ -361,14 +485,29 @@ public static unsafe class Probe
 
     // ---- Xen ----
 
-    /// <summary>An address for the hypervisor to read or write: the scratch area, past RAM, above 4 GiB, unbacked, or all-ones.</summary>
+    /// <summary>
+    /// An address for the hypervisor to read or write: the scratch area (half), or outside RAM (<see cref="BadPointer"/>).
+    /// </summary>
     private static ulong Pointer(ulong r) => (r & 7) switch
     {
         0 or 1 or 2 => ScratchGpa + (r >> 3) % ScratchSize,
         3 => ScratchGpa + (r >> 3) % ScratchSize & ~0xFFFUL,
-        4 => 0x40000000 + (r >> 3) % 0x80000000,
-        5 => (r >> 3) | 1UL << 40,
-        6 => 0xFFFFFFFFFFFFFFFF - (r >> 3) % 0x10000,
+        _ => BadPointer(r >> 3),
+    };
+
+    /// <summary>
+    /// An address no access of the hypervisor may succeed at: unbacked space below 4 GiB, just past RAM, straddling its
+    /// last byte, an MMIO page (IOAPIC, HPET, LAPIC: device registers are not memory to copy_from_guest), above 4 GiB,
+    /// the top of the address space, non-canonical.
+    /// </summary>
+    private static ulong BadPointer(ulong r) => (r & 7) switch
+    {
+        0 => 0x40000000 + (r >> 3) % 0x80000000,
+        1 => ramEnd + (r >> 3) % 0x2000,
+        2 => ramEnd - 1,
+        3 => ((r >> 3) % 3) switch { 0 => 0xFEC00000UL, 1 => 0xFED00000UL, _ => 0xFEE00000UL } + (r >> 5) % 0x1000,
+        4 => (r >> 3) | 1UL << 40,
+        5 => 0xFFFFFFFFFFFFFFFF - (r >> 3) % 0x10000,
         _ => 0xFFFF800000000000 | r >> 3,
     };
 
@@ -429,7 +568,18 @@ public static unsafe class Probe
         call[3] = Interesting(Next(ref state));
         call[4] = Interesting(Next(ref state));
         call[5] = Interesting(Next(ref state));
-        Native.Gate(GateOp.XenHypercallFive, (ulong)call, 0, 0);
+        int pointerArgument = FuzzOracle.PointerArgument(number, command);
+        if (number == FuzzOracle.VcpuOp)
+        {
+            // vcpu_op(cmd, vcpuid, arg): the structure goes to RDX, and RSI names a vCPU (or one past the last).
+            call[3] = argument;
+            call[2] = (c >> 3) % (ulong)(cpus + 1);
+        }
+        long result = (long)Native.Gate(GateOp.XenHypercallFive, (ulong)call, 0, 0);
+        if (pointerArgument != 0)
+        {
+            JudgePointer(CpuBlock(Cpu.Index), number, command, call[2], call[1 + pointerArgument], result);
+        }
     }
 
     /// <summary>EVTCHNOP_init_control for this vCPU and (BSP) EVTCHNOP_expand_array: the FIFO ABI the word inputs then abuse.</summary>
@@ -457,25 +607,91 @@ public static unsafe class Probe
             words[(b >> 8) % 1024] = (uint)(c & 0xF0000000 | (c >> 32) % 256);
             return;
         }
-        ulong command = (b & 7) switch
+        ulong command = (b & 15) switch
         {
-            0 => XenEvents.OpSend,
+            0 or 11 => XenEvents.OpSend,
             1 => XenEvents.OpUnmask,
             2 => XenEvents.OpAllocUnbound,
             3 => XenEvents.OpBindIpi,
             4 => XenEvents.OpBindVirq,
             5 => XenEvents.OpClose,
             6 => XenEvents.OpSetPriority,
-            _ => (b >> 3) % 16,
+            7 => XenEvents.OpStatus,
+            8 => XenEvents.OpInitControl,
+            9 => XenEvents.OpExpandArray,
+            10 => XenEvents.OpBindInterdomain,
+            _ => (b >> 4) % 16,
         };
-        uint* request = (uint*)(ScratchGpa + (c % (ScratchSize / 64)) * 64);
+        ulong* block = CpuBlock(cpu);
+        if ((a & 0x18) == 0x18)
+        {
+            // The request itself outside RAM: every EVTCHNOP_ copies its structure first (-EFAULT), or does not exist (-ENOSYS).
+            ulong pointer = BadPointer(c);
+            JudgePointer(block, FuzzOracle.EventChannelOp, command, 0, pointer, XenEvents.Op(command, (void*)pointer));
+            return;
+        }
+        // On this vCPU's stack, not in scratch: the judge compares the answer with the words it wrote, and scratch is
+        // shared with the other vCPUs' inputs and with records the hypervisor was told to put there (seed
+        // 2899093555893458477: bind_virq judged on VIRQ 0xb29f9045 answered -ENOENT, for words another vCPU had written).
+        uint* request = stackalloc uint[8];
         for (int i = 0; i < 8; i++)
         {
-            ulong r = Next(ref state);
-            request[i] = (r & 3) == 0 ? (uint)(RamTop + (r >> 2) % (0x100000000 - RamTop)) : (uint)((r >> 2) % ((r & 3) == 1 ? 256UL : 16UL));
+            request[i] = EventChannelWord(Next(ref state));
         }
+        // DOMID_SELF as the first domid_t (alloc_unbound, status, bind_interdomain), remote domain 0: the host backend's.
         request[0] = (a & 4) != 0 ? 0x7FF0 : request[0];
-        XenEvents.Op(command, request);
+        uint w0 = request[0], w1 = request[1], w2 = request[2], w3 = request[3];
+        long result = XenEvents.Op(command, request);
+        block[FuzzLayout.CpuOracleChecks]++;
+        uint portOut = request[FuzzOracle.PortOutWord(command)];
+        if (FuzzOracle.JudgeEventChannel(command, w0, w1, w2, w3, portOut, cpus, ramEnd >> 12, result) is var kind and not 0)
+        {
+            Violation(block, kind, command, (ulong)w1 << 32 | w0, (ulong)w3 << 32 | w2, (ulong)result);
+        }
+    }
+
+    /// <summary>
+    /// A word of an event-channel request (a port, vCPU, VIRQ, priority, offset, domid or half a frame number): small
+    /// (ports and frames under 1 MiB, which nothing of the probe uses), past RAM, random, or an edge of the ABI: the
+    /// priorities' and VIRQs' ends, the event array's page and port limits (1024 per page, 2^17), DOMID_SELF, RAM's last
+    /// frame and the first past it. The page edges are those of the third page, 3071 and 3072: as frames (init_control,
+    /// expand_array clear what they name) 1023 and 1024 would be the probe's own stacks.
+    /// </summary>
+    private static uint EventChannelWord(ulong r)
+    {
+        ulong v = r >> 3;
+        switch (r & 7)
+        {
+            case 0:
+            case 1: return (uint)(v % 16);
+            case 2:
+            case 3: return (uint)(v % 256);
+            case 4: return (uint)(RamTop + v % (0x100000000 - RamTop));
+            case 5:
+            case 6:
+                switch (v % 18)
+                {
+                    case 0: return 0;
+                    case 1: return 15;
+                    case 2: return 16;
+                    case 3: return 23;
+                    case 4: return 24;
+                    case 5: return 3071;
+                    case 6: return 3072;
+                    case 7: return 4095;
+                    case 8: return 4096;
+                    case 9: return FuzzOracle.PortLimit - 1;
+                    case 10: return FuzzOracle.PortLimit;
+                    case 11: return 0x7FF0;
+                    case 12: return 0xFFFF;
+                    case 13: return 0xFFFFFFFF;
+                    case 14: return (uint)(ramEnd >> 12) - 1;
+                    case 15: return (uint)(ramEnd >> 12);
+                    case 16: return 4096 - FuzzOracle.ControlBlockSize;
+                    default: return 4096 - FuzzOracle.ControlBlockSize + 8;
+                }
+            default: return (uint)v;
+        }
     }
 
     // ---- COM2 ----

@@ -3,25 +3,48 @@ using Tmds.Linux;
 namespace Rig.Hypervisor.Kvm;
 
 /// <summary>
-/// Guest RAM: one anonymous private mapping given to KVM as memory slot 0 at guest-physical 0.
-/// Bounds-checked accessors so a hostile guest address (e.g. from start_info or a QMP pmemsave) can never touch host memory.
+/// Guest RAM: one anonymous private mapping given to KVM as memory slot 0 at guest-physical 0, between two inaccessible
+/// guard regions. Bounds-checked accessors so a hostile guest address (e.g. from start_info or a QMP pmemsave) can never
+/// touch host memory; and should a computation escape the checks (an offset added twice, a length off by a page), the
+/// access faults in the guard at once instead of reading or corrupting whatever the host mapped beside the guest's RAM.
 /// </summary>
 public sealed unsafe class GuestMemory : IDisposable
 {
+    /// <summary>Each guard region: PROT_NONE, so any access faults (mmap(2), mprotect(2)); address space only, no memory.</summary>
+    public const ulong GuardBytes = 2UL << 20;
+
+    private readonly byte* _reservation;
+
     public GuestMemory(ulong size)
     {
-        Size = size;
-        Host = (byte*)LibC.mmap(null, (size_t)size, LibC.PROT_READ | LibC.PROT_WRITE,
-            LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
-        if (Host == LibC.MAP_FAILED)
+        if (size == 0 || size % 4096 != 0)
         {
-            throw KvmException.FromErrno($"mmap of {size} bytes of guest memory");
+            throw new ArgumentOutOfRangeException(nameof(size), $"guest RAM of {size} bytes is not a whole number of 4 KiB pages");
+        }
+
+        Size = size;
+        _reservation = (byte*)LibC.mmap(null, (size_t)(size + 2 * GuardBytes), LibC.PROT_NONE,
+            LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+        if (_reservation == LibC.MAP_FAILED)
+        {
+            throw KvmException.FromErrno($"mmap of {size} bytes of guest memory and its guard regions");
+        }
+
+        Host = _reservation + GuardBytes;
+        if (LibC.mprotect(Host, (size_t)size, LibC.PROT_READ | LibC.PROT_WRITE) != 0)
+        {
+            var error = KvmException.FromErrno($"mprotect of {size} bytes of guest memory");
+            LibC.munmap(_reservation, (size_t)(size + 2 * GuardBytes));
+            throw error;
         }
     }
 
     public ulong Size { get; }
 
     internal byte* Host { get; }
+
+    /// <summary>The host addresses of the guard regions below and above guest RAM, for a test that they are mapped inaccessible.</summary>
+    internal (nuint Below, nuint Above) GuardRegions => ((nuint)_reservation, (nuint)(Host + Size));
 
     public bool Contains(ulong gpa, ulong length) => length <= Size && gpa <= Size - length;
 
@@ -53,5 +76,5 @@ public sealed unsafe class GuestMemory : IDisposable
         }
     }
 
-    public void Dispose() => LibC.munmap(Host, (size_t)Size);
+    public void Dispose() => LibC.munmap(_reservation, (size_t)(Size + 2 * GuardBytes));
 }

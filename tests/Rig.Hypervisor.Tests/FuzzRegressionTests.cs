@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using Rig.Guest;
 using Rig.Hypervisor.Boot;
 using Rig.Hypervisor.Tests.Guests;
 using Rig.Hypervisor.Vm;
@@ -10,7 +12,8 @@ namespace Rig.Hypervisor.Tests;
 /// input WRMSR 0x830 (x2APIC ICR) = 0x5e6d992492683ddd sent INIT to all including self; the BSP restarted at the reset
 /// vector 0xfffffff0 (CS base 0xffff0000, RIP 0xfff0), where a PVH machine has no firmware; KVM could not emulate the
 /// fetch, and rig-hv stopped in GUEST_PANICKED reporting its own internal error (exit 126, a crash by rig fuzz's oracle)
-/// for what is the guest's error. Now it is a guest shutdown naming the address.
+/// for what is the guest's error. Now it is a guest shutdown naming the address. And the oracles beyond survival, shown
+/// to fire on a deliberately wrong handler.
 /// </summary>
 public sealed class FuzzRegressionTests
 {
@@ -34,21 +37,8 @@ public sealed class FuzzRegressionTests
     [RequiresKvmFact]
     public void The_fuzz_seed_that_made_rig_hv_panic_now_ends_as_the_guests()
     {
-        string image = ProbeImages.PathOf(ProbeImages.FindRepoRoot(AppContext.BaseDirectory), "Fuzz");
-        Assert.True(File.Exists(image), $"{image} missing: build guest-probes/Rig.Probes.csproj");
         var logged = new List<string>();
-        var options = new VmOptions
-        {
-            Image = PvhElfImage.Parse(File.ReadAllBytes(image)),
-            MemoryBytes = 64UL << 20,
-            Vcpus = 2,
-            CommandLine = $"seed={Seed} weights={Weights}",
-            Timeout = TimeSpan.FromSeconds(60),
-            Com1 = _ => { },
-            Com2 = _ => { },
-            Log = line => { lock (logged) { logged.Add(line); } },
-        };
-        using var vm = new VirtualMachine(options);
+        using var vm = new VirtualMachine(FuzzProbe(2, $"seed={Seed} weights={Weights}", logged));
         vm.Start();
 
         // Before the fix this ended within 8 s (3 of 3 runs) with exit 126; 30 s of the same inputs must not.
@@ -63,5 +53,59 @@ public sealed class FuzzRegressionTests
         {
             Assert.True(exit != ExitCodes.InternalError, string.Join(Environment.NewLine, logged.Where(l => l.StartsWith("vCPU", StringComparison.Ordinal))));
         }
+    }
+
+    /// <summary>
+    /// A deliberately wrong physdev_op (33) handler: it answers 0 without copying its argument, so a pointer outside RAM
+    /// "succeeds", and it moves shared_info into the probe's canary, a rig-hv writer aimed at the wrong guest address.
+    /// The probe's oracles must count both (weights: hypercalls only; physdev_op comes in 1 of 256 of them).
+    /// </summary>
+    [RequiresKvmFact]
+    public void A_handler_that_accepts_a_pointer_outside_ram_and_writes_the_wrong_page_is_caught_by_the_fuzz_oracles()
+    {
+        const ulong hypercallsOnly = 12UL << (FuzzLayout.WeightBits * FuzzLayout.Hypercall);
+        var logged = new List<string>();
+        using var vm = new VirtualMachine(FuzzProbe(1, $"seed=21 weights={hypercallsOnly}", logged));
+        vm.Xen.Hypercalls.Register(33, (_, _) =>
+        {
+            vm.Xen.Publisher.MapSharedInfo(FuzzLayout.CanaryGpa + 0x10000, 0);
+            return 0;
+        });
+        vm.Start();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        ulong badPointers = 0, canary = 0;
+        var block = new byte[FuzzLayout.StatusLength];
+        while ((badPointers == 0 || canary == 0) && DateTime.UtcNow < deadline && vm.WaitForExit(TimeSpan.FromMilliseconds(500)) is null)
+        {
+            vm.ReadMemory(FuzzLayout.StatusGpa, block);
+            badPointers = Violations(block, FuzzLayout.ViolationBadPointer);
+            canary = Violations(block, FuzzLayout.ViolationCanary);
+        }
+
+        vm.Quit();
+        vm.WaitForExit(TimeSpan.FromSeconds(10));
+        Assert.True(badPointers > 0, "no bad-pointer violation counted in 60 s");
+        Assert.True(canary > 0, "no canary violation counted in 60 s");
+    }
+
+    private static ulong Violations(byte[] block, int kind) =>
+        BinaryPrimitives.ReadUInt64LittleEndian(block.AsSpan((FuzzLayout.CpuBase + FuzzLayout.CpuViolationsPerKind + kind - 1) * 8));
+
+    private static VmOptions FuzzProbe(int vcpus, string commandLine, List<string> logged)
+    {
+        string image = ProbeImages.PathOf(ProbeImages.FindRepoRoot(AppContext.BaseDirectory), "Fuzz");
+        Assert.True(File.Exists(image), $"{image} missing: build guest-probes/Rig.Probes.csproj");
+        return new VmOptions
+        {
+            Image = PvhElfImage.Parse(File.ReadAllBytes(image)),
+            MemoryBytes = 64UL << 20,
+            Vcpus = vcpus,
+            CommandLine = commandLine,
+            Timeout = TimeSpan.FromSeconds(90),
+            Com1 = _ => { },
+            Com2 = _ => { },
+            Log = line => { lock (logged) { logged.Add(line); } },
+        };
     }
 }

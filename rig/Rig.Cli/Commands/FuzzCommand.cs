@@ -10,7 +10,7 @@ namespace Rig.Cli.Commands;
 /// <summary>
 /// <c>rig fuzz</c> (issue 21): the fuzzing probe against a target, epoch after epoch, for <c>--seconds</c>; prints the
 /// inputs tried, the rate, the interfaces covered, the rig-hv handler sites reached, and every crash or hang with the
-/// seed and the command that replays it (exit 1 when there is one). <c>--trace</c> makes the probe print each input on
+/// seed and the command that replays it, and what the oracles beyond survival judged and found (exit 1 on any finding). <c>--trace</c> makes the probe print each input on
 /// COM1; the lines go to results/fuzz-SEED.log.
 /// </summary>
 public static class FuzzCommand
@@ -110,6 +110,10 @@ public static class FuzzCommand
             $"crashes {report.Count(FuzzOutcome.Crash)}, hangs {report.Count(FuzzOutcome.Hang)}; guest errors {report.Count(FuzzOutcome.GuestError)}, " +
             $"guest shutdowns {report.Count(FuzzOutcome.GuestShutdown)}, boots {report.Epochs.Sum(e => e.Boots)}, host resets {report.Epochs.Sum(e => e.HostResets)}, " +
             $"host NMIs {report.Epochs.Sum(e => e.HostNmis)}, stray events {report.Epochs.Aggregate(0UL, (s, e) => s + e.Strays)}")));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"oracles: {report.OracleChecks} answers judged, {report.CanaryChecks} canary quadwords compared, memory-safety violations {report.MemorySafetyViolations} " +
+            $"({string.Join(", ", FuzzViolation.Kinds.Select((name, k) => $"{name} {report.ViolationsOf(k + 1)}"))}); " +
+            $"host event-channel commands {report.HostEventCommands} ({report.HostEventsAccepted} carried out)")));
         foreach (var finding in report.Findings)
         {
             AnsiConsole.MarkupLine($"[red]{finding.Outcome} in epoch {finding.Epoch}, seed {finding.Seed}, weights {finding.Weights.Text}: {Markup.Escape(finding.Evidence)}[/]");
@@ -121,6 +125,6 @@ public static class FuzzCommand
             AnsiConsole.MarkupLine($"  replay: {Markup.Escape(finding.ReplayCommand)}");
         }
 
-        AnsiConsole.MarkupLine(report.Clean ? "[green]no crash, no hang[/]" : "[red]the hypervisor crashed or hung[/]");
+        AnsiConsole.MarkupLine(report.Clean ? "[green]no crash, no hang, no violation[/]" : "[red]the hypervisor crashed, hung or answered wrongly[/]");
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rig.Com2;
+using Rig.Guest;
 using Rig.Qmp;
 using Rig.Targets;
 
@@ -46,6 +47,14 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
                 findings.Add(new FuzzFinding(e, epoch.Seed, epoch.Weights, epoch.Outcome, epoch.Evidence, ReplayCommand(epoch), epoch.LastInputs));
             }
 
+            if (epoch.Oracles.Violations > 0)
+            {
+                var perKind = epoch.Oracles.ViolationsPerKind.Select((n, k) => (n, k)).Where(x => x.n > 0).Select(x => $"{x.n} {FuzzViolation.NameOf(x.k + 1)}");
+                findings.Add(new FuzzFinding(e, epoch.Seed, epoch.Weights, FuzzOutcome.Violation,
+                    $"{string.Join(", ", perKind)}; first: {string.Join("; ", epoch.Oracles.FirstViolations)}", ReplayCommand(epoch),
+                    [.. epoch.Oracles.FirstViolations.Select(v => v.ToString())]));
+            }
+
             if (settings.FixedWeights is null)
             {
                 weights = weights.Steer(newSites);
@@ -80,6 +89,7 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         await using var vm = booted;
         vm.ServeHostActions(new StandardHostActions());
         var disruptions = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        tally.HostEvents = new HostEventChannelFuzz(new Random(unchecked((int)(seed >> 16))), settings.Vcpus);
         string? hang = null;
         bool ended = false;
         while (clock.Elapsed < length && hang is null && !ended && tally.StoppedState is null)
@@ -94,8 +104,9 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
             stoppedByHost = !ended;
             if (!ended && tally.StoppedState is null)
             {
-                // The last look before the end: inputs since the previous ping and the whole coverage table.
+                // The last look before the end: inputs since the previous ping, the whole coverage table, the canary.
                 (hang, ended) = await PingAsync(vm, tally, disruptions: null, cancellationToken).ConfigureAwait(false);
+                hang ??= await CheckCanaryAsync(vm, tally, cancellationToken).ConfigureAwait(false);
             }
 
             if (hang is null && !ended && !await vm.QuitAsync(QuitBound, cancellationToken).ConfigureAwait(false))
@@ -117,7 +128,35 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         }
 
         return new FuzzEpoch(epoch, seed, weights, tally.Inputs, tally.PerInterface, tally.Boots, tally.HostResets, tally.HostNmis, tally.Strays,
-            tally.Sites, outcome, evidence, clock.Elapsed, tally.LastInputs);
+            tally.Sites, outcome, evidence, clock.Elapsed, tally.LastInputs)
+        {
+            Oracles = tally.Oracles,
+        };
+    }
+
+    /// <summary>
+    /// At the epoch's end the host compares the canary itself (the probe compares a slice every 1024 inputs, so the last
+    /// ones' damage would go unseen): quadwords that differ from <see cref="FuzzLayout.CanaryWord"/> count as canary
+    /// violations. Not before the probe filled it (it writes the first quadword last). Returns a hang's evidence.
+    /// </summary>
+    private async Task<string?> CheckCanaryAsync(IVm vm, EpochTally tally, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var canary = await vm.ReadMemoryAsync(FuzzLayout.CanaryGpa, (int)FuzzLayout.CanaryLength, cancellationToken)
+                .WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
+            tally.HostCanary = FuzzCanary.Compare(canary, tally.Boots);
+            return null;
+        }
+        catch (TimeoutException)
+        {
+            return $"no reply to the canary's pmemsave within {settings.QmpBound.TotalSeconds} s";
+        }
+        catch (Exception e) when (e is QmpCommandException or QmpConnectionException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            tally.QmpErrors.Add($"canary: {e.GetType().Name}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>
@@ -157,6 +196,11 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
 
             if (disruptions is not null && tally.StoppedState is null)
             {
+                if (vm.Reference is { } backend && tally.HostEvents is { } hostEvents && tally.XenPresent)
+                {
+                    await hostEvents.RunAsync(backend, settings.QmpBound, cancellationToken).ConfigureAwait(false);
+                }
+
                 await DisruptAsync(vm, disruptions, tally, cancellationToken).WaitAsync(settings.QmpBound, cancellationToken).ConfigureAwait(false);
             }
 
@@ -170,6 +214,14 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         {
             // The VMM answered, with an error: alive, and the error is worth a look (a refused pmemsave mid-reset, ...).
             tally.QmpErrors.Add($"{e.Command}: {e.ErrorClass} {e.Description}");
+            return (null, false);
+        }
+        catch (QmpConnectionException e) when (e.InnerException is TimeoutException)
+        {
+            // The QMP client's own 10 s passed, inside the 30 s bound: slow, not gone (seed 21's first 600 s run with the
+            // host's event-channel commands, load 112: taken for the VMM's end, the epoch never sent quit and called the
+            // running VMM hung). A VMM that really stopped answering fails the next pings and the quit's bound.
+            tally.QmpErrors.Add(e.Message);
             return (null, false);
         }
         catch (Exception e) when (e is QmpConnectionException or IOException or ObjectDisposedException or InvalidOperationException)
@@ -215,6 +267,30 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         public IReadOnlyList<string> LastInputs { get; private set; } = [];
 
         public int Boots => _lastByBoot.Count;
+
+        public bool XenPresent => _lastByBoot.Values.Any(s => s.XenPresent);
+
+        public HostEventChannelFuzz? HostEvents { get; set; }
+
+        /// <summary>The host's own canary comparison at the epoch's end, when it was made.</summary>
+        public FuzzViolation? HostCanary { get; set; }
+
+        public FuzzOracleTally Oracles
+        {
+            get
+            {
+                var cpus = _lastByBoot.Values.SelectMany(s => s.Cpus).ToList();
+                var perKind = Enumerable.Range(0, FuzzViolation.Kinds.Count)
+                    .Select(k => cpus.Aggregate(0UL, (n, c) => n + c.ViolationsPerKind[k]) + (HostCanary is { } host && k + 1 == host.Kind ? host.D : 0)).ToList();
+                return new FuzzOracleTally(
+                    cpus.Aggregate(0UL, (n, c) => n + c.OracleChecks),
+                    cpus.Aggregate(0UL, (n, c) => n + c.CanaryChecks) + (HostCanary is null ? 0 : FuzzLayout.CanaryLength / 8),
+                    perKind,
+                    [.. cpus.Select(c => c.FirstViolation).OfType<FuzzViolation>(), .. HostCanary is { } damage ? [damage] : Array.Empty<FuzzViolation>()],
+                    HostEvents?.Commands ?? 0,
+                    HostEvents?.Accepted ?? 0);
+            }
+        }
 
         public ulong Inputs => _lastByBoot.Values.Aggregate(0UL, (sum, s) => sum + s.Inputs);
 

@@ -1,6 +1,6 @@
 namespace Rig.Fuzz;
 
-/// <summary>One VM of a campaign: its seed and weights, inputs done (all boots), boots seen, host disruptions, the coverage sites it reached, how it ended.</summary>
+/// <summary>One VM of a campaign: its seed and weights, inputs done (all boots), boots seen, host disruptions, the coverage sites it reached, how it ended, what its oracles judged.</summary>
 public sealed record FuzzEpoch(
     int Epoch,
     ulong Seed,
@@ -15,4 +15,7 @@ public sealed record FuzzEpoch(
     FuzzOutcome Outcome,
     string Evidence,
     TimeSpan Wall,
-    IReadOnlyList<string> LastInputs);
+    IReadOnlyList<string> LastInputs)
+{
+    public FuzzOracleTally Oracles { get; init; } = FuzzOracleTally.None;
+}

@@ -1,6 +1,6 @@
 namespace Rig.Fuzz;
 
-/// <summary>How one fuzzing epoch's VM ended. Only <see cref="Crash"/> and <see cref="Hang"/> are the hypervisor's failures.</summary>
+/// <summary>How one fuzzing epoch's VM ended. Only <see cref="Crash"/> and <see cref="Hang"/> are the hypervisor's failures; <see cref="Violation"/> names the third kind of finding.</summary>
 public enum FuzzOutcome
 {
     /// <summary>The host ended the epoch on time and the VMM quit when told.</summary>
@@ -20,4 +20,10 @@ public enum FuzzOutcome
 
     /// <summary>The VMM stopped answering: a QMP reply later than its bound, a quit not obeyed, the watchdog.</summary>
     Hang,
+
+    /// <summary>
+    /// Not an ending but a finding's kind: the VMM answered the guest wrongly (a pointer or frame outside RAM accepted, an
+    /// event-channel command's documented error not given) or changed the guest's canary (<see cref="FuzzViolation"/>).
+    /// </summary>
+    Violation,
 }
