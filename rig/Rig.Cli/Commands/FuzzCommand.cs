@@ -10,8 +10,9 @@ namespace Rig.Cli.Commands;
 /// <summary>
 /// <c>rig fuzz</c> (issue 21): the fuzzing probe against a target, epoch after epoch, for <c>--seconds</c>; prints the
 /// inputs tried, the rate, the interfaces covered, the rig-hv handler sites reached, and every crash or hang with the
-/// seed and the command that replays it, and what the oracles beyond survival judged and found (exit 1 on any finding). <c>--trace</c> makes the probe print each input on
-/// COM1; the lines go to results/fuzz-SEED.log.
+/// seed and the command that replays it, and what the oracles beyond survival judged and found (exit 1 on any finding).
+/// <c>--trace</c> makes the probe print each input on COM1; the lines go to results/fuzz-SEED.log. The campaign's
+/// figures are stored under the release, for <c>rig report</c>.
 /// </summary>
 public static class FuzzCommand
 {
@@ -25,9 +26,11 @@ public static class FuzzCommand
         var weights = new Option<string?>("--weights") { Description = "Fixed interface weights as the probe takes them (0x..., from a finding's replay command); default: steered by coverage" };
         var epochs = new Option<int?>("--epochs") { Description = "At most this many epochs" };
         var trace = new Option<bool>("--trace") { Description = "The probe prints every input on COM1 (slow); saved to results/fuzz-SEED.log" };
+        var release = CommonOptions.Release("Release the campaign's figures are stored under (default: as rig run names it)");
+        var store = CommonOptions.Store();
         var command = new Command("fuzz", "Fuzz a hypervisor's guest-facing interfaces from a probe; fail on any crash or hang")
         {
-            seconds, seed, target, vcpus, epoch, weights, epochs, trace,
+            seconds, seed, target, vcpus, epoch, weights, epochs, trace, release, store,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -39,7 +42,7 @@ public static class FuzzCommand
                 ParseWeights(parse.GetValue(weights)),
                 parse.GetValue(epochs) is { } max ? Positive("--epochs", max) : int.MaxValue,
                 parse.GetValue(trace) ? "" : null);
-            return Execute(parse.GetValue(target)!, settings);
+            return Execute(RigEnvironment.Load(parse.GetValue(release), parse.GetValue(store)), parse.GetValue(target)!, settings);
         }));
         return command;
     }
@@ -59,9 +62,8 @@ public static class FuzzCommand
             : throw new RigUsageException($"--weights: not a hexadecimal weight word: {text}");
     }
 
-    private static int Execute(string targetName, FuzzSettings settings)
+    private static int Execute(RigEnvironment environment, string targetName, FuzzSettings settings)
     {
-        var environment = RigEnvironment.Load();
         if (!environment.Options.Targets.TryGetValue(targetName, out var options))
         {
             throw new RigUsageException($"--target: no target {targetName} in rig.json; known: {string.Join(", ", environment.Options.Targets.Keys)}");
@@ -88,9 +90,14 @@ public static class FuzzCommand
 
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"rig fuzz: target {targetName}, seed {settings.Seed}, {settings.Vcpus} vCPUs, {settings.Duration.TotalSeconds:0} s in epochs of {settings.EpochLength.TotalSeconds:0} s")));
+        // Opened first: a store that cannot take the figures should say so before the campaign, not after it.
+        using var results = environment.OpenStore();
+        var started = DateTimeOffset.UtcNow;
         var campaign = new FuzzCampaign(target, image, settings, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         var report = campaign.RunAsync(CancellationToken.None).GetAwaiter().GetResult();
         Print(report);
+        results.AddFuzzRun(environment.Release, FuzzRunSummary.Of(report, started));
+        AnsiConsole.MarkupLine(Markup.Escape($"stored under release {environment.Release} in {results.Location.Display}; rig report shows it"));
         return report.Clean ? ExitCodes.Ok : ExitCodes.CasesFailedOrRegressed;
     }
 

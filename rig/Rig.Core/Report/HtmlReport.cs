@@ -10,8 +10,8 @@ namespace Rig.Report;
 
 /// <summary>
 /// The page itself. Sections in the order a hypervisor developer asks: did it pass, where did it fail and
-/// why, what changed since the baseline, do the numbers look right, and does the rig still catch its
-/// seeded defects. Failure details are &lt;details&gt; elements: collapsible without script.
+/// why, what changed since the baseline, do the numbers look right, does the rig still catch its
+/// seeded defects, and did a hostile guest crash or hang its hypervisor (rig fuzz). Failure details are &lt;details&gt; elements: collapsible without script.
 /// </summary>
 public static class HtmlReport
 {
@@ -55,6 +55,8 @@ public static class HtmlReport
             KillMatrixSection(page, kill);
         }
 
+        FuzzSection.Append(page, data.FuzzRuns);
+        HostFaultsSection.Append(page, data.HostFaults);
         page.Append("</body></html>\n");
         return page.ToString();
     }
@@ -81,6 +83,13 @@ public static class HtmlReport
         {
             page.Append(CultureInfo.InvariantCulture,
                 $"<span class=\"badge {(k.Holds ? "good" : "bad")}\">mutate: {k.Defects.Count - k.Survivors.Count}/{k.Defects.Count} defects caught</span>");
+        }
+
+        if (data.FuzzRuns.Count > 0)
+        {
+            var broken = data.FuzzRuns.Sum(r => r.Findings.Count);
+            page.Append(CultureInfo.InvariantCulture,
+                $"<span class=\"badge {(broken > 0 ? "bad" : "good")}\"><a href=\"#fuzz\">fuzz: {broken} crash{(broken == 1 ? "" : "es")} or hang{(broken == 1 ? "" : "s")} in {data.FuzzRuns.Aggregate(0UL, (n, r) => n + r.Inputs):N0} inputs</a></span>");
         }
 
         page.Append("</div>\n<p class=\"meta\">Counts are case×target verdicts; a case×target fails if any of its repeats failed.</p>\n");

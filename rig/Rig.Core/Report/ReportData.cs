@@ -1,4 +1,5 @@
 using Rig.Compare;
+using Rig.Fuzz;
 using Rig.Plots;
 using Rig.Store;
 
@@ -9,6 +10,8 @@ public sealed record ReportData(
     ReleaseView View,
     Comparison? Comparison,
     KillMatrix? KillMatrix,
+    IReadOnlyList<FuzzRunSummary> FuzzRuns,
+    HostFaultFigures? HostFaults,
     IReadOnlyList<Plot> Plots,
     IReadOnlyList<string> Warnings,
     DateTimeOffset Generated);

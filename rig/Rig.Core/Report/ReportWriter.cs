@@ -7,8 +7,9 @@ namespace Rig.Report;
 
 /// <summary>
 /// Writes <c>results/&lt;release&gt;/index.html</c>: a static, self-contained page (inline CSS, no script,
-/// images beside it in <c>plots/</c>) with the release's verdicts, evidence, metrics, plots, kill matrix and
-/// its comparison with the baseline, and beside it <c>interfaces.md</c> (<see cref="InterfacesSection"/>).
+/// images beside it in <c>plots/</c>) with the release's verdicts, evidence, metrics, plots, kill matrix, fuzz
+/// campaigns, the host-fault tests' outcomes the last <c>./run.sh test</c> kept (<see cref="HostFaultFigures"/>) and its
+/// comparison with the baseline, and beside it <c>interfaces.md</c> (<see cref="InterfacesSection"/>).
 /// </summary>
 public static class ReportWriter
 {
@@ -62,7 +63,18 @@ public static class ReportWriter
             warnings.Add($"plots were not drawn: {e.Message}");
         }
 
-        var page = HtmlReport.Render(new ReportData(view, comparison, killMatrix, plots, warnings, DateTimeOffset.UtcNow), directory);
+        HostFaultFigures? hostFaults = null;
+        try
+        {
+            hostFaults = HostFaultFigures.Read(HostFaultFigures.KeptAt(resultsDirectory));
+        }
+        catch (InvalidDataException e)
+        {
+            warnings.Add($"host-fault figures were not read: {e.Message}");
+        }
+
+        var page = HtmlReport.Render(
+            new ReportData(view, comparison, killMatrix, store.FuzzRuns(release), hostFaults, plots, warnings, DateTimeOffset.UtcNow), directory);
         var index = Path.Combine(directory, "index.html");
         Directory.CreateDirectory(directory);
         File.WriteAllText(index + ".tmp", page);

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using Rig.Results;
@@ -9,7 +10,7 @@ namespace Rig.Store;
 /// Each write is one transaction committed before the call returns, so a killed run keeps all it recorded.
 /// Calls are serialised: the runner may report from several threads, and one connection is not thread-safe.
 /// </summary>
-public sealed class ResultStore : IResultSink, IDisposable
+public sealed partial class ResultStore : IResultSink, IDisposable
 {
     private readonly DbConnection _connection;
     private readonly Lock _gate = new();
@@ -50,8 +51,7 @@ public sealed class ResultStore : IResultSink, IDisposable
     public void BeginRun(RunInfo run) => Write(tx =>
     {
         var started = Ticks(run.Started);
-        Execute(tx, "INSERT INTO releases (name, first_seen_ticks) VALUES (@name, @t) ON CONFLICT (name) DO NOTHING",
-            ("name", run.Release), ("t", started));
+        AddRelease(tx, run.Release, started);
         Execute(tx,
             """
             INSERT INTO runs (run_id, release, started_ticks, ended_ticks, defect, hostname, cpu_model, kernel, kvm_module,
@@ -208,6 +208,11 @@ public sealed class ResultStore : IResultSink, IDisposable
     public IReadOnlyList<SeriesPoint> Series(string release, CaseKey key) =>
         LoadRelease(release).Results.Where(r => CaseKey.Of(r) == key).SelectMany(r => r.Series).ToList();
 
+    /// <summary>A release is known from its first run (of any kind) on: its first time orders the trends.</summary>
+    private void AddRelease(DbTransaction tx, string release, long firstSeenTicks) =>
+        Execute(tx, "INSERT INTO releases (name, first_seen_ticks) VALUES (@name, @t) ON CONFLICT (name) DO NOTHING",
+            ("name", release), ("t", firstSeenTicks));
+
     private void Write(Action<DbTransaction> work)
     {
         lock (_gate)
@@ -221,6 +226,10 @@ public sealed class ResultStore : IResultSink, IDisposable
             catch (DbException e)
             {
                 throw new StoreException($"results store {Location.Display}: {Location.Explain(e)}", e);
+            }
+            catch (InvalidOperationException e) when (_connection.State != ConnectionState.Open)
+            {
+                throw Lost(e);
             }
         }
     }
@@ -241,8 +250,19 @@ public sealed class ResultStore : IResultSink, IDisposable
             {
                 throw new StoreException($"results store {Location.Display}: {Location.Explain(e)}", e);
             }
+            catch (InvalidOperationException e) when (_connection.State != ConnectionState.Open)
+            {
+                throw Lost(e);
+            }
         }
     }
+
+    /// <summary>
+    /// Npgsql closes a connection whose server went away (killed, restarted after a PANIC) and says so once, as a
+    /// DbException; every later call finds it closed. Those are store failures too: the run stops and says why.
+    /// </summary>
+    private StoreException Lost(InvalidOperationException e) =>
+        new($"results store {Location.Display}: the connection to it was lost earlier in this run ({e.Message})", e);
 
     /// <summary>One row per item: its columns in order are bound to @a, @b, @c, @d (text cleaned, NaN stored as NULL).</summary>
     private void InsertRows<T>(DbTransaction tx, string sql, string resultId, IReadOnlyList<T> rows, Func<T, object?[]> columns)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -9,15 +10,21 @@ namespace Rig.Store;
 /// a connection string with <c>Host=</c> is PostgreSQL, so a lab's shards meet in one database.
 /// This is the only place the two engines differ.
 /// </summary>
-public sealed class StoreLocation
+public sealed partial class StoreLocation
 {
     public const string DefaultSqlitePath = "results/rig.db";
 
-    private StoreLocation(bool isPostgres, string connectionString, string display)
+    /// <summary>How long a write waits for a lock another process holds, unless the store says otherwise (both engines).</summary>
+    private const int DefaultLockWaitSeconds = 30;
+
+    private readonly string? _postgresLockWait;
+
+    private StoreLocation(bool isPostgres, string connectionString, string display, string? postgresLockWait = null)
     {
         IsPostgres = isPostgres;
         ConnectionString = connectionString;
         Display = display;
+        _postgresLockWait = postgresLockWait;
     }
 
     public bool IsPostgres { get; }
@@ -42,11 +49,24 @@ public sealed class StoreLocation
                 throw new StoreException($"results store: bad PostgreSQL connection string: {e.Message}", e);
             }
 
-            return new StoreLocation(true, pg.ConnectionString, $"postgresql://{pg.Host}:{pg.Port}/{pg.Database}");
+            // PostgreSQL waits for a lock without end: a session holding the rig's tables (a migration, a VACUUM FULL) would
+            // stall every shard. lock_timeout in Options bounds the wait; the rig's default is SQLite's. Npgsql's command
+            // timeout (30 s by default) would otherwise cut the same wait first, with a message that does not say why.
+            if (LockTimeoutSetting().Match(pg.Options ?? "") is not { Success: true })
+            {
+                pg.Options = $"{pg.Options} -c lock_timeout={DefaultLockWaitSeconds}s".Trim();
+                if (pg.CommandTimeout is > 0 and <= DefaultLockWaitSeconds)
+                {
+                    pg.CommandTimeout = 2 * DefaultLockWaitSeconds;
+                }
+            }
+
+            return new StoreLocation(true, pg.ConnectionString, $"postgresql://{pg.Host}:{pg.Port}/{pg.Database}",
+                LockTimeoutSetting().Match(pg.Options ?? "").Groups[1].Value);
         }
 
         string path;
-        var timeout = 30;
+        var timeout = DefaultLockWaitSeconds;
         if (text.Contains('='))
         {
             try
@@ -105,9 +125,10 @@ public sealed class StoreLocation
         command.ExecuteNonQuery();
     }
 
-    /// <summary>A database error as a person can act on it: SQLite's result codes for a held lock and a full disk say why.</summary>
-    internal string Explain(DbException e) => e is SqliteException sqlite
-        ? sqlite.SqliteErrorCode switch
+    /// <summary>A database error as a person can act on it: both engines' codes for a held lock and a full disk say why.</summary>
+    internal string Explain(DbException e) => e switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode switch
         {
             // SQLITE_BUSY / SQLITE_LOCKED (sqlite.org/rescode.html)
             5 or 6 => $"{e.Message} (another process holds its lock; waited {new SqliteConnectionStringBuilder(ConnectionString).DefaultTimeout} s, " +
@@ -115,8 +136,15 @@ public sealed class StoreLocation
             // SQLITE_FULL: the commit did not happen; every earlier one did.
             13 => $"{e.Message} (the disk holding it is full)",
             _ => e.Message,
-        }
-        : e.Message;
+        },
+        // SQLSTATEs of PostgreSQL's errcodes appendix: lock_not_available is lock_timeout running out; disk_full is
+        // ENOSPC extending a table, the transaction rolled back and every earlier commit kept.
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } =>
+            $"{e.Message} (another process holds a lock on its tables; waited {_postgresLockWait}, set by lock_timeout in the connection string, " +
+            "e.g. Options='-c lock_timeout=5s')",
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull } => $"{e.Message} (the disk holding it is full)",
+        _ => e.Message,
+    };
 
     internal DbConnection Open()
     {
@@ -149,4 +177,7 @@ public sealed class StoreLocation
         pragmas.ExecuteNonQuery();
         return sqlite;
     }
+
+    [GeneratedRegex(@"-c\s*lock_timeout\s*=\s*(\S+)")]
+    private static partial Regex LockTimeoutSetting();
 }

@@ -102,6 +102,43 @@ internal static class StoreSchema
             y DOUBLE PRECISION)
         """,
         "CREATE INDEX IF NOT EXISTS series_by_result ON series (result_id)",
+
+        // rig fuzz campaigns (issue 21). New tables only, created by any open like the rest: no version bump, and a
+        // rig that predates them still reads and writes the store.
+        """
+        CREATE TABLE IF NOT EXISTS fuzz_runs (
+            fuzz_id TEXT PRIMARY KEY,
+            release TEXT NOT NULL REFERENCES releases(name),
+            started_ticks BIGINT NOT NULL,
+            wall_ticks BIGINT NOT NULL,
+            target TEXT NOT NULL,
+            seed BIGINT NOT NULL,
+            vcpus INTEGER NOT NULL,
+            inputs BIGINT NOT NULL,
+            sites INTEGER NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS fuzz_interfaces (
+            fuzz_id TEXT NOT NULL REFERENCES fuzz_runs(fuzz_id),
+            ordinal INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            inputs BIGINT NOT NULL,
+            sites INTEGER NOT NULL,
+            covered INTEGER NOT NULL,
+            PRIMARY KEY (fuzz_id, ordinal))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS fuzz_epochs (
+            fuzz_id TEXT NOT NULL REFERENCES fuzz_runs(fuzz_id),
+            epoch INTEGER NOT NULL,
+            seed BIGINT NOT NULL,
+            outcome TEXT NOT NULL,
+            inputs BIGINT NOT NULL,
+            wall_ticks BIGINT NOT NULL,
+            evidence TEXT NOT NULL,
+            replay TEXT,
+            PRIMARY KEY (fuzz_id, epoch))
+        """,
     ];
 
     // metrics.value, series.x/y are nullable because SQLite stores NaN as NULL; the reader maps NULL back to NaN.

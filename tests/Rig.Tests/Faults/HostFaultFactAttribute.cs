@@ -1,13 +1,15 @@
 using Rig.Hosting;
 using Rig.Targets;
 using Rig.Tests.Cli;
+using Rig.Tests.Store;
 
 namespace Rig.Tests.Faults;
 
 /// <summary>
 /// Skips, saying why, unless the rig, rig-hv and the smoke suite are built and /dev/kvm opens (rig-hv, and the fake
-/// VMM, which stands in a `reference`-kind target, are available only then); with <c>qemu: true</c> QEMU too, and with
-/// <c>tmpfs: true</c> the right to mount a tmpfs (root with CAP_SYS_ADMIN), tried once.
+/// VMM, which stands in a `reference`-kind target, are available only then); with <c>qemu: true</c> QEMU too, with
+/// <c>tmpfs: true</c> the right to mount a tmpfs (root with CAP_SYS_ADMIN), tried once, and with <c>postgres: true</c> a
+/// throwaway PostgreSQL cluster (<see cref="TemporaryPostgres"/>).
 /// </summary>
 public sealed class HostFaultFactAttribute : FactAttribute
 {
@@ -16,7 +18,7 @@ public sealed class HostFaultFactAttribute : FactAttribute
 
     private static readonly Lazy<string?> TmpfsProblem = new(TryTmpfs);
 
-    public HostFaultFactAttribute(bool qemu = false, bool tmpfs = false)
+    public HostFaultFactAttribute(bool qemu = false, bool tmpfs = false, bool postgres = false)
     {
         if (!File.Exists(RequiresQemuAndSmokeSuiteFactAttribute.SmokeSuiteDll) || !File.Exists(FaultCheckout.RigHv))
         {
@@ -33,6 +35,10 @@ public sealed class HostFaultFactAttribute : FactAttribute
         else if (tmpfs && TmpfsProblem.Value is { } tmpfsProblem)
         {
             Skip = $"cannot mount a tmpfs to fill (root with CAP_SYS_ADMIN is needed): {tmpfsProblem}";
+        }
+        else if (postgres && TemporaryPostgres.Shared.Value.Failure is { } postgresProblem)
+        {
+            Skip = $"PostgreSQL cannot start here: {postgresProblem}";
         }
     }
 

@@ -1,15 +1,18 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Rig.Hosting;
 using Rig.Results;
 using Rig.Tests.Cli;
+using Rig.Tests.Store;
 
 namespace Rig.Tests.Faults;
 
 /// <summary>
-/// The store under the rig fails: its disk fills mid-run (a small tmpfs), or another process holds its write lock.
-/// The rig stops with exit 2 saying which, kills its VMMs, and the store still opens with every result committed
-/// before the fault.
+/// The store under the rig fails: its disk fills mid-run (a small tmpfs), or another process holds its write lock, on
+/// SQLite and on PostgreSQL. The rig stops with exit 2 saying which, kills its VMMs, and the store still opens with every
+/// result committed before the fault.
 /// </summary>
 [Collection(HostFaultFactAttribute.Collection)]
 public sealed class StoreFaultTests
@@ -46,6 +49,90 @@ public sealed class StoreFaultTests
         {
             HostFaultFactAttribute.Unmount(disk);
         }
+    }
+
+    [HostFaultFact(tmpfs: true, postgres: true)]
+    public async Task A_full_disk_under_postgresql_stops_the_run_with_exit_2_and_keeps_every_result_stored_before()
+    {
+        // The cluster's tables on a 64 MiB tmpfs, its WAL and socket elsewhere; neither is in the checkout, so its
+        // server processes are not the rig's leftovers.
+        using var checkout = new FaultCheckout("fake-com1-garbage");
+        var disk = Directory.CreateTempSubdirectory("rig-pg-disk-");
+        var cluster = Directory.CreateTempSubdirectory("rig-pg-full-");
+        Assert.Null(HostFaultFactAttribute.MountTmpfs(disk.FullName, "64m"));
+        try
+        {
+            using var server = TemporaryPostgres.StartWithTablesIn(cluster.FullName, disk.FullName);
+            Assert.True(server.Failure is null, server.Failure);
+            var store = server.NewDatabase();
+            using var rig = await RigRun.StartAsync(checkout.Root, "run", "--suite", "smoke", "--release", "full", "--jobs", "1", "--repeat", "30", "--store", store);
+            var before = await WaitForResults(store, atLeast: 2);
+            Fill(disk.FullName);
+
+            var (code, output) = await rig.WaitAsync(Bound);
+
+            Assert.True(code == 2, $"exit {code}: {output}\nserver log:\n{server.LogTail(30)}");
+            Assert.Contains("53100", output, StringComparison.Ordinal);
+            Assert.Contains("No space left on device", output, StringComparison.Ordinal);
+            Assert.Contains("(the disk holding it is full)", output, StringComparison.Ordinal);
+            File.Delete(Path.Combine(disk.FullName, "filler"));
+            var (run, results) = Assert.Single(checkout.Stored("full", store));
+            Assert.Null(run.Ended);
+            Assert.InRange(results.Count, before, 29);
+            Assert.All(results, x => Assert.Equal(Verdict.Ok, x.Verdict));
+            Assert.Empty(await HostProcesses.LeftBehindAsync(checkout.Root, TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            HostFaultFactAttribute.Unmount(disk.FullName);
+            disk.Delete(recursive: true);
+        }
+    }
+
+    [HostFaultFact(postgres: true)]
+    public async Task A_postgresql_store_locked_by_another_process_stops_the_run_with_exit_2_and_keeps_what_it_held()
+    {
+        using var checkout = new FaultCheckout("fake-ok");
+        var store = TemporaryPostgres.Shared.Value.NewDatabase();
+        var (first, firstOutput) = await RunOnce(checkout, store);
+        Assert.True(first == 0, firstOutput);
+
+        var clock = Stopwatch.StartNew();
+        var locker = await StartLocker(store, seconds: 0);
+        (int Code, string Output) second;
+        try
+        {
+            second = await RunOnce(checkout, $"{store};Options='-c lock_timeout=2s'");
+        }
+        finally
+        {
+            ChildProcesses.Kill(locker);
+            locker.Dispose();
+        }
+
+        var (code, output) = second;
+        Assert.True(code == 2, $"exit {code}: {output}");
+        Assert.Contains("lock timeout", output, StringComparison.Ordinal);
+        Assert.Contains("another process holds a lock on its tables; waited 2s", output, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the locked run took {clock.Elapsed.TotalSeconds:0} s to give up");
+        var (_, results) = Assert.Single(checkout.Stored("locked", store));
+        Assert.Equal(Verdict.Ok, Assert.Single(results).Verdict);
+    }
+
+    [HostFaultFact(postgres: true)]
+    public async Task A_postgresql_lock_held_briefly_by_another_process_is_waited_out()
+    {
+        using var checkout = new FaultCheckout("fake-ok");
+        var store = TemporaryPostgres.Shared.Value.NewDatabase();
+        var (first, firstOutput) = await RunOnce(checkout, store);
+        Assert.True(first == 0, firstOutput);
+
+        using var locker = await StartLocker(store, seconds: 3);
+        var (code, output) = await RunOnce(checkout, store);
+        await locker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(code == 0, $"exit {code}: {output}");
+        Assert.Equal(2, checkout.Stored("locked", store).Count);
     }
 
     [HostFaultFact]
@@ -118,7 +205,9 @@ public sealed class StoreFaultTests
         {
             try
             {
-                using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+                using DbConnection connection = store.Contains("Host=", StringComparison.Ordinal)
+                    ? new NpgsqlConnection(store)
+                    : new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
                 connection.Open();
                 using var count = connection.CreateCommand();
                 count.CommandText = "SELECT COUNT(*) FROM results";
@@ -127,7 +216,7 @@ public sealed class StoreFaultTests
                     return n;
                 }
             }
-            catch (SqliteException)
+            catch (DbException)
             {
                 // Not created yet.
             }

@@ -7,7 +7,7 @@ namespace Rig.Tests.Report;
 /// <summary>
 /// Two releases as a real rig run would leave them: five targets (xen unavailable), cases of every suite
 /// with repeats, latency distributions, per-vCPU drift series, a verdict regression with hostile evidence,
-/// a latency drift, and a mutate run per seeded defect (one surviving).
+/// a latency drift, a mutate run per seeded defect (one surviving), and a fuzz campaign with one crash.
 /// </summary>
 public static class SyntheticStore
 {
@@ -48,6 +48,8 @@ public static class SyntheticStore
 
             store.EndRun(run.RunId, run.Started.AddMinutes(1));
         }
+
+        store.AddFuzzRun(Release, SampleFuzzRun.WithOneCrash(SampleRuns.Epoch.AddMinutes(minute)));
     }
 
     private static readonly (string Suite, string Case)[] Cases =

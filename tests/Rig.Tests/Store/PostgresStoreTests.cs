@@ -17,4 +17,8 @@ public sealed class PostgresStoreTests
     [RequiresPostgresFact]
     public void MetricsAndSeriesComeFromTheReleaseView() =>
         StoreScenarios.MetricsAndSeriesComeFromTheReleaseView(TemporaryPostgres.Shared.Value.NewDatabase());
+
+    [RequiresPostgresFact]
+    public void FuzzRunsRoundTripUnderTheirRelease() =>
+        StoreScenarios.FuzzRunsRoundTripUnderTheirRelease(TemporaryPostgres.Shared.Value.NewDatabase());
 }

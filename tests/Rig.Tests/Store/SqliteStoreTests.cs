@@ -29,6 +29,10 @@ public sealed class SqliteStoreTests : IDisposable
     public void MetricsAndSeriesComeFromTheReleaseView() => StoreScenarios.MetricsAndSeriesComeFromTheReleaseView(DatabasePath);
 
     [Fact]
+    public void FuzzRunsRoundTripUnderTheirRelease() =>
+        StoreScenarios.FuzzRunsRoundTripUnderTheirRelease(DatabasePath);
+
+    [Fact]
     public void A_v1_store_gains_run_settings_and_keeps_its_runs_without_them()
     {
         using (var store = ResultStore.Open(DatabasePath))

@@ -112,4 +112,23 @@ public static class StoreScenarios
         Assert.Equal([2.0, 3], store.Series("r1", new CaseKey("apic", "drift", "qemu-kvm")).Select(p => p.Y));
         Assert.Empty(store.Series("r1", new CaseKey("apic", "timer", "qemu-kvm")));
     }
+
+    public static void FuzzRunsRoundTripUnderTheirRelease(string location)
+    {
+        var campaign = SampleFuzzRun.WithOneCrash(SampleRuns.Epoch.AddMinutes(5));
+        using (var store = ResultStore.Open(location))
+        {
+            store.AddFuzzRun("r-fuzz", campaign);
+        }
+
+        using var reopened = ResultStore.Open(location);
+        Assert.Equal(["r-fuzz"], reopened.Releases());
+        Assert.Empty(reopened.FuzzRuns("another"));
+        var back = Assert.Single(reopened.FuzzRuns("r-fuzz"));
+        Assert.Equal(campaign with { Interfaces = back.Interfaces, Epochs = back.Epochs }, back);
+        Assert.Equal(campaign.Interfaces, back.Interfaces);
+        Assert.Equal(campaign.Epochs, back.Epochs);
+        Assert.Equal(SampleFuzzRun.Seed, back.Seed);
+        Assert.Equal(SampleFuzzRun.Replay, Assert.Single(back.Findings).Replay);
+    }
 }
