@@ -34,10 +34,8 @@ public sealed class IoApic
 
         // A target without an IOAPIC or any line to drive (Xen PVH) is a skip naming the case; the RTC source's skip of
         // simultaneous-edges (one line) is a note, and the rest is judged.
-        if (c.VerdictRecords().FirstOrDefault(r => r.Kind == "skip" && r.Case == c.Case) is { } skipped)
+        if (c.CompleteIfProbeSkippedWholeCase())
         {
-            c.Skip(skipped["reason"] ?? "the probe skipped");
-            c.Complete();
             return;
         }
 

@@ -24,10 +24,8 @@ public sealed class ResetState
 
         // A target without what the probe needs (Xen PVH: no reset, CMOS, PIT, HPET, IOAPIC) is a skip naming the case;
         // a skip of one of its parts (….cf9 reset-had-no-effect: QEMU's microvm has no 0xCF9) is a note, and it goes on.
-        if (c.WholeCaseSkip() is { } skipped)
+        if (c.CompleteIfProbeSkippedWholeCase())
         {
-            c.Skip(skipped["reason"] ?? "the probe skipped");
-            c.Complete();
             return;
         }
         c.Oracle("SDM Vol. 3A 12.4.7.1: after RESET, IRR/ISR/TMR/ICR/LDR/TPR and the timer counts and divider are 0, " +

@@ -196,8 +196,24 @@ public sealed class RigCase : IAsyncDisposable
     /// The probe's <c>RIG skip</c> of the whole case (the target lacks what the case needs: Xen PVH has no reset), not
     /// of one of its parts (apic.reset-state.cf9: QEMU's microvm has no 0xCF9), which the case notes and goes on past.
     /// </summary>
-    public Record? WholeCaseSkip() =>
+    private Record? WholeCaseSkip() =>
         Records.FirstOrDefault(r => r.Kind == Verdict.Skip.ToWire() && CaseIds.Names(r.Case, Suite, Case));
+
+    /// <summary>
+    /// Ends the case as a skip with the probe's reason when the probe skipped it whole (<see cref="WholeCaseSkip"/>);
+    /// false, and nothing done, otherwise. The case returns on true: there is nothing of the target to judge.
+    /// </summary>
+    public bool CompleteIfProbeSkippedWholeCase()
+    {
+        if (WholeCaseSkip() is not { } skipped)
+        {
+            return false;
+        }
+
+        Skip(skipped["reason"] ?? "the probe skipped");
+        Complete();
+        return true;
+    }
 
     /// <summary>
     /// What the probe said of itself beside the case's own oracle: a `RIG fail` is a failed check (an AP that never
