@@ -218,7 +218,7 @@ public sealed class FuzzCampaign(ITarget target, string probeImage, FuzzSettings
         }
         catch (QmpConnectionException e) when (e.InnerException is TimeoutException)
         {
-            // The QMP client's own 10 s passed, inside the 30 s bound: slow, not gone (seed 21's first 600 s run with the
+            // The QMP client's own bound passed before the campaign's: slow, not gone (seed 21's first 600 s run with the
             // host's event-channel commands, load 112: taken for the VMM's end, the epoch never sent quit and called the
             // running VMM hung). A VMM that really stopped answering fails the next pings and the quit's bound.
             tally.QmpErrors.Add(e.Message);
