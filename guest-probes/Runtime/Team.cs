@@ -22,7 +22,7 @@ public static unsafe class Team
         Size = expected;
         barrier = Barrier.Create(expected);
         job = work;
-        int online = Smp.StartAll(&ApMain, 5_000_000);
+        int online = Smp.StartAll(&ApMain);
         if (online < expected)
         {
             Line line = Report.Start(Verdict.Fail, caseName);

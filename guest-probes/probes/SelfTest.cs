@@ -264,8 +264,8 @@ public static unsafe class Probe
             return;
         }
         everyone = Barrier.Create(expected);
-        int online = Smp.StartAll(&ApWork, 1_000_000);
-        bool met = online == expected && Barrier.Wait(everyone, 1_000_000);
+        int online = Smp.StartAll(&ApWork);
+        bool met = online == expected && Barrier.Wait(everyone, Smp.ArrivalBoundUs);
         Line line = Report.Start(met ? Verdict.Ok : Verdict.Fail, Name + ".smp");
         line.Field("expected", (ulong)expected);
         line.Field("online", (ulong)online);

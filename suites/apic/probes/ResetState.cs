@@ -12,7 +12,6 @@ using Rig.Guest;
 public static unsafe class Probe
 {
     public const string Name = ThisCase.Id;
-    private const ulong StepUs = 2_000_000;
 
     private static ulong apPhase; // 0 start, 1 dirty done, 2 restarted by INIT, 3 dump done
     private static int boot;
@@ -52,7 +51,7 @@ public static unsafe class Probe
         }
         fixed (ulong* phase = &apPhase)
         {
-            if (Smp.StartAll(&OnAp, StepUs) < 2 || !WaitFor(phase, 1))
+            if (Smp.StartAll(&OnAp) < 2 || !WaitFor(phase, 1))
             {
                 Report.Fail(Name + ".init", "ap-did-not-start");
                 return;
@@ -84,7 +83,7 @@ public static unsafe class Probe
 
     private static bool WaitFor(ulong* phase, ulong value)
     {
-        ulong deadline = Tsc.Deadline(StepUs);
+        ulong deadline = Tsc.Deadline(Smp.ArrivalBoundUs);
         while (Atomic.Load(phase) < value && Tsc.Now < deadline)
         {
             Cpu.Pause();

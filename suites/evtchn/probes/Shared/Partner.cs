@@ -65,7 +65,7 @@ public static unsafe class Partner
         {
             Atomic.Exchange(m, Consume);
         }
-        if (Smp.StartAll(&Run, SetTimeoutUs) < 2)
+        if (Smp.StartAll(&Run) < 2)
         {
             return false;
         }

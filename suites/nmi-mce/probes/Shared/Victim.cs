@@ -28,7 +28,7 @@ public static unsafe class Victim
         EventTrace.Start(Cpu);
         targetApicId = LocalApic.Id;
         script = play;
-        if (Smp.StartAll(&Play, 2_000_000) < 2)
+        if (Smp.StartAll(&Play) < 2)
         {
             Report.Skip(probe, "needs-two-vcpus");
             return;
