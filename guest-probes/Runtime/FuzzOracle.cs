@@ -24,18 +24,6 @@ internal static class FuzzOracle
     public const long Einval = -22;
     public const long Enosys = -38;
 
-    // EVTCHNOP_* (xen/include/public/event_channel.h).
-    public const ulong OpBindInterdomain = 0;
-    public const ulong OpBindVirq = 1;
-    public const ulong OpClose = 3;
-    public const ulong OpSend = 4;
-    public const ulong OpStatus = 5;
-    public const ulong OpAllocUnbound = 6;
-    public const ulong OpBindIpi = 7;
-    public const ulong OpUnmask = 9;
-    public const ulong OpInitControl = 11;
-    public const ulong OpExpandArray = 12;
-    public const ulong OpSetPriority = 13;
 
     /// <summary>EVTCHN_FIFO_NR_CHANNELS (1 &lt;&lt; EVTCHN_FIFO_LINK_BITS, 17): no Xen has a port at or above it.</summary>
     public const uint PortLimit = 1u << 17;
@@ -101,22 +89,22 @@ internal static class FuzzOracle
     {
         switch (command)
         {
-            case OpSend:
-            case OpClose:
-            case OpUnmask:
+            case EvtchnOp.Send:
+            case EvtchnOp.Close:
+            case EvtchnOp.Unmask:
                 return w0 >= PortLimit && result != Einval ? FuzzLayout.ViolationErrno : 0;
-            case OpSetPriority:
+            case EvtchnOp.SetPriority:
                 // -ENOSYS: the domain went back to the 2-level ABI (EVTCHNOP_reset), which has no priorities.
                 return (w0 >= PortLimit || w1 > LowestPriority) && result != Einval && result != Enosys ? FuzzLayout.ViolationErrno : 0;
-            case OpStatus:
+            case EvtchnOp.Status:
                 return (ushort)w0 == DomidSelf && w1 >= PortLimit && result != Einval ? FuzzLayout.ViolationErrno : 0;
-            case OpBindVirq:
+            case EvtchnOp.BindVirq:
                 if (w0 >= VirqCount && result != Einval)
                 {
                     return FuzzLayout.ViolationErrno;
                 }
                 return BoundPort(result, portOut);
-            case OpInitControl:
+            case EvtchnOp.InitControl:
                 if (w3 >= (uint)cpus)
                 {
                     return 0;
@@ -126,11 +114,11 @@ internal static class FuzzOracle
                     return FuzzLayout.ViolationErrno;
                 }
                 return result == 0 && ((ulong)w1 << 32 | w0) >= ramFrames ? FuzzLayout.ViolationBadFrame : 0;
-            case OpExpandArray:
+            case EvtchnOp.ExpandArray:
                 return result == 0 && ((ulong)w1 << 32 | w0) >= ramFrames ? FuzzLayout.ViolationBadFrame : 0;
-            case OpBindInterdomain:
-            case OpAllocUnbound:
-            case OpBindIpi:
+            case EvtchnOp.BindInterdomain:
+            case EvtchnOp.AllocUnbound:
+            case EvtchnOp.BindIpi:
                 return BoundPort(result, portOut);
             default:
                 return 0;
@@ -138,7 +126,7 @@ internal static class FuzzOracle
     }
 
     /// <summary>Where a bind writes its port back: evtchn_bind_interdomain and _virq at byte 8, _alloc_unbound and _ipi at byte 4.</summary>
-    public static int PortOutWord(ulong command) => command is OpBindInterdomain or OpBindVirq ? 2 : 1;
+    public static int PortOutWord(ulong command) => command is EvtchnOp.BindInterdomain or EvtchnOp.BindVirq ? 2 : 1;
 
     private static int BoundPort(long result, uint port) => result == 0 && (port == 0 || port >= PortLimit) ? FuzzLayout.ViolationInvariant : 0;
 }

@@ -22,19 +22,6 @@ public static unsafe class XenEvents
 
     public const ushort DomidSelf = 0x7FF0;
 
-    // EVTCHNOP_* (event_channel.h).
-    public const ulong OpBindInterdomain = 0;
-    public const ulong OpBindVirq = 1;
-    public const ulong OpClose = 3;
-    public const ulong OpSend = 4;
-    public const ulong OpStatus = 5;
-    public const ulong OpAllocUnbound = 6;
-    public const ulong OpBindIpi = 7;
-    public const ulong OpBindVcpu = 8;
-    public const ulong OpUnmask = 9;
-    public const ulong OpInitControl = 11;
-    public const ulong OpExpandArray = 12;
-    public const ulong OpSetPriority = 13;
 
     private const ulong HypercallEventChannelOp = 32; // __HYPERVISOR_event_channel_op
     private const ulong HypercallHvmOp = 34; // __HYPERVISOR_hvm_op
@@ -93,7 +80,7 @@ public static unsafe class XenEvents
         }
         eventArray = (uint*)AlignedPage();
         ulong gfn = (ulong)eventArray / PageSize;
-        if (Op(OpExpandArray, &gfn) != 0)
+        if (Op(EvtchnOp.ExpandArray, &gfn) != 0)
         {
             reason = "expand-array-refused";
             return false;
@@ -111,7 +98,7 @@ public static unsafe class XenEvents
         request[0] = (ulong)block / PageSize;
         request[1] = (ulong)(uint)cpu << 32;
         request[2] = 0;
-        if (Op(OpInitControl, request) != 0)
+        if (Op(EvtchnOp.InitControl, request) != 0)
         {
             return false;
         }
@@ -151,7 +138,7 @@ public static unsafe class XenEvents
         uint* request = stackalloc uint[2];
         request[0] = DomidSelf | (uint)remoteDomain << 16;
         request[1] = 0;
-        return Op(OpAllocUnbound, request) == 0 ? request[1] : 0;
+        return Op(EvtchnOp.AllocUnbound, request) == 0 ? request[1] : 0;
     }
 
     /// <summary>EVTCHNOP_bind_virq of <paramref name="virq"/> on <paramref name="vcpu"/>: a port, or 0 when refused.</summary>
@@ -162,17 +149,17 @@ public static unsafe class XenEvents
         request[0] = virq;
         request[1] = vcpu;
         request[2] = 0;
-        return Op(OpBindVirq, request) == 0 ? request[2] : 0;
+        return Op(EvtchnOp.BindVirq, request) == 0 ? request[2] : 0;
     }
 
     /// <summary>EVTCHNOP_bind_ipi on <paramref name="vcpu"/>: a port, or 0 when refused.</summary>
-    public static uint BindIpi(uint vcpu) => Op2(OpBindIpi, vcpu, 0, out uint port) == 0 ? port : 0;
+    public static uint BindIpi(uint vcpu) => Op2(EvtchnOp.BindIpi, vcpu, 0, out uint port) == 0 ? port : 0;
 
-    public static long Send(uint port) => OpPort(OpSend, port);
+    public static long Send(uint port) => OpPort(EvtchnOp.Send, port);
 
-    public static long SetPriority(uint port, uint priority) => Op2(OpSetPriority, port, priority, out _);
+    public static long SetPriority(uint port, uint priority) => Op2(EvtchnOp.SetPriority, port, priority, out _);
 
-    public static long BindVcpu(uint port, uint vcpu) => Op2(OpBindVcpu, port, vcpu, out _);
+    public static long BindVcpu(uint port, uint vcpu) => Op2(EvtchnOp.BindVcpu, port, vcpu, out _);
 
     public static uint* Word(uint port) => eventArray + port;
 
@@ -200,7 +187,7 @@ public static unsafe class XenEvents
             bool tail = (seen & Linked) != 0 && (seen & LinkMask) == 0;
             if ((seen & (Pending | Busy)) != 0 || tail)
             {
-                OpPort(OpUnmask, port);
+                OpPort(EvtchnOp.Unmask, port);
                 return;
             }
             if (CompareExchange(word, seen, seen & ~Masked) == seen)

@@ -589,11 +589,11 @@ public static unsafe class Probe
         request[0] = (ControlBlocksGpa + (ulong)cpu * 0x1000) / 0x1000;
         request[1] = (ulong)(uint)cpu << 32;
         request[2] = 0;
-        XenEvents.Op(XenEvents.OpInitControl, request);
+        XenEvents.Op(EvtchnOp.InitControl, request);
         if (cpu == 0)
         {
             ulong gfn = EventArrayGpa / 0x1000;
-            XenEvents.Op(XenEvents.OpExpandArray, &gfn);
+            XenEvents.Op(EvtchnOp.ExpandArray, &gfn);
         }
         Next(ref state);
     }
@@ -609,17 +609,17 @@ public static unsafe class Probe
         }
         ulong command = (b & 15) switch
         {
-            0 or 11 => XenEvents.OpSend,
-            1 => XenEvents.OpUnmask,
-            2 => XenEvents.OpAllocUnbound,
-            3 => XenEvents.OpBindIpi,
-            4 => XenEvents.OpBindVirq,
-            5 => XenEvents.OpClose,
-            6 => XenEvents.OpSetPriority,
-            7 => XenEvents.OpStatus,
-            8 => XenEvents.OpInitControl,
-            9 => XenEvents.OpExpandArray,
-            10 => XenEvents.OpBindInterdomain,
+            0 or 11 => EvtchnOp.Send,
+            1 => EvtchnOp.Unmask,
+            2 => EvtchnOp.AllocUnbound,
+            3 => EvtchnOp.BindIpi,
+            4 => EvtchnOp.BindVirq,
+            5 => EvtchnOp.Close,
+            6 => EvtchnOp.SetPriority,
+            7 => EvtchnOp.Status,
+            8 => EvtchnOp.InitControl,
+            9 => EvtchnOp.ExpandArray,
+            10 => EvtchnOp.BindInterdomain,
             _ => (b >> 4) % 16,
         };
         ulong* block = CpuBlock(cpu);

@@ -23,16 +23,16 @@ public static unsafe class Probe
         init[0] = 0;
         init[1] = 63UL << 32;
         init[2] = 0;
-        Backend.Check("init-control-no-vcpu", XenEvents.Op(XenEvents.OpInitControl, init));
+        Backend.Check("init-control-no-vcpu", XenEvents.Op(EvtchnOp.InitControl, init));
         init[1] = 4;
-        Backend.Check("init-control-misaligned", XenEvents.Op(XenEvents.OpInitControl, init));
+        Backend.Check("init-control-misaligned", XenEvents.Op(EvtchnOp.InitControl, init));
         init[1] = 0;
-        Backend.Check("init-control-again", XenEvents.Op(XenEvents.OpInitControl, init));
-        Backend.Check("bind-virq-beyond-nr-virqs", XenEvents.Op2(XenEvents.OpBindVirq, 24, 0, out _));
-        Backend.Check("bind-ipi-no-vcpu", XenEvents.Op2(XenEvents.OpBindIpi, 63, 0, out _));
-        Backend.Check("close-never-bound", XenEvents.OpPort(XenEvents.OpClose, NeverBound));
+        Backend.Check("init-control-again", XenEvents.Op(EvtchnOp.InitControl, init));
+        Backend.Check("bind-virq-beyond-nr-virqs", XenEvents.Op2(EvtchnOp.BindVirq, 24, 0, out _));
+        Backend.Check("bind-ipi-no-vcpu", XenEvents.Op2(EvtchnOp.BindIpi, 63, 0, out _));
+        Backend.Check("close-never-bound", XenEvents.OpPort(EvtchnOp.Close, NeverBound));
         Backend.Check("send-never-bound", XenEvents.Send(NeverBound));
-        Backend.Check("unmask-never-bound", XenEvents.OpPort(XenEvents.OpUnmask, NeverBound));
+        Backend.Check("unmask-never-bound", XenEvents.OpPort(EvtchnOp.Unmask, NeverBound));
 
         uint low = XenEvents.BindIpi(0);
         uint high = XenEvents.BindIpi(0);
@@ -55,7 +55,7 @@ public static unsafe class Probe
         XenEvents.Drain();
         Backend.Check("unmask-delivers", (long)XenEvents.Handled(masked));
 
-        Backend.Check("close", XenEvents.OpPort(XenEvents.OpClose, low));
+        Backend.Check("close", XenEvents.OpPort(EvtchnOp.Close, low));
         Backend.Check("send-after-close", XenEvents.Send(low));
         Backend.Check("status-closed", Status(low));
 
@@ -78,7 +78,7 @@ public static unsafe class Probe
         uint* request = stackalloc uint[6];
         request[0] = XenEvents.DomidSelf;
         request[1] = port;
-        long result = XenEvents.Op(XenEvents.OpStatus, request);
+        long result = XenEvents.Op(EvtchnOp.Status, request);
         return result != 0 ? result : request[2];
     }
 }

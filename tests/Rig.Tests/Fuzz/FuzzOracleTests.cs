@@ -58,18 +58,18 @@ public sealed class FuzzOracleTests
     }
 
     [Theory]
-    [InlineData(FuzzOracle.OpSend, 1u << 17, 0u, FuzzOracle.Einval, 0)]
-    [InlineData(FuzzOracle.OpSend, 1u << 17, 0u, 0L, FuzzLayout.ViolationErrno)]
-    [InlineData(FuzzOracle.OpSend, 5u, 0u, 0L, 0)]
-    [InlineData(FuzzOracle.OpClose, 0xFFFFFFFFu, 0u, FuzzOracle.Enoent, FuzzLayout.ViolationErrno)]
-    [InlineData(FuzzOracle.OpUnmask, 1u << 17, 0u, 0L, FuzzLayout.ViolationErrno)]
-    [InlineData(FuzzOracle.OpSetPriority, 3u, 16u, 0L, FuzzLayout.ViolationErrno)]
-    [InlineData(FuzzOracle.OpSetPriority, 3u, 16u, FuzzOracle.Enosys, 0)]
-    [InlineData(FuzzOracle.OpSetPriority, 3u, 15u, 0L, 0)]
-    [InlineData(FuzzOracle.OpBindVirq, 24u, 0u, 0L, FuzzLayout.ViolationErrno)]
-    [InlineData(FuzzOracle.OpBindVirq, 23u, 0u, FuzzOracle.Enoent, 0)]
-    [InlineData(FuzzOracle.OpStatus, 0x7FF0u, 1u << 17, 0L, FuzzLayout.ViolationErrno)]
-    [InlineData(FuzzOracle.OpStatus, 0x1234u, 1u << 17, -3L, 0)]
+    [InlineData(EvtchnOp.Send, 1u << 17, 0u, FuzzOracle.Einval, 0)]
+    [InlineData(EvtchnOp.Send, 1u << 17, 0u, 0L, FuzzLayout.ViolationErrno)]
+    [InlineData(EvtchnOp.Send, 5u, 0u, 0L, 0)]
+    [InlineData(EvtchnOp.Close, 0xFFFFFFFFu, 0u, FuzzOracle.Enoent, FuzzLayout.ViolationErrno)]
+    [InlineData(EvtchnOp.Unmask, 1u << 17, 0u, 0L, FuzzLayout.ViolationErrno)]
+    [InlineData(EvtchnOp.SetPriority, 3u, 16u, 0L, FuzzLayout.ViolationErrno)]
+    [InlineData(EvtchnOp.SetPriority, 3u, 16u, FuzzOracle.Enosys, 0)]
+    [InlineData(EvtchnOp.SetPriority, 3u, 15u, 0L, 0)]
+    [InlineData(EvtchnOp.BindVirq, 24u, 0u, 0L, FuzzLayout.ViolationErrno)]
+    [InlineData(EvtchnOp.BindVirq, 23u, 0u, FuzzOracle.Enoent, 0)]
+    [InlineData(EvtchnOp.Status, 0x7FF0u, 1u << 17, 0L, FuzzLayout.ViolationErrno)]
+    [InlineData(EvtchnOp.Status, 0x1234u, 1u << 17, -3L, 0)]
     public void Event_channel_commands_with_impossible_arguments_give_their_documented_error(ulong command, uint w0, uint w1, long result, int kind)
     {
         Assert.Equal(kind, FuzzOracle.JudgeEventChannel(command, w0, w1, 0, 0, 1, 2, RamFrames, result));
@@ -78,26 +78,26 @@ public sealed class FuzzOracleTests
     [Fact]
     public void A_frame_outside_ram_is_never_accepted_for_the_event_array_or_a_control_block()
     {
-        Assert.Equal(FuzzLayout.ViolationBadFrame, FuzzOracle.JudgeEventChannel(FuzzOracle.OpExpandArray, (uint)RamFrames, 0, 0, 0, 0, 2, RamFrames, 0));
-        Assert.Equal(FuzzLayout.ViolationBadFrame, FuzzOracle.JudgeEventChannel(FuzzOracle.OpExpandArray, 5, 1, 0, 0, 0, 2, RamFrames, 0));
-        Assert.Equal(0, FuzzOracle.JudgeEventChannel(FuzzOracle.OpExpandArray, (uint)RamFrames - 1, 0, 0, 0, 0, 2, RamFrames, 0));
-        Assert.Equal(FuzzLayout.ViolationBadFrame, FuzzOracle.JudgeEventChannel(FuzzOracle.OpInitControl, (uint)RamFrames, 0, 0, 1, 0, 2, RamFrames, 0));
-        Assert.Equal(0, FuzzOracle.JudgeEventChannel(FuzzOracle.OpInitControl, (uint)RamFrames, 0, 0, 1, 0, 2, RamFrames, FuzzOracle.Einval));
+        Assert.Equal(FuzzLayout.ViolationBadFrame, FuzzOracle.JudgeEventChannel(EvtchnOp.ExpandArray, (uint)RamFrames, 0, 0, 0, 0, 2, RamFrames, 0));
+        Assert.Equal(FuzzLayout.ViolationBadFrame, FuzzOracle.JudgeEventChannel(EvtchnOp.ExpandArray, 5, 1, 0, 0, 0, 2, RamFrames, 0));
+        Assert.Equal(0, FuzzOracle.JudgeEventChannel(EvtchnOp.ExpandArray, (uint)RamFrames - 1, 0, 0, 0, 0, 2, RamFrames, 0));
+        Assert.Equal(FuzzLayout.ViolationBadFrame, FuzzOracle.JudgeEventChannel(EvtchnOp.InitControl, (uint)RamFrames, 0, 0, 1, 0, 2, RamFrames, 0));
+        Assert.Equal(0, FuzzOracle.JudgeEventChannel(EvtchnOp.InitControl, (uint)RamFrames, 0, 0, 1, 0, 2, RamFrames, FuzzOracle.Einval));
     }
 
     [Fact]
     public void Init_control_with_a_misaligned_or_too_high_offset_is_einval_for_a_vcpu_that_exists()
     {
-        Assert.Equal(FuzzLayout.ViolationErrno, FuzzOracle.JudgeEventChannel(FuzzOracle.OpInitControl, 0x900, 0, 4, 0, 0, 2, RamFrames, FuzzOracle.Enoent));
-        Assert.Equal(FuzzLayout.ViolationErrno, FuzzOracle.JudgeEventChannel(FuzzOracle.OpInitControl, 0x900, 0, 4096 - 64, 0, 0, 2, RamFrames, 0));
-        Assert.Equal(0, FuzzOracle.JudgeEventChannel(FuzzOracle.OpInitControl, 0x900, 0, 4096 - 72, 0, 0, 2, RamFrames, 0));
-        Assert.Equal(0, FuzzOracle.JudgeEventChannel(FuzzOracle.OpInitControl, 0x900, 0, 4, 2, 0, 2, RamFrames, FuzzOracle.Enoent));
+        Assert.Equal(FuzzLayout.ViolationErrno, FuzzOracle.JudgeEventChannel(EvtchnOp.InitControl, 0x900, 0, 4, 0, 0, 2, RamFrames, FuzzOracle.Enoent));
+        Assert.Equal(FuzzLayout.ViolationErrno, FuzzOracle.JudgeEventChannel(EvtchnOp.InitControl, 0x900, 0, 4096 - 64, 0, 0, 2, RamFrames, 0));
+        Assert.Equal(0, FuzzOracle.JudgeEventChannel(EvtchnOp.InitControl, 0x900, 0, 4096 - 72, 0, 0, 2, RamFrames, 0));
+        Assert.Equal(0, FuzzOracle.JudgeEventChannel(EvtchnOp.InitControl, 0x900, 0, 4, 2, 0, 2, RamFrames, FuzzOracle.Enoent));
     }
 
     [Theory]
-    [InlineData(FuzzOracle.OpAllocUnbound, 0u, FuzzLayout.ViolationInvariant)]
-    [InlineData(FuzzOracle.OpBindIpi, 1u << 17, FuzzLayout.ViolationInvariant)]
-    [InlineData(FuzzOracle.OpBindInterdomain, 7u, 0)]
+    [InlineData(EvtchnOp.AllocUnbound, 0u, FuzzLayout.ViolationInvariant)]
+    [InlineData(EvtchnOp.BindIpi, 1u << 17, FuzzLayout.ViolationInvariant)]
+    [InlineData(EvtchnOp.BindInterdomain, 7u, 0)]
     public void A_successful_bind_names_a_port_in_1_to_2_to_the_17_minus_1(ulong command, uint port, int kind)
     {
         Assert.Equal(kind, FuzzOracle.JudgeEventChannel(command, 0x7FF0, 0, 0, 0, port, 2, RamFrames, 0));

@@ -167,7 +167,7 @@ public static unsafe class Partner
         }
         else if (how == FlipByHypercall || !XenEvents.TryUnmaskExpectingNotBusy(target))
         {
-            XenEvents.OpPort(XenEvents.OpUnmask, target);
+            XenEvents.OpPort(EvtchnOp.Unmask, target);
         }
     }
 }
