@@ -113,6 +113,12 @@ public sealed class Density
         for (int i = 0; i < all.Count; i++)
         {
             Judge(c, i + 1, records[i], schedules[i], exits[i], together);
+            if (exits[i].KilledByWatchdog || exits[i].TimedOut)
+            {
+                // Where a VM stopped is in its own console, not the case's (one VM of four printed nothing in 120 s once,
+                // beside `./run.sh test`, and nothing said how far it had got).
+                c.Evidence($"observed: VM {i + 1}'s COM1, last lines: {string.Join(" | ", all[i].Com1Lines.TakeLast(ConsoleTailLines))}");
+            }
         }
 
         var holds = schedules.SelectMany(s => s.Done).ToList();
@@ -122,6 +128,8 @@ public sealed class Density
         c.Metric("longest_hold_ms", holds.Count == 0 ? 0 : holds.Max(h => h.Host.TotalMilliseconds), "ms");
         c.Finish(exits[0], $"{all.Count} VMs × {VcpusPerVm} vCPUs: {holds.Count} pauses and reverts, every clock continuous on every vCPU");
     }
+
+    private const int ConsoleTailLines = 8;
 
     private static void Judge(RigCase c, int number, IReadOnlyList<Record> records, DensitySchedule schedule, VmExit exit, bool scheduled)
     {
