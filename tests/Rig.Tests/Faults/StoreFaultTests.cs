@@ -98,19 +98,7 @@ public sealed class StoreFaultTests
         Assert.True(first == 0, firstOutput);
 
         var clock = Stopwatch.StartNew();
-        var locker = await StartLocker(store, seconds: 0);
-        (int Code, string Output) second;
-        try
-        {
-            second = await RunOnce(checkout, $"{store};Options='-c lock_timeout=2s'");
-        }
-        finally
-        {
-            ChildProcesses.Kill(locker);
-            locker.Dispose();
-        }
-
-        var (code, output) = second;
+        var (code, output) = await RunWhileLocked(checkout, store, $"{store};Options='-c lock_timeout=2s'");
         Assert.True(code == 2, $"exit {code}: {output}");
         Assert.Contains("lock timeout", output, StringComparison.Ordinal);
         Assert.Contains("another process holds a lock on its tables; waited 2s", output, StringComparison.Ordinal);
@@ -142,19 +130,7 @@ public sealed class StoreFaultTests
         var (first, firstOutput) = await RunOnce(checkout, checkout.Store);
         Assert.True(first == 0, firstOutput);
 
-        var locker = await StartLocker(checkout.Store, seconds: 0);
-        (int Code, string Output) second;
-        try
-        {
-            second = await RunOnce(checkout, $"Data Source={checkout.Store};Default Timeout=2");
-        }
-        finally
-        {
-            ChildProcesses.Kill(locker);
-            locker.Dispose();
-        }
-
-        var (code, output) = second;
+        var (code, output) = await RunWhileLocked(checkout, checkout.Store, $"Data Source={checkout.Store};Default Timeout=2");
         Assert.True(code == 2, $"exit {code}: {output}");
         Assert.Contains("database is locked", output, StringComparison.Ordinal);
         Assert.Contains("another process holds its lock", output, StringComparison.Ordinal);
@@ -179,6 +155,21 @@ public sealed class StoreFaultTests
 
     private static Task<(int Code, string Output)> RunOnce(FaultCheckout checkout, string store) =>
         RigCli.RunAsync(checkout.Root, "run", "--suite", "smoke", "--release", "locked", "--jobs", "1", "--store", store);
+
+    /// <summary>One run against <paramref name="runStore"/> while another process holds <paramref name="lockedStore"/>'s lock for good.</summary>
+    private static async Task<(int Code, string Output)> RunWhileLocked(FaultCheckout checkout, string lockedStore, string runStore)
+    {
+        var locker = await StartLocker(lockedStore, seconds: 0);
+        try
+        {
+            return await RunOnce(checkout, runStore);
+        }
+        finally
+        {
+            ChildProcesses.Kill(locker);
+            locker.Dispose();
+        }
+    }
 
     private static async Task<Process> StartLocker(string store, int seconds)
     {
