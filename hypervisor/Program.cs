@@ -62,6 +62,7 @@ try
         Defects = arguments.Defects,
         Timeout = arguments.Timeout,
         StayAfterGuestStop = arguments.Qmp is not null,
+        StartPaused = arguments.StartPaused,
         Com1 = trace is null ? com1.Write : b =>
         {
             trace.Com1Byte();
@@ -80,7 +81,7 @@ try
         qmp = QmpServer.Start(qmpListener, vm, Console.Error);
     }
 
-    vm.Start(paused: arguments.StartPaused);
+    vm.Start();
     return vm.WaitForExit();
 }
 catch (Exception e) when (e is BootImageException or ArgumentException or IOException or System.Net.Sockets.SocketException)

@@ -109,7 +109,6 @@ internal sealed class VcpuParking(Action ringAll)
         }
     }
 
-    /// <summary>Holds (or releases) one request for as long as the VM is paused; false if already in that state.</summary>
     /// <summary>Paused from the start (rig-hv -S): called before any vCPU thread exists, so there is no one to ring.</summary>
     public void PauseBeforeStart()
     {
@@ -120,6 +119,7 @@ internal sealed class VcpuParking(Action ringAll)
         }
     }
 
+    /// <summary>Holds (or releases) one request for as long as the VM is paused; false if already in that state.</summary>
     public bool SetPaused(bool paused)
     {
         lock (Sync)

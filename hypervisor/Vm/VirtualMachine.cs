@@ -64,6 +64,10 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     {
         _options = options;
         Parking = new VcpuParking(RingAll);
+        if (options.StartPaused)
+        {
+            Parking.PauseBeforeStart();
+        }
         if (options.Vcpus is < 1 or > 255)
         {
             throw new ArgumentException($"--vcpus {options.Vcpus}: must be 1..255 (xAPIC IDs)");
@@ -256,16 +260,13 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     public event Action<VmEvent>? Event;
 
     /// <summary>
-    /// Starts the vCPU threads; the BSP runs from the PVH entry, APs wait for INIT-SIPI-SIPI. With <paramref name="paused"/>
-    /// (QEMU's -S) every vCPU parks before its first entry until <see cref="Cont"/>.
+    /// Starts the vCPU threads; the BSP runs from the PVH entry, APs wait for INIT-SIPI-SIPI. With
+    /// <see cref="VmOptions.StartPaused"/> every vCPU parks before its first entry until <see cref="Cont"/>, which may
+    /// already have come.
     /// </summary>
-    public void Start(bool paused = false)
+    public void Start()
     {
-        if (paused)
-        {
-            Parking.PauseBeforeStart();
-        }
-        else
+        if (!_options.StartPaused)
         {
             _state = VmRunState.Running;
         }

@@ -37,6 +37,12 @@ public sealed record VmOptions
     /// </summary>
     public bool StayAfterGuestStop { get; init; }
 
+    /// <summary>
+    /// QEMU's -S: every vCPU parks before its first entry until a cont. Set at construction, not at Start, because the
+    /// controller may send cont as soon as it is attached, before the vCPU threads exist.
+    /// </summary>
+    public bool StartPaused { get; init; }
+
     public Action<byte> Com1 { get; init; } = _ => { };
 
     /// <summary>Told the name of each stage of the start as it is reached (rig-hv --trace-start); the BSP's first KVM_RUN comes from its thread.</summary>

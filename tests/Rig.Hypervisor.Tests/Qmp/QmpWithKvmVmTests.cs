@@ -10,13 +10,7 @@ public sealed class QmpWithKvmVmTests
     [RequiresKvmFact]
     public async Task Stop_pmemsave_cont_and_quit_drive_a_running_guest()
     {
-        var code = GuestSnippets.New32();
-        var spin = code.CreateLabel();
-        code.Print("up");
-        code.Label(ref spin);
-        code.pause();
-        code.jmp(spin);
-        byte[] image = PvhElf.Build(code);
+        byte[] image = SpinningGuest();
         string socketPath = Path.Combine(Path.GetTempPath(), $"rig-qmp-kvm-{Guid.NewGuid():N}.sock");
         string dump = Path.Combine(Path.GetTempPath(), $"rig-qmp-kvm-{Guid.NewGuid():N}.bin");
         using var guest = new GuestVm(image, o => o with { StayAfterGuestStop = true });
@@ -55,5 +49,53 @@ public sealed class QmpWithKvmVmTests
             File.Delete(dump);
             File.Delete(dump + ".2");
         }
+    }
+
+    [RequiresKvmFact]
+    public async Task A_cont_executed_before_a_paused_VM_starts_its_vcpus_still_runs_the_guest()
+    {
+        // rig-hv -S attaches QMP before it starts the vCPU threads; the rig's cont can win that race.
+        using var guest = new GuestVm(SpinningGuest(), o => o with { StayAfterGuestStop = true, StartPaused = true });
+        string socketPath = Path.Combine(Path.GetTempPath(), $"rig-qmp-kvm-{Guid.NewGuid():N}.sock");
+        await using var server = QmpServer.Start(socketPath, guest.Vm, TextWriter.Null);
+        using var client = await QmpTestClient.ConnectNegotiatedAsync(socketPath);
+
+        var cont = await client.ExecuteAsync("""{"execute": "cont"}""");
+        guest.Vm.Start();
+
+        Assert.True(cont.TryGetProperty("return", out _), cont.ToString());
+        Assert.True(guest.WaitForCom1("up", TimeSpan.FromSeconds(30)), $"guest did not run after cont; COM1: '{guest.Com1}'");
+        var status = await client.ExecuteAsync("""{"execute": "query-status"}""");
+        Assert.Equal("running", status.GetProperty("return").GetProperty("status").GetString());
+    }
+
+    [RequiresKvmFact]
+    public async Task A_paused_VM_runs_nothing_until_cont()
+    {
+        using var guest = new GuestVm(SpinningGuest(), o => o with { StayAfterGuestStop = true, StartPaused = true });
+        string socketPath = Path.Combine(Path.GetTempPath(), $"rig-qmp-kvm-{Guid.NewGuid():N}.sock");
+        await using var server = QmpServer.Start(socketPath, guest.Vm, TextWriter.Null);
+        guest.Vm.Start();
+        using var client = await QmpTestClient.ConnectNegotiatedAsync(socketPath);
+
+        var paused = await client.ExecuteAsync("""{"execute": "query-status"}""");
+        bool ranWhilePaused = guest.WaitForCom1("up", TimeSpan.FromSeconds(1));
+        await client.ExecuteAsync("""{"execute": "cont"}""");
+
+        Assert.Equal("paused", paused.GetProperty("return").GetProperty("status").GetString());
+        Assert.False(ranWhilePaused, $"the guest ran before cont; COM1: '{guest.Com1}'");
+        Assert.True(guest.WaitForCom1("up", TimeSpan.FromSeconds(30)), $"guest did not run after cont; COM1: '{guest.Com1}'");
+    }
+
+    /// <summary>Prints "up", then spins with interrupts off until stopped.</summary>
+    private static byte[] SpinningGuest()
+    {
+        var code = GuestSnippets.New32();
+        var spin = code.CreateLabel();
+        code.Print("up");
+        code.Label(ref spin);
+        code.pause();
+        code.jmp(spin);
+        return PvhElf.Build(code);
     }
 }
