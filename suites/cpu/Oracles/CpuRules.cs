@@ -173,7 +173,7 @@ public static class CpuRules
             "SDM Vol. 3B 18.17.3: the write sets the TSC, and where IA32_TSC_ADJUST exists (CPUID.(EAX=07H,ECX=0):EBX[1]) it moves by the same amount",
             (_, r) => TscWrite(r)),
         ["cpuid-vcpus/differs"] = new("CPUID at CPL0 on every vCPU, leaves 0–0x20, 0x40000000–1, 0x80000000–0x80000021, the APIC-ID and CR4-mirror fields masked",
-            "SDM Vol. 2A CPUID: the leaves describe the processor; only the initial APIC ID fields (leaf 1 EBX[31:24], leaf 0xB EDX, AMD 0x8000001E) and the bits mirroring this vCPU's CR4 (OSXSAVE, OSPKE) or XCR0 (leaf 0xD EBX) may differ between logical processors",
+            "SDM Vol. 2A CPUID: the leaves describe the processor; only the initial APIC ID fields (leaf 1 EBX[31:24], leaves 0xB and 0x1F EDX, AMD 0x8000001E) and the bits mirroring this vCPU's CR4 (OSXSAVE, OSPKE) or XCR0 (leaf 0xD EBX) may differ between logical processors",
             (o, r) => $"vCPU {r["cpu"]} read 0x{o.Value:x} in CPUID.{r["leaf"]}.{r["subleaf"]}:{r["register"]?.ToUpperInvariant()}, vCPU 0 read {r["reference"]}"),
         ["cpuid-vcpus/summary"] = new("CPUID at CPL0 on every vCPU",
             "SDM Vol. 2A CPUID: every logical processor of one machine reports the same leaves, APIC-ID fields aside",

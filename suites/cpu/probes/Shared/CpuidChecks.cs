@@ -114,14 +114,14 @@ public static unsafe class CpuidChecks
 
     /// <summary>
     /// What is allowed to differ, cleared: leaf 1 EBX[31:24] (initial APIC ID) and ECX[27] (OSXSAVE, a copy of CR4.OSXSAVE);
-    /// leaf 7 ECX[4] (OSPKE, CR4.PKE); leaf 0xB EDX (x2APIC ID); leaf 0xD EBX (the XSAVE area XCR0 currently needs);
+    /// leaf 7 ECX[4] (OSPKE, CR4.PKE); leaves 0xB and 0x1F EDX (x2APIC ID); leaf 0xD EBX (the XSAVE area XCR0 currently needs);
     /// AMD's 0x8000001E EAX (extended APIC ID), EBX[7:0] (core ID) and ECX[7:0] (node ID) (AMD APM Vol. 3 E.4.16).
     /// </summary>
     private static uint Mask(uint leaf, int register) => leaf switch
     {
         1 => register == 1 ? 0x00FF_FFFFu : register == 2 ? ~(1u << 27) : 0xFFFF_FFFFu,
         7 => register == 2 ? ~(1u << 4) : 0xFFFF_FFFFu,
-        0xB => register == 3 ? 0u : 0xFFFF_FFFFu,
+        0xB or 0x1F => register == 3 ? 0u : 0xFFFF_FFFFu,
         0xD => register == 1 ? 0u : 0xFFFF_FFFFu,
         0x8000001E => register == 0 ? 0u : register is 1 or 2 ? 0xFFFF_FF00u : 0xFFFF_FFFFu,
         _ => 0xFFFF_FFFFu,
