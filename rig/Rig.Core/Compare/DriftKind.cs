@@ -9,6 +9,9 @@ public enum DriftKind
     /// <summary>Significant and beyond the threshold, in the better direction.</summary>
     Improvement,
 
+    /// <summary>Significant and beyond the threshold for a metric whose better direction is unknown: shown, not judged.</summary>
+    Changed,
+
     /// <summary>Significant, but the shift is within the threshold: real but small.</summary>
     WithinThreshold,
 

@@ -11,7 +11,8 @@ public sealed record MetricThreshold
 
     public double AbsoluteShift { get; init; }
 
-    public WorseDirection Worse { get; init; } = WorseDirection.Either;
+    /// <summary>Unset (<see cref="WorseDirection.Unknown"/>): the metric's built-in direction (<see cref="MetricDirections"/>).</summary>
+    public WorseDirection Worse { get; init; }
 
     public double LimitFor(double baselineMedian) => Math.Max(AbsoluteShift, RelativeShift * Math.Abs(baselineMedian));
 }

@@ -49,16 +49,16 @@ public static class ReleaseComparer
         var shift = currentMedian - baselineMedian;
         var kind = test.PValue >= thresholds.Alpha ? DriftKind.NotSignificant
             : !(Math.Abs(shift) > limit) ? DriftKind.WithinThreshold
-            : IsWorse(shift, threshold.Worse) ? DriftKind.Regression
-            : DriftKind.Improvement;
+            : Judge(shift, threshold.Worse is WorseDirection.Unknown ? MetricDirections.Of(metric, unit) : threshold.Worse);
         return new MetricDrift(key, metric, unit, baseline.Count, current.Count, baselineMedian, currentMedian, limit, test, kind);
     }
 
-    private static bool IsWorse(double shift, WorseDirection worse) => worse switch
+    private static DriftKind Judge(double shift, WorseDirection worse) => worse switch
     {
-        WorseDirection.Up => shift > 0,
-        WorseDirection.Down => shift < 0,
-        _ => true,
+        WorseDirection.Up => shift > 0 ? DriftKind.Regression : DriftKind.Improvement,
+        WorseDirection.Down => shift < 0 ? DriftKind.Regression : DriftKind.Improvement,
+        WorseDirection.Either => DriftKind.Regression,
+        _ => DriftKind.Changed,
     };
 
     private static Verdict? Lookup(IReadOnlyDictionary<CaseKey, Verdict> verdicts, CaseKey key) =>

@@ -246,9 +246,9 @@ public static class HtmlReport
             page.Append("</table>\n");
         }
 
-        var judged = comparison.Drifts.Where(d => d.Kind is DriftKind.Regression or DriftKind.Improvement).ToList();
+        var judged = comparison.Drifts.Where(d => d.Kind is DriftKind.Regression or DriftKind.Improvement or DriftKind.Changed).ToList();
         var rest = comparison.Drifts.Except(judged).ToList();
-        page.Append("<h3>Metric drift</h3>\n<p class=\"meta\">Drift needs both: Mann–Whitney U significant (p below alpha) and the median moved beyond the metric's threshold.</p>\n");
+        page.Append("<h3>Metric drift</h3>\n<p class=\"meta\">Drift needs both: Mann–Whitney U significant (p below alpha) and the median moved beyond the metric's threshold. It is a regression or an improvement where the metric's better direction is known (latency down, throughput up), a change where it is not (scenario counts, host inputs).</p>\n");
         if (judged.Count == 0)
         {
             page.Append(CultureInfo.InvariantCulture, $"<p>No metric drifted ({comparison.Drifts.Count} compared).</p>\n");

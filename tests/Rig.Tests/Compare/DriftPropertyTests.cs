@@ -43,10 +43,29 @@ public sealed class DriftPropertyTests
     public void AShiftInTheBetterDirectionIsAnImprovement()
     {
         var lowerIsWorse = Thresholds with { Default = new MetricThreshold { Worse = WorseDirection.Down } };
-        var drift = ReleaseComparer.Drift(Key, "latency", "us", Noisy(1, 30, 200), Noisy(2, 30, 100), Thresholds);
+        var eitherIsWorse = Thresholds with { Default = new MetricThreshold { Worse = WorseDirection.Either } };
+        var drift = ReleaseComparer.Drift(Key, "latency", "us", Noisy(1, 30, 200), Noisy(2, 30, 100), eitherIsWorse);
         var improved = ReleaseComparer.Drift(Key, "throughput", "ops", Noisy(1, 30, 100), Noisy(2, 30, 200), lowerIsWorse);
         Assert.Equal(DriftKind.Regression, drift.Kind); // Either: any big move is a regression
         Assert.Equal(DriftKind.Improvement, improved.Kind);
+    }
+
+    [Fact]
+    public void ALatencyThatFellIsAnImprovementAndARateThatFellIsARegression()
+    {
+        var lateness = ReleaseComparer.Drift(Key, "periodic_xapic_late_us", "us", Noisy(1, 30, 200), Noisy(2, 30, 100), Thresholds);
+        var rate = ReleaseComparer.Drift(Key, "ipi_events_per_s", "events/s", Noisy(1, 30, 200), Noisy(2, 30, 100), Thresholds);
+        Assert.Equal(DriftKind.Improvement, lateness.Kind);
+        Assert.Equal(DriftKind.Regression, rate.Kind);
+    }
+
+    [Fact]
+    public void AMetricWithNoKnownDirectionThatMovedIsAChangeNotARegression()
+    {
+        var vms = ReleaseComparer.Drift(Key, "vms", "count", Noisy(1, 30, 100), Noisy(2, 30, 300), Thresholds);
+        var configured = Thresholds with { Metrics = new() { ["vms"] = new MetricThreshold { Worse = WorseDirection.Down } } };
+        Assert.Equal(DriftKind.Changed, vms.Kind);
+        Assert.Equal(DriftKind.Improvement, ReleaseComparer.Drift(Key, "vms", "count", Noisy(1, 30, 100), Noisy(2, 30, 300), configured).Kind);
     }
 
     [Fact]
@@ -74,7 +93,7 @@ public sealed class DriftPropertyTests
         var loose = Thresholds with { Metrics = new() { ["latency"] = new MetricThreshold { RelativeShift = 5 } } };
         var drift = ReleaseComparer.Drift(Key, "latency", "us", Noisy(1, 30, 100), Noisy(2, 30, 300), loose);
         Assert.Equal(DriftKind.WithinThreshold, drift.Kind);
-        Assert.Equal(DriftKind.Regression, ReleaseComparer.Drift(Key, "other", "us", Noisy(1, 30, 100), Noisy(2, 30, 300), loose).Kind);
+        Assert.Equal(DriftKind.Regression, ReleaseComparer.Drift(Key, "other_latency", "us", Noisy(1, 30, 100), Noisy(2, 30, 300), loose).Kind);
     }
 
     /// <summary>count values uniformly spread over [center, center + 5): run-to-run jitter of a stable metric.</summary>

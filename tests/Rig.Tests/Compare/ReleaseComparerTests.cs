@@ -93,11 +93,11 @@ public sealed class ReleaseComparerTests
     {
         double[] stable = [100, 101, 102, 103, 104, 105, 106, 107];
         var baseline = View("r1", Both,
-            SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, SampleRuns.Latencies("lat", stable)),
-            SampleRuns.Result("a", "reference", Verdict.Ok, SampleRuns.Latencies("lat", stable)));
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, SampleRuns.Latencies("latency", stable)),
+            SampleRuns.Result("a", "reference", Verdict.Ok, SampleRuns.Latencies("latency", stable)));
         var current = View("r2", Both,
-            SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, SampleRuns.Latencies("lat", [.. stable.Select(v => v * 3), double.NaN])),
-            SampleRuns.Result("a", "reference", Verdict.Ok, SampleRuns.Latencies("lat", [.. stable, double.PositiveInfinity])));
+            SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, SampleRuns.Latencies("latency", [.. stable.Select(v => v * 3), double.NaN])),
+            SampleRuns.Result("a", "reference", Verdict.Ok, SampleRuns.Latencies("latency", [.. stable, double.PositiveInfinity])));
 
         var comparison = ReleaseComparer.Compare(baseline, current, new ComparisonThresholds());
 
