@@ -15,6 +15,9 @@ public sealed record VerdictStability(CaseKey Key, int Runs, IReadOnlyDictionary
     /// <summary>Both passed and failed (or errored) within the release: neither verdict can be trusted alone.</summary>
     public bool Flaky => Seen.ContainsKey(Verdict.Ok) && (Seen.ContainsKey(Verdict.Fail) || Seen.ContainsKey(Verdict.Error));
 
+    /// <summary>More than one verdict, flaky or not (a skip that sometimes errors, a fail that sometimes errors).</summary>
+    public bool Unsteady => Seen.Count > 1;
+
     /// <summary>One row per case×target of <paramref name="view"/>, in case then target order.</summary>
     public static IReadOnlyList<VerdictStability> Of(ReleaseView view) =>
         view.Results.GroupBy(CaseKey.Of)

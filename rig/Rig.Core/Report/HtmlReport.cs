@@ -209,17 +209,19 @@ public static class HtmlReport
     private static void FlakeTable(StringBuilder page, ReleaseView view)
     {
         var rows = VerdictStability.Of(view);
-        page.Append(CultureInfo.InvariantCulture, $"<h2>Verdict stability ({rows.Count(r => r.Flaky)} flaky)</h2>\n");
+        page.Append(CultureInfo.InvariantCulture,
+            $"<h2>Verdict stability ({rows.Count(r => r.Flaky)} flaky, {rows.Count(r => r.Unsteady)} with more than one verdict)</h2>\n");
         page.Append("<p class=\"meta\">Every repeat this release holds of each case×target. The flake rate is the share of runs " +
                     "that disagree with the most common verdict; a case that both passed and failed is flaky, and <code>rig compare</code> " +
-                    "reports it as such rather than as a regression.</p>\n");
+                    "reports it as such rather than as a regression. Other mixes (skip and error, fail and error) are unsteady too: " +
+                    "their rate is shown, and they count in the heading's second figure.</p>\n");
         page.Append("<table><tr><th>case</th><th>target</th><th>runs</th><th>verdicts seen</th><th>flake rate</th></tr>\n");
         foreach (var row in rows)
         {
             var seen = string.Join(", ", row.Seen.OrderByDescending(s => s.Value).Select(s => $"{s.Key.ToWire()} {s.Value}"));
             page.Append(CultureInfo.InvariantCulture,
                 $"<tr><td><code>{Html.Text(row.Key.CaseName)}</code></td><td>{Html.Text(row.Key.Target)}</td><td>{row.Runs}</td>" +
-                $"<td>{Html.Text(seen)}</td><td class=\"{(row.Flaky ? "fail" : "")}\">{row.FlakeRate:P0}</td></tr>\n");
+                $"<td>{Html.Text(seen)}</td><td class=\"{(row.Unsteady ? "fail" : "")}\">{row.FlakeRate:P0}</td></tr>\n");
         }
 
         page.Append("</table>\n");

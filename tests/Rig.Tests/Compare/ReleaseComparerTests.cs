@@ -76,7 +76,9 @@ public sealed class ReleaseComparerTests
             SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, repeat: 2),
             SampleRuns.Result("a", "qemu-kvm", Verdict.Ok, repeat: 3),
             SampleRuns.Result("b", "qemu-kvm", Verdict.Skip),
-            SampleRuns.Result("b", "qemu-kvm", Verdict.Skip, repeat: 1));
+            SampleRuns.Result("b", "qemu-kvm", Verdict.Skip, repeat: 1),
+            SampleRuns.Result("c", "qemu-kvm", Verdict.Skip),
+            SampleRuns.Result("c", "qemu-kvm", Verdict.Error, repeat: 1));
 
         var rows = VerdictStability.Of(view);
 
@@ -86,6 +88,9 @@ public sealed class ReleaseComparerTests
         Assert.True(rows[0].Flaky);
         Assert.Equal(0, rows[1].FlakeRate);
         Assert.False(rows[1].Flaky);
+        Assert.False(rows[1].Unsteady);
+        Assert.False(rows[2].Flaky); // never passed: not flaky, so a regression stays a regression
+        Assert.True(rows[2].Unsteady);
     }
 
     [Fact]
