@@ -83,6 +83,24 @@ internal enum GateOp : ulong
     /// <summary>suites/cpu: CR2, the linear address of the latest #PF (SDM Vol. 3A 4.7).</summary>
     ReadCr2 = 121,
 
+    /// <summary>suites/cpu: MOV CR0 with PG cleared, in 64-bit mode (#GP(0), SDM Vol. 2B MOV control registers); reported as the instruction table's ops.</summary>
+    Cpl0ClearCr0Pg = 122,
+
+    /// <summary>suites/cpu: MOV CR4 with PAE cleared, in 64-bit mode (#GP(0), same section); reported as the instruction table's ops.</summary>
+    Cpl0ClearCr4Pae = 123,
+
+    /// <summary>suites/cpu: the gate's own IRETQ to CPL3 with SS = 0x18 (RPL 0 against the return CS's RPL 3); reported as the instruction table's ops.</summary>
+    Cpl0IretqSsRpl0 = 124,
+
+    /// <summary>suites/cpu: the gate's own IRETQ to CPL3 with a null SS; reported as the instruction table's ops.</summary>
+    Cpl0IretqNullSs = 125,
+
+    /// <summary>
+    /// suites/cpu: a self-IPI taken at CPL0 (STI; HLT) while the probe's IDT gate for it names a DPL3 code segment: a = the
+    /// xAPIC ICR's address, b = the ICR value; reported as the instruction table's ops, with the handler's CS as the value.
+    /// </summary>
+    Cpl0InterruptAtCpl0 = 126,
+
     /// <summary>
     /// A Xen hypercall with all five arguments (Xen's x86-64 ABI: RDI, RSI, RDX, R10, R8): a points to six quadwords,
     /// the page entry to call and the five arguments. The fuzzer (guest-probes/probes/Fuzz.cs) needs every register set.

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using Rig.Guest;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Rig.Probes.StubGen;
@@ -28,7 +29,7 @@ public static class BootCode
         a.jmp(ap);
         a.Label(ref ap); // the APs join here from their 16-bit start code
         a.lgdt(__[(uint)Layout.Address(GdtrOffset)]);
-        a.mov(ax, Layout.KernelData);
+        a.mov(ax, Selectors.KernelData);
         a.mov(ds, ax);
         a.mov(es, ax);
         a.mov(ss, ax);
@@ -45,7 +46,7 @@ public static class BootCode
         a.and(eax, 0x9FFFFFFF); // clear CD/NW: an AP starts with caches disabled (SDM 10.1.1 / 11.1.1 reset state)
         a.or(eax, unchecked((int)0x80000001)); // PG | PE
         a.mov(cr0, eax);
-        FarJump32(a, (uint)Layout.Address(Layout.Code64Offset), Layout.KernelCode64);
+        FarJump32(a, (uint)Layout.Address(Layout.Code64Offset), Selectors.KernelCode64);
         var code = new Assembled(a, Layout.Address(Layout.Entry32Offset));
         return new Chunk32(code, code[entry], code[ap]);
     }
@@ -72,10 +73,10 @@ public static class BootCode
         a.or(eax, 1);
         a.mov(cr0, eax);
         // DS still has its real-mode base (the start page): load the flat selector before the 32-bit code uses it.
-        a.mov(ax, Layout.KernelData);
+        a.mov(ax, Selectors.KernelData);
         a.mov(ds, ax);
         a.db(0x66);
-        FarJump32(a, (uint)ap32, Layout.KernelCode32);
+        FarJump32(a, (uint)ap32, Selectors.KernelCode32);
         return new Assembled(a, 0).Bytes;
     }
 

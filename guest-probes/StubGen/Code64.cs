@@ -16,6 +16,7 @@ public sealed class Code64
         Trampoline = Asm.CreateLabel();
         HaltUser = Asm.CreateLabel();
         GateReturn = Asm.CreateLabel();
+        CallGateTarget = Asm.CreateLabel();
     }
 
     public Assembler Asm { get; }
@@ -26,6 +27,8 @@ public sealed class Code64
     public Label HaltUser;
     /// <summary>The instruction after the gate's INT3: the RIP in the #BP frame that marks a gate call.</summary>
     public Label GateReturn;
+    /// <summary>Where the GDT's call gates lead (SystemTables.WriteGdt; suites/cpu's far CALL checks).</summary>
+    public Label CallGateTarget;
 
     public List<Label> VectorEntries { get; } = [];
 

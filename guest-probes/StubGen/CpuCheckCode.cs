@@ -19,13 +19,16 @@ internal sealed class CpuCheckCode
     /// <summary>SYSCALL entry only: the instruction faulted and the exception was delivered as if from CPL3 (kvm_pvm).</summary>
     public const int FaultedAsCpl3 = 3;
 
+    /// <summary>A control-register write that should have faulted completed (value above the low byte); see <see cref="Restore"/>.</summary>
+    public const int Restored = 1, RestoreFaulted = 2;
+
     /// <summary>RFLAGS bit a CPL3 helper sets in its result when the event's saved RIP was the next instruction.</summary>
     public const int TrapBit = 62;
 
     private readonly Code64 _code;
     private readonly Assembler _a;
     private readonly List<(Label Fault, Label Resume)> _kernelFixups = [];
-    private Label _trapped, _faulted, _syscallEntry, _minimalBreakpoint;
+    private Label _trapped, _faulted, _syscallEntry, _minimalBreakpoint, _interruptHandler, _iretLanding;
 
     public CpuCheckCode(Code64 code)
     {
@@ -35,6 +38,8 @@ internal sealed class CpuCheckCode
         _faulted = _a.CreateLabel();
         _syscallEntry = _a.CreateLabel();
         _minimalBreakpoint = _a.CreateLabel();
+        _interruptHandler = _a.CreateLabel();
+        _iretLanding = _a.CreateLabel();
     }
 
     /// <summary>The SYSCALL entry's (instruction, resume) pairs for <c>KernelCode.EmitKernelEvent</c>.</summary>
@@ -69,6 +74,16 @@ internal sealed class CpuCheckCode
         (GateOp.Cpl0MovDr7Reserved, () => Attempt(() => { _a.mov(rax, dr7); _a.bts(rax, 32); }, () => _a.mov(dr7, rax), Nothing)),
         (GateOp.Cpl0EnableUmip, () => Attempt(() => { _a.mov(rax, cr4); _a.bts(rax, 11); }, () => _a.mov(cr4, rax), Nothing)),
         (GateOp.ReadCr2, () => _a.mov(rax, cr2)),
+        // In 64-bit mode (IA32_EFER.LMA = 1) clearing CR0.PG or CR4.PAE is #GP(0) (SDM Vol. 2B MOV control registers; leaving
+        // long mode goes through compatibility mode first, Vol. 3A 10.8.5.4). Should it complete, the old value goes back at once.
+        (GateOp.Cpl0ClearCr0Pg, () => Attempt(() => { _a.mov(rax, cr0); _a.mov(rcx, rax); _a.btr(rax, 31); }, () => _a.mov(cr0, rax), () => Restore(() => _a.mov(cr0, rcx)))),
+        (GateOp.Cpl0ClearCr4Pae, () => Attempt(() => { _a.mov(rax, cr4); _a.mov(rcx, rax); _a.btr(rax, 5); }, () => _a.mov(cr4, rax), () => Restore(() => _a.mov(cr4, rcx)))),
+        (GateOp.Cpl0IretqSsRpl0, () => Attempt(() => IretFrameWithStackSelector(Selectors.UserData), () => _a.iretq(), Nothing)),
+        (GateOp.Cpl0IretqNullSs, () => Attempt(() => IretFrameWithStackSelector(0), () => _a.iretq(), Nothing)),
+        // a = the xAPIC ICR's address, b = a self-IPI's ICR value: sent with IF = 0, then STI; HLT takes it at CPL0 (STI's
+        // shadow covers the HLT, SDM Vol. 2B STI), so the saved RIP of anything its delivery raises is the instruction after
+        // the HLT, the one R11 names (reported as a trap). A handler that runs returns there with its CS in RAX.
+        (GateOp.Cpl0InterruptAtCpl0, () => Attempt(() => _a.mov(__dword_ptr[rdi], esi), () => { _a.sti(); _a.hlt(); }, () => { _a.cli(); _a.shl(rax, 8); })),
         (GateOp.SystemRegisters, () =>
         {
             _a.sgdt(__[rdi]);
@@ -104,6 +119,35 @@ internal sealed class CpuCheckCode
         _a.xor(eax, eax);
         _a.iretq();
         EmitSyscallEntry();
+        EmitCallGateTarget();
+    }
+
+    /// <summary>
+    /// The gate's own IRETQ frame (RIP, CS, RFLAGS, RSP, SS at RSP) with SS replaced by <paramref name="stackSelector"/> and the
+    /// return address by a CPL3 landing that reloads the user SS before the gate's return: the SDM's IRET raises #GP for an
+    /// SS whose RPL differs from the return CS's, or a null SS when returning to CPL3 (Vol. 2A IRET, IA-32e mode). RAX = 0.
+    /// </summary>
+    private void IretFrameWithStackSelector(ushort stackSelector)
+    {
+        _a.mov(__qword_ptr[rsp + 32], stackSelector);
+        _a.lea(rax, __[_iretLanding]);
+        _a.mov(__qword_ptr[rsp], rax);
+        _a.xor(eax, eax);
+    }
+
+    /// <summary>
+    /// Where both call gates lead (<see cref="Selectors.CallGateDpl3"/>), in <see cref="Selectors.KernelCode64"/>: the CS it runs
+    /// with in RAX, its RSP in R8, the caller's CS the call pushed in R9 (SDM Vol. 3A 5.8.5, figure 5-13: SS, RSP, CS, RIP,
+    /// 8 bytes each in IA-32e mode), then a 64-bit far return (REX.W RETF, which Iced has no mnemonic for) to CPL3.
+    /// </summary>
+    private void EmitCallGateTarget()
+    {
+        _a.Label(ref _code.CallGateTarget);
+        _a.mov(r8, rsp);
+        _a.mov(r9, __qword_ptr[rsp + 8]);
+        _a.xor(eax, eax);
+        _a.mov(ax, cs);
+        _a.db(0x48, 0xCB);
     }
 
     /// <summary>
@@ -135,10 +179,10 @@ internal sealed class CpuCheckCode
         _a.mov(eax, Faulted);
         _a.Label(ref iretBack);
         _a.mov(rdx, rsp);
-        _a.push(Layout.UserData | 3);
+        _a.push(Selectors.UserData | 3);
         _a.push(rdx);
         _a.push(r11);
-        _a.push(Layout.UserCode64 | 3);
+        _a.push(Selectors.UserCode64 | 3);
         _a.push(rcx);
         _a.iretq();
         _kernelFixups.Add((sysret, faulted));
@@ -149,9 +193,15 @@ internal sealed class CpuCheckCode
         _code.UserFixups.Add((outInstruction, faultedAsCpl3));
     }
 
-    /// <summary>RAX = kind | vector &lt;&lt; 8 | error code &lt;&lt; 16, then the gate's return.</summary>
+    /// <summary>
+    /// RAX = kind | vector &lt;&lt; 8 | error code &lt;&lt; 16, then the gate's return. The IRETQ checks rewrite the gate's own frame
+    /// (<see cref="IretFrameWithStackSelector"/>); every operation is entered by rig_gate's INT3, whose frame holds the gate's
+    /// return address and the user SS, so both are put back first.
+    /// </summary>
     private void PackEvent(int kind)
     {
+        _a.mov(__qword_ptr[rsp], (int)_code.GateReturnAddress);
+        _a.mov(__qword_ptr[rsp + 32], Selectors.UserData | 3);
         _a.shl(rdx, 16);
         _a.shl(eax, 8);
         _a.or(rax, rdx);
@@ -160,6 +210,24 @@ internal sealed class CpuCheckCode
     }
 
     private void Nothing() => _a.xor(eax, eax);
+
+    /// <summary>
+    /// After a control-register write that should have faulted and completed: the old value back, and the value
+    /// <see cref="Restored"/>, or <see cref="RestoreFaulted"/> when that write faults in turn (a CPU that let 64-bit mode's
+    /// paging go off has left IA-32e mode, and setting CR0.PG again with a 64-bit CS is #GP, SDM Vol. 2B MOV).
+    /// </summary>
+    private void Restore(Action write)
+    {
+        Label restore = _a.CreateLabel(), faulted = _a.CreateLabel(), end = _a.CreateLabel();
+        _a.mov(eax, Restored << 8); // first: the instruction after the attempted one carries Attempt's label
+        _a.Label(ref restore);
+        write();
+        _a.jmp(end);
+        _a.Label(ref faulted);
+        _a.mov(eax, RestoreFaulted << 8);
+        _a.Label(ref end);
+        _kernelFixups.Add((restore, faulted));
+    }
 
     private void LowHalfOfRax()
     {
@@ -230,6 +298,25 @@ internal sealed class CpuCheckCode
         Helper(code, "rig_cpu_syscall", () => a.mov(eax, esi), () => a.syscall(), () => { });
         Helper(code, "rig_cpu_load", () => { }, () => a.mov(rax, __qword_ptr[rsi]), () => { });
         Helper(code, "rig_cpu_store", () => { }, () => a.mov(__qword_ptr[rsi], rsi), () => a.xor(eax, eax));
+        // IA32_SYSENTER_CS is 0 (the probe writes it): #GP(0) where SYSENTER exists (SDM Vol. 2B SYSENTER), #UD where not.
+        Helper(code, "rig_cpu_sysenter", () => { }, () => a.sysenter(), () => a.xor(eax, eax));
+        // The XSAVE family with whatever CR4.OSXSAVE is (SDM Vol. 1 13.3: #UD while it is 0). XSAVE takes x87 | SSE into the
+        // 64-byte aligned buffer at RSI; XSETBV would write the same to XCR0, which CPL3 may never do (#GP(0)).
+        Helper(code, "rig_cpu_xgetbv", () => a.xor(ecx, ecx), () => a.xgetbv(), () => { a.shl(rdx, 32); a.or(rax, rdx); });
+        Helper(code, "rig_cpu_xsave", () => { a.mov(eax, 3); a.xor(edx, edx); }, () => a.xsave(__[rsi]), () => a.xor(eax, eax));
+        Helper(code, "rig_cpu_xsetbv", () => { a.xor(ecx, ecx); a.mov(eax, 3); a.xor(edx, edx); }, () => a.xsetbv(), () => a.xor(eax, eax));
+        EmitIretqSelector(code);
+        EmitFarCall(code);
+        EmitAwaitInterrupt(code);
+        a.Label(ref _iretLanding);
+        a.mov(ecx, Selectors.UserData | 3);
+        a.mov(ss, cx);
+        a.jmp(code.GateReturn);
+        Label handler = a.CreateLabel();
+        a.Label(ref handler);
+        code.Exports["rig_cpu_interrupt_handler"] = handler;
+        a.lea(rax, __[_interruptHandler]);
+        a.ret();
         Label entry = a.CreateLabel();
         a.Label(ref entry);
         code.Exports["rig_cpu_lstar"] = entry;
@@ -264,6 +351,117 @@ internal sealed class CpuCheckCode
         a.Label(ref lost);
         a.mov(rax, rdi);
         a.ret();
+    }
+
+    /// <summary>
+    /// `ulong rig_cpu_iretq_cs(ulong* errorCode, ulong cs)`: IRETQ at CPL3 to the next instruction with the caller's stack and
+    /// RFLAGS and CS = <c>cs</c>. With an RPL below the CPL the SDM's IRET raises #GP(selector) (Vol. 2A IRET, protected-mode
+    /// return: "IF return code segment selector RPL &lt; CPL"); the fault path drops the frame the IRETQ left.
+    /// </summary>
+    private void EmitIretqSelector(Code64 code)
+    {
+        var a = _a;
+        Label entry = a.CreateLabel(), at = a.CreateLabel(), landing = a.CreateLabel(), fault = a.CreateLabel();
+        a.Label(ref entry);
+        code.Exports["rig_cpu_iretq_cs"] = entry;
+        a.mov(__qword_ptr[rdi], 0);
+        a.mov(r8, rsp);
+        a.push(Selectors.UserData | 3);
+        a.push(r8);
+        a.pushfq();
+        a.push(rsi);
+        a.lea(rax, __[landing]);
+        a.push(rax);
+        a.Label(ref at);
+        a.iretq();
+        a.Label(ref landing);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref fault);
+        a.mov(rsp, r8);
+        a.mov(__qword_ptr[rdi], rdx);
+        a.ret();
+        code.UserFixups.Add((at, fault));
+    }
+
+    /// <summary>
+    /// `ulong rig_cpu_far_call(ulong* out, ulong selector)`: CALL FAR through <c>selector</c> (a call gate, whose offset the CPU
+    /// ignores, SDM Vol. 3A 5.8.4) with an m16:32 pointer, which Intel and AMD read alike; returns the CS the target ran with
+    /// and stores its RSP at out[1] and the CS it found pushed at out[2]; a fault returns as the other helpers, error code at out[0].
+    /// </summary>
+    private void EmitFarCall(Code64 code)
+    {
+        var a = _a;
+        Label entry = a.CreateLabel(), at = a.CreateLabel(), fault = a.CreateLabel();
+        a.Label(ref entry);
+        code.Exports["rig_cpu_far_call"] = entry;
+        a.mov(__qword_ptr[rdi], 0);
+        a.xor(r8d, r8d);
+        a.xor(r9d, r9d);
+        a.sub(rsp, 8);
+        a.mov(__dword_ptr[rsp], 0);
+        a.mov(__word_ptr[rsp + 4], si);
+        a.Label(ref at);
+        a.call(__fword_ptr[rsp]);
+        a.add(rsp, 8);
+        a.mov(__qword_ptr[rdi + 8], r8);
+        a.mov(__qword_ptr[rdi + 16], r9);
+        a.ret();
+        a.Label(ref fault);
+        a.add(rsp, 8);
+        a.mov(__qword_ptr[rdi], rdx);
+        a.ret();
+        code.UserFixups.Add((at, fault));
+    }
+
+    /// <summary>
+    /// `ulong rig_cpu_await_interrupt(ulong* out, ulong icr, ulong icrValue, ulong spins)`: a self-IPI through the xAPIC ICR at
+    /// <c>icr</c>, then at most <c>spins</c> rounds of waiting at CPL3 for the handler of <see cref="_interruptHandler"/>
+    /// (which the probe's IDT gate names). Returns the CS the handler ran with (0: it never ran) and stores its RSP at out[1] and
+    /// the RSP it interrupted at out[2]. A fault in the delivery (at any instruction of the wait) returns as the other helpers.
+    /// The handler: CS to RAX, RSP to R8, R9 = 1, IRETQ; whatever privilege it ran at, it touches only those registers.
+    /// </summary>
+    private void EmitAwaitInterrupt(Code64 code)
+    {
+        var a = _a;
+        Label entry = a.CreateLabel(), wait = a.CreateLabel(), ran = a.CreateLabel(), fault = a.CreateLabel();
+        Label exit = a.CreateLabel(), count = a.CreateLabel(), loop = a.CreateLabel(), none = a.CreateLabel();
+        a.Label(ref entry);
+        code.Exports["rig_cpu_await_interrupt"] = entry;
+        a.mov(__qword_ptr[rdi], 0);
+        a.xor(eax, eax);
+        a.xor(r8d, r8d);
+        a.xor(r9d, r9d);
+        a.mov(__qword_ptr[rdi + 16], rsp);
+        a.mov(__dword_ptr[rsi], edx);
+        a.Label(ref wait);
+        a.test(r9d, r9d);
+        a.Label(ref exit);
+        a.jnz(ran);
+        a.Label(ref count);
+        a.dec(rcx);
+        a.Label(ref loop);
+        a.jnz(wait);
+        a.Label(ref none);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref ran);
+        a.mov(__qword_ptr[rdi + 8], r8);
+        a.ret();
+        a.Label(ref fault);
+        a.mov(__qword_ptr[rdi], rdx);
+        a.ret();
+        foreach (Label boundary in new[] { wait, exit, count, loop, none })
+        {
+            code.UserFixups.Add((boundary, fault));
+        }
+
+        a.Label(ref _interruptHandler);
+        a.mov(r8, rsp);
+        a.xor(eax, eax);
+        a.mov(ax, cs);
+        a.mov(r9d, 1);
+        a.iretq();
     }
 
     private void Helper(Code64 code, string name, Action setup, Action instruction, Action completed)

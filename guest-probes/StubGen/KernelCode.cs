@@ -53,7 +53,7 @@ public static class KernelCode
     {
         Assembler a = code.Asm;
         Label tooMany = a.CreateLabel();
-        a.mov(ax, Layout.KernelData);
+        a.mov(ax, Selectors.KernelData);
         a.mov(ds, ax);
         a.mov(es, ax);
         a.mov(ss, ax);
@@ -71,7 +71,7 @@ public static class KernelCode
         a.lidt(__[(long)Layout.Address(BootCode.IdtrOffset)]);
         a.mov(eax, ebx); // TSS selector = FirstTss + 16 * index (64-bit TSS descriptors are 16 bytes)
         a.shl(eax, 4);
-        a.add(eax, Layout.FirstTss);
+        a.add(eax, Selectors.FirstTss);
         a.ltr(ax);
         // SSE for the C# code (SDM 13.1.3): CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT; CR4.MCE so #MC is delivered.
         a.mov(rax, cr0);
@@ -88,10 +88,10 @@ public static class KernelCode
         a.add(rax, rcx);
         a.lea(rcx, __[code.HaltUser]);
         a.mov(__qword_ptr[rax], rcx);
-        a.push(Layout.UserData | 3);
+        a.push(Selectors.UserData | 3);
         a.push(rax);
         a.push(UserRflags);
-        a.push(Layout.UserCode64 | 3);
+        a.push(Selectors.UserCode64 | 3);
         a.push(__qword_ptr[(long)Layout.EntryTable]);
         a.mov(rdi, (long)Layout.Address(Layout.BootInfoOffset));
         a.mov(rsi, rbx);

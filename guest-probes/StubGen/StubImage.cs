@@ -41,11 +41,16 @@ public sealed class StubImage
         Place(blob, Layout.Code64Offset, code64.Bytes, Layout.Code64Limit);
 
         SystemTables.WritePageTables(blob);
-        SystemTables.WriteGdt(blob);
+        SystemTables.WriteGdt(blob, code64[code.CallGateTarget]);
         SystemTables.WriteTss(blob);
         SystemTables.WriteIdt(blob, [.. code.VectorEntries.Select(l => code64[l])]);
         WriteDescriptorPointer(blob, BootCode.GdtrOffset, SystemTables.GdtLimit, Layout.Address(Layout.GdtOffset));
         WriteDescriptorPointer(blob, BootCode.IdtrOffset, 256 * 16 - 1, Layout.Address(Layout.IdtOffset));
+
+        if (Layout.FixupTableOffset + (ulong)code.UserFixups.Count * 16 > Layout.StubSize)
+        {
+            throw new InvalidOperationException($"{code.UserFixups.Count} user fix-ups overrun the table at 0x{Layout.FixupTableOffset:x}; move the layout boundaries");
+        }
 
         ulong fixup = Layout.FixupTableOffset;
         foreach ((var fault, var resume) in code.UserFixups)

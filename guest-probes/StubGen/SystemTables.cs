@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Rig.Guest;
 
 namespace Rig.Probes.StubGen;
 
@@ -30,18 +31,23 @@ public static class SystemTables
         }
     }
 
-    public static void WriteGdt(Span<byte> blob)
+    /// <param name="callGateTarget">Where both call gates lead, in <see cref="Selectors.KernelCode64"/> (suites/cpu's call-gate checks).</param>
+    public static void WriteGdt(Span<byte> blob, ulong callGateTarget)
     {
         // SDM 3.4.5 segment descriptors; L=1 for the 64-bit code segments (SDM 5.2.1).
-        Put64(blob, Layout.GdtOffset + Layout.KernelCode64, 0x00AF9A000000FFFF);
-        Put64(blob, Layout.GdtOffset + Layout.KernelData, 0x00CF92000000FFFF);
-        Put64(blob, Layout.GdtOffset + Layout.UserData, 0x00CFF2000000FFFF);
-        Put64(blob, Layout.GdtOffset + Layout.UserCode64, 0x00AFFA000000FFFF);
-        Put64(blob, Layout.GdtOffset + Layout.KernelCode32, 0x00CF9A000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.KernelCode64, 0x00AF9A000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.KernelData, 0x00CF92000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.UserData, 0x00CFF2000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.UserCode64, 0x00AFFA000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.KernelCode32, 0x00CF9A000000FFFF);
+        // Type 0xE: execute/read, conforming (SDM 3.4.5.1), DPL0, L=1: reachable from any CPL, running at the caller's.
+        Put64(blob, Layout.GdtOffset + Selectors.ConformingCode64, 0x00AF9E000000FFFF);
+        WriteCallGate(blob, Selectors.CallGateDpl3, 3, callGateTarget);
+        WriteCallGate(blob, Selectors.CallGateDpl0, 0, callGateTarget);
         for (int cpu = 0; cpu < Layout.MaxCpus; cpu++)
         {
             ulong tss = Layout.Address(Layout.TssOffset + (ulong)cpu * Layout.TssStride);
-            ulong at = Layout.GdtOffset + Layout.FirstTss + (ulong)cpu * 16;
+            ulong at = Layout.GdtOffset + Selectors.FirstTss + (ulong)cpu * 16;
             // SDM 8.2.3: 64-bit TSS descriptor, type 9 (available), present, limit 0x67.
             ulong low = 0x67 | ((tss & 0xFFFFFF) << 16) | (0x89UL << 40) | ((tss >> 24 & 0xFF) << 56);
             Put64(blob, at, low);
@@ -49,7 +55,15 @@ public static class SystemTables
         }
     }
 
-    public static ushort GdtLimit => (ushort)(Layout.FirstTss + Layout.MaxCpus * 16 - 1);
+    public static ushort GdtLimit => Selectors.GdtEnd - 1;
+
+    /// <summary>SDM Vol. 3A 5.8.3.1, figure 5-9: a 16-byte 64-bit call gate (type 0xC), present, to <see cref="Selectors.KernelCode64"/>; the type field of the upper half stays 0.</summary>
+    private static void WriteCallGate(Span<byte> blob, ushort selector, int dpl, ulong target)
+    {
+        ulong low = (target & 0xFFFF) | ((ulong)Selectors.KernelCode64 << 16) | ((0x8CUL | (ulong)dpl << 5) << 40) | ((target >> 16 & 0xFFFF) << 48);
+        Put64(blob, Layout.GdtOffset + selector, low);
+        Put64(blob, Layout.GdtOffset + selector + 8, target >> 32);
+    }
 
     public static void WriteTss(Span<byte> blob)
     {
@@ -79,7 +93,7 @@ public static class SystemTables
             // suites/nmi-mce fakes with INT 2 / INT 18 from CPL3 (seed 004: a software NMI does not block NMIs, SDM 6.3.3).
             byte typeAttributes = vector is 2 or 3 or 4 or 18 ? (byte)0xEE : (byte)0x8E;
             ulong at = Layout.IdtOffset + (ulong)vector * 16;
-            ulong low = (handler & 0xFFFF) | ((ulong)Layout.KernelCode64 << 16) | ((ulong)IstFor(vector) << 32)
+            ulong low = (handler & 0xFFFF) | ((ulong)Selectors.KernelCode64 << 16) | ((ulong)IstFor(vector) << 32)
                 | ((ulong)typeAttributes << 40) | ((handler >> 16 & 0xFFFF) << 48);
             Put64(blob, at, low);
             Put64(blob, at + 8, handler >> 32);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Rig.Guest;
 using Rig.Probes.StubGen;
 
 namespace Rig.Probes.Tests;
@@ -50,12 +51,38 @@ public sealed class StubImageTests
     {
         for (int cpu = 0; cpu < Layout.MaxCpus; cpu++)
         {
-            ulong low = Read64(Layout.GdtOffset + Layout.FirstTss + (ulong)cpu * 16);
-            ulong high = Read64(Layout.GdtOffset + Layout.FirstTss + (ulong)cpu * 16 + 8);
+            ulong low = Read64(Layout.GdtOffset + Selectors.FirstTss + (ulong)cpu * 16);
+            ulong high = Read64(Layout.GdtOffset + Selectors.FirstTss + (ulong)cpu * 16 + 8);
             ulong baseAddress = (low >> 16 & 0xFFFFFF) | (low >> 56 << 24) | (high & 0xFFFFFFFF) << 32;
             Assert.Equal(Layout.Address(Layout.TssOffset + (ulong)cpu * Layout.TssStride), baseAddress);
             Assert.Equal(0x89UL, low >> 40 & 0xFF); // present, 64-bit available TSS (SDM 8.2.3)
         }
+    }
+
+    [Fact]
+    public void CallGatesFollowTheTssDescriptorsAndLeadToKernelCode()
+    {
+        Assert.Equal(Selectors.CallGateDpl3, Selectors.FirstTss + Layout.MaxCpus * 16);
+        Assert.Equal(Selectors.GdtEnd - 1, SystemTables.GdtLimit);
+        foreach ((ushort selector, int dpl) in new[] { (Selectors.CallGateDpl3, 3), (Selectors.CallGateDpl0, 0) })
+        {
+            ulong low = Read64(Layout.GdtOffset + selector);
+            ulong high = Read64(Layout.GdtOffset + selector + 8);
+            // SDM Vol. 3A 5.8.3.1: type 0xC, present, the DPL; target selector in bits 31:16; the upper half's type field 0.
+            Assert.Equal(0x8CUL | (ulong)dpl << 5, low >> 40 & 0xFF);
+            Assert.Equal(Selectors.KernelCode64, (ushort)(low >> 16));
+            Assert.Equal(0UL, high >> 40 & 0x1F);
+            ulong target = (low & 0xFFFF) | (low >> 48 << 16) | (high & 0xFFFFFFFF) << 32;
+            Assert.InRange(target, Layout.Address(Layout.Code64Offset), Layout.Address(Layout.Code64Limit) - 1);
+        }
+    }
+
+    [Fact]
+    public void TheConformingCodeSegmentIsA64BitDpl0One()
+    {
+        ulong descriptor = Read64(Layout.GdtOffset + Selectors.ConformingCode64);
+        Assert.Equal(0x9EUL, descriptor >> 40 & 0xFF); // present, DPL0, code, conforming, readable (SDM 3.4.5.1)
+        Assert.Equal(1UL, descriptor >> 53 & 1); // L (SDM 5.2.1)
     }
 
     [Fact]

@@ -20,7 +20,13 @@ public static class CpuRules
     public const ulong IntGateDplErrorCode = (0x21 << 3) | 2;
 
     private const ulong RflagsIf = 1 << 9, RflagsIopl = 3 << 12;
-    private const ulong Cr4Umip = 1 << 11;
+    private const ulong Cr4Umip = 1 << 11, Cr4Osxsave = 1 << 18;
+
+    // The stub's selectors (guest-probes/Runtime/Selectors.cs), as the probe's records name them.
+    private const ulong KernelCode64 = 0x08, UserData = 0x18, UserCode64 = 0x20, ConformingCode64 = 0x28, CallGateDpl0 = 0x150;
+
+    /// <summary>Bytes a 64-bit interrupt pushes without an error code: SS, RSP, RFLAGS, CS, RIP (SDM Vol. 3A 6.14.2).</summary>
+    private const ulong InterruptFrame = 40;
 
     private static readonly Dictionary<string, Expectation> Rules = new()
     {
@@ -181,6 +187,50 @@ public static class CpuRules
         ["cpuid-cpl3/differs"] = new("CPUID of the same leaves at CPL3 and at CPL0 (through the gate) on vCPU 0",
             "SDM Vol. 2A CPUID: not a privileged instruction, the same at every CPL (only CPUID faulting, never enabled here, sets CPL3 apart)",
             (o, r) => $"CPL3 read 0x{o.Value:x} in CPUID.{r["leaf"]}.{r["subleaf"]}:{r["register"]?.ToUpperInvariant()}, CPL0 read {r["reference"]}"),
+        ["gate-dpl3-code-cpl3/interrupt"] = new("a self-IPI (vector 0x41) taken at CPL3 through an interrupt gate whose code segment is the DPL3 one (0x20)",
+            "SDM Vol. 2A INT n (IA-32e mode) and Vol. 3A 6.12.1: a handler segment with DPL = CPL is an intra-privilege call: the handler runs at CPL3 with CS 0x23 on the interrupted stack (aligned to 16, then SS, RSP, RFLAGS, CS, RIP pushed: 40 bytes), no switch to TSS.RSP0",
+            (o, r) => IntraPrivilege(o, r, UserCode64 | 3)),
+        ["gate-conforming-cpl3/interrupt"] = new("a self-IPI (vector 0x41) taken at CPL3 through an interrupt gate whose code segment is the conforming DPL0 one (0x28)",
+            "SDM Vol. 2A INT n (IA-32e mode) and Vol. 3A 5.8.1.2, 6.12.1: a conforming handler segment runs at the current privilege: CPL3, CS 0x2b (RPL = CPL), on the interrupted stack (aligned to 16, 40 bytes pushed), no switch to TSS.RSP0",
+            (o, r) => IntraPrivilege(o, r, ConformingCode64 | 3)),
+        ["gate-dpl3-code-cpl0/interrupt"] = new("a self-IPI (vector 0x41) taken at CPL0 (STI; HLT) through an interrupt gate whose code segment is the DPL3 one (0x20)",
+            $"SDM Vol. 2A INT n (IA-32e mode): a non-conforming handler segment with DPL > CPL raises #GP(selector | EXT), EXT = 1 for an external interrupt (Vol. 3A 6.13): #GP(0x{(UserCode64 | 1):x}); the handler never runs",
+            (o, _) => !o.Event ? $"the DPL3 handler ran, with CS 0x{o.Value:x}, for an interrupt taken at CPL0"
+                : o.Vector == Gp && o.Error == (UserCode64 | 1) ? null
+                : $"its delivery raised {o.Describe()} instead of #GP(0x{(UserCode64 | 1):x})"),
+        ["iretq-cs-rpl-cpl3/iretq"] = new("IRETQ at CPL3 to a CS selector with RPL 0 (0x20)",
+            $"SDM Vol. 2A IRET (protected-mode return): IF return code segment selector RPL < CPL THEN #GP(return code segment selector) = #GP(0x{UserCode64:x}), at the IRETQ",
+            (o, _) => Fault(o, Gp, UserCode64)),
+        ["iretq-ss-rpl-cpl0/iretq"] = new("IRETQ at CPL0 returning to CS 0x23 with SS 0x18 (RPL 0)",
+            $"SDM Vol. 2A IRET (return to outer privilege level): IF SS selector RPL != RPL of the return code segment selector THEN #GP(SS selector) = #GP(0x{UserData:x}), at the IRETQ",
+            (o, _) => Fault(o, Gp, UserData)),
+        ["iretq-null-ss-cpl0/iretq"] = new("IRETQ at CPL0 returning to CPL3 (CS 0x23) with a null SS",
+            "SDM Vol. 2A IRET (IA-32e mode, return to outer privilege level): a null SS is allowed only when returning to CPL < 3 in 64-bit mode; returning to CPL3 it raises #GP(0), at the IRETQ",
+            (o, _) => Fault(o, Gp, 0)),
+        ["call-gate-cpl3/call-far"] = new("CALL FAR at CPL3 through the DPL3 64-bit call gate 0x143 to the DPL0 code segment 0x08",
+            "SDM Vol. 3A 5.8.4–5.8.6 and Vol. 2A CALL (IA-32e mode, call gate): DPL >= CPL and >= RPL, so the call goes to CPL0 (CS 0x08) on TSS.RSP0, with the caller's SS, RSP, CS (0x23) and RIP pushed, 8 bytes each; RET FAR returns to CPL3",
+            (o, r) => CallGate(o, r)),
+        ["call-gate-dpl0-cpl3/call-far"] = new("CALL FAR at CPL3 through the DPL0 64-bit call gate 0x150",
+            $"SDM Vol. 2A CALL (call gate) and Vol. 3A 5.8.4: IF call gate DPL < CPL or RPL > DPL THEN #GP(call gate selector) = #GP(0x{CallGateDpl0:x}), at the CALL",
+            (o, _) => Fault(o, Gp, CallGateDpl0)),
+        ["sysenter-cpl3/sysenter"] = new("SYSENTER at CPL3 with IA32_SYSENTER_CS = 0",
+            "SDM Vol. 2B SYSENTER: #UD if CPUID.01H:EDX.SEP[bit 11] = 0; #GP(0) if IA32_SYSENTER_CS[15:2] = 0; AMD APM Vol. 3 SYSENTER: #UD in long mode (a CPUID vendor other than GenuineIntel)",
+            (o, r) => Sysenter(o, r)),
+        ["cr0-pg-clear-cpl0/mov-cr0"] = new("MOV CR0 clearing PG (bit 31) at CPL0 in 64-bit mode",
+            "SDM Vol. 2B MOV (control registers), 64-bit mode exceptions: #GP(0) on an attempt to clear CR0.PG; Vol. 3A 10.8.5.4: software leaves IA-32e mode from compatibility mode only",
+            (o, _) => ClearInLongMode(o, "CR0.PG")),
+        ["cr4-pae-clear-cpl0/mov-cr4"] = new("MOV CR4 clearing PAE (bit 5) at CPL0 in 64-bit mode",
+            "SDM Vol. 2B MOV (control registers), 64-bit mode exceptions: #GP(0) on an attempt to clear CR4.PAE while IA32_EFER.LMA = 1",
+            (o, _) => ClearInLongMode(o, "CR4.PAE")),
+        ["xsave-family-cpl3/xgetbv"] = new("XGETBV of XCR0 at CPL3",
+            "SDM Vol. 2C XGETBV: #UD if CR4.OSXSAVE[bit 18] = 0; else it returns XCR0 at any CPL",
+            (o, r) => Xsave(o, r, "XGETBV", false)),
+        ["xsave-family-cpl3/xsave"] = new("XSAVE of x87 | SSE to a 64-byte aligned buffer at CPL3",
+            "SDM Vol. 2C XSAVE: #UD if CR4.OSXSAVE[bit 18] = 0; else it saves the state at any CPL",
+            (o, r) => Xsave(o, r, "XSAVE", false)),
+        ["xsave-family-cpl3/xsetbv"] = new("XSETBV of XCR0 = 3 at CPL3",
+            "SDM Vol. 2C XSETBV: #UD if CR4.OSXSAVE[bit 18] = 0, #GP(0) at CPL > 0; with both, the #UD (Vol. 3A 6.9, Table 6-2: an invalid opcode, priority 9, comes before a fault on executing the instruction, priority 10)",
+            (o, r) => Xsave(o, r, "XSETBV", true)),
         ["soft-exception-restore/int3"] = new("INT3 at CPL3 in a loop while the host saved and reverted snapshots",
             "SDM Vol. 3A 6.5 and 6.12.1.1: every INT3 delivers #BP (a trap) before the next instruction; a VMM's save/restore must carry a pending soft exception",
             (_, r) => $"INT3 at iteration {r["iteration"]} went on to the next instruction without its #BP handler having run (the soft exception was lost across save/revert)"),
@@ -334,7 +384,82 @@ public static class CpuRules
 
     /// <summary>Why the check cannot run on this target (it does not offer the instruction at all), or null.</summary>
     public static string? Unavailable(IReadOnlyList<Record> records) =>
-        records.Any(r => r.Kind == "cpu" && r["cpuid_syscall"] == "0") ? "the target does not offer SYSCALL/SYSRET (CPUID.80000001H:EDX[11] = 0)" : null;
+        records.Any(r => r.Kind == "cpu" && r["cpuid_syscall"] == "0") ? "the target does not offer SYSCALL/SYSRET (CPUID.80000001H:EDX[11] = 0)"
+        : records.Any(r => r.Kind == "cpu" && r["xapic"] == "0") ? "the local APIC could not be enabled in xAPIC mode, through whose page the check sends its self-IPI"
+        : null;
+
+    /// <summary>The stub's handler ran at the interrupted privilege with <paramref name="cs"/>, on the interrupted stack (SDM Vol. 3A 6.14.2: aligned to 16, then 40 bytes).</summary>
+    private static string? IntraPrivilege(CpuOutcome o, Record r, ulong cs)
+    {
+        if (o.Event)
+        {
+            return $"its delivery raised {o.Describe()}";
+        }
+
+        if (o.Value == 0)
+        {
+            return "the handler never ran (no interrupt within the wait)";
+        }
+
+        ulong handlerRsp = CpuOutcome.Hex(r["handler_rsp"]), interrupted = CpuOutcome.Hex(r["interrupted_rsp"]), rsp0 = CpuOutcome.Hex(r["rsp0"]);
+        ulong expected = (interrupted & ~0xFUL) - InterruptFrame;
+        string? privilege = o.Value == cs ? null : $"the handler ran with CS 0x{o.Value:x} (RPL {o.Value & 3}), not 0x{cs:x}";
+        string? stack = handlerRsp == expected ? null
+            : $"the handler ran on RSP 0x{handlerRsp:x}{(handlerRsp < rsp0 && rsp0 - handlerRsp <= 0x1000 ? $", the TSS.RSP0 stack (RSP0 0x{rsp0:x})" : "")}, not 0x{expected:x} on the interrupted stack (RSP 0x{interrupted:x})";
+        return privilege is null ? stack : stack is null ? privilege : $"{privilege}; {stack}";
+    }
+
+    private static string? CallGate(CpuOutcome o, Record r)
+    {
+        if (Completed(o) is { } raised)
+        {
+            return raised;
+        }
+
+        ulong targetRsp = CpuOutcome.Hex(r["target_rsp"]), rsp0 = CpuOutcome.Hex(r["rsp0"]), pushed = CpuOutcome.Hex(r["pushed_cs"]);
+        var wrong = new List<string>();
+        if (o.Value != KernelCode64)
+        {
+            wrong.Add($"the target ran with CS 0x{o.Value:x}, not 0x{KernelCode64:x}");
+        }
+
+        if (pushed != (UserCode64 | 3))
+        {
+            wrong.Add($"the CS pushed for the return was 0x{pushed:x}, not the caller's 0x{(UserCode64 | 3):x}");
+        }
+
+        if (targetRsp != rsp0 - 32)
+        {
+            wrong.Add($"the target's RSP was 0x{targetRsp:x}, not TSS.RSP0 0x{rsp0:x} less the four quadwords pushed");
+        }
+
+        return wrong.Count == 0 ? null : string.Join("; ", wrong);
+    }
+
+    private static string? Sysenter(CpuOutcome o, Record r) =>
+        r["sysenter_cs_written"] != "1" ? "the gate's WRMSR of IA32_SYSENTER_CS (0x174) = 0 raised #GP, so SYSENTER was tried with whatever it held"
+        : r["cpuid_sep"] != "1" ? Hidden(o, "SYSENTER", "CPUID.01H:EDX[11]")
+        : r["intel"] != "1" ? (o is { Event: true, RipAfter: false, Vector: Ud } ? null : $"on a CPUID vendor other than GenuineIntel SYSENTER in long mode is #UD (AMD APM), yet it gave {o.Describe()}")
+        : Fault(o, Gp, 0);
+
+    /// <summary>The write completed (the stub wrote the old value back: value 1, or 2 when that write faulted) or faulted as it must.</summary>
+    private static string? ClearInLongMode(CpuOutcome o, string bit) =>
+        o.Event ? Fault(o, Gp, 0)
+        : o.Value == 2 ? $"{bit} was cleared in 64-bit mode without #GP, and writing the old value back then raised #GP: the CPU had left IA-32e mode"
+        : $"{bit} was cleared in 64-bit mode without #GP (the old value was written back at once)";
+
+    /// <summary>With CR4.OSXSAVE clear every one is #UD; with it set XGETBV and XSAVE complete and XSETBV at CPL3 is #GP(0).</summary>
+    private static string? Xsave(CpuOutcome o, Record r, string instruction, bool privileged)
+    {
+        if ((CpuOutcome.Hex(r["cr4"]) & Cr4Osxsave) == 0)
+        {
+            return o is { Event: true, RipAfter: false, Vector: Ud } ? null
+                : !o.Event ? $"CR4.OSXSAVE = 0 (CR4 {r["cr4"]}), yet {instruction} executed{(instruction == "XGETBV" ? $" and returned XCR0 = 0x{o.Value:x}, a value this guest never set (the host's)" : "")}"
+                : $"with CR4.OSXSAVE = 0 it gave {o.Describe()} instead of #UD";
+        }
+
+        return privileged ? Fault(o, Gp, 0) : Completed(o);
+    }
 
     private static string? Syscall(CpuOutcome o, Record r, string instruction) =>
         r["cpuid_syscall"] == "0" ? null

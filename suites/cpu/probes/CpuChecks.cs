@@ -19,7 +19,7 @@ public static unsafe class Probe
         // answers, the rig is attached.
         Control.Request("host-time", 30_000_000);
         if (!(UserChecks() || SystemRegisterChecks() || KernelChecks() || SoftExceptionAcrossRestore() || Cpl0InstructionChecks.Run()
-              || MsrChecks.Run() || PageFaultChecks.Run() || CpuidChecks.Run()))
+              || MsrChecks.Run() || PageFaultChecks.Run() || CpuidChecks.Run() || PrivilegeChecks.Run()))
         {
             Report.Fail(Name, "unknown-check");
         }

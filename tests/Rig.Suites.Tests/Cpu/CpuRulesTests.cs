@@ -226,4 +226,82 @@ public class CpuRulesTests
         Assert.Equal("KVM internal error. Suberror: 1 | emulation failure", CpuCheckRun.VmmReport("warning: x\nKVM internal error. Suberror: 1\nemulation failure\n"));
         Assert.Null(CpuCheckRun.VmmReport("qemu: terminating on signal 15\n"));
     }
+
+    [Fact]
+    public void AGateToDpl3OrConformingCodeRunsItsHandlerAtCpl3OnTheInterruptedStack()
+    {
+        // 0x3ffe8 = (0x3fff8 & ~0xf) - 40: the 64-bit frame on the interrupted stack.
+        const string Right = "RIG cpu check=gate-dpl3-code-cpl3 op=interrupt result=0x23 error=0x0 xapic=1 selector=0x20 handler_rsp=0x3ffc8 interrupted_rsp=0x3fff8 rsp0=0x301000";
+        Assert.Empty(Judge("gate-dpl3-code-cpl3", null, Right));
+        string pvm = Right.Replace("result=0x23", "result=0x20", StringComparison.Ordinal).Replace("handler_rsp=0x3ffc8", "handler_rsp=0x300fd8", StringComparison.Ordinal);
+        string both = Assert.Single(Judge("gate-dpl3-code-cpl3", null, pvm));
+        Assert.Contains("CS 0x20", both);
+        Assert.Contains("TSS.RSP0", both);
+        Assert.Contains("never ran", Assert.Single(Judge("gate-dpl3-code-cpl3", null, Right.Replace("result=0x23", "result=0x0", StringComparison.Ordinal))));
+        string conforming = Right.Replace("gate-dpl3-code-cpl3", "gate-conforming-cpl3", StringComparison.Ordinal);
+        Assert.Contains("not 0x2b", Assert.Single(Judge("gate-conforming-cpl3", null, conforming)));
+        Assert.Empty(Judge("gate-conforming-cpl3", null, conforming.Replace("result=0x23", "result=0x2b", StringComparison.Ordinal)));
+        Assert.Equal("the local APIC could not be enabled in xAPIC mode, through whose page the check sends its self-IPI",
+            CpuRules.Unavailable([R(Right.Replace("xapic=1", "xapic=0", StringComparison.Ordinal))]));
+    }
+
+    [Fact]
+    public void AGateToDpl3CodeAtCpl0IsAGpWithTheSelectorAndExt()
+    {
+        // Gate operation result: kind 1 (at the boundary after HLT), vector 13, error code 0x21.
+        Assert.Empty(Judge("gate-dpl3-code-cpl0", null, "RIG cpu check=gate-dpl3-code-cpl0 op=interrupt result=0x210d01 error=0x0 xapic=1 selector=0x20 level=cpl0"));
+        Assert.Contains("instead of #GP(0x21)", Assert.Single(Judge("gate-dpl3-code-cpl0", null, "RIG cpu check=gate-dpl3-code-cpl0 op=interrupt result=0x200d01 error=0x0 xapic=1 selector=0x20 level=cpl0")));
+        Assert.Contains("handler ran", Assert.Single(Judge("gate-dpl3-code-cpl0", null, "RIG cpu check=gate-dpl3-code-cpl0 op=interrupt result=0x2000 error=0x0 xapic=1 selector=0x20 level=cpl0")));
+    }
+
+    [Fact]
+    public void IretqChecksTheRplsOfItsSelectors()
+    {
+        Assert.Empty(Judge("iretq-cs-rpl-cpl3", null, "RIG cpu check=iretq-cs-rpl-cpl3 op=iretq result=0x800000000000000d error=0x20 cs=0x20"));
+        Assert.Single(Judge("iretq-cs-rpl-cpl3", null, "RIG cpu check=iretq-cs-rpl-cpl3 op=iretq result=0x8000000000000006 error=0x0 cs=0x20"));
+        Assert.Empty(Judge("iretq-ss-rpl-cpl0", null, "RIG cpu check=iretq-ss-rpl-cpl0 op=iretq result=0x180d02 error=0x0 ss=0x18 level=cpl0"));
+        Assert.Contains("instead of #GP(0x18)", Assert.Single(Judge("iretq-ss-rpl-cpl0", null, "RIG cpu check=iretq-ss-rpl-cpl0 op=iretq result=0x0 error=0x0 ss=0x18 level=cpl0")));
+        Assert.Empty(Judge("iretq-null-ss-cpl0", null, "RIG cpu check=iretq-null-ss-cpl0 op=iretq result=0xd02 error=0x0 ss=0x0 level=cpl0"));
+        Assert.Single(Judge("iretq-null-ss-cpl0", null, "RIG cpu check=iretq-null-ss-cpl0 op=iretq result=0x0 error=0x0 ss=0x0 level=cpl0"));
+    }
+
+    [Fact]
+    public void CallGatesChangePrivilegeOnlyWhenTheirDplAllows()
+    {
+        const string Right = "RIG cpu check=call-gate-cpl3 op=call-far result=0x8 error=0x0 selector=0x143 target_rsp=0x300fe0 pushed_cs=0x23 rsp0=0x301000";
+        Assert.Empty(Judge("call-gate-cpl3", null, Right));
+        Assert.Contains("TSS.RSP0", Assert.Single(Judge("call-gate-cpl3", null, Right.Replace("target_rsp=0x300fe0", "target_rsp=0x40fff0", StringComparison.Ordinal))));
+        Assert.Contains("#UD", Assert.Single(Judge("call-gate-cpl3", null, Right.Replace("result=0x8 ", "result=0x8000000000000006 ", StringComparison.Ordinal))));
+        Assert.Empty(Judge("call-gate-dpl0-cpl3", null, "RIG cpu check=call-gate-dpl0-cpl3 op=call-far result=0x800000000000000d error=0x150 selector=0x150 target_rsp=0x0 pushed_cs=0x0 rsp0=0x301000"));
+        Assert.Single(Judge("call-gate-dpl0-cpl3", null, "RIG cpu check=call-gate-dpl0-cpl3 op=call-far result=0x800000000000000d error=0x0 selector=0x150 target_rsp=0x0 pushed_cs=0x0 rsp0=0x301000"));
+    }
+
+    [Fact]
+    public void SysenterFollowsSepTheVendorAndSysenterCs()
+    {
+        const string Gp0 = "RIG cpu check=sysenter-cpl3 op=sysenter result=0x800000000000000d error=0x0 cpuid_sep=1 intel=1 sysenter_cs_written=1";
+        Assert.Empty(Judge("sysenter-cpl3", null, Gp0));
+        Assert.Single(Judge("sysenter-cpl3", null, Gp0.Replace("result=0x800000000000000d", $"result={Ud}", StringComparison.Ordinal)));
+        Assert.Empty(Judge("sysenter-cpl3", null, Gp0.Replace("result=0x800000000000000d", $"result={Ud}", StringComparison.Ordinal).Replace("intel=1", "intel=0", StringComparison.Ordinal)));
+        Assert.Empty(Judge("sysenter-cpl3", null, Gp0.Replace("result=0x800000000000000d", $"result={Ud}", StringComparison.Ordinal).Replace("cpuid_sep=1", "cpuid_sep=0", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void ClearingPagingOrPaeInLongModeIsGp0AndAHangIsADeviation()
+    {
+        Assert.Empty(Judge("cr0-pg-clear-cpl0", null, "RIG cpu check=cr0-pg-clear-cpl0 op=mov-cr0 result=0xd02 error=0x0 bit=31 level=cpl0"));
+        Assert.Contains("written back at once", Assert.Single(Judge("cr0-pg-clear-cpl0", null, "RIG cpu check=cr0-pg-clear-cpl0 op=mov-cr0 result=0x100 error=0x0 bit=31 level=cpl0")));
+        Assert.Contains("left IA-32e mode", Assert.Single(Judge("cr0-pg-clear-cpl0", null, "RIG cpu check=cr0-pg-clear-cpl0 op=mov-cr0 result=0x200 error=0x0 bit=31 level=cpl0")));
+        Assert.Contains("stopped", Assert.Single(CpuRules.Check("cr4-pae-clear-cpl0", [R("RIG cpu-enter check=cr4-pae-clear-cpl0")], "the vCPU hung")));
+    }
+
+    [Fact]
+    public void TheXsaveFamilyIsUdWhileOsxsaveIsClear()
+    {
+        const string Cr4 = "cr4=0x640 cpuid_xsave=1";
+        Assert.Empty(Judge("xsave-family-cpl3", null, $"RIG cpu check=xsave-family-cpl3 op=xgetbv result={Ud} error=0x0 {Cr4}", $"RIG cpu check=xsave-family-cpl3 op=xsave result={Ud} error=0x0 {Cr4}",
+            $"RIG cpu check=xsave-family-cpl3 op=xsetbv result={Ud} error=0x0 {Cr4}"));
+        Assert.Contains("the host's", Assert.Single(Judge("xsave-family-cpl3", null, $"RIG cpu check=xsave-family-cpl3 op=xgetbv result=0x602e7 error=0x0 {Cr4}")));
+        Assert.Empty(Judge("xsave-family-cpl3", null, "RIG cpu check=xsave-family-cpl3 op=xsetbv result=0x800000000000000d error=0x0 cr4=0x40640 cpuid_xsave=1"));
+    }
 }

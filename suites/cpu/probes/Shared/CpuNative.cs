@@ -108,4 +108,44 @@ internal static unsafe class CpuNative
     [RuntimeImport("rig_cpu_store")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Store(ulong* error, ulong address);
+
+    [RuntimeImport("rig_cpu_sysenter")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Sysenter(ulong* error, ulong argument);
+
+    [RuntimeImport("rig_cpu_xgetbv")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Xgetbv(ulong* error, ulong argument);
+
+    /// <summary>XSAVE of x87 | SSE into <c>buffer</c>, 64-byte aligned and at least 576 bytes (SDM Vol. 1 13.4).</summary>
+    [RuntimeImport("rig_cpu_xsave")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Xsave(ulong* error, ulong buffer);
+
+    [RuntimeImport("rig_cpu_xsetbv")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong Xsetbv(ulong* error, ulong argument);
+
+    /// <summary>IRETQ at CPL3 to the next instruction with this CS; see guest-probes/StubGen/CpuCheckCode.cs.</summary>
+    [RuntimeImport("rig_cpu_iretq_cs")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong IretqCs(ulong* error, ulong cs);
+
+    /// <summary>CALL FAR through <c>selector</c>: the CS the target ran with; out[0] error code, out[1] the target's RSP, out[2] the CS it found pushed.</summary>
+    [RuntimeImport("rig_cpu_far_call")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong FarCall(ulong* output, ulong selector);
+
+    /// <summary>
+    /// Writes <c>icrValue</c> to the xAPIC ICR at <c>icr</c> and waits at CPL3 at most <c>spins</c> rounds for the handler of
+    /// <see cref="InterruptHandler"/>: the CS it ran with (0: it never ran); out[0] error code, out[1] its RSP, out[2] the RSP it interrupted.
+    /// </summary>
+    [RuntimeImport("rig_cpu_await_interrupt")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong AwaitInterrupt(ulong* output, ulong icr, ulong icrValue, ulong spins);
+
+    /// <summary>The address of the stub's interrupt handler for the gate checks (CS to RAX, RSP to R8, R9 = 1, IRETQ).</summary>
+    [RuntimeImport("rig_cpu_interrupt_handler")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong InterruptHandler();
 }

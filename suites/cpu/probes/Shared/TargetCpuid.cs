@@ -53,4 +53,17 @@ public static class TargetCpuid
 
     /// <summary>CPUID.80000001H:EDX[11] SYSCALL/SYSRET in 64-bit mode.</summary>
     public static ulong Syscall => Cpu.Cpuid(0x80000000).Eax >= 0x80000001 ? Cpu.Cpuid(0x80000001).Edx >> 11 & 1 : 0;
+
+    /// <summary>CPUID.1:EDX[11] SEP: SYSENTER/SYSEXIT.</summary>
+    public static ulong Sep => Cpu.Cpuid(1).Edx >> 11 & 1;
+
+    /// <summary>CPUID.0's vendor is "GenuineIntel": SYSENTER in 64-bit mode follows the SDM there; AMD's APM makes it #UD in long mode.</summary>
+    public static ulong IntelVendor
+    {
+        get
+        {
+            var r = Cpu.Cpuid(0);
+            return r.Ebx == 0x756E6547 && r.Edx == 0x49656E69 && r.Ecx == 0x6C65746E ? 1UL : 0UL;
+        }
+    }
 }
