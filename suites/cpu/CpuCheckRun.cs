@@ -1,4 +1,5 @@
 using Rig.Cases;
+using Rig.Com2;
 using Rig.Qmp;
 using Rig.Suites.Cpu.Oracles;
 
@@ -17,9 +18,11 @@ public static class CpuCheckRun
 
     /// <param name="scenario">What the host plays while the guest runs; it returns why the target cannot play it (a skip), or null.</param>
     /// <param name="vcpus">vCPUs to boot, for a check that compares them.</param>
-    public static async Task RunAsync(string target, string check, string append = "", Func<RigCase, Task<string?>>? scenario = null, int vcpus = 1)
+    /// <param name="hostActions">What the host answers on COM2, for a scenario the guest follows; null: the standard actions.</param>
+    public static async Task RunAsync(string target, string check, string append = "", Func<RigCase, Task<string?>>? scenario = null, int vcpus = 1,
+        IHostActionHandler? hostActions = null)
     {
-        await using var c = await RigCase.BootAsync(target, append: $"check={check} {append}".TrimEnd(), vcpus: vcpus, probe: "CpuChecks");
+        await using var c = await RigCase.BootAsync(target, append: $"check={check} {append}".TrimEnd(), vcpus: vcpus, hostActions: hostActions, probe: "CpuChecks");
         c.Oracle(CpuRules.Citation(check));
         var exitTask = c.RunToExitAsync(Bound);
         if (scenario is not null && await scenario(c) is { } cannot)

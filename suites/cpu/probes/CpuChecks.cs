@@ -213,7 +213,9 @@ public static unsafe class Probe
     /// the loop spends most of its time between a #BP exit and its delivery, where a VMM that parks the vCPU may lose it
     /// (docs/notes/kvm-pvm-hypervisor.md section 6). The #BP gate points at that handler only during the loop (the IDT is
     /// CPL3-writable memory; its address is CPL0's SIDT), since the runtime's gate is an INT3 too. A lost #BP is reported
-    /// at once on COM1, which a revert cannot take back.
+    /// at once on COM1, which a revert cannot take back. The loop runs until the host says its save/revert churn is over
+    /// (its ack of `churn-end`), in batches with a look at COM2 between them: a fixed count ended first under load, and
+    /// the host's next save found the VM gone. `iterations=` only bounds a host that never answers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool SoftExceptionAcrossRestore()
@@ -222,6 +224,7 @@ public static unsafe class Probe
         {
             return false;
         }
+        const ulong Batch = 1000;
         ulong iterations = CommandLine.GetNumber("iterations", 20000);
         ulong* cpl0 = stackalloc ulong[8];
         Native.Gate(GateOp.SystemRegisters, (ulong)cpl0, 0, 0);
@@ -229,26 +232,29 @@ public static unsafe class Probe
         ulong low = gate[0], high = gate[1], handler = CpuNative.MinimalBreakpoint();
         // SDM Vol. 3A 6.14.1: offset 15:0 in bits 15:0, 31:16 in bits 63:48, 63:32 in the next quadword.
         ulong patched = (low & 0x0000_FFFF_FFFF_0000) | (handler & 0xFFFF) | ((handler >> 16 & 0xFFFF) << 48);
+        Line churnEnd = default;
+        churnEnd.Text("churn-end");
+        ulong request = Control.Post(ref churnEnd);
         CheckRecord.Entering("soft-exception-restore");
         ulong done = 0, lost = 0;
-        while (done < iterations)
+        while (done < iterations && Control.Poll(request) == Acknowledgement.Timeout)
         {
+            ulong batch = iterations - done < Batch ? iterations - done : Batch;
             gate[1] = handler >> 32;
             gate[0] = patched;
-            ulong left = CpuNative.Int3Loop(iterations - done);
+            ulong left = CpuNative.Int3Loop(batch);
             gate[0] = low;
             gate[1] = high;
-            if (left == 0)
+            done += batch - left;
+            if (left != 0)
             {
-                break;
+                lost++;
+                Loss(done);
+                done++;
             }
-            done += iterations - done - left;
-            lost++;
-            Loss(done);
-            done++;
         }
         Line summary = CheckRecord.Start("soft-exception-restore", "summary", lost, 0);
-        summary.Field("iterations", iterations);
+        summary.Field("iterations", done);
         Console.Write(ref summary);
         return true;
     }
