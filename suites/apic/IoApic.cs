@@ -52,7 +52,7 @@ public sealed class IoApic
         {
             c.Evidence(directed
                 ? $"directed EOI (SDM 12.8.5) offered: LAPIC version bit 24 set, IOAPIC version {eoi["ioapic_version"]}; judged by the directed-* steps"
-                : $"directed EOI (SDM 12.8.5) not offered: LAPIC version bit 24 {eoi["suppress_eoi_broadcast"]}, IOAPIC version {eoi["ioapic_version"]} (the EOI register needs 0x20); EOIs are broadcast");
+                : $"directed EOI (SDM 12.8.5) not offered: LAPIC version bit 24 (EOI-broadcast suppression) {eoi["suppress_eoi_broadcast"]}, IOAPIC version {eoi["ioapic_version"]} (an EOI register from 0x20 on); EOIs are broadcast");
         }
 
         var steps = c.Records.Where(r => r.Kind == IoApicRules.Kind).ToList();
