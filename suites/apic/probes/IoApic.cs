@@ -202,6 +202,18 @@ public static unsafe class Probe
         Step("directed-deasserted-eoi", levelPin, LevelVector, ref mark);
         IoApicPin.Mask(levelPin);
         LevelStormGuard.Disarm();
+        // A target that sent the line again after the last EOI (one that broadcasts despite bit 12) left the vector in
+        // service and remote IRR set: end both, or the next source's level-assert would find its vector held (SDM 12.8.3.1).
+        bool pending;
+        fixed (ulong* n = &sinceEoi)
+        {
+            pending = Atomic.Load(n) != 0;
+        }
+        if (pending)
+        {
+            EndOfLevelInterrupt();
+            IoApicPin.EndOfInterrupt(LevelVector);
+        }
         LocalApic.Write(LocalApic.RegSvr, svr & ~SvrSuppressEoiBroadcast);
     }
 
