@@ -28,4 +28,10 @@ internal static class AbsenceReason
 
     /// <summary>CPUID 1 ECX[24] (TSC-deadline) clear (SDM Vol. 3A 12.5.4.1).</summary>
     public const string NoTscDeadline = "cpu-lacks-tsc-deadline";
+
+    /// <summary>LAPIC version register bit 24 (EOI-broadcast suppression) clear: no directed EOI (SDM Vol. 3A 12.8.5).</summary>
+    public const string NoEoiBroadcastSuppression = "lapic-lacks-eoi-broadcast-suppression";
+
+    /// <summary>IOAPIC version below 20H: no EOI register, so no directed EOI (SDM Vol. 3A 12.8.5; the 82093AA is 11H).</summary>
+    public const string NoIoApicEoiRegister = "ioapic-lacks-eoi-register";
 }

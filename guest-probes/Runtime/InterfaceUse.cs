@@ -72,6 +72,7 @@ public static unsafe class InterfaceUse
         TargetInterface.Pit => "pit",
         TargetInterface.Rdtscp => "rdtscp",
         TargetInterface.Rtc => "rtc",
+        TargetInterface.DirectedEoi => "directed-eoi",
         _ => "unknown",
     };
 }

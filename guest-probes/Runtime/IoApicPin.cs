@@ -8,6 +8,7 @@ namespace Rig.Guest;
 public static class IoApicPin
 {
     private const ulong IoApicBase = 0xFEC0_0000;
+    private const ulong EoiRegister = 0x40;
 
     /// <summary>An IOAPIC answers at 0xFEC00000 (unbacked MMIO reads back all ones).</summary>
     public static bool Present()
@@ -42,6 +43,17 @@ public static class IoApicPin
 
     /// <summary>IOAPICVER bits 7:0: 11H is the 82093AA; 20H and later have the EOI register directed EOI needs (SDM Vol. 3A 12.8.5).</summary>
     public static uint Version() => Read(1) & 0xFF;
+
+    /// <summary>
+    /// Directed EOI for <paramref name="vector"/>: the IOAPIC's EOI register (+0x40, version 20H on) clears remote IRR of
+    /// the level-triggered entries with that vector, what the LAPIC's EOI broadcast does when not suppressed
+    /// (SDM Vol. 3A 12.8.5; Linux arch/x86/kernel/apic/io_apic.c, __eoi_ioapic_pin).
+    /// </summary>
+    public static void EndOfInterrupt(int vector)
+    {
+        Mmio.Write32(IoApicBase + EoiRegister, (uint)vector);
+        InterfaceUse.Mark(TargetInterface.DirectedEoi);
+    }
 
     /// <summary>The low half of redirection entry <paramref name="gsi"/>: vector, delivery, mask in bit 16 (82093AA 3.2.4).</summary>
     public static uint Entry(uint gsi) => Read(0x10 + 2 * gsi);

@@ -13,4 +13,5 @@ public enum TargetInterface
     Pit,
     Rdtscp,
     Rtc,
+    DirectedEoi,
 }

@@ -18,6 +18,7 @@ public static class DefectCatalog
     public const string PvclockTornUpdate = "pvclock-torn-update";
     public const string NmiBlockedAcrossFaultIret = "nmi-blocked-across-fault-iret";
     public const string IoApicLevelNoRedeliver = "ioapic-level-no-redeliver";
+    public const string DirectedEoiBroadcasts = "directed-eoi-broadcasts";
     public const string RdtscpLeaksTscAux = "rdtscp-leaks-tsc-aux";
     public const string SoftExceptionLostOnRestore = "soft-exception-lost-on-restore";
     public const string LapicCpuidOnBspOnly = "lapic-cpuid-on-bsp-only";
@@ -85,6 +86,11 @@ public static class DefectCatalog
             "The IOAPIC clears a level-triggered entry's remote IRR at the EOI for its vector but does not look at the " +
             "line again: an input still asserted after the EOI is not delivered anew (82093AA 3.2.4: a level interrupt " +
             "is re-sent while the line stays asserted), so a device that still wants service is never heard from."),
+        new(DirectedEoiBroadcasts, "issue-12", "apic",
+            "The LAPIC offers EOI-broadcast suppression (version bit 24) and accepts SVR bit 12, but still broadcasts the EOI " +
+            "of a level-triggered vector to the IOAPIC (SDM Vol. 3A 12.8.5 says it must not): remote IRR clears before the " +
+            "guest's write to the IOAPIC's EOI register, so a still-asserted line is sent again while the guest still " +
+            "services it, the interrupt storm directed EOI exists to prevent."),
         new(RdtscpLeaksTscAux, "issue-22", "cpu",
             "The VMM answers a guest's RDMSR of IA32_TSC_AUX with the host CPU it runs on although the guest's CPUID offers " +
             "neither RDTSCP nor RDPID, so the MSR does not exist for it (SDM Vol. 4 Table 2-2) and the read must #GP: the " +

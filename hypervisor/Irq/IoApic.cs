@@ -4,18 +4,24 @@ using Rig.Hypervisor.Devices;
 namespace Rig.Hypervisor.Irq;
 
 /// <summary>
-/// The I/O APIC (Intel 82093AA datasheet, "IOAPIC registers" and "I/O redirection table"; version 11H as on the PIIX/ICH
-/// chipsets QEMU models): IOREGSEL at +0x00, IOWIN at +0x10, 24 redirection entries. Inputs are asserted or not
-/// (<see cref="SetIrq"/>); an asserted edge-triggered pin sends one message on the rising edge, a level-triggered pin
-/// sends one and sets remote IRR until the LAPIC's EOI message for that vector comes back (SDM Vol. 3A 12.8.5).
+/// The I/O APIC (Intel 82093AA datasheet, "IOAPIC registers" and "I/O redirection table"): IOREGSEL at +0x00, IOWIN at
+/// +0x10, 24 redirection entries. Inputs are asserted or not (<see cref="SetIrq"/>); an asserted edge-triggered pin
+/// sends one message on the rising edge, a level-triggered pin sends one and sets remote IRR until the EOI for that
+/// vector comes back (SDM Vol. 3A 12.8.5).
 /// The polarity bit is stored for software but the line level given to SetIrq is already the logical assertion.
+/// <para>
+/// Version 20H, the I/O APIC of the ICH chipsets and QEMU's own (hw/intc/ioapic.c): the 82093AA's registers plus the EOI
+/// register at +0x40, so the LAPIC can offer EOI-broadcast suppression (directed EOI, SDM 12.8.5): a guest that
+/// suppresses the LAPIC's broadcast ends a level-triggered interrupt by writing its vector there (Linux
+/// arch/x86/kernel/apic/io_apic.c, __eoi_ioapic_pin for version 20H and later).
+/// </para>
 /// </summary>
 public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
 {
     public const ulong DefaultBase = 0xFEC0_0000;
     public const int Pins = 24;
 
-    private const uint VersionRegister = 0x11 | ((Pins - 1) << 16);
+    private const uint VersionRegister = 0x20 | ((Pins - 1) << 16);
     private const ulong Masked = 1 << 16;
     private const ulong RemoteIrr = 1 << 14;
     private const ulong LevelTriggered = 1 << 15;
@@ -28,6 +34,10 @@ public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
     private const int IndexVersion = 0x01;
     private const int IndexArbitration = 0x02;
     private const int IndexFirstRedirection = 0x10;
+
+    private const ulong RegisterSelect = 0x00;
+    private const ulong RegisterWindow = 0x10;
+    private const ulong RegisterEoi = 0x40;
 
     private readonly Lock _lock = new();
     private readonly ApicBus _bus;
@@ -44,7 +54,7 @@ public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
         Base = baseAddress;
         _id = id & 0xF;
         Array.Fill(_redirection, Masked);
-        bus.AddEoiListener(OnEoi);
+        bus.AddEoiListener(EndOfInterrupt);
     }
 
     public ulong Base { get; }
@@ -115,23 +125,30 @@ public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
         {
             return offset switch
             {
-                0x00 => _select,
-                0x10 => ReadIndexedLocked(),
-                _ => 0,
+                RegisterSelect => _select,
+                RegisterWindow => ReadIndexedLocked(),
+                _ => 0, // the EOI register is write-only
             };
         }
     }
 
     public void Write(ulong offset, int size, ulong value)
     {
+        if (offset == RegisterEoi)
+        {
+            // The guest's own EOI for a vector (bits 7:0), the same as the LAPIC's EOI message to the I/O APIC.
+            EndOfInterrupt((byte)value);
+            return;
+        }
+
         ApicMessage? message = null;
         lock (_lock)
         {
-            if (offset == 0x00)
+            if (offset == RegisterSelect)
             {
                 _select = (uint)value & 0xFF;
             }
-            else if (offset == 0x10)
+            else if (offset == RegisterWindow)
             {
                 message = WriteIndexedLocked((uint)value);
             }
@@ -224,7 +241,11 @@ public sealed class IoApic : IMmioDevice, IPersistentDevice<IoApicState>
         return new ApicMessage(mode, (byte)entry, tracksEoi, logical, (uint)(entry >> 56), 0xFF);
     }
 
-    private void OnEoi(byte vector)
+    /// <summary>
+    /// The EOI for <paramref name="vector"/>, from a LAPIC's broadcast or the guest's write to the EOI register: every
+    /// level-triggered entry of that vector awaiting EOI clears remote IRR (SDM 12.8.5).
+    /// </summary>
+    private void EndOfInterrupt(byte vector)
     {
         var messages = new List<ApicMessage>();
         lock (_lock)

@@ -35,17 +35,17 @@ public sealed class Lapic : ILocalApic
     private const ulong BaseAddressMask = 0x000F_FFFF_FFFF_F000;
     private const ulong BaseReservedMask = ~(BaseBsp | BaseExtd | BaseEnable | BaseAddressMask);
 
-    // Version register (SDM 12.4.8): version 14H (integrated APIC), max LVT entry 6 (CMCI present). Bit 24 (EOI-broadcast
-    // suppression, SDM 12.8.5) stays clear: the IOAPIC is version 11H, which has no EOI register, so a guest that
-    // suppressed the broadcast could never end a level-triggered interrupt. KVM advertises it only with a userspace
-    // IOAPIC of version 20H for the same reason. SVR bit 12 is therefore reserved.
-    private const uint Version = 0x14 | ((uint)(LvtCount - 1) << 16);
+    // Version register (SDM 12.4.8): version 14H (integrated APIC), max LVT entry 6 (CMCI present), bit 24: EOI-broadcast
+    // suppression is supported (SDM 12.8.5, directed EOI). The IOAPIC is version 20H, whose EOI register lets a guest
+    // that suppresses the broadcast end its level-triggered interrupts (KVM offers the bit only beside such an IOAPIC).
+    private const uint Version = 0x14 | ((uint)(LvtCount - 1) << 16) | (1u << 24);
 
     private const int LvtCount = 7;
     private const uint LvtMasked = 1 << 16;
     private const uint LvtRemoteIrr = 1 << 14;
     private const uint LvtLevelTriggered = 1 << 15;
     private const uint SvrSoftwareEnable = 1 << 8;
+    private const uint SvrSuppressEoiBroadcast = 1 << 12;
     private const uint DfrFlatModel = 0xF000_0000;
     private const uint IcrWritableLow = 0x000C_CFFF;
 
@@ -834,7 +834,7 @@ public sealed class Lapic : ILocalApic
 
     private void WriteSvrLocked(uint value)
     {
-        _svr = value & (0xFF | SvrSoftwareEnable);
+        _svr = value & (0xFF | SvrSoftwareEnable | SvrSuppressEoiBroadcast);
         if (!SoftwareEnabled)
         {
             // Software disable masks every LVT entry (SDM 12.4.7.2).
@@ -907,7 +907,11 @@ public sealed class Lapic : ILocalApic
         return () => _bus.Send(message, this);
     }
 
-    /// <summary>EOI (SDM 12.8.5): retire the highest ISR vector; a level-triggered one is broadcast to the IOAPIC.</summary>
+    /// <summary>
+    /// EOI (SDM 12.8.5): retire the highest ISR vector; a level-triggered one is broadcast to the IOAPIC unless SVR bit 12
+    /// suppresses the broadcast, in which case the guest sends the IOAPIC its EOI itself (the seeded defect
+    /// directed-eoi-broadcasts ignores the bit, so the still-asserted line is sent again before the guest's IOAPIC EOI).
+    /// </summary>
     private Action? EndOfInterruptLocked()
     {
         int vector = HighestVector(_isr);
@@ -930,7 +934,8 @@ public sealed class Lapic : ILocalApic
             }
         }
 
-        bool broadcast = level;
+        bool suppressed = (_svr & SvrSuppressEoiBroadcast) != 0 && !_defects.IsOn(DefectCatalog.DirectedEoiBroadcasts);
+        bool broadcast = level && !suppressed;
         if (!broadcast && !ring)
         {
             return null;

@@ -11,9 +11,12 @@ namespace Rig.Suites.Apic;
 /// apic.io-apic: the IOAPIC's own delivery rules on inputs the rig controls, once per source a target has (the
 /// reference's host-driven lines; the HPET's timers in level mode wherever there is an HPET; elsewhere the RTC's IRQ on
 /// GSI 8, which stays asserted until register C is read): edge and level delivery, remote IRR from delivery until the
-/// EOI, re-delivery of a still-asserted level line after the EOI and after unmasking, and edges on several pins at once.
+/// EOI, re-delivery of a still-asserted level line after the EOI and after unmasking, and edges on several pins at once;
+/// where the target offers directed EOI (rig.json <c>offers</c>: <c>directed-eoi</c> on the reference), the level line
+/// with the LAPIC's EOI broadcast suppressed, ended through the IOAPIC's EOI register (SDM Vol. 3A 12.8.5).
 /// A hypervisor that forgets a still-asserted level line at the EOI (ioapic-level-no-redeliver) leaves a device that
-/// still wants service unheard: an interrupt storm's opposite, a hang.
+/// still wants service unheard: an interrupt storm's opposite, a hang. One that broadcasts the EOI although the guest
+/// suppressed it (directed-eoi-broadcasts) re-sends the line while the guest still services it: the storm.
 /// </summary>
 [TestFixture]
 public sealed class IoApic
@@ -41,12 +44,15 @@ public sealed class IoApic
 
         c.Oracle("82093AA I/O APIC datasheet 3.2.4 (trigger mode, remote IRR, mask) and SDM Vol. 3A 12.8.5 (EOI to the " +
                  "I/O APICs): an edge entry sends one message per rising edge; a level entry sends one, sets remote IRR " +
-                 "until the EOI for its vector, and sends again while the line is still asserted at that EOI or at unmask");
-        if (c.Records.FirstOrDefault(r => r.Kind == "ioapic-eoi") is { } eoi)
+                 "until the EOI for its vector, and sends again while the line is still asserted at that EOI or at unmask; " +
+                 "with EOI-broadcast suppression (SVR bit 12) that EOI is the write to the IOAPIC's EOI register, not the LAPIC's");
+        var eoi = c.Records.FirstOrDefault(r => r.Kind == IoApicRules.EoiKind);
+        bool directed = eoi is not null && IoApicRules.OffersDirectedEoi(eoi);
+        if (eoi is not null)
         {
-            c.Evidence(eoi["suppress_eoi_broadcast"] == "1"
-                ? $"directed EOI (SDM 12.8.5) offered (LAPIC version bit 24, IOAPIC version {eoi["ioapic_version"]}) but not exercised: the script ends level interrupts by the EOI broadcast"
-                : $"directed EOI (SDM 12.8.5) not offered: LAPIC version bit 24 clear (IOAPIC version {eoi["ioapic_version"]}); EOIs are broadcast");
+            c.Evidence(directed
+                ? $"directed EOI (SDM 12.8.5) offered: LAPIC version bit 24 set, IOAPIC version {eoi["ioapic_version"]}; judged by the directed-* steps"
+                : $"directed EOI (SDM 12.8.5) not offered: LAPIC version bit 24 (EOI-broadcast suppression) {eoi["suppress_eoi_broadcast"]}, IOAPIC version {eoi["ioapic_version"]} (an EOI register from 0x20 on); EOIs are broadcast");
         }
 
         var steps = c.Records.Where(r => r.Kind == IoApicRules.Kind).ToList();
@@ -55,13 +61,14 @@ public sealed class IoApic
             c.Error($"the probe printed no observation; {exit}");
         }
 
-        foreach (var step in steps)
+        foreach (var step in c.Records.Where(r => r.Kind is IoApicRules.Kind or IoApicRules.DirectedKind))
         {
             c.Evidence("observed: " + step.Line);
         }
 
-        c.ReportAll(IoApicRules.Check(steps));
+        c.ReportAll(IoApicRules.Check(c.Records));
         var sources = string.Join(", ", steps.Select(r => r["source"]).Distinct(StringComparer.Ordinal));
-        c.Finish(exit, $"all {IoApicRules.Script.Count} steps as the 82093AA datasheet says on each source ({sources})");
+        var directedSteps = directed ? $" and the {IoApicRules.DirectedEoiScript.Count} directed-EOI steps" : "";
+        c.Finish(exit, $"all {IoApicRules.Script.Count} steps{directedSteps} as the 82093AA datasheet and SDM 12.8.5 say on each source ({sources})");
     }
 }

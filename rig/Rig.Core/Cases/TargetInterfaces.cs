@@ -21,6 +21,8 @@ public static class TargetInterfaces
         [AbsenceReason.NoRdtscp] = "rdtscp",
         [AbsenceReason.NoX2Apic] = "x2apic",
         [AbsenceReason.NoTscDeadline] = "tsc-deadline",
+        [AbsenceReason.NoEoiBroadcastSuppression] = "directed-eoi",
+        [AbsenceReason.NoIoApicEoiRegister] = "directed-eoi",
     };
 
     /// <summary>Every interface name rig.json may list under <c>offers</c>.</summary>

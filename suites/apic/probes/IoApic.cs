@@ -3,8 +3,10 @@ using Rig.Suites.Apic.Records;
 
 /// <summary>
 /// apic.io-apic, guest side: walks the script of suites/apic/Oracles/IoApicRules.cs on one IOAPIC input driven as a
-/// level line, one driven as an edge, and edges on several pins at once. After each
-/// step it prints what was delivered during the step's window and the entry's remote IRR bit (82093AA 3.2.4).
+/// level line, one driven as an edge, and edges on several pins at once; where the target offers directed EOI (LAPIC
+/// version bit 24 and an IOAPIC of version 20H or later, SDM Vol. 3A 12.8.5) the level line again with the EOI broadcast
+/// suppressed (SVR bit 12), ended through the IOAPIC's EOI register. After each step it prints what was delivered
+/// during the step's window and the entry's remote IRR bit (82093AA 3.2.4).
 /// The script runs once per source of lines the target has:
 /// - host: the host's `ioapic-set-irq pins=MASK level=0|1` (rig-hv's x-rig-ioapic-set-irq, GSIs 16–19);
 /// - hpet: three HPET timers in level mode, each routed to a pin of its own (runtime HpetLines, IA-PC HPET 1.0a);
@@ -29,6 +31,9 @@ public static unsafe class Probe
     private const uint RtcPin = 8;
     private const uint PitPin = 2; // ISA IRQ0 by the MADT's interrupt source override, on every PC target
     private const byte RtcRegisterA = 0x0A, RtcRegisterB = 0x0B, RtcRegisterC = 0x0C;
+    private const uint VersionSuppressEoiBroadcast = 1u << 24; // LAPIC version register (SDM Vol. 3A 12.8.5)
+    private const uint SvrSuppressEoiBroadcast = 1u << 12;
+    private const uint FirstIoApicVersionWithEoiRegister = 0x20;
 
     private enum Source
     {
@@ -40,6 +45,7 @@ public static unsafe class Probe
     private static ulong settleUs;
     private static Source source;
     private static uint levelPin;
+    private static bool directedEoi;
 
     // Level deliveries since the probe's last EOI; a second one means remote IRR did not hold the line (storm guard).
     private static ulong sinceEoi;
@@ -67,13 +73,24 @@ public static unsafe class Probe
         }
 
         // Directed EOI (SDM Vol. 3A 12.8.5) exists only where the LAPIC offers EOI-broadcast suppression (version bit 24)
-        // and the IOAPIC an EOI register (version 20H on); the script ends level interrupts by the broadcast, so the
-        // record says whether the other path was there to test.
+        // and the IOAPIC an EOI register (version 20H on); the record says which, and a missing half is a skip naming
+        // it (a failure where rig.json says the target offers directed-eoi).
+        bool suppression = (LocalApic.Read(LocalApic.RegVersion) & VersionSuppressEoiBroadcast) != 0;
+        uint version = IoApicPin.Version();
         Line eoi = default;
         eoi.Text("RIG ioapic-eoi");
-        eoi.Field("suppress_eoi_broadcast", LocalApic.Read(LocalApic.RegVersion) >> 24 & 1);
-        eoi.HexField("ioapic_version", IoApicPin.Version());
+        eoi.Field("suppress_eoi_broadcast", suppression ? 1UL : 0UL);
+        eoi.HexField("ioapic_version", version);
         Console.Write(ref eoi);
+        directedEoi = suppression && version >= FirstIoApicVersionWithEoiRegister;
+        if (!suppression)
+        {
+            Report.Skip(Name + ".directed-eoi", AbsenceReason.NoEoiBroadcastSuppression);
+        }
+        else if (!directedEoi)
+        {
+            Report.Skip(Name + ".directed-eoi", AbsenceReason.NoIoApicEoiRegister);
+        }
 
         bool host = HostDrive(1u << (int)HostLevelPin, false);
         bool hpet = HpetLines.Prepare(TogetherPins, out string hpetAbsent);
@@ -132,6 +149,10 @@ public static unsafe class Probe
         Step("deasserted-eoi", levelPin, LevelVector, ref mark);
         IoApicPin.Mask(levelPin);
         LevelStormGuard.Disarm();
+        if (directedEoi)
+        {
+            DirectedEoi();
+        }
 
         mark = Events.Count(EdgeVector);
         IoApicPin.Route(edgePin, EdgeVector);
@@ -149,6 +170,51 @@ public static unsafe class Probe
         {
             SimultaneousEdges();
         }
+    }
+
+    /// <summary>
+    /// The level line with the LAPIC's EOI broadcast suppressed (SVR bit 12, SDM Vol. 3A 12.8.5): the LAPIC EOI leaves
+    /// remote IRR set and the line silent; the vector written to the IOAPIC's EOI register clears it and, the line still
+    /// asserted, brings the next message. The SVR as read back after the write goes into the record first.
+    /// </summary>
+    private static void DirectedEoi()
+    {
+        uint svr = LocalApic.Read(LocalApic.RegSvr);
+        LocalApic.Write(LocalApic.RegSvr, svr | SvrSuppressEoiBroadcast);
+        Line header = default;
+        header.Text("RIG ioapic-directed");
+        header.TextField("source", SourceName);
+        header.HexField("svr", LocalApic.Read(LocalApic.RegSvr));
+        Console.Write(ref header);
+
+        ulong mark = Events.Count(LevelVector);
+        LevelStormGuard.Arm(LevelVector, levelPin);
+        IoApicPin.Route(levelPin, LevelVector, IoApicPin.LevelTriggered);
+        Drive(1u << (int)levelPin, true);
+        Step("directed-assert", levelPin, LevelVector, ref mark);
+        EndOfLevelInterrupt();
+        Step("directed-lapic-eoi", levelPin, LevelVector, ref mark);
+        IoApicPin.EndOfInterrupt(LevelVector);
+        Step("directed-ioapic-eoi", levelPin, LevelVector, ref mark);
+        EndOfLevelInterrupt();
+        Drive(1u << (int)levelPin, false);
+        IoApicPin.EndOfInterrupt(LevelVector);
+        Step("directed-deasserted-eoi", levelPin, LevelVector, ref mark);
+        IoApicPin.Mask(levelPin);
+        LevelStormGuard.Disarm();
+        // A target that sent the line again after the last EOI (one that broadcasts despite bit 12) left the vector in
+        // service and remote IRR set: end both, or the next source's level-assert would find its vector held (SDM 12.8.3.1).
+        bool pending;
+        fixed (ulong* n = &sinceEoi)
+        {
+            pending = Atomic.Load(n) != 0;
+        }
+        if (pending)
+        {
+            EndOfLevelInterrupt();
+            IoApicPin.EndOfInterrupt(LevelVector);
+        }
+        LocalApic.Write(LocalApic.RegSvr, svr & ~SvrSuppressEoiBroadcast);
     }
 
     /// <summary>Line <paramref name="line"/>'s pin: the host's from 16 up, the HPET timer's own route, the RTC's one pin.</summary>

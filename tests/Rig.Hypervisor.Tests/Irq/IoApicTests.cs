@@ -12,11 +12,11 @@ public sealed class IoApicTests
     private const ulong RemoteIrr = 1 << 14;
 
     [Fact]
-    public void Version_register_reports_version_11h_and_24_entries_and_all_pins_start_masked()
+    public void Version_register_reports_version_20h_and_24_entries_and_all_pins_start_masked()
     {
         using var m = new IrqTestMachine();
         var ioapic = new IoApic(m.Bus, DefectSet.None, id: 2);
-        Assert.Equal(0x0017_0011u, ReadIndex(ioapic, 1));
+        Assert.Equal(0x0017_0020u, ReadIndex(ioapic, 1));
         Assert.Equal(0x0200_0000u, ReadIndex(ioapic, 0));
         for (int pin = 0; pin < IoApic.Pins; pin++)
         {
@@ -112,6 +112,56 @@ public sealed class IoApicTests
         Write(m.Bsp, Eoi, 0);
         Assert.Equal(0UL, ioapic.RedirectionEntry(10) & RemoteIrr);
         Assert.False(InIrr(m.Bsp, 0x32));
+    }
+
+    [Fact]
+    public void With_EOI_broadcast_suppressed_remote_IRR_holds_until_the_EOI_register_names_the_vector()
+    {
+        using var m = new IrqTestMachine();
+        Write(m.Bsp, Svr, 0x11FF); // software-enabled, EOI-broadcast suppression (SDM 12.8.5)
+        var ioapic = new IoApic(m.Bus, DefectSet.None, 0);
+        Program(ioapic, 10, 0x32 | Level);
+        Program(ioapic, 11, 0x43 | Level);
+        foreach (int pin in new[] { 10, 11 })
+        {
+            ioapic.SetIrq(pin, true);
+            Assert.True(m.Bsp.TryAcknowledge(out _));
+            Write(m.Bsp, Eoi, 0); // the LAPIC retires the vector but tells the IOAPIC nothing
+        }
+
+        Assert.Equal(RemoteIrr, ioapic.RedirectionEntry(10) & RemoteIrr);
+        Assert.False(InIrr(m.Bsp, 0x32));
+        Assert.False(InIsr(m.Bsp, 0x32));
+
+        ioapic.Write(0x40, 4, 0x32); // the guest's directed EOI: only vector 0x32's entry, still asserted, so sent again
+        Assert.True(InIrr(m.Bsp, 0x32));
+        Assert.Equal(RemoteIrr, ioapic.RedirectionEntry(10) & RemoteIrr);
+        Assert.Equal(RemoteIrr, ioapic.RedirectionEntry(11) & RemoteIrr);
+        Assert.False(InIrr(m.Bsp, 0x43));
+
+        Assert.True(m.Bsp.TryAcknowledge(out _));
+        Write(m.Bsp, Eoi, 0);
+        ioapic.SetIrq(10, false);
+        ioapic.Write(0x40, 4, 0x32); // deasserted: remote IRR cleared, nothing sent
+        Assert.Equal(0UL, ioapic.RedirectionEntry(10) & RemoteIrr);
+        Assert.False(InIrr(m.Bsp, 0x32));
+        Assert.Equal(0UL, ioapic.Read(0x40, 4)); // write-only
+    }
+
+    [Fact]
+    public void With_directed_eoi_broadcasts_the_LAPIC_EOI_clears_remote_IRR_and_resends_before_the_EOI_register()
+    {
+        var defects = new DefectSet();
+        defects.Enable(DefectCatalog.DirectedEoiBroadcasts);
+        using var m = new IrqTestMachine(defects: defects);
+        Write(m.Bsp, Svr, 0x11FF);
+        var ioapic = new IoApic(m.Bus, defects, 0);
+        Program(ioapic, 10, 0x32 | Level);
+
+        ioapic.SetIrq(10, true);
+        Assert.True(m.Bsp.TryAcknowledge(out _));
+        Write(m.Bsp, Eoi, 0);
+        Assert.True(InIrr(m.Bsp, 0x32));
     }
 
     [Fact]

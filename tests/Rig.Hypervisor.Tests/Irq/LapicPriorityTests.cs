@@ -1,3 +1,4 @@
+using Rig.Hypervisor.Defects;
 using static Rig.Hypervisor.Tests.Irq.IrqTestMachine;
 
 namespace Rig.Hypervisor.Tests.Irq;
@@ -121,7 +122,7 @@ public sealed class LapicPriorityTests
     }
 
     [Fact]
-    public void EOI_of_a_level_triggered_vector_is_broadcast_and_SVR_bit_12_cannot_suppress_it()
+    public void EOI_of_a_level_triggered_vector_is_broadcast_unless_SVR_bit_12_suppresses_it()
     {
         using var m = new IrqTestMachine();
         var eois = new List<byte>();
@@ -135,13 +136,38 @@ public sealed class LapicPriorityTests
         Write(m.Bsp, Eoi, 0);
         Assert.Equal([0x70], eois);
 
-        // Suppression is not advertised (version bit 24 clear), so SVR bit 12 is reserved and reads back 0.
+        // Suppression is advertised (version bit 24), so SVR bit 12 is writable and the EOI stays local (SDM 12.8.5).
+        Assert.Equal(1u, Read(m.Bsp, 0x30) >> 24 & 1);
         Write(m.Bsp, Svr, 0x11FF);
-        Assert.Equal(0x1FFu, Read(m.Bsp, Svr));
+        Assert.Equal(0x11FFu, Read(m.Bsp, Svr));
+        Write(m.Bsp, IcrLow, 0x0004_C070);
+        Assert.True(m.Bsp.TryAcknowledge(out _));
+        Write(m.Bsp, Eoi, 0);
+        Assert.Equal([0x70], eois);
+        Assert.False(InIsr(m.Bsp, 0x70));
+
+        Write(m.Bsp, Svr, 0x1FF);
         Write(m.Bsp, IcrLow, 0x0004_C070);
         Assert.True(m.Bsp.TryAcknowledge(out _));
         Write(m.Bsp, Eoi, 0);
         Assert.Equal([0x70, 0x70], eois);
+    }
+
+    [Fact]
+    public void With_directed_eoi_broadcasts_SVR_bit_12_reads_back_but_the_EOI_is_broadcast_anyway()
+    {
+        var defects = new DefectSet();
+        defects.Enable(DefectCatalog.DirectedEoiBroadcasts);
+        using var m = new IrqTestMachine(defects: defects);
+        var eois = new List<byte>();
+        m.Bus.AddEoiListener(eois.Add);
+        Write(m.Bsp, Svr, 0x11FF);
+        Assert.Equal(0x11FFu, Read(m.Bsp, Svr));
+
+        Write(m.Bsp, IcrLow, 0x0004_C070);
+        Assert.True(m.Bsp.TryAcknowledge(out _));
+        Write(m.Bsp, Eoi, 0);
+        Assert.Equal([0x70], eois);
     }
 
     [Fact]

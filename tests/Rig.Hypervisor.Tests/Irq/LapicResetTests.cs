@@ -9,7 +9,7 @@ public sealed class LapicResetTests
 {
     public static TheoryData<ulong, uint> ResetRegisters => new()
     {
-        { 0x030, 0x0006_0014 }, // version: 14H, max LVT 6, no EOI-broadcast suppression
+        { 0x030, 0x0106_0014 }, // version: 14H, max LVT 6, EOI-broadcast suppression supported
         { 0x080, 0 }, // TPR
         { 0x0A0, 0 }, // PPR
         { 0x0D0, 0 }, // LDR
@@ -170,7 +170,7 @@ public sealed class LapicResetTests
     private static void Dirty(IrqTestMachine m)
     {
         var lapic = m.Bsp;
-        SoftwareEnable(lapic);
+        Write(lapic, Svr, 0x11FF); // software-enabled, EOI broadcast suppressed: RESET clears both
         Write(lapic, Tpr, 0x20);
         Write(lapic, 0xD0, 0x0100_0000);
         Write(lapic, 0xE0, 0x0FFF_FFFF);

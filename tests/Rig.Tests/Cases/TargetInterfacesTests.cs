@@ -28,4 +28,15 @@ public sealed class TargetInterfacesTests
     [Fact]
     public void The_same_skips_are_paths_the_target_lacks_where_nothing_is_offered() =>
         Assert.Empty(TargetInterfaces.MissingOffered(ReferenceWithoutXen, []));
+
+    [Theory]
+    [InlineData("lapic-lacks-eoi-broadcast-suppression")]
+    [InlineData("ioapic-lacks-eoi-register")]
+    public void Either_half_of_directed_EOI_missing_fails_where_directed_EOI_is_offered(string reason)
+    {
+        Record[] records = [RecordParser.TryParse($"RIG skip apic.io-apic.directed-eoi reason={reason}")!];
+
+        Assert.Equal("directed-eoi", Assert.Single(TargetInterfaces.MissingOffered(records, ["kvmclock", "directed-eoi"])).Interface);
+        Assert.Empty(TargetInterfaces.MissingOffered(records, ["kvmclock"]));
+    }
 }

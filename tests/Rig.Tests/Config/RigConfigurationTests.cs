@@ -123,11 +123,11 @@ public sealed class RigConfigurationTests
     }
 
     [Fact]
-    public void The_repository_rig_json_states_which_paravirtual_clocks_each_target_must_offer()
+    public void The_repository_rig_json_states_which_paravirtual_clocks_and_directed_EOI_each_target_must_offer()
     {
         var targets = RigConfiguration.Load(RepoRoot.Find()).Targets;
 
-        Assert.Equal(["kvmclock", "xen"], targets["reference"].Offers);
+        Assert.Equal(["kvmclock", "xen", "directed-eoi"], targets["reference"].Offers);
         Assert.Equal(["kvmclock"], targets["qemu-kvm"].Offers);
         Assert.Empty(targets["qemu-tcg"].Offers);
     }
