@@ -1,16 +1,44 @@
 namespace Rig.Guest;
 
-/// <summary>`key=value` parameters, space-separated, from hvm_start_info.cmdline_paddr (docs/protocol.md). Unknown keys are ignored.</summary>
+/// <summary>
+/// `key=value` parameters, space-separated, from hvm_start_info.cmdline_paddr (docs/protocol.md). Unknown keys are
+/// ignored. A Xen HVM domain entered by the domain builder in hvmloader's place has an hvm_start_info without one
+/// (tools/libs/guest/xg_dom_x86.c bootlate_hvm writes cmdline_paddr only for a domain without a device model): there the
+/// device model's fw_cfg carries it (<see cref="FwCfg"/>), read once by the BSP at boot.
+/// </summary>
 public static unsafe class CommandLine
 {
     private const int MaxLength = 4096;
+
+    private static byte* fromDeviceModel;
+
+    /// <summary>Where the command line came from, for the boot record: start-info, fw-cfg, or none.</summary>
+    public static string Source { get; private set; } = "none";
 
     public static byte* Text
     {
         get
         {
             StartInfo* info = Runtime.StartInfo;
-            return info == null ? null : (byte*)info->CmdlinePaddr;
+            return info != null && info->CmdlinePaddr != 0 ? (byte*)info->CmdlinePaddr : fromDeviceModel;
+        }
+    }
+
+    /// <summary>
+    /// Reads the command line from fw_cfg when hvm_start_info has none and this is a Xen HVM domain (its hvm_info_table
+    /// is there): the ports are touched nowhere else, so no other target sees an access to 0x510.
+    /// </summary>
+    internal static void Initialize()
+    {
+        StartInfo* info = Runtime.StartInfo;
+        if (info != null && info->CmdlinePaddr != 0)
+        {
+            Source = "start-info";
+        }
+        else if (HvmInfoTable.Present)
+        {
+            fromDeviceModel = FwCfg.ReadCommandLine(out string absent);
+            Source = fromDeviceModel != null ? "fw-cfg" : absent;
         }
     }
 
