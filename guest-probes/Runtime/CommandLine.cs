@@ -12,8 +12,18 @@ public static unsafe class CommandLine
 
     private static byte* fromDeviceModel;
 
-    /// <summary>Where the command line came from, for the boot record: start-info, fw-cfg, or none.</summary>
-    public static string Source { get; private set; } = "none";
+    // A code, not a string field: the runtime keeps no references in mutable statics (an assignment to one faulted).
+    private static byte source;
+
+    /// <summary>Where the command line came from, for the boot record.</summary>
+    public static string Source => source switch
+    {
+        1 => "start-info",
+        2 => "fw-cfg",
+        3 => "no-fw-cfg",
+        4 => "fw-cfg-without-cmdline",
+        _ => "none",
+    };
 
     public static byte* Text
     {
@@ -33,12 +43,12 @@ public static unsafe class CommandLine
         StartInfo* info = Runtime.StartInfo;
         if (info != null && info->CmdlinePaddr != 0)
         {
-            Source = "start-info";
+            source = 1;
         }
         else if (HvmInfoTable.Present)
         {
-            fromDeviceModel = FwCfg.ReadCommandLine(out string absent);
-            Source = fromDeviceModel != null ? "fw-cfg" : absent;
+            fromDeviceModel = FwCfg.ReadCommandLine(out bool devicePresent);
+            source = fromDeviceModel != null ? (byte)2 : devicePresent ? (byte)4 : (byte)3;
         }
     }
 

@@ -17,18 +17,17 @@ public static unsafe class FwCfg
     private const uint MaxCommandLine = 4096;
 
     /// <summary>
-    /// The command line QEMU was given, NUL-terminated on the heap; null without the device (<paramref name="absent"/>
-    /// = no-fw-cfg) or without a command line in it (fw-cfg-without-cmdline).
+    /// The command line QEMU was given, NUL-terminated on the heap; null without the device (<paramref name="present"/>
+    /// false) or without a command line in it.
     /// </summary>
-    public static byte* ReadCommandLine(out string absent)
+    public static byte* ReadCommandLine(out bool present)
     {
-        absent = "no-fw-cfg";
         Ports.Out16(SelectorPort, SignatureItem);
-        if (Ports.In8(DataPort) != 'Q' || Ports.In8(DataPort) != 'E' || Ports.In8(DataPort) != 'M' || Ports.In8(DataPort) != 'U')
+        present = Ports.In8(DataPort) == 'Q' && Ports.In8(DataPort) == 'E' && Ports.In8(DataPort) == 'M' && Ports.In8(DataPort) == 'U';
+        if (!present)
         {
             return null;
         }
-        absent = "fw-cfg-without-cmdline";
         Ports.Out16(SelectorPort, CommandLineSizeItem);
         uint size = 0;
         for (int i = 0; i < 4; i++)
