@@ -93,7 +93,7 @@ public sealed class XenDomainVm : IVm
         var image = await dom0.StageFileAsync(spec.ImagePath, cancellationToken).ConfigureAwait(false);
         var staged = clock.Elapsed;
         var config = $"/tmp/{name}.cfg";
-        var append = $"{spec.Append} {HostAction.AnswerBoundSeconds}={(int)AnswerBound.TotalSeconds}".TrimStart();
+        var append = GuestCommandLine(spec.Append, spec.Watchdog);
         var xlConfig = hvm ? XlGuestConfig.Hvm(name, image, append, spec.Vcpus, memoryMb) : XlGuestConfig.Pvh(name, image, append, spec.Vcpus, memoryMb);
         await dom0.WriteFileAsync(xlConfig, config, cancellationToken).ConfigureAwait(false);
         var domain = dom0.Agent.Watch(name);
@@ -134,6 +134,17 @@ public sealed class XenDomainVm : IVm
         // the 120 s, hvmloader and SeaBIOS another ~50 s, and SelfTest as an HVM domU was killed in its first checks.
         _ = vm.WatchAsync(spec.Watchdog);
         return vm;
+    }
+
+    /// <summary>
+    /// The probe's command line with the Xen answer bound, capped at half the case's watchdog: a wait that outlasts the
+    /// watchdog turns a lost answer into a kill without the probe's own fail line (seen on xen-tcg: SelfTest's
+    /// host-time ack was sent and the 120 s watchdog ended the probe still waiting its 360 s).
+    /// </summary>
+    public static string GuestCommandLine(string append, TimeSpan watchdog)
+    {
+        var bound = watchdog / 2 < AnswerBound ? watchdog / 2 : AnswerBound;
+        return $"{append} {HostAction.AnswerBoundSeconds}={Math.Max(1, (int)bound.TotalSeconds)}".TrimStart();
     }
 
     public void ServeHostActions(IHostActionHandler handler)
