@@ -17,13 +17,16 @@ public static unsafe class Acpi
         return n == 0 ? 1 : n;
     }
 
-    /// <summary>Fills <paramref name="ids"/> with the APIC IDs of enabled processors; returns how many.</summary>
+    /// <summary>
+    /// Fills <paramref name="ids"/> with the APIC IDs of enabled processors; returns how many. Without a MADT, a Xen HVM
+    /// domain booted in hvmloader's place (which would have built it) names them in its hvm_info_table.
+    /// </summary>
     public static int ApicIds(uint* ids, int max)
     {
         byte* madt = FindTable('A', 'P', 'I', 'C');
         if (madt == null)
         {
-            return 0;
+            return HvmInfoTable.ApicIds(ids, max);
         }
         uint length = *(uint*)(madt + 4);
         int n = 0;

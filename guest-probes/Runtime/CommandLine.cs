@@ -1,16 +1,54 @@
 namespace Rig.Guest;
 
-/// <summary>`key=value` parameters, space-separated, from hvm_start_info.cmdline_paddr (docs/protocol.md). Unknown keys are ignored.</summary>
+/// <summary>
+/// `key=value` parameters, space-separated, from hvm_start_info.cmdline_paddr (docs/protocol.md). Unknown keys are
+/// ignored. A Xen HVM domain entered by the domain builder in hvmloader's place has an hvm_start_info without one
+/// (tools/libs/guest/xg_dom_x86.c bootlate_hvm writes cmdline_paddr only for a domain without a device model): there the
+/// device model's fw_cfg carries it (<see cref="FwCfg"/>), read once by the BSP at boot.
+/// </summary>
 public static unsafe class CommandLine
 {
     private const int MaxLength = 4096;
+
+    private static byte* fromDeviceModel;
+
+    // A code, not a string field: the runtime keeps no references in mutable statics (an assignment to one faulted).
+    private static byte source;
+
+    /// <summary>Where the command line came from, for the boot record.</summary>
+    public static string Source => source switch
+    {
+        1 => "start-info",
+        2 => "fw-cfg",
+        3 => "no-fw-cfg",
+        4 => "fw-cfg-without-cmdline",
+        _ => "none",
+    };
 
     public static byte* Text
     {
         get
         {
             StartInfo* info = Runtime.StartInfo;
-            return info == null ? null : (byte*)info->CmdlinePaddr;
+            return info != null && info->CmdlinePaddr != 0 ? (byte*)info->CmdlinePaddr : fromDeviceModel;
+        }
+    }
+
+    /// <summary>
+    /// Reads the command line from fw_cfg when hvm_start_info has none and this is a Xen HVM domain (its hvm_info_table
+    /// is there): the ports are touched nowhere else, so no other target sees an access to 0x510.
+    /// </summary>
+    internal static void Initialize()
+    {
+        StartInfo* info = Runtime.StartInfo;
+        if (info != null && info->CmdlinePaddr != 0)
+        {
+            source = 1;
+        }
+        else if (HvmInfoTable.Present)
+        {
+            fromDeviceModel = FwCfg.ReadCommandLine(out bool devicePresent);
+            source = fromDeviceModel != null ? (byte)2 : devicePresent ? (byte)4 : (byte)3;
         }
     }
 

@@ -45,4 +45,10 @@ internal static class HostAction
     /// <summary>`host-time`: acked with mono_raw_ns=, the host's CLOCK_MONOTONIC_RAW.</summary>
     public const string HostTime = "host-time";
     public const string MonoRawNs = "mono_raw_ns";
+
+    /// <summary>
+    /// `host-answer-s=` on the probe's command line (not a COM2 action): how many seconds the probe waits for an ack
+    /// whose timing it does not check (Control.AnswerBoundUs), for a host whose answers take longer than the default.
+    /// </summary>
+    public const string AnswerBoundSeconds = "host-answer-s";
 }

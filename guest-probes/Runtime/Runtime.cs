@@ -40,11 +40,13 @@ public static unsafe class Runtime
         Ports.MeasureIopl();
         PlatformAtBoot.CaptureThenMaskPics();
         Console.Initialize();
+        CommandLine.Initialize();
         BootNumber = LegacyPc ? Cmos.CountBoot() : 1;
         Line line = default;
         line.Text("RIG boot");
         line.Field("n", (ulong)BootNumber);
         line.Field("cpus", (ulong)Acpi.CpuCount());
+        line.TextField("cmdline", CommandLine.Source);
         Console.Write(ref line);
         Probe.Main();
         InterfaceUse.Print();

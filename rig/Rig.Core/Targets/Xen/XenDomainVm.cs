@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Rig.Com2;
+using Rig.Guest;
 using Rig.Protocol;
 using Rig.Qmp;
 
@@ -21,6 +22,12 @@ public sealed class XenDomainVm : IVm
     private static readonly TimeSpan CreateBound = TimeSpan.FromSeconds(300);
     /// <summary>xl save of a 64 MB guest writes its memory through dom0 under TCG: seconds idle, tens under load.</summary>
     private static readonly TimeSpan SnapshotBound = TimeSpan.FromSeconds(300);
+    /// <summary>
+    /// How long a probe waits for an answer of the host (docs/protocol.md `host-answer-s=`): an xl pause and unpause
+    /// through dom0 took 30.3 s and an xl save with its restore ~30 s at a load average of 70–100, where the default is
+    /// 30 s, and the probe's wait is a TSC deadline that runs on through both.
+    /// </summary>
+    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(360);
     private static readonly TimeSpan ConsoleTailBound = TimeSpan.FromSeconds(5);
     private const int MaxCom1Lines = 200_000;
     private static long _domains;
@@ -86,7 +93,8 @@ public sealed class XenDomainVm : IVm
         var image = await dom0.StageFileAsync(spec.ImagePath, cancellationToken).ConfigureAwait(false);
         var staged = clock.Elapsed;
         var config = $"/tmp/{name}.cfg";
-        var xlConfig = hvm ? XlGuestConfig.Hvm(name, image, spec.Append, spec.Vcpus, memoryMb) : XlGuestConfig.Pvh(name, image, spec.Append, spec.Vcpus, memoryMb);
+        var append = GuestCommandLine(spec.Append, spec.Watchdog);
+        var xlConfig = hvm ? XlGuestConfig.Hvm(name, image, append, spec.Vcpus, memoryMb) : XlGuestConfig.Pvh(name, image, append, spec.Vcpus, memoryMb);
         await dom0.WriteFileAsync(xlConfig, config, cancellationToken).ConfigureAwait(false);
         var domain = dom0.Agent.Watch(name);
         var vm = new XenDomainVm(target, dom0, domain, hvm);
@@ -111,10 +119,10 @@ public sealed class XenDomainVm : IVm
             throw new InvalidOperationException($"{target}: xl create {name} failed: {created.Text}");
         }
 
-        // An HVM domain runs hvmloader, SeaBIOS and pvh.bin before the probe: ~50 s under nested TCG, where a QEMU
-        // target's firmware takes milliseconds. The boot ends when the probe speaks (or its domain is gone), so a
-        // case's bounds count the probe's time as on every other target: the smoke case's 60 s ran out during the
-        // firmware and SelfTest's exit came after it (xl's log: "shut down, reason code 0" once the case had failed).
+        // An HVM domain's device model starts before the probe runs, where a QEMU target's takes milliseconds (and when
+        // hvmloader, SeaBIOS and pvh.bin ran first, ~50 s more). The boot ends when the probe speaks (or its domain is
+        // gone), so a case's bounds count the probe's time as on every other target: the smoke case's 60 s ran out
+        // during the firmware and SelfTest's exit came after it (xl's log: "shut down, reason code 0" once the case had failed).
         if (hvm)
         {
             Task running = Task.WhenAny(vm._firstLine.Task, domain.Exit).WaitAsync(CreateBound, cancellationToken);
@@ -126,6 +134,17 @@ public sealed class XenDomainVm : IVm
         // the 120 s, hvmloader and SeaBIOS another ~50 s, and SelfTest as an HVM domU was killed in its first checks.
         _ = vm.WatchAsync(spec.Watchdog);
         return vm;
+    }
+
+    /// <summary>
+    /// The probe's command line with the Xen answer bound, capped at half the case's watchdog: a wait that outlasts the
+    /// watchdog turns a lost answer into a kill without the probe's own fail line (seen on xen-tcg: SelfTest's
+    /// host-time ack was sent and the 120 s watchdog ended the probe still waiting its 360 s).
+    /// </summary>
+    public static string GuestCommandLine(string append, TimeSpan watchdog)
+    {
+        var bound = watchdog / 2 < AnswerBound ? watchdog / 2 : AnswerBound;
+        return $"{append} {HostAction.AnswerBoundSeconds}={Math.Max(1, (int)bound.TotalSeconds)}".TrimStart();
     }
 
     public void ServeHostActions(IHostActionHandler handler)

@@ -15,8 +15,14 @@ namespace Rig.Targets.Xen;
 /// </summary>
 public sealed class XenTcgMachine : IDom0
 {
-    /// <summary>A loaded 2-core host took 48 s from QEMU start to the agent's @ready; an idle one ~11 s.</summary>
-    private static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(300);
+    /// <summary>
+    /// A hang detector, not a budget: QEMU start to the agent's @ready took ~11 s idle and 48–230 s at a load average of
+    /// 50–120, once over 300 s, while Xen and dom0 printed all along. A boot fails when its console has been silent this
+    /// long, or at <see cref="ReadyLimit"/> whatever it printed.
+    /// </summary>
+    private static readonly TimeSpan SilenceBound = TimeSpan.FromSeconds(300);
+    private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan FileBound = TimeSpan.FromSeconds(120);
     private static readonly ConcurrentDictionary<string, Lazy<Task<XenTcgMachine>>> Shared = new(StringComparer.Ordinal);
@@ -25,8 +31,9 @@ public sealed class XenTcgMachine : IDom0
     private readonly string _directory;
     private readonly ConcurrentDictionary<string, string> _staged;
 
-    private XenTcgMachine(Process qemu, string directory, Dom0Agent agent, string ready, TimeSpan bootTime, ConcurrentDictionary<string, string> staged)
+    private XenTcgMachine(Process qemu, string directory, Dom0Agent agent, string ready, TimeSpan bootTime, string stages, ConcurrentDictionary<string, string> staged)
     {
+        Stages = stages;
         _staged = staged;
         _qemu = qemu;
         _directory = directory;
@@ -45,10 +52,13 @@ public sealed class XenTcgMachine : IDom0
     /// <summary>Wall time from QEMU's start to the agent's @ready.</summary>
     public TimeSpan BootTime { get; }
 
+    /// <summary>The boot's stages in seconds after QEMU's start (<see cref="XenBootProgress"/>).</summary>
+    public string Stages { get; }
+
     public string XenConsoleLog => Path.Combine(_directory, "xen-console.log");
 
     public string Diagnostics =>
-        string.Create(CultureInfo.InvariantCulture, $"xen-tcg ready {BootTime.TotalSeconds:0.0} s after QEMU start ({Ready}); Xen/dom0 console: {XenConsoleLog}\n")
+        string.Create(CultureInfo.InvariantCulture, $"xen-tcg ready {BootTime.TotalSeconds:0.0} s after QEMU start ({Ready}; {Stages}); Xen/dom0 console: {XenConsoleLog}\n")
         + Tail(XenConsoleLog);
 
     /// <summary>
@@ -93,18 +103,26 @@ public sealed class XenTcgMachine : IDom0
             var socket = await UnixSockets.AcceptAsync(listener, "xen-tcg's dom0 UART", TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
             var stream = new NetworkStream(socket, ownsSocket: true);
             var agent = new Dom0Agent(stream, stream);
-            var exited = process.WaitForExitAsync();
-            if (await Task.WhenAny(agent.Ready, exited, Task.Delay(ReadyBound)).ConfigureAwait(false) != agent.Ready)
+            var progress = new XenBootProgress(Path.Combine(directory, "xen-console.log"), clock);
+            while (!agent.Ready.IsCompleted)
             {
-                // QEMU's stderr ends only with QEMU: waiting for it from a QEMU still running threw a TimeoutException
-                // that hid this message (seen at load ~100, where dom0 was not up in 300 s).
-                var why = process.HasExited
-                    ? $"QEMU exited with {process.ExitCode}; {await process.StandardError.ReadToEndAsync().ConfigureAwait(false)}"
-                    : $"dom0's agent not ready within {ReadyBound.TotalSeconds:0} s";
-                throw new InvalidOperationException($"xen-tcg did not come up: {why}\n{Tail(Path.Combine(directory, "xen-console.log"))}");
+                progress.Poll();
+                var silent = clock.Elapsed - progress.LastOutput;
+                if (process.HasExited || silent > SilenceBound || clock.Elapsed > ReadyLimit)
+                {
+                    // QEMU's stderr ends only with QEMU: waiting for it from a QEMU still running threw a TimeoutException
+                    // that hid this message (seen at load ~100, where dom0 was not up in 300 s).
+                    var why = process.HasExited
+                        ? $"QEMU exited with {process.ExitCode}; {await process.StandardError.ReadToEndAsync().ConfigureAwait(false)}"
+                        : string.Create(CultureInfo.InvariantCulture, $"dom0's agent not ready after {clock.Elapsed.TotalSeconds:0} s, the console silent for {silent.TotalSeconds:0} s");
+                    throw new InvalidOperationException($"xen-tcg did not come up: {why} ({progress.Summary()})\n{Tail(Path.Combine(directory, "xen-console.log"))}");
+                }
+
+                await Task.WhenAny(agent.Ready, Task.Delay(PollPeriod)).ConfigureAwait(false);
             }
 
-            return new XenTcgMachine(process, directory, agent, await agent.Ready.ConfigureAwait(false), clock.Elapsed, staged);
+            progress.Poll();
+            return new XenTcgMachine(process, directory, agent, await agent.Ready.ConfigureAwait(false), clock.Elapsed, progress.Summary(), staged);
         }
         catch
         {

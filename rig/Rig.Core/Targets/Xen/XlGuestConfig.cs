@@ -15,16 +15,23 @@ public static class XlGuestConfig
         Common(name, "pvh", kernelPath, commandLine, vcpus, memoryMb).ToString();
 
     /// <summary>
-    /// An HVM guest with Debian's device model (qemu-xen): the probe by direct kernel boot (<c>kernel</c> becomes QEMU's
-    /// -kernel, whose pvh.bin option ROM enters the ELF at its XEN_ELFNOTE_PHYS32_ENTRY with an hvm_start_info, as on
-    /// the QEMU targets) after hvmloader and SeaBIOS. COM1 and COM2 are QEMU <c>pipe:</c> chardevs, FIFO pairs
-    /// <c>/tmp/NAME.comN.in/.out</c> the agent makes and reads (xl.cfg(5) passes a <c>serial</c> entry to QEMU as is).
-    /// Xen itself emulates the LAPIC, IOAPIC, PIC, PIT, RTC and HPET (hpet=1 is xl's default, written out);
-    /// no display, no disk, no NIC.
+    /// An HVM guest with Debian's device model (qemu-xen), the probe in hvmloader's place as XTF boots its HVM tests
+    /// (<c>firmware_override</c>, XTF's config/default-hvm.cfg.in): libxc loads it as a PVH kernel in an HVM container
+    /// (an image with Xen notes is not hvmloader's kind, tools/libs/guest/xg_dom_hvmloader.c) and enters it at its
+    /// XEN_ELFNOTE_PHYS32_ENTRY with EBX = an hvm_start_info (xg_dom_x86.c vcpu_hvm), skipping hvmloader, SeaBIOS and
+    /// QEMU's pvh.bin (~50 s under nested TCG). That hvm_start_info has no command line with a device model
+    /// (bootlate_hvm), so <c>kernel</c> names the same image: qemu-xen then creates fw_cfg (hw/i386/pc.c xen_load_linux,
+    /// for direct kernel boot only) and x86_load_linux puts <c>cmdline</c> in it, where the probe reads it (guest-probes
+    /// Runtime/FwCfg.cs); QEMU's copy of the image at its reset, before the domain is unpaused, is the same bytes.
+    /// The vCPUs come from Xen's hvm_info_table, hvmloader having built no MADT. COM1 and COM2 are QEMU <c>pipe:</c>
+    /// chardevs, FIFO pairs <c>/tmp/NAME.comN.in/.out</c> the agent makes and reads (xl.cfg(5) passes a <c>serial</c>
+    /// entry to QEMU as is). Xen itself emulates the LAPIC, IOAPIC, PIC, PIT, RTC and HPET (hpet=1 is xl's default,
+    /// written out); no display, no disk, no NIC.
     /// </summary>
     public static string Hvm(string name, string kernelPath, string commandLine, int vcpus, int memoryMb)
     {
         var config = Common(name, "hvm", kernelPath, commandLine, vcpus, memoryMb);
+        config.Append(CultureInfo.InvariantCulture, $"firmware_override = {Quote(kernelPath)}\n");
         config.Append(CultureInfo.InvariantCulture, $"serial = [ {Quote($"pipe:/tmp/{name}.com1")}, {Quote($"pipe:/tmp/{name}.com2")} ]\n");
         config.Append("hpet = 1\nvga = \"none\"\nvnc = 0\nsdl = 0\nnographic = 1\n");
 

@@ -3,7 +3,8 @@ using Rig.Guest;
 /// <summary>Requests to the host over COM2 (docs/protocol.md) that the time probes share.</summary>
 public static unsafe class Host
 {
-    public const ulong Timeout = 30_000_000;
+    /// <summary>The runtime's bound for a host answer (Control.AnswerBoundUs: the command line's host-answer-s=).</summary>
+    public static ulong Timeout => Control.AnswerBoundUs;
 
     /// <summary>The host's CLOCK_MONOTONIC_RAW in ns (`host-time`); false when the host did not answer.</summary>
     public static bool Time(out ulong ns)
