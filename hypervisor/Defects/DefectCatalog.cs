@@ -96,8 +96,8 @@ public static class DefectCatalog
             "neither RDTSCP nor RDPID, so the MSR does not exist for it (SDM Vol. 4 Table 2-2) and the read must #GP: the " +
             "host's TSC_AUX leaks into the guest, as kvm_pvm's native RDTSCP at CPL3 leaks it (docs/notes/cpu.md)."),
         new(SoftExceptionLostOnRestore, "issue-22", "cpu",
-            "Before parking a vCPU for a snapshot, the VMM does not put back on its INT3 a vCPU whose #BP KVM queued after " +
-            "the fact (kvm_pvm queues the #BP of an INT3 at CPL3 with RIP already past it, and KVM_GET_VCPU_EVENTS leaves " +
+            "Before parking a vCPU for a snapshot, the VMM does not let a soft exception KVM queued after the fact be " +
+            "delivered (kvm_pvm queues the #BP of an INT3 at CPL3 with RIP already past it, and KVM_GET_VCPU_EVENTS leaves " +
             "soft exceptions out): the saved state resumes after the INT3 as if its handler had run, and KVM_SET_REGS on " +
             "restore drops the queued #BP (docs/notes/kvm-pvm-hypervisor.md section 6)."),
         new(LapicCpuidOnBspOnly, "issue-22", "cpu",

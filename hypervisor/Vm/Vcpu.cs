@@ -150,16 +150,16 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     }
 
     /// <summary>
-    /// Brings the vCPU to a state user space can save whole before it parks, without running any guest instruction (a park
-    /// must end in bounded time, whatever the guest does). KVM finishes an exit's instruction (the data of an IN, the rest
-    /// of an emulated instruction) only on the next KVM_RUN (Documentation/virt/kvm/api.rst, KVM_EXIT_IO: "guest state is
-    /// consistent only after userspace has re-entered the kernel with KVM_RUN"); KVM_RUN with immediate_exit completes it
-    /// and runs nothing more. Then a #BP kvm_pvm queued but did not deliver is taken back (<see cref="QueuedBreakpoint"/>).
+    /// Brings the vCPU to a state user space can save whole before it parks. KVM finishes an exit's instruction (the data
+    /// of an IN, the rest of an emulated instruction) only on the next KVM_RUN (Documentation/virt/kvm/api.rst,
+    /// KVM_EXIT_IO: "guest state is consistent only after userspace has re-entered the kernel with KVM_RUN"); KVM_RUN with
+    /// immediate_exit completes it and runs nothing more. Then no event may be left half-injected (see
+    /// <see cref="DeliverQueuedEvents"/>).
     /// </summary>
     private void CompletePendingExit()
     {
         FinishInstruction();
-        RewindQueuedBreakpoint();
+        DeliverQueuedEvents();
     }
 
     /// <summary>Before parking: the exit completed, then the registers left in the host CPU's frame (not when the VM is ending).</summary>
@@ -190,22 +190,31 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     }
 
     /// <summary>
-    /// Puts a vCPU parked between kvm_pvm's INT3 exit and the #BP's delivery back on its INT3, as the snapshots need
-    /// (docs/notes/kvm-pvm-hypervisor.md section 6). Until issue 11 the park instead ran the guest on until KVM reported
-    /// the interrupt window open, so the park waited for whatever the guest did next (ParkTests; suspected, not shown, of
-    /// QMP stop, save and revert unanswered for 30 s under load: docs/notes/stability.md). Only our irqchip lets KVM's
-    /// interrupt window tell (<see cref="QueuedBreakpoint"/>).
+    /// Under kvm_pvm an INT3 at CPL3 exits with RIP already past it and the #BP only queued in KVM (upstream pvm.c
+    /// handle_exit_breakpoint: kvm_queue_exception), and KVM_GET_VCPU_EVENTS leaves soft exceptions out: "As long as the
+    /// guest RIP isn't advanced, we should expect to encounter the exception again" (x86.c
+    /// kvm_vcpu_ioctl_x86_get_vcpu_events), which is false here. A vCPU parked there was saved past the INT3 with no
+    /// #BP, and KVM_SET_REGS / KVM_SET_VCPU_EVENTS on a revert dropped the queued one: the guest probes' gate call
+    /// returned its operation number as the result, and the time suite's reverts lost their COM2 acknowledgement
+    /// (docs/notes/kvm-pvm-hypervisor.md). KVM says ready_for_interrupt_injection only with no exception pending and
+    /// no event to re-inject (x86.c kvm_vcpu_ready_for_interrupt_injection: "we must be at an instruction boundary and
+    /// with no events half-injected"), so with IF=1 and not ready the vCPU runs on until KVM reports the interrupt
+    /// window open, an exit of its own, or HLT. Without our irqchip KVM always says ready (pic_in_kernel), and this
+    /// cannot tell.
     /// </summary>
-    private void RewindQueuedBreakpoint()
+    private void DeliverQueuedEvents()
     {
-        if (!_vm.UserIrqchip || Activity != VcpuActivity.Running || _vm.Defects.IsOn(DefectCatalog.SoftExceptionLostOnRestore))
+        if (_vm.Defects.IsOn(DefectCatalog.SoftExceptionLostOnRestore))
         {
             return;
         }
 
-        if (QueuedBreakpoint.TryRewind(Kvm, _vm.LinearMemory) == QueuedBreakpoint.Outcome.Unexplained)
+        var run = Kvm.RunPage;
+        while (_vm.UserIrqchip && Activity == VcpuActivity.Running && run.InterruptFlag && !run.ReadyForInterruptInjection)
         {
-            _vm.Log($"vCPU {Id}: parked with IF=1 and the interrupt window closed, though KVM shows no event and no INT3 precedes RIP");
+            run.RequestInterruptWindow = true;
+            RunOnce();
+            FinishInstruction();
         }
     }
 

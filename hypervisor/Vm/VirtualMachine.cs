@@ -101,7 +101,6 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
         options.StartStage("kvm-vm-created");
         _memory = new GuestMemory(options.MemoryBytes);
         _vm.SetMemory(0, 0, _memory);
-        LinearMemory = new KvmXenGuestMemory(_memory, PagingOf);
         options.StartStage("memory-mapped");
 
         var supportedCpuid = _kvm.GetSupportedCpuid();
@@ -233,9 +232,6 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     internal Action<string> StartStage => _options.StartStage;
 
     public IReadOnlyList<Vcpu> Vcpus => _vcpus;
-
-    /// <summary>Guest RAM through each vCPU's own page tables; translate only on that vCPU's thread.</summary>
-    internal IXenGuestMemory LinearMemory { get; }
 
     /// <summary>Bytes of guest RAM, from guest-physical 0.</summary>
     internal ulong RamSize => _memory.Size;
