@@ -7,4 +7,11 @@ namespace Rig.Hypervisor.Irq;
 public interface IVcpuDoorbell
 {
     void Ring();
+
+    /// <summary>
+    /// Rings at host CLOCK_MONOTONIC <paramref name="deadlineNs"/> if the vCPU is then in the guest, replacing the previous
+    /// deadline (long.MaxValue: none): the vCPU serves its due timers itself, on the CPU it runs on, instead of waiting for
+    /// the timer thread to be scheduled (<see cref="TimerQueue"/>).
+    /// </summary>
+    void RingAt(long deadlineNs);
 }

@@ -111,7 +111,7 @@ public sealed class Lapic : ILocalApic
         _doorbell = doorbell;
         _bus = bus;
         _defects = defects;
-        _timer = new LapicTimer(apicId, clock, () => _lvt[(int)LvtEntry.Timer], timers, OnTimerDeadline, defects);
+        _timer = new LapicTimer(apicId, clock, () => _lvt[(int)LvtEntry.Timer], timers, doorbell, OnTimerDeadline, defects);
         ResetLocked(keepRequests: false);
         bus.Register(this);
     }

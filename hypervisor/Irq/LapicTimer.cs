@@ -6,7 +6,7 @@ namespace Rig.Hypervisor.Irq;
 /// A local APIC's timer (SDM Vol. 3A 12.5.4 one-shot and periodic, 12.5.4.1 TSC-deadline): the initial and current
 /// counts, the divider, the deadline, and the host timer that stands for the count reaching zero. The mode comes from
 /// the LVT timer entry, which stays the <see cref="Lapic"/>'s register. Every member is called with the owning Lapic's
-/// lock held; an expiry arrives on the timer thread at the Lapic, which takes its lock and calls <see cref="Expire"/>.
+/// lock held; an expiry arrives on a serving thread (the timer thread or a vCPU, TimerQueue) at the Lapic, which takes its lock and calls <see cref="Expire"/>.
 /// </summary>
 internal sealed class LapicTimer
 {
@@ -29,14 +29,15 @@ internal sealed class LapicTimer
 
     /// <param name="vcpu">The vCPU whose TSC the TSC-deadline mode compares against.</param>
     /// <param name="lvt">Reads the LVT timer entry (under the Lapic's lock): its bits 18:17 are the mode.</param>
-    /// <param name="onExpiry">Called on the timer thread with the deadline that expired; the Lapic locks and calls <see cref="Expire"/>.</param>
-    public LapicTimer(int vcpu, IGuestClock clock, Func<uint> lvt, TimerQueue timers, Action<long> onExpiry, DefectSet defects)
+    /// <param name="doorbell">The timer's own vCPU, rung at each deadline so that it serves the expiry itself.</param>
+    /// <param name="onExpiry">Called by a serving thread with the deadline that expired; the Lapic locks and calls <see cref="Expire"/>.</param>
+    public LapicTimer(int vcpu, IGuestClock clock, Func<uint> lvt, TimerQueue timers, IVcpuDoorbell doorbell, Action<long> onExpiry, DefectSet defects)
     {
         _vcpu = vcpu;
         _clock = clock;
         _lvt = lvt;
         _defects = defects;
-        _timer = timers.Create(onExpiry);
+        _timer = timers.Create(onExpiry, doorbell);
     }
 
     private enum Mode

@@ -3,26 +3,36 @@ using Rig.Hypervisor.Kvm;
 namespace Rig.Hypervisor.Irq;
 
 /// <summary>
-/// The VM's device timers (LAPIC timers, PIT channel 0): one background thread waits for the earliest host-monotonic
-/// deadline and runs the expired timers' callbacks. Callbacks run on that thread with no queue lock held, so a callback
-/// may take its device's lock and re-arm itself; a device must in turn never hold its own lock while waiting for the queue.
-/// A callback receives the deadline it was armed for, so periodic timers re-arm from that deadline, not from "now",
-/// and late wake-ups never accumulate into drift. A callback can race with a re-arm or disarm from another thread and
-/// arrive for an arming that was just replaced: devices compare the deadline they are given with the one they hold.
+/// The VM's device timers (LAPIC timers, PIT channel 0, HPET comparators), served two ways: each timer rings a vCPU at
+/// its deadline (<see cref="IVcpuDoorbell.RingAt"/>: its own vCPU for a LAPIC timer, the BSP for the platform's), and
+/// a vCPU in the guest at that moment leaves it and calls <see cref="RunDue"/> itself, on the CPU it runs on; and one
+/// background thread waits for the earliest deadline and serves what no vCPU took, such as a halted vCPU's timer.
+/// The first way exists because the second alone depends on the host: on a host that is itself a VM, the timer thread
+/// wakes on an idle CPU that the outer host resumes up to milliseconds late, while the guest's CPU is awake
+/// (docs/notes/apic.md). Callbacks run with no queue lock held, so a callback may take its device's lock and re-arm
+/// itself; a device must in turn never hold its own lock while waiting for the queue. A callback receives the deadline
+/// it was armed for, so periodic timers re-arm from that deadline, not from "now", and late wake-ups never accumulate
+/// into drift. A callback can race with a re-arm or disarm from another thread, or with the previous arming's callback
+/// on another serving thread, and arrive for an arming that was just replaced: devices compare the deadline they are
+/// given with the one they hold, under their lock.
 /// The thread sleeps to the absolute deadline on a timerfd (<see cref="HostDeadlineWait"/>): a guest's 100 µs timer
-/// is not rounded up to the next whole millisecond, so sub-millisecond periods keep their rate (docs/notes/apic.md).
-/// It wakes <see cref="FinalSpinNs"/> early and spins the rest, since a timerfd wake-up itself comes tens of µs late; and
-/// it runs SCHED_FIFO where the host allows (<see cref="HostRealTimeThread"/>), so a loaded host cannot hold an expiry
-/// back while the guest runs: a guest can see, and excuse, only the time its own vCPU did not run.
+/// is not rounded up to the next whole millisecond, so sub-millisecond periods keep their rate. It wakes
+/// <see cref="FinalSpinNs"/> early and spins the rest, since a timerfd wake-up itself comes tens of µs late; and it runs
+/// SCHED_FIFO where the host allows (<see cref="HostRealTimeThread"/>), so a loaded host cannot hold an expiry back.
 /// </summary>
 public sealed class TimerQueue : IDisposable
 {
     private readonly IGuestClock _clock;
+    private readonly IVcpuDoorbell? _platformDoorbell;
     private readonly object _lock = new();
     // Short enough that spinning at real-time priority costs a core little (20 µs per expiry: 2 % at 1 kHz).
     private const long FinalSpinNs = 20_000;
 
     private readonly List<Timer> _armed = [];
+
+    // The earliest armed deadline, read without the lock by RunDue's fast path on every vCPU exit: it is lowered under
+    // the lock before Arm returns, so it is never later than a deadline armed before the read.
+    private long _earliest = long.MaxValue;
     private readonly HostDeadlineWait? _wait;
 
     // Started at the first arming, so that no VM waits for it before its guest's first instruction and a guest that arms
@@ -30,12 +40,14 @@ public sealed class TimerQueue : IDisposable
     private Thread? _thread;
     private bool _disposed;
 
+    /// <param name="platformDoorbell">The vCPU that timers created without one of their own ring at their deadline (the BSP).</param>
     /// <param name="background">
     /// False for tests: no thread is started, and <see cref="RunDue"/> fires what the (fake) clock says is due.
     /// </param>
-    public TimerQueue(IGuestClock clock, bool background = true)
+    public TimerQueue(IGuestClock clock, IVcpuDoorbell? platformDoorbell = null, bool background = true)
     {
         _clock = clock;
+        _platformDoorbell = platformDoorbell;
         if (background)
         {
             _wait = new HostDeadlineWait();
@@ -48,12 +60,23 @@ public sealed class TimerQueue : IDisposable
     /// </summary>
     public bool RealTime { get; private set; }
 
-    /// <summary>A timer that calls <paramref name="onExpiry"/> with its deadline (host ns) once per arming.</summary>
-    public Timer Create(Action<long> onExpiry) => new(this, onExpiry);
+    /// <summary>
+    /// A timer that calls <paramref name="onExpiry"/> with its deadline (host ns) once per arming, and rings
+    /// <paramref name="vcpu"/> (default: the platform's doorbell) at that deadline.
+    /// </summary>
+    public Timer Create(Action<long> onExpiry, IVcpuDoorbell? vcpu = null) => new(this, onExpiry, vcpu ?? _platformDoorbell);
 
-    /// <summary>Fires every timer whose deadline is not after the clock's now; returns how many fired.</summary>
+    /// <summary>
+    /// Fires every timer whose deadline is not after the clock's now; returns how many fired. Called by the timer thread
+    /// and by every vCPU thread between two KVM_RUNs: with nothing due it costs a clock read.
+    /// </summary>
     public int RunDue()
     {
+        if (_clock.NowNs < Volatile.Read(ref _earliest))
+        {
+            return 0;
+        }
+
         var due = new List<(Timer Timer, long Deadline)>();
         lock (_lock)
         {
@@ -68,6 +91,13 @@ public sealed class TimerQueue : IDisposable
                     _armed.RemoveAt(i);
                 }
             }
+
+            foreach (var doorbell in due.Select(d => d.Timer.Doorbell).Distinct())
+            {
+                RingAtEarliest(doorbell);
+            }
+
+            UpdateEarliest();
         }
 
         foreach (var (timer, deadline) in due.OrderBy(d => d.Deadline))
@@ -84,6 +114,7 @@ public sealed class TimerQueue : IDisposable
         {
             _disposed = true;
             _armed.Clear();
+            UpdateEarliest();
         }
 
         _wait?.Wake();
@@ -102,6 +133,8 @@ public sealed class TimerQueue : IDisposable
             }
 
             timer.Deadline = deadlineNs;
+            RingAtEarliest(timer.Doorbell);
+            UpdateEarliest();
             if (_wait is not null && _thread is null)
             {
                 _thread = new Thread(Run) { IsBackground = true, Name = "rig-hv timers" };
@@ -124,8 +157,42 @@ public sealed class TimerQueue : IDisposable
             {
                 timer.Deadline = long.MaxValue;
                 _armed.Remove(timer);
+                RingAtEarliest(timer.Doorbell);
+                UpdateEarliest();
             }
         }
+    }
+
+    // Under the lock: a doorbell rings at the earliest deadline of the timers that name it.
+    private void RingAtEarliest(IVcpuDoorbell? doorbell)
+    {
+        if (doorbell is null)
+        {
+            return;
+        }
+
+        long earliest = long.MaxValue;
+        foreach (var timer in _armed)
+        {
+            if (timer.Doorbell == doorbell)
+            {
+                earliest = Math.Min(earliest, timer.Deadline);
+            }
+        }
+
+        doorbell.RingAt(earliest);
+    }
+
+    // Under the lock.
+    private void UpdateEarliest()
+    {
+        long earliest = long.MaxValue;
+        foreach (var timer in _armed)
+        {
+            earliest = Math.Min(earliest, timer.Deadline);
+        }
+
+        Volatile.Write(ref _earliest, earliest);
     }
 
     private void Run()
@@ -133,7 +200,7 @@ public sealed class TimerQueue : IDisposable
         RealTime = HostRealTimeThread.TryEnter();
         while (true)
         {
-            long earliest = long.MaxValue;
+            long earliest;
             lock (_lock)
             {
                 if (_disposed)
@@ -141,10 +208,7 @@ public sealed class TimerQueue : IDisposable
                     return;
                 }
 
-                foreach (var timer in _armed)
-                {
-                    earliest = Math.Min(earliest, timer.Deadline);
-                }
+                earliest = _earliest;
             }
 
             if (earliest == long.MaxValue || earliest - _clock.NowNs > FinalSpinNs)
@@ -169,11 +233,15 @@ public sealed class TimerQueue : IDisposable
         private readonly TimerQueue _queue;
         private readonly Action<long> _onExpiry;
 
-        internal Timer(TimerQueue queue, Action<long> onExpiry)
+        internal Timer(TimerQueue queue, Action<long> onExpiry, IVcpuDoorbell? doorbell)
         {
             _queue = queue;
             _onExpiry = onExpiry;
+            Doorbell = doorbell;
         }
+
+        /// <summary>The vCPU rung at this timer's deadline; null: the timer thread alone serves it.</summary>
+        internal IVcpuDoorbell? Doorbell { get; }
 
         /// <summary>Guarded by the queue's lock; <see cref="long.MaxValue"/> when idle.</summary>
         internal long Deadline { get; set; } = long.MaxValue;

@@ -11,26 +11,22 @@ namespace Rig.Hypervisor.Kvm;
 /// </summary>
 public sealed unsafe class HostDeadlineWait : IDisposable
 {
-    private const int ClockMonotonic = 1; // linux/time.h; Tmds.LibC 0.5.0 has no CLOCK_* (nor timerfd)
-    private const int TimerAbsolute = 1; // TFD_TIMER_ABSTIME
-
     private readonly int _timer;
     private readonly int _wake;
     private bool _disposed;
 
     public HostDeadlineWait()
     {
-        _timer = Check(LibcGaps.TimerfdCreate(ClockMonotonic, LibC.O_CLOEXEC), "timerfd_create"); // TFD_CLOEXEC = O_CLOEXEC
+        _timer = Check(LibcGaps.TimerfdCreate(LibcGaps.ClockMonotonic, LibC.O_CLOEXEC), "timerfd_create"); // TFD_CLOEXEC = O_CLOEXEC
         _wake = Check(LibC.eventfd(0, LibC.EFD_CLOEXEC), "eventfd");
     }
 
     /// <summary>Blocks until CLOCK_MONOTONIC reaches <paramref name="deadlineNs"/> (long.MaxValue: no deadline) or <see cref="Wake"/>.</summary>
     public void WaitUntil(long deadlineNs)
     {
-        // it_value {0, 0} disarms: a deadline already past is made 1 ns so that it fires at once.
-        long at = Math.Max(deadlineNs, 1);
-        long* spec = stackalloc long[4] { 0, 0, deadlineNs == long.MaxValue ? 0 : at / 1_000_000_000, deadlineNs == long.MaxValue ? 0 : at % 1_000_000_000 };
-        Check(LibcGaps.TimerfdSettime(_timer, TimerAbsolute, spec, null), "timerfd_settime");
+        long* spec = stackalloc long[4];
+        LibcGaps.OneShotAt(deadlineNs, spec);
+        Check(LibcGaps.TimerfdSettime(_timer, LibcGaps.TimerAbsolute, spec, null), "timerfd_settime");
         var fds = stackalloc pollfd[2];
         fds[0] = new pollfd { fd = _timer, events = LibC.POLLIN };
         fds[1] = new pollfd { fd = _wake, events = LibC.POLLIN };

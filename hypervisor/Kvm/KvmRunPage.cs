@@ -42,6 +42,9 @@ public sealed unsafe class KvmRunPage(byte* page)
         set => Volatile.Write(ref page[1], value ? (byte)1 : (byte)0);
     }
 
+    /// <summary>The address of kvm_run.immediate_exit, which the kick signal's handler sets (<see cref="VcpuKicker"/>).</summary>
+    internal byte* ImmediateExitAddress => page + 1;
+
     public KvmExitReason ExitReason => (KvmExitReason)(*(uint*)(page + 8));
 
     public bool ReadyForInterruptInjection => page[12] != 0;

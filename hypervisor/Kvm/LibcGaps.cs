@@ -11,6 +11,25 @@ namespace Rig.Hypervisor.Kvm;
 /// </summary>
 internal static unsafe partial class LibcGaps
 {
+    /// <summary>CLOCK_MONOTONIC (linux/time.h); Tmds.LibC 0.5.0 has no CLOCK_* (nor timerfd, nor POSIX timers).</summary>
+    public const int ClockMonotonic = 1;
+
+    /// <summary>TIMER_ABSTIME for timer_settime, and TFD_TIMER_ABSTIME for timerfd_settime: both 1.</summary>
+    public const int TimerAbsolute = 1;
+
+    /// <summary>
+    /// Fills a struct itimerspec (four longs) for a one-shot expiry at absolute CLOCK_MONOTONIC <paramref name="deadlineNs"/>;
+    /// long.MaxValue disarms ({0, 0}), and a deadline already past is made 1 ns so that it fires at once.
+    /// </summary>
+    public static void OneShotAt(long deadlineNs, long* spec)
+    {
+        long at = deadlineNs == long.MaxValue ? 0 : Math.Max(deadlineNs, 1);
+        spec[0] = 0;
+        spec[1] = 0;
+        spec[2] = at / 1_000_000_000;
+        spec[3] = at % 1_000_000_000;
+    }
+
     /// <summary>open(2) of <paramref name="path"/> (Tmds.LibC's open takes a NUL-terminated UTF-8 byte*).</summary>
     public static int Open(string path, int flags, mode_t mode = default)
     {
@@ -45,4 +64,19 @@ internal static unsafe partial class LibcGaps
     /// <summary>timerfd_settime(2). <paramref name="spec"/>: struct itimerspec, four longs (interval sec, ns; value sec, ns).</summary>
     [LibraryImport("libc", EntryPoint = "timerfd_settime", SetLastError = true)]
     public static partial int TimerfdSettime(int fd, int flags, long* spec, long* oldSpec);
+
+    /// <summary>
+    /// timer_create(2). <paramref name="sigevent"/>: struct sigevent, 64 bytes (sigev_value at 0, sigev_signo at 8,
+    /// sigev_notify at 12, sigev_notify_thread_id at 16); <paramref name="timer"/> receives glibc's pointer-sized timer_t.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "timer_create", SetLastError = true)]
+    public static partial int TimerCreate(int clock, void* sigevent, nint* timer);
+
+    /// <summary>timer_settime(2). <paramref name="spec"/>: struct itimerspec, as for <see cref="TimerfdSettime"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "timer_settime", SetLastError = true)]
+    public static partial int TimerSettime(nint timer, int flags, long* spec, long* oldSpec);
+
+    /// <summary>timer_delete(2); a signal of the timer still pending is discarded with it.</summary>
+    [LibraryImport("libc", EntryPoint = "timer_delete", SetLastError = true)]
+    public static partial int TimerDelete(nint timer);
 }

@@ -9,7 +9,7 @@ namespace Rig.Hypervisor.Vm;
 /// The PC interrupt wiring when KVM has no in-kernel irqchip (the default): a LAPIC per vCPU on one APIC bus, the IOAPIC
 /// at 0xFEC00000, the 8259 pair as the ExtINT source, the 8254 whose OUT0 drives ISA IRQ0 on the 8259 and GSI 2 on
 /// the IOAPIC, as the MADT's interrupt source override says (AcpiTables), and the HPET at 0xFED00000, whose legacy
-/// replacement mode takes IRQ0 from the PIT (HPET spec 1.0a, 2.3.9.2.2). One timer thread serves every timer. Without
+/// replacement mode takes IRQ0 from the PIT (HPET spec 1.0a, 2.3.9.2.2). Every timer is served by its vCPU or the timer thread (TimerQueue), the platform's by the BSP. Without
 /// <c>pcChipset</c> (the xen-pvh machine) only the LAPICs are reachable: the chipset is built but on no bus.
 /// </summary>
 public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, IDisposable
@@ -20,7 +20,7 @@ public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, 
     public UserInterruptControllers(IReadOnlyList<Vcpu> vcpus, GuestClock clock, DefectSet defects, PortBus ports, MmioBus mmio, bool pcChipset = true)
     {
         PcChipset = pcChipset;
-        _timers = new TimerQueue(clock);
+        _timers = new TimerQueue(clock, platformDoorbell: vcpus[0]);
         Bus = new ApicBus();
         foreach (var vcpu in vcpus)
         {
@@ -79,6 +79,9 @@ public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, 
         Hpet.Restore(state.Hpet);
         Pit.Restore(state.Pit);
     }
+
+    /// <summary>Fires the device timers now due; a vCPU thread calls it between two KVM_RUNs (TimerQueue).</summary>
+    public void ServeDueTimers() => _timers.RunDue();
 
     public void Dispose() => _timers.Dispose();
 }

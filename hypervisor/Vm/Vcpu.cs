@@ -71,6 +71,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         }
     }
 
+    /// <summary>Kicks the vCPU out of the guest at <paramref name="deadlineNs"/>; a halted vCPU is woken by the timer thread's <see cref="Ring"/>.</summary>
+    public void RingAt(long deadlineNs) => _kicker.KickAt(deadlineNs);
+
     /// <summary>Runs <paramref name="request"/> on the vCPU thread before its next entry (vCPU ioctls block while another thread is in KVM_RUN).</summary>
     public void Post(Action<KvmVcpu> request)
     {
@@ -98,6 +101,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
                 RunHostRequests();
                 if (_vm.UserIrqchip)
                 {
+                    _vm.InterruptControllers?.ServeDueTimers();
                     TakeLocalApicEvents();
                 }
 
@@ -123,6 +127,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         }
         finally
         {
+            _kicker.Retire();
             _vm.Parking.ThreadExited();
         }
     }

@@ -8,5 +8,10 @@ internal sealed class CountingDoorbell : IVcpuDoorbell
 
     public int Rings => Volatile.Read(ref _rings);
 
+    /// <summary>The last deadline asked for with <see cref="RingAt"/> (long.MaxValue: none).</summary>
+    public long RingAtNs { get; private set; } = long.MaxValue;
+
     public void Ring() => Interlocked.Increment(ref _rings);
+
+    public void RingAt(long deadlineNs) => RingAtNs = deadlineNs;
 }

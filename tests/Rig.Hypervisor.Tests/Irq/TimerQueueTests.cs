@@ -49,6 +49,51 @@ public sealed class TimerQueueTests
     }
 
     [Fact]
+    public void Each_vcpu_is_rung_at_the_earliest_deadline_of_its_timers_and_platform_timers_ring_the_bsp()
+    {
+        var clock = new FakeGuestClock();
+        var bsp = new CountingDoorbell();
+        var ap = new CountingDoorbell();
+        using var queue = new TimerQueue(clock, platformDoorbell: bsp, background: false);
+        var bspLapic = queue.Create(_ => { }, bsp);
+        var apLapic = queue.Create(_ => { }, ap);
+        var pit = queue.Create(_ => { });
+        long t0 = clock.NowNs;
+
+        bspLapic.Arm(t0 + 300);
+        pit.Arm(t0 + 200);
+        apLapic.Arm(t0 + 500);
+        Assert.Equal((t0 + 200, t0 + 500), (bsp.RingAtNs, ap.RingAtNs));
+
+        clock.Advance(250);
+        Assert.Equal(1, queue.RunDue());
+        Assert.Equal(t0 + 300, bsp.RingAtNs); // the PIT fired: the BSP's next deadline is its LAPIC timer's
+
+        apLapic.Disarm();
+        Assert.Equal(long.MaxValue, ap.RingAtNs);
+    }
+
+    [Fact]
+    public void Nothing_fires_before_the_earliest_deadline_even_after_an_earlier_one_was_disarmed()
+    {
+        var clock = new FakeGuestClock();
+        using var queue = new TimerQueue(clock, background: false);
+        var fired = new List<long>();
+        var first = queue.Create(fired.Add);
+        var second = queue.Create(fired.Add);
+        long t0 = clock.NowNs;
+        first.Arm(t0 + 100);
+        second.Arm(t0 + 300);
+        first.Disarm();
+
+        clock.Advance(200);
+        Assert.Equal(0, queue.RunDue());
+        second.Arm(t0 + 150); // moved earlier than now: due at once
+        Assert.Equal(1, queue.RunDue());
+        Assert.Equal([t0 + 150], fired);
+    }
+
+    [Fact]
     public async Task Background_thread_fires_a_timer_and_dispose_stops_it()
     {
         var clock = new MonotonicClock();
