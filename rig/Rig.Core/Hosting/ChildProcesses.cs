@@ -114,22 +114,42 @@ public static class ChildProcesses
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         string fileName, IEnumerable<string> arguments, TimeSpan timeout, string standardInput = "", CancellationToken cancellationToken = default)
     {
-        using var process = await StartAsync(fileName, arguments, standardInput).ConfigureAwait(false);
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(timeout);
+        var process = await StartAsync(fileName, arguments, standardInput).ConfigureAwait(false);
         try
         {
-            await process.WaitForExitAsync(bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            throw new TimeoutException($"{Path.GetFileName(fileName)} did not finish within {timeout.TotalSeconds:0.#} s");
-        }
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(timeout);
+            try
+            {
+                await process.WaitForExitAsync(bounded.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(process);
+                throw new TimeoutException($"{Path.GetFileName(fileName)} did not finish within {timeout.TotalSeconds:0.#} s");
+            }
 
-        return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+            return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        }
+        finally
+        {
+            Release(process);
+        }
+    }
+
+    /// <summary>
+    /// Disposes <paramref name="process"/> with the pipes of its redirected output. Process.Dispose closes a redirected
+    /// stream only if the caller never read it ("if they are referenced it is the user's responsibility", Process.Close),
+    /// so a VMM whose stderr the rig reads left its pipe open until a GC finalized it: sched.destroy-under-load counted
+    /// one fd more per destroyed VM on the reference (docs/notes/stability.md, session 8).
+    /// </summary>
+    public static void Release(Process process)
+    {
+        process.StandardOutput.Dispose();
+        process.StandardError.Dispose();
+        process.Dispose();
     }
 
     public static void Kill(Process process)

@@ -146,7 +146,7 @@ public sealed class QmpVm : IVm, IReferenceControls
             var died = process is not null && e is QmpConnectionException or SocketException or IOException
                 ? await HowItDied(process).ConfigureAwait(false)
                 : "";
-            var stderr = process is null ? "" : await KillAndReadStderr(process).ConfigureAwait(false);
+            var stderr = process is null ? "" : await KillReadStderrAndRelease(process).ConfigureAwait(false);
             foreach (var s in opened)
             {
                 await s.DisposeAsync().ConfigureAwait(false);
@@ -330,7 +330,7 @@ public sealed class QmpVm : IVm, IReferenceControls
         await _com1.DisposeAsync().ConfigureAwait(false);
         await _com2.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_com1Reader, _com2Server, _stderrReader).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _process.Dispose();
+        ChildProcesses.Release(_process);
         _lifetime.Dispose();
         try
         {
@@ -474,9 +474,16 @@ public sealed class QmpVm : IVm, IReferenceControls
         return process.HasExited ? $" (the VMM was gone: {new VmExit(process.ExitCode, TimedOut: false, KilledByWatchdog: false)})" : "";
     }
 
-    private static async Task<string> KillAndReadStderr(Process process)
+    private static async Task<string> KillReadStderrAndRelease(Process process)
     {
         ChildProcesses.Kill(process);
-        return await StderrOf(process).ConfigureAwait(false);
+        try
+        {
+            return await StderrOf(process).ConfigureAwait(false);
+        }
+        finally
+        {
+            ChildProcesses.Release(process);
+        }
     }
 }
