@@ -53,6 +53,10 @@ internal static unsafe partial class LibcGaps
     [LibraryImport("libc", EntryPoint = "gettid")]
     public static partial int Gettid();
 
+    /// <summary>sched_getcpu(3): the CPU the calling thread runs on now (glibc reads it from rseq, no system call).</summary>
+    [LibraryImport("libc", EntryPoint = "sched_getcpu")]
+    public static partial int SchedGetcpu();
+
     /// <summary>sched_setscheduler(2). <paramref name="param"/>: struct sched_param, one int (the priority). pid 0 is the calling thread.</summary>
     [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
     public static partial int SchedSetscheduler(int pid, int policy, int* param);

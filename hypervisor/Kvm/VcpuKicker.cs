@@ -10,7 +10,9 @@ namespace Rig.Hypervisor.Kvm;
 /// (timer_create(2), SIGEV_THREAD_ID): its hrtimer fires on the CPU that runs the guest, which is awake, where a
 /// timer thread sleeping on an idle CPU of a virtualized host waits for that CPU to be woken (docs/notes/apic.md). Its
 /// signal carries the address of immediate_exit, which the handler sets itself, so an expiry that lands between the
-/// VMM's last look at its timers and the next KVM_RUN still ends that KVM_RUN at once.
+/// VMM's last look at its timers and the next KVM_RUN still ends that KVM_RUN at once. An hrtimer stays on the CPU that
+/// armed it, so when the vCPU thread has moved, <see cref="FollowCpu"/> re-arms it where the thread now runs, as KVM
+/// moves its LAPIC timer's hrtimer with the vCPU (kvm_lapic migrate_timer); else the old CPU, now idle, fires it late.
 /// The handler is machine code in an executable page of its own: no managed code runs in signal context.
 /// </summary>
 public sealed unsafe class VcpuKicker
@@ -42,6 +44,7 @@ public sealed unsafe class VcpuKicker
     private bool _alarmCreated;
     private bool _alarmRetired;
     private long _kickAt = long.MaxValue;
+    private int _armedOnCpu = -1;
 
     public VcpuKicker(KvmRunPage run)
     {
@@ -93,8 +96,20 @@ public sealed unsafe class VcpuKicker
         {
             if (deadlineNs != _kickAt)
             {
-                _kickAt = deadlineNs;
+                Volatile.Write(ref _kickAt, deadlineNs);
                 Program(deadlineNs);
+            }
+        }
+    }
+
+    /// <summary>Call on the vCPU thread before each KVM_RUN: a deadline armed from another CPU is moved to this one.</summary>
+    public void FollowCpu()
+    {
+        if (Volatile.Read(ref _kickAt) != long.MaxValue && Volatile.Read(ref _armedOnCpu) != LibcGaps.SchedGetcpu())
+        {
+            lock (_alarmLock)
+            {
+                Program(_kickAt);
             }
         }
     }
@@ -123,6 +138,7 @@ public sealed unsafe class VcpuKicker
             return;
         }
 
+        Volatile.Write(ref _armedOnCpu, LibcGaps.SchedGetcpu());
         long* spec = stackalloc long[4];
         LibcGaps.OneShotAt(deadlineNs, spec);
         if (LibcGaps.TimerSettime(_alarm, LibcGaps.TimerAbsolute, spec, null) != 0)

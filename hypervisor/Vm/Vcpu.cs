@@ -144,6 +144,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             }
         }
 
+        _kicker.FollowCpu();
         bool exited = Kvm.Run();
         _kicker.Acknowledge();
         SyncCr8FromGuest();
