@@ -22,6 +22,7 @@ public static class DefectCatalog
     public const string RdtscpLeaksTscAux = "rdtscp-leaks-tsc-aux";
     public const string SoftExceptionLostOnRestore = "soft-exception-lost-on-restore";
     public const string LapicCpuidOnBspOnly = "lapic-cpuid-on-bsp-only";
+    public const string SelfIpiWaitsForHalt = "self-ipi-waits-for-halt";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -104,6 +105,11 @@ public static class DefectCatalog
             "The VMM advertises the LAPIC features it implements (CPUID.1:ECX x2APIC and TSC-deadline, EDX APIC) in the " +
             "BSP's CPUID table only and gives the APs KVM's supported leaves unchanged: one machine whose processors describe " +
             "it differently, which CPUID must not do beyond the APIC-ID fields (SDM Vol. 2A CPUID)."),
+        new(SelfIpiWaitsForHalt, "issue-22", "cpu",
+            "The VMM posts an IPI a vCPU sends itself (ICR shorthand \"self\", x2APIC SELF IPI) to that vCPU's mailbox, which " +
+            "it empties only when the vCPU halts, as a VMM that delivers every IPI by waking its target would: the sender is " +
+            "running, not halted, so its self-IPI waits for its next HLT instead of being taken at the next instruction " +
+            "boundary with IF = 1 (SDM Vol. 3A 12.6.1): a guest waiting for it at CPL3, as a gate check does, never gets it."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

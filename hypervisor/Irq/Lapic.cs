@@ -86,6 +86,7 @@ public sealed class Lapic : ILocalApic
     private readonly uint[] _irr = new uint[8];
     private readonly uint[] _lvt = new uint[LvtCount];
     private readonly bool[] _lintLevels = new bool[2];
+    private readonly List<ApicMessage> _heldSelfIpis = [];
 
     private ulong _apicBase;
     private uint _id;
@@ -769,7 +770,7 @@ public sealed class Lapic : ILocalApic
         {
             // SELF IPI: a fixed, edge-triggered interrupt to this APIC (SDM 12.12.11).
             var message = new ApicMessage(DeliveryMode.Fixed, (byte)value, false, false, 0, uint.MaxValue, DestinationShorthand.Self);
-            afterUnlock = () => _bus.Send(message, this);
+            afterUnlock = SendOrHold(message);
             return true;
         }
 
@@ -904,7 +905,43 @@ public sealed class Lapic : ILocalApic
         uint broadcast = X2 ? uint.MaxValue : 0xFF;
         bool edgeOnly = mode is DeliveryMode.Nmi or DeliveryMode.Init or DeliveryMode.StartUp;
         var message = new ApicMessage(mode, vector, levelTriggered && !edgeOnly, logical, destination, broadcast, shorthand);
+        return SendOrHold(message);
+    }
+
+    /// <summary>
+    /// The send of an IPI this LAPIC built, to run after the lock is released. With the seeded defect
+    /// self-ipi-waits-for-halt a self-IPI is held instead, until the vCPU halts (<see cref="OnHalt"/>).
+    /// </summary>
+    private Action SendOrHold(ApicMessage message)
+    {
+        if (message.Shorthand == DestinationShorthand.Self && _defects.IsOn(DefectCatalog.SelfIpiWaitsForHalt))
+        {
+            return () =>
+            {
+                lock (_lock)
+                {
+                    _heldSelfIpis.Add(message);
+                }
+            };
+        }
+
         return () => _bus.Send(message, this);
+    }
+
+    public void OnHalt()
+    {
+        ApicMessage[] held;
+        lock (_lock)
+        {
+            held = [.. _heldSelfIpis];
+            _heldSelfIpis.Clear();
+        }
+
+        // Outside the lock: the bus calls back into this LAPIC (ApicBus: no device calls the bus holding its own lock).
+        foreach (var message in held)
+        {
+            _bus.Send(message, this);
+        }
     }
 
     /// <summary>

@@ -40,4 +40,7 @@ public interface ILocalApic : IPersistentDevice<LapicState>
     void Reset();
 
     void Init();
+
+    /// <summary>The vCPU executed HLT (seeded defect self-ipi-waits-for-halt: the self-IPIs held until now are sent).</summary>
+    void OnHalt();
 }

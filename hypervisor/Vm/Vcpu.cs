@@ -363,6 +363,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
                 run.MsrError = Lapic is { } w && w.TryWriteMsr(run.MsrIndex, run.MsrData) ? (byte)0 : (byte)1;
                 break;
             case KvmExitReason.Hlt:
+                Lapic?.OnHalt();
                 _interruptFlagAtHalt = run.InterruptFlag;
                 Activity = VcpuActivity.Halted;
                 break;

@@ -10,7 +10,8 @@ namespace Rig.Suites.Cpu;
 /// watching for the VM to stop (QEMU keeps a VM stopped by a KVM internal error paused: query-status says
 /// internal-error; rig-hv ends with its panic), judge the records with <see cref="CpuRules"/>, and where rig.json
 /// declares the deviation a known limit of this target on this host (targets.&lt;t&gt;.hostLimits), report it as a
-/// known-deviation skip with the same evidence instead of a failure.
+/// known-deviation skip with the same evidence instead of a failure; a run that did not show what the target does with
+/// the instruction (<see cref="CpuRules.Unobserved"/>: a silent boot, an interrupt that never came) is never excused so.
 /// </summary>
 public static class CpuCheckRun
 {
@@ -58,11 +59,12 @@ public static class CpuCheckRun
 
         c.Records.Where(r => r.Kind is "cpu" or "cpu-enter" or "error").ToList().ForEach(r => c.Evidence("observed: " + r.Line));
         var problems = CpuRules.Check(check, c.Records, stop);
+        string? unobserved = CpuRules.Unobserved(check, c.Records, stop);
         if (CpuRules.Unavailable(c.Records) is { } why)
         {
             c.Skip(why);
         }
-        else if (problems.Count > 0 && c.IsHostLimit(out string module))
+        else if (problems.Count > 0 && unobserved is null && c.IsHostLimit(out string module))
         {
             problems.ToList().ForEach(p => c.Evidence("known deviation: " + p));
             c.Skip($"known deviation of {target} (rig.json targets.{target}.hostLimits.{module}, docs/notes/cpu.md): {problems[0]}");
@@ -72,6 +74,10 @@ public static class CpuCheckRun
             if (problems.Count == 0 && c.IsHostLimit(out string declared))
             {
                 c.Evidence($"note: rig.json declares this a known deviation of {target} (hostLimits.{declared}), but it did not show: the list may be stale");
+            }
+            else if (unobserved is not null && c.IsHostLimit(out string notShown))
+            {
+                c.Evidence($"note: rig.json declares this a known deviation of {target} (hostLimits.{notShown}), but this run did not show what the target does with the instruction ({unobserved}), so it is judged, not excused");
             }
 
             c.ReportAll(problems);

@@ -31,8 +31,7 @@ public sealed class RigCase : IAsyncDisposable
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Task _drain;
     private TaskCompletionSource _recordArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Verdict _verdict = Verdict.Ok;
-    private string? _summary;
+    private readonly CaseVerdict _verdict = new();
     private bool _completed;
     private Random? _random;
 
@@ -278,10 +277,9 @@ public sealed class RigCase : IAsyncDisposable
     public bool Report(bool condition, string what)
     {
         Evidence((condition ? "PASS: " : "FAIL: ") + what);
-        if (!condition && _verdict != Verdict.Error)
+        if (!condition)
         {
-            _verdict = Verdict.Fail;
-            _summary ??= what;
+            _verdict.Fail(what);
         }
 
         return condition;
@@ -300,19 +298,14 @@ public sealed class RigCase : IAsyncDisposable
     public void Error(string why)
     {
         Evidence("ERROR: " + why);
-        _verdict = Verdict.Error;
-        _summary = why;
+        _verdict.Error(why);
     }
 
     /// <summary>The target cannot do what the case needs (e.g. snapshots on QEMU): a skip with its reason.</summary>
     public void Skip(string why)
     {
         Evidence("SKIP: " + why);
-        if (_verdict == Verdict.Ok)
-        {
-            _verdict = Verdict.Skip;
-            _summary = why;
-        }
+        _verdict.Skip(why);
     }
 
     public void Evidence(string line)
@@ -335,7 +328,7 @@ public sealed class RigCase : IAsyncDisposable
     /// <summary>Publishes the result and tells NUnit the same verdict. Call once, at the end of the case.</summary>
     public void Complete(string? okSummary = null)
     {
-        var result = BuildResult(Case, _verdict, _summary ?? okSummary ?? "all checks passed", EvidenceText());
+        var result = BuildResult(Case, _verdict.Verdict, _verdict.Summary ?? okSummary ?? "all checks passed", EvidenceText());
         _completed = true;
         _session.Publish(result);
         AssertVerdict(result.Verdict, result.Summary);
@@ -365,7 +358,7 @@ public sealed class RigCase : IAsyncDisposable
             Error($"the probe printed no verdict for {Case} or {Case}.*; {Exit?.ToString() ?? "the VM did not exit"}");
         }
 
-        var worst = verdicts.Count == 0 ? _verdict : Verdict.Ok;
+        var worst = verdicts.Count == 0 ? _verdict.Verdict : Verdict.Ok;
         var summaries = new List<string>();
         var missing = TargetInterfaces.MissingOffered(verdicts, Offers).ToDictionary(m => m.Record, m => m.Interface);
         foreach (var record in verdicts)
@@ -386,11 +379,11 @@ public sealed class RigCase : IAsyncDisposable
             }
         }
 
-        if (_verdict != Verdict.Ok)
+        if (_verdict.Verdict != Verdict.Ok)
         {
-            _session.Publish(BuildResult(Case, _verdict, _summary ?? "", EvidenceText()));
-            worst = Rank(_verdict) > Rank(worst) ? _verdict : worst;
-            summaries.Insert(0, _summary ?? "");
+            _session.Publish(BuildResult(Case, _verdict.Verdict, _verdict.Summary ?? "", EvidenceText()));
+            worst = Rank(_verdict.Verdict) > Rank(worst) ? _verdict.Verdict : worst;
+            summaries.Insert(0, _verdict.Summary ?? "");
         }
 
         _completed = true;

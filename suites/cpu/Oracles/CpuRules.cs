@@ -277,6 +277,32 @@ public static class CpuRules
         return problems;
     }
 
+    /// <summary>
+    /// Why the records do not show what the target does with the instruction, or null when they do: the VM stopped before
+    /// the guest reached it, the probe reported no outcome (it never reached the instruction, or announced it and then said
+    /// nothing, the VM not stopping), or the interrupt a CPL3 gate check waits for never came, so no gate was used. A
+    /// deviation rig.json declares for a target (hostLimits) is something the host does with the instruction; a run that
+    /// did not show that cannot be the declared deviation, and is judged as what it is.
+    /// </summary>
+    public static string? Unobserved(string check, IReadOnlyList<Record> records, string? vmStop)
+    {
+        var mine = records.Where(r => r.Kind == "cpu" && r["check"] == check).ToList();
+        if (vmStop is not null)
+        {
+            return mine.Count > 0 || records.Any(r => r.Kind == "cpu-enter" && r["check"] == check) ? null
+                : $"the VM stopped before the guest reached the instruction ({vmStop})";
+        }
+
+        if (mine.Count == 0)
+        {
+            return $"the probe reported no outcome for {check}";
+        }
+
+        return mine.FirstOrDefault(r => r["op"] == "interrupt" && r["level"] != "cpl0" && CpuOutcome.From(r) is { Event: false, Value: 0 }) is { } none
+            ? $"the self-IPI never arrived within the wait, so no gate was used (record: {none.Line})"
+            : null;
+    }
+
     private static string? Trap(CpuOutcome o, int vector) =>
         o is { Event: true, RipAfter: true } && o.Vector == vector ? null
         : !o.Event ? "no event at all: the handler never ran and execution went on past the instruction (the target dropped it)"

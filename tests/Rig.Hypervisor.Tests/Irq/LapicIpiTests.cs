@@ -1,3 +1,4 @@
+using Rig.Hypervisor.Defects;
 using static Rig.Hypervisor.Tests.Irq.IrqTestMachine;
 
 namespace Rig.Hypervisor.Tests.Irq;
@@ -13,6 +14,26 @@ public sealed class LapicIpiTests
         Write(m.Bsp, IcrLow, 0x0004_0045);
         Assert.True(InIrr(m.Bsp, 0x45));
         Assert.False(InIrr(m.Lapics[1], 0x45));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_self_IPI_is_requested_at_once_and_with_the_seeded_defect_only_when_the_sender_halts(bool defect)
+    {
+        var defects = new DefectSet();
+        if (defect)
+        {
+            defects.Enable(DefectCatalog.SelfIpiWaitsForHalt);
+        }
+
+        using var m = new IrqTestMachine(defects: defects);
+        SoftwareEnable(m.Bsp);
+        Write(m.Bsp, IcrLow, 0x0004_0041);
+        Assert.Equal(!defect, InIrr(m.Bsp, 0x41));
+
+        m.Bsp.OnHalt();
+        Assert.True(InIrr(m.Bsp, 0x41));
     }
 
     [Fact]

@@ -246,6 +246,23 @@ public class CpuRulesTests
     }
 
     [Fact]
+    public void ARunThatDidNotShowTheInstructionCannotBeADeclaredDeviation()
+    {
+        static string? Unobserved(string check, string? vmStop, params string[] lines) => CpuRules.Unobserved(check, lines.Select(R).ToList(), vmStop);
+
+        const string Pvm = "RIG cpu check=gate-dpl3-code-cpl3 op=interrupt result=0x20 error=0x0 xapic=1 selector=0x20 handler_rsp=0x300fd8 interrupted_rsp=0x3fff8 rsp0=0x301000";
+        Assert.Null(Unobserved("gate-dpl3-code-cpl3", null, Pvm));
+        Assert.Contains("never arrived", Unobserved("gate-dpl3-code-cpl3", null, Pvm.Replace("result=0x20", "result=0x0", StringComparison.Ordinal)));
+        Assert.Null(Unobserved("gate-dpl3-code-cpl0", null, "RIG cpu check=gate-dpl3-code-cpl0 op=interrupt result=0x2000 error=0x0 xapic=1 selector=0x20 level=cpl0"));
+
+        // A silent boot, and a guest that announced the instruction and then said nothing without the VM stopping.
+        Assert.Contains("no outcome", Unobserved("int3-cpl0", null));
+        Assert.Contains("no outcome", Unobserved("int3-cpl0", null, "RIG cpu-enter check=int3-cpl0"));
+        Assert.Null(Unobserved("int3-cpl0", "VMM status internal-error: KVM internal error. Suberror: 1", "RIG cpu-enter check=int3-cpl0"));
+        Assert.Contains("before the guest reached", Unobserved("int3-cpl0", "VMM status internal-error: KVM internal error. Suberror: 1"));
+    }
+
+    [Fact]
     public void AGateToDpl3CodeAtCpl0IsAGpWithTheSelectorAndExt()
     {
         // Gate operation result: kind 1 (at the boundary after HLT), vector 13, error code 0x21.
