@@ -47,6 +47,10 @@ public static unsafe class Runtime
         line.Field("n", (ulong)BootNumber);
         line.Field("cpus", (ulong)Acpi.CpuCount());
         line.TextField("cmdline", CommandLine.Source);
+        if (CommandLine.FromDeviceModel)
+        {
+            line.HexField("fw_cfg_id", FwCfg.Features);
+        }
         Console.Write(ref line);
         Probe.Main();
         InterfaceUse.Print();
