@@ -36,6 +36,7 @@ public static unsafe class Runtime
         StartInfo* info = (StartInfo*)boot->StartInfoPaddr;
         StartInfo = info != null && info->Magic == Guest.StartInfo.ExpectedMagic ? info : null;
         boot->ProbeName = (ulong)AsciiName();
+        ulong heldStateCleared = HeldEvents.Reset();
         Events.Initialize();
         Ports.MeasureIopl();
         PlatformAtBoot.CaptureThenMaskPics();
@@ -50,6 +51,10 @@ public static unsafe class Runtime
         if (CommandLine.FromDeviceModel)
         {
             line.HexField("fw_cfg_id", FwCfg.Features);
+        }
+        if (heldStateCleared != 0)
+        {
+            line.Field("held_state_cleared", heldStateCleared);
         }
         Console.Write(ref line);
         Probe.Main();
