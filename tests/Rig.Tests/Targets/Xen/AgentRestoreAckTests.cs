@@ -42,6 +42,28 @@ public sealed class AgentRestoreAckTests : IAsyncDisposable
         Assert.StartsWith("restore-did-not-run", reply.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_guests_checkpoints_are_removed_when_it_ends()
+    {
+        var agent = await StartAsync(pausedLists: 0, restoreSeconds: 1);
+        var domain = agent.Watch(_guest);
+        var checkpoint = $"/tmp/{_guest}.time.save";
+
+        var reply = await agent.SendAsync("save", [_guest, checkpoint], Bound);
+        Assert.True(reply.Ok, reply.Text);
+        Assert.True(File.Exists(checkpoint));
+        await domain.Exit.WaitAsync(Bound);
+
+        // The agent removes them right after reporting the exit.
+        var deadline = DateTime.UtcNow + Bound;
+        while (File.Exists(checkpoint) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(File.Exists(checkpoint));
+    }
+
     /// <summary>
     /// The agent with <c>xl</c> and <c>xenstore-read</c> stand-ins first on its PATH: the restored domain (domid 7) is
     /// listed paused for <paramref name="pausedLists"/> calls of <c>xl list</c> and running after (never, with -1);
