@@ -25,6 +25,9 @@ public static unsafe class CommandLine
         _ => "none",
     };
 
+    /// <summary>The command line was looked for in fw_cfg (a Xen HVM domain), found there or not.</summary>
+    public static bool FromDeviceModel => source is 2 or 4;
+
     public static byte* Text
     {
         get

@@ -36,6 +36,7 @@ public static unsafe class Runtime
         StartInfo* info = (StartInfo*)boot->StartInfoPaddr;
         StartInfo = info != null && info->Magic == Guest.StartInfo.ExpectedMagic ? info : null;
         boot->ProbeName = (ulong)AsciiName();
+        ulong heldStateCleared = HeldEvents.Reset();
         Events.Initialize();
         Ports.MeasureIopl();
         PlatformAtBoot.CaptureThenMaskPics();
@@ -47,6 +48,14 @@ public static unsafe class Runtime
         line.Field("n", (ulong)BootNumber);
         line.Field("cpus", (ulong)Acpi.CpuCount());
         line.TextField("cmdline", CommandLine.Source);
+        if (CommandLine.FromDeviceModel)
+        {
+            line.HexField("fw_cfg_id", FwCfg.Features);
+        }
+        if (heldStateCleared != 0)
+        {
+            line.Field("held_state_cleared", heldStateCleared);
+        }
         Console.Write(ref line);
         Probe.Main();
         InterfaceUse.Print();

@@ -11,6 +11,9 @@ public static unsafe class Probe
     private const int TimerVector = 0x40;
     private const ulong WaitUs = 200_000;
 
+    // How long a missing NMI is waited for after its check failed, to tell late from lost.
+    private const ulong LateNmiUs = 5_000_000;
+
     // A timer wait's hard stop in TSC time, for a vCPU that hardly runs at all.
     private const ulong GiveUpUs = 20_000_000;
 
@@ -239,10 +242,17 @@ public static unsafe class Probe
         Report.Emit(ref line);
     }
 
+    /// <summary>
+    /// An NMI IPI to the vCPU's own APIC ID must arrive within <see cref="WaitUs"/>. When it has not, the check still
+    /// fails, and the wait goes on to <see cref="LateNmiUs"/> to tell a late NMI from a lost one (`late_us`, 0 = none),
+    /// with the ICR as it reads after the send (delivery status, SDM 12.6.1) as evidence.
+    /// </summary>
     private static void Nmi()
     {
         ulong before = Atomic.Load(&counters[2]);
+        ulong sent = Tsc.Now;
         LocalApic.SendIpi(LocalApic.Id, LocalApic.DeliveryNmi);
+        ulong icr = LocalApic.ReadIcr();
         ulong deadline = Tsc.Deadline(WaitUs);
         while (Atomic.Load(&counters[2]) == before && Tsc.Now < deadline)
         {
@@ -252,6 +262,20 @@ public static unsafe class Probe
         Line line = Report.Start(delivered == 1 ? Verdict.Ok : Verdict.Fail, Name + ".nmi-self-ipi");
         line.Field("delivered", delivered);
         line.Field("nmi_at_cpl0", Runtime.NmisAtCpl0);
+        if (delivered == 0)
+        {
+            ulong giveUp = sent + Tsc.Cycles(LateNmiUs);
+            while (Atomic.Load(&counters[2]) == before && Tsc.Now < giveUp)
+            {
+                Cpu.Pause();
+            }
+            line.Field("late_us", Atomic.Load(&counters[2]) == before ? 0 : Tsc.Microseconds(Tsc.Now - sent));
+            line.Field("late_nmi_at_cpl0", Runtime.NmisAtCpl0);
+            line.HexField("icr", icr);
+            line.Field("apic_id", LocalApic.Id);
+            line.Field("held_mode", HeldEvents.Mode(0, 2));
+            line.Field("held_log", HeldEvents.Count(0));
+        }
         Report.Emit(ref line);
     }
 

@@ -47,7 +47,11 @@ public sealed class LocalDom0 : IDom0
         }
     }
 
-    private static async Task<LocalDom0> StartAsync(string agentScript)
+    /// <summary>
+    /// An agent of its own (not the run's shared one) running <paramref name="agentScript"/>; the tests run the kit's
+    /// agent this way against a stand-in xl.
+    /// </summary>
+    public static async Task<LocalDom0> StartAsync(string agentScript)
     {
         var directory = Directory.CreateTempSubdirectory("rig-xl-").FullName;
         var commands = Path.Combine(directory, "commands");

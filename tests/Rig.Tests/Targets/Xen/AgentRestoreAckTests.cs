@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using Rig.Targets.Xen;
+
+namespace Rig.Tests.Targets.Xen;
+
+/// <summary>
+/// The kit's rig-agent itself, run beside a stand-in <c>xl</c> that scripts a restore: the rig answers the guest's
+/// snapshot-save request the moment the agent acks the save, so that ack must wait until the restored domain runs
+/// (on xen-tcg-hvm an answer written while qemu-xen was still restoring never reached the probe).
+/// </summary>
+public sealed class AgentRestoreAckTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private const int PausedLists = 3;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("rig-agent-test-").FullName;
+    private readonly string _guest = $"rig-agent-test-{Guid.NewGuid():N}";
+    private LocalDom0? _dom0;
+
+    [Fact]
+    public async Task A_save_is_acked_once_the_restored_domain_runs_not_when_its_domid_shows()
+    {
+        var agent = await StartAsync(pausedLists: PausedLists, restoreSeconds: 30);
+
+        var reply = await agent.SendAsync("save", [_guest, Path.Combine(_directory, "checkpoint")], Bound);
+
+        Assert.True(reply.Ok, reply.Text);
+        Assert.StartsWith("domid=7 ", reply.Text, StringComparison.Ordinal);
+        // Every "xl list" before the ack said paused but the last, which said running: not one earlier, not one after.
+        Assert.Equal(PausedLists + 1, int.Parse(File.ReadAllText(Path.Combine(_directory, "lists")), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_restore_that_ends_before_its_domain_ever_runs_is_an_error()
+    {
+        var agent = await StartAsync(pausedLists: -1, restoreSeconds: 1);
+
+        var reply = await agent.SendAsync("save", [_guest, Path.Combine(_directory, "checkpoint")], Bound);
+
+        Assert.False(reply.Ok, reply.Text);
+        Assert.StartsWith("restore-did-not-run", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_guests_checkpoints_are_removed_when_it_ends()
+    {
+        var agent = await StartAsync(pausedLists: 0, restoreSeconds: 1);
+        var domain = agent.Watch(_guest);
+        var checkpoint = $"/tmp/{_guest}.time.save";
+
+        var reply = await agent.SendAsync("save", [_guest, checkpoint], Bound);
+        Assert.True(reply.Ok, reply.Text);
+        Assert.True(File.Exists(checkpoint));
+        await domain.Exit.WaitAsync(Bound);
+
+        // The agent removes them right after reporting the exit.
+        var deadline = DateTime.UtcNow + Bound;
+        while (File.Exists(checkpoint) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(File.Exists(checkpoint));
+    }
+
+    /// <summary>
+    /// The agent with <c>xl</c> and <c>xenstore-read</c> stand-ins first on its PATH: the restored domain (domid 7) is
+    /// listed paused for <paramref name="pausedLists"/> calls of <c>xl list</c> and running after (never, with -1);
+    /// <c>xl restore -F</c> stays in the foreground for <paramref name="restoreSeconds"/>, as it does while the domain lives.
+    /// </summary>
+    private async Task<Dom0Agent> StartAsync(int pausedLists, int restoreSeconds)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(_directory, "bin")).FullName;
+        WriteScript(Path.Combine(bin, "xl"), $$"""
+            #!/bin/sh
+            state='{{_directory}}'
+            case "$1" in
+              info) echo 4.17.0 ;;
+              save) : >"$3" ;;
+              restore) i=0; while [ "$i" -lt {{restoreSeconds * 10}} ]; do sleep 0.1; i=$((i + 1)); done ;;
+              domid) echo 7 ;;
+              unpause) ;;
+              list)
+                n=$(($(cat "$state/lists" 2>/dev/null || echo 0) + 1))
+                echo "$n" >"$state/lists"
+                flags=--p---
+                [ {{pausedLists}} -ge 0 ] && [ "$n" -gt {{pausedLists}} ] && flags=-b----
+                echo "Name                                        ID   Mem VCPUs	State	Time(s)"
+                echo "$2 7 64 1 $flags 0.1"
+                ;;
+              *) echo "xl stand-in: $*" >&2; exit 1 ;;
+            esac
+            """);
+        WriteScript(Path.Combine(bin, "xenstore-read"), "#!/bin/sh\necho /dev/null\n");
+        var script = Path.Combine(RequiresXenKitFactAttribute.RepoRoot, "rig", "Rig.Core", "Targets", "Xen", "kit", "rig-agent");
+        var wrapper = Path.Combine(_directory, "agent");
+        WriteScript(wrapper, $"#!/bin/sh\nPATH='{bin}':\"$PATH\" exec sh '{script}' \"$@\"\n");
+        _dom0 = await LocalDom0.StartAsync(wrapper);
+        return _dom0.Agent;
+    }
+
+    private static void WriteScript(string path, string text)
+    {
+        File.WriteAllText(path, text.ReplaceLineEndings("\n"));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dom0 is not null)
+        {
+            using var agent = Process.GetProcessById(_dom0.ProcessId);
+            agent.Kill(entireProcessTree: true);
+            await _dom0.Agent.DisposeAsync();
+        }
+
+        foreach (var file in Directory.GetFiles("/tmp", $"{_guest}.*"))
+        {
+            File.Delete(file);
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+}
