@@ -14,4 +14,10 @@ public interface IVcpuDoorbell
     /// the timer thread to be scheduled (<see cref="TimerQueue"/>).
     /// </summary>
     void RingAt(long deadlineNs);
+
+    /// <summary>
+    /// True while the vCPU waits in the VMM (HLT, wait-for-SIPI), where <see cref="RingAt"/> cannot reach it: the timer
+    /// thread alone serves its timers then. False while it may be in the guest and serves them itself.
+    /// </summary>
+    bool Sleeping { get; }
 }

@@ -6,7 +6,8 @@ namespace Rig.Hypervisor.Irq;
 /// The VM's device timers (LAPIC timers, PIT channel 0, HPET comparators), served two ways: each timer rings a vCPU at
 /// its deadline (<see cref="IVcpuDoorbell.RingAt"/>: its own vCPU for a LAPIC timer, the BSP for the platform's), and
 /// a vCPU in the guest at that moment leaves it and calls <see cref="RunDue"/> itself, on the CPU it runs on; and one
-/// background thread waits for the earliest deadline and serves what no vCPU took, such as a halted vCPU's timer.
+/// background thread waits for the earliest deadline and serves what no vCPU took: at once for a vCPU that waits in the
+/// VMM (<see cref="IVcpuDoorbell.Sleeping"/>), after <see cref="VcpuServesFirstNs"/> for one in the guest.
 /// The first way exists because the second alone depends on the host: on a host that is itself a VM, the timer thread
 /// wakes on an idle CPU that the outer host resumes up to milliseconds late, while the guest's CPU is awake
 /// (docs/notes/apic.md). Callbacks run with no queue lock held, so a callback may take its device's lock and re-arm
@@ -27,6 +28,12 @@ public sealed class TimerQueue : IDisposable
     private readonly object _lock = new();
     // Short enough that spinning at real-time priority costs a core little (20 µs per expiry: 2 % at 1 kHz).
     private const long FinalSpinNs = 20_000;
+
+    // How long the timer thread leaves a timer whose vCPU is in the guest to that vCPU's deadline kick. Taken by the timer
+    // thread, the expiry would wait for that thread even when the kick came in time, and on a host that is itself a VM
+    // the thread can lose its CPU for a millisecond between taking a timer and firing it (docs/notes/apic.md, session 8).
+    // Beyond it the thread serves anyway, for a kick that fired on an idle CPU.
+    private const long VcpuServesFirstNs = 200_000;
 
     private readonly List<Timer> _armed = [];
 
@@ -70,9 +77,35 @@ public sealed class TimerQueue : IDisposable
     /// Fires every timer whose deadline is not after the clock's now; returns how many fired. Called by the timer thread
     /// and by every vCPU thread between two KVM_RUNs: with nothing due it costs a clock read.
     /// </summary>
-    public int RunDue()
+    public int RunDue() => Serve(timerThread: false);
+
+    /// <summary>
+    /// <paramref name="vcpu"/> is about to wait in the VMM (HLT, wait-for-SIPI), where its deadline kick cannot reach it:
+    /// the timer thread recomputes its deadline without leaving that vCPU's timers to it.
+    /// </summary>
+    public void VcpuSleeps(IVcpuDoorbell vcpu)
     {
-        if (_clock.NowNs < Volatile.Read(ref _earliest))
+        bool hasTimers;
+        lock (_lock)
+        {
+            hasTimers = _armed.Any(t => t.Doorbell == vcpu);
+        }
+
+        if (hasTimers && _thread is not null)
+        {
+            _wait!.Wake();
+        }
+    }
+
+    // Under the lock: when a serving thread may take the timer.
+    private static long ServeAt(Timer timer, bool timerThread) =>
+        timerThread && timer.Doorbell is { Sleeping: false }
+            ? timer.Deadline + Math.Min(VcpuServesFirstNs, long.MaxValue - timer.Deadline)
+            : timer.Deadline;
+
+    private int Serve(bool timerThread)
+    {
+        if (!timerThread && _clock.NowNs < Volatile.Read(ref _earliest))
         {
             return 0;
         }
@@ -84,7 +117,7 @@ public sealed class TimerQueue : IDisposable
             for (int i = _armed.Count - 1; i >= 0; i--)
             {
                 var timer = _armed[i];
-                if (timer.Deadline <= now)
+                if (ServeAt(timer, timerThread) <= now)
                 {
                     due.Add((timer, timer.Deadline));
                     timer.Deadline = long.MaxValue;
@@ -200,7 +233,7 @@ public sealed class TimerQueue : IDisposable
         RealTime = HostRealTimeThread.TryEnter();
         while (true)
         {
-            long earliest;
+            long earliest = long.MaxValue;
             lock (_lock)
             {
                 if (_disposed)
@@ -208,7 +241,10 @@ public sealed class TimerQueue : IDisposable
                     return;
                 }
 
-                earliest = _earliest;
+                foreach (var timer in _armed)
+                {
+                    earliest = Math.Min(earliest, ServeAt(timer, timerThread: true));
+                }
             }
 
             if (earliest == long.MaxValue || earliest - _clock.NowNs > FinalSpinNs)
@@ -223,7 +259,7 @@ public sealed class TimerQueue : IDisposable
                 Thread.SpinWait(20);
             }
 
-            RunDue();
+            Serve(timerThread: true);
         }
     }
 

@@ -83,5 +83,8 @@ public sealed class UserInterruptControllers : IPersistentDevice<ChipsetState>, 
     /// <summary>Fires the device timers now due; a vCPU thread calls it between two KVM_RUNs (TimerQueue).</summary>
     public void ServeDueTimers() => _timers.RunDue();
 
+    /// <summary>The vCPU is about to wait in the VMM: its timers become the timer thread's alone (TimerQueue).</summary>
+    public void VcpuSleeps(Vcpu vcpu) => _timers.VcpuSleeps(vcpu);
+
     public void Dispose() => _timers.Dispose();
 }

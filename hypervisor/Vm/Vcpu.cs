@@ -29,6 +29,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private bool _interruptFlagAtHalt;
     private ulong _cr8GivenToKvm;
     private bool _entered;
+    private volatile bool _sleeping;
 
     internal Vcpu(VirtualMachine vm, KvmVcpu kvm)
     {
@@ -70,6 +71,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             Monitor.PulseAll(_vm.Parking.Sync);
         }
     }
+
+    /// <summary>True while the vCPU thread waits in <see cref="WaitForEvent"/> (HLT, wait-for-SIPI).</summary>
+    public bool Sleeping => _sleeping;
 
     /// <summary>Kicks the vCPU out of the guest at <paramref name="deadlineNs"/>; a halted vCPU is woken by the timer thread's <see cref="Ring"/>.</summary>
     public void RingAt(long deadlineNs) => _kicker.KickAt(deadlineNs);
@@ -321,14 +325,23 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
 
     private void WaitForEvent()
     {
-        lock (_vm.Parking.Sync)
+        _sleeping = true;
+        _vm.InterruptControllers?.VcpuSleeps(this);
+        try
         {
-            while (!_rung && !_vm.Parking.Requested)
+            lock (_vm.Parking.Sync)
             {
-                Monitor.Wait(_vm.Parking.Sync);
-            }
+                while (!_rung && !_vm.Parking.Requested)
+                {
+                    Monitor.Wait(_vm.Parking.Sync);
+                }
 
-            _rung = false;
+                _rung = false;
+            }
+        }
+        finally
+        {
+            _sleeping = false;
         }
     }
 

@@ -13,5 +13,7 @@ internal sealed class CountingDoorbell : IVcpuDoorbell
 
     public void Ring() => Interlocked.Increment(ref _rings);
 
+    public bool Sleeping { get; set; }
+
     public void RingAt(long deadlineNs) => RingAtNs = deadlineNs;
 }

@@ -107,6 +107,27 @@ public sealed class TimerQueueTests
         Assert.Throws<ObjectDisposedException>(() => timer.Arm(clock.NowNs));
     }
 
+    [Fact]
+    public void The_timer_thread_leaves_a_timer_to_its_vcpu_in_the_guest_for_a_while_and_serves_a_sleeping_vcpus_at_once()
+    {
+        var clock = new MonotonicClock();
+        var inGuest = new CountingDoorbell();
+        var asleep = new CountingDoorbell { Sleeping = true };
+        using var queue = new TimerQueue(clock);
+        long firedLateNs = -1;
+        using var fired = new ManualResetEventSlim();
+        using var firedAsleep = new ManualResetEventSlim();
+        var vcpuTimer = queue.Create(deadline => { firedLateNs = clock.NowNs - deadline; fired.Set(); }, inGuest);
+        var sleeperTimer = queue.Create(_ => firedAsleep.Set(), asleep);
+
+        vcpuTimer.Arm(clock.NowNs + 1_000_000); // its vCPU never serves it: the timer thread must, but not before 200 µs late
+        sleeperTimer.Arm(clock.NowNs + 1_000_000);
+
+        Assert.True(fired.Wait(TimeSpan.FromSeconds(30)), "the timer thread never served an in-guest vCPU's timer");
+        Assert.True(firedAsleep.Wait(TimeSpan.FromSeconds(30)), "the timer thread never served a sleeping vCPU's timer");
+        Assert.True(firedLateNs >= 200_000, $"the timer thread took an in-guest vCPU's timer {firedLateNs / 1000} µs after its deadline");
+    }
+
     private sealed class MonotonicClock : IGuestClock
     {
         public long NowNs => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1e9 / System.Diagnostics.Stopwatch.Frequency));
