@@ -88,7 +88,7 @@ public sealed class TimerQueue : IDisposable
         bool hasTimers;
         lock (_lock)
         {
-            hasTimers = _armed.Any(t => t.Doorbell == vcpu);
+            hasTimers = Earliest(timerThread: false, of: vcpu) != long.MaxValue;
         }
 
         if (hasTimers && _thread is not null)
@@ -197,35 +197,25 @@ public sealed class TimerQueue : IDisposable
     }
 
     // Under the lock: a doorbell rings at the earliest deadline of the timers that name it.
-    private void RingAtEarliest(IVcpuDoorbell? doorbell)
-    {
-        if (doorbell is null)
-        {
-            return;
-        }
+    private void RingAtEarliest(IVcpuDoorbell? doorbell) => doorbell?.RingAt(Earliest(timerThread: false, of: doorbell));
 
+    // Under the lock.
+    private void UpdateEarliest() => Volatile.Write(ref _earliest, Earliest(timerThread: false));
+
+    // Under the lock: the earliest time a serving thread may take an armed timer, of one vCPU's timers or of all
+    // (long.MaxValue: none armed).
+    private long Earliest(bool timerThread, IVcpuDoorbell? of = null)
+    {
         long earliest = long.MaxValue;
         foreach (var timer in _armed)
         {
-            if (timer.Doorbell == doorbell)
+            if (of is null || timer.Doorbell == of)
             {
-                earliest = Math.Min(earliest, timer.Deadline);
+                earliest = Math.Min(earliest, ServeAt(timer, timerThread));
             }
         }
 
-        doorbell.RingAt(earliest);
-    }
-
-    // Under the lock.
-    private void UpdateEarliest()
-    {
-        long earliest = long.MaxValue;
-        foreach (var timer in _armed)
-        {
-            earliest = Math.Min(earliest, timer.Deadline);
-        }
-
-        Volatile.Write(ref _earliest, earliest);
+        return earliest;
     }
 
     private void Run()
@@ -233,7 +223,7 @@ public sealed class TimerQueue : IDisposable
         RealTime = HostRealTimeThread.TryEnter();
         while (true)
         {
-            long earliest = long.MaxValue;
+            long earliest;
             lock (_lock)
             {
                 if (_disposed)
@@ -241,10 +231,7 @@ public sealed class TimerQueue : IDisposable
                     return;
                 }
 
-                foreach (var timer in _armed)
-                {
-                    earliest = Math.Min(earliest, ServeAt(timer, timerThread: true));
-                }
+                earliest = Earliest(timerThread: true);
             }
 
             if (earliest == long.MaxValue || earliest - _clock.NowNs > FinalSpinNs)
