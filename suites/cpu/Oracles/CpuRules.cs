@@ -250,16 +250,23 @@ public static class CpuRules
     /// Judges <paramref name="check"/> from the probe's records. <paramref name="vmStop"/> is the VMM's own report when the VM
     /// stopped after the guest announced the instruction (a KVM internal error, say); null when it ran on.
     /// </summary>
-    public static IReadOnlyList<string> Check(string check, IReadOnlyList<Record> records, string? vmStop)
+    public static IReadOnlyList<string> Check(string check, IReadOnlyList<Record> records, string? vmStop) =>
+        Deviations(check, records, vmStop).Select(d => d.Text).ToList();
+
+    /// <summary>
+    /// As <see cref="Check"/>, each problem with the check (the record's op) it belongs to and what was measured. A VM stop
+    /// belongs to the first check with no record (the guest announced it and reported nothing after), a missing outcome to none.
+    /// </summary>
+    public static IReadOnlyList<CpuDeviation> Deviations(string check, IReadOnlyList<Record> records, string? vmStop)
     {
-        var problems = new List<string>();
+        var problems = new List<CpuDeviation>();
         var mine = records.Where(r => r.Kind == "cpu" && r["check"] == check).ToList();
         bool entered = records.Any(r => r.Kind == "cpu-enter" && r["check"] == check);
         foreach (var r in mine)
         {
             if (Rules.TryGetValue($"{check}/{r["op"]}", out var rule) && rule.Judge(CpuOutcome.From(r), r) is { } wrong)
             {
-                problems.Add($"{rule.Did}: {wrong} [{rule.Sdm}] (record: {r.Line})");
+                problems.Add(new CpuDeviation(r["op"] ?? "", wrong, $"{rule.Did}: {wrong} [{rule.Sdm}] (record: {r.Line})"));
             }
         }
 
@@ -267,11 +274,15 @@ public static class CpuRules
         if (vmStop is not null && (entered || mine.Count > 0))
         {
             string did = string.Join(", then ", expected.Select(e => e.Value.Did).Distinct());
-            problems.Add($"{did}: the VM stopped instead ({vmStop}) [{string.Join("; ", expected.Select(e => e.Value.Sdm).Distinct())}; no instruction's outcome is a VM stop]");
+            var ops = expected.Select(e => e.Key[(check.Length + 1)..]).ToList();
+            string stopped = ops.FirstOrDefault(op => !mine.Any(r => r["op"] == op)) ?? ops.LastOrDefault() ?? "";
+            string measured = $"the VM stopped instead ({vmStop})";
+            problems.Add(new CpuDeviation(stopped, measured, $"{did}: {measured} [{string.Join("; ", expected.Select(e => e.Value.Sdm).Distinct())}; no instruction's outcome is a VM stop]"));
         }
         else if (mine.Count == 0 && vmStop is null)
         {
-            problems.Add($"the probe reported no outcome for {check} ({(entered ? "it announced the instruction and then said nothing" : "it never reached the instruction")})");
+            string measured = $"the probe reported no outcome for {check} ({(entered ? "it announced the instruction and then said nothing" : "it never reached the instruction")})";
+            problems.Add(new CpuDeviation("", measured, measured));
         }
 
         return problems;
