@@ -77,8 +77,8 @@ internal enum GateOp : ulong
     Cpl0MovDr0 = 118,
     Cpl0MovDr7Reserved = 119,
 
-    /// <summary>suites/cpu: sets CR4.UMIP (SDM Vol. 3A 2.5), reported as the instruction table's ops.</summary>
-    Cpl0EnableUmip = 120,
+    /// <summary>suites/cpu: sets CR4 bit a (UMIP 11, PVI 1; SDM Vol. 3A 2.5), reported as the instruction table's ops.</summary>
+    Cpl0SetCr4Bit = 120,
 
     /// <summary>suites/cpu: CR2, the linear address of the latest #PF (SDM Vol. 3A 4.7).</summary>
     ReadCr2 = 121,
@@ -100,6 +100,12 @@ internal enum GateOp : ulong
     /// xAPIC ICR's address, b = the ICR value; reported as the instruction table's ops, with the handler's CS as the value.
     /// </summary>
     Cpl0InterruptAtCpl0 = 126,
+
+    /// <summary>
+    /// suites/cpu: a = the RFLAGS.IOPL, VIF and VIP bits the gate returns to CPL3 with (the others kept): only an IRET at CPL0
+    /// loads them (SDM Vol. 2A IRET; Vol. 2B POPF leaves them alone at CPL3). Returns 0.
+    /// </summary>
+    Cpl0SetUserVirtualInterruptFlags = 127,
 
     /// <summary>
     /// A Xen hypercall with all five arguments (Xen's x86-64 ABI: RDI, RSI, RDX, R10, R8): a points to six quadwords,

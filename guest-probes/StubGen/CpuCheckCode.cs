@@ -25,10 +25,20 @@ internal sealed class CpuCheckCode
     /// <summary>RFLAGS bit a CPL3 helper sets in its result when the event's saved RIP was the next instruction.</summary>
     public const int TrapBit = 62;
 
+    /// <summary>rig_cpu_sysenter_sysexit's value: SYSENTER raised nothing and did not transfer; SYSEXIT faulted at CPL0; SYSEXIT faulted and the event came through the CPL3 path.</summary>
+    public const int SysenterFellThrough = 1, SysexitFaulted = 2, SysexitFaultedAtCpl3 = 3;
+
+    /// <summary>How far below the caller's RSP rig_cpu_sysenter_sysexit asks SYSEXIT to put RSP (in RCX): another value than the one SYSENTER left, room for its return frame.</summary>
+    private const int SysexitStackOffset = 256;
+
+    /// <summary>RFLAGS.IOPL, VIF and VIP (SDM Vol. 1 3.4.3): the bits <see cref="GateOp.Cpl0SetUserVirtualInterruptFlags"/> sets in the gate's return frame.</summary>
+    private const int IoplVifVip = 0x3000 | 0x80000 | 0x100000;
+
     private readonly Code64 _code;
     private readonly Assembler _a;
     private readonly List<(Label Fault, Label Resume)> _kernelFixups = [];
     private Label _trapped, _faulted, _syscallEntry, _minimalBreakpoint, _interruptHandler, _iretLanding;
+    private Label _sysenterEntry, _sysexit, _sysenterBack, _sysexitFaultedAtCpl3;
 
     public CpuCheckCode(Code64 code)
     {
@@ -40,6 +50,10 @@ internal sealed class CpuCheckCode
         _minimalBreakpoint = _a.CreateLabel();
         _interruptHandler = _a.CreateLabel();
         _iretLanding = _a.CreateLabel();
+        _sysenterEntry = _a.CreateLabel();
+        _sysexit = _a.CreateLabel();
+        _sysenterBack = _a.CreateLabel();
+        _sysexitFaultedAtCpl3 = _a.CreateLabel();
     }
 
     /// <summary>The SYSCALL entry's (instruction, resume) pairs for <c>KernelCode.EmitKernelEvent</c>.</summary>
@@ -72,7 +86,17 @@ internal sealed class CpuCheckCode
         (GateOp.Cpl0MovCr4Reserved, () => Attempt(() => { _a.mov(rax, cr4); _a.bts(rax, 63); }, () => _a.mov(cr4, rax), Nothing)),
         (GateOp.Cpl0MovDr0, () => Attempt(() => _a.mov(dr0, rdi), () => { _a.mov(rax, dr0); _a.shl(rax, 8); })),
         (GateOp.Cpl0MovDr7Reserved, () => Attempt(() => { _a.mov(rax, dr7); _a.bts(rax, 32); }, () => _a.mov(dr7, rax), Nothing)),
-        (GateOp.Cpl0EnableUmip, () => Attempt(() => { _a.mov(rax, cr4); _a.bts(rax, 11); }, () => _a.mov(cr4, rax), Nothing)),
+        (GateOp.Cpl0SetCr4Bit, () => Attempt(() => { _a.mov(rax, cr4); _a.bts(rax, rdi); }, () => _a.mov(cr4, rax), Nothing)),
+        // a = the new IOPL, VIF and VIP of the gate's return frame: IRETQ at CPL0 loads them all (SDM Vol. 2A IRET), which no
+        // CPL3 instruction can (POPF leaves IOPL, VIF and VIP alone there, Vol. 2B POPF).
+        (GateOp.Cpl0SetUserVirtualInterruptFlags, () =>
+        {
+            _a.mov(rax, __qword_ptr[rsp + 16]);
+            _a.and(rax, ~IoplVifVip);
+            _a.or(rax, rdi);
+            _a.mov(__qword_ptr[rsp + 16], rax);
+            _a.xor(eax, eax);
+        }),
         (GateOp.ReadCr2, () => _a.mov(rax, cr2)),
         // In 64-bit mode (IA32_EFER.LMA = 1) clearing CR0.PG or CR4.PAE is #GP(0) (SDM Vol. 2B MOV control registers; leaving
         // long mode goes through compatibility mode first, Vol. 3A 10.8.5.4). Should it complete, the old value goes back at once.
@@ -120,6 +144,35 @@ internal sealed class CpuCheckCode
         _a.iretq();
         EmitSyscallEntry();
         EmitCallGateTarget();
+        EmitSysenterEntry();
+    }
+
+    /// <summary>
+    /// IA32_SYSENTER_EIP's code, entered (SDM Vol. 2B SYSENTER) at CPL0 with RSP = IA32_SYSENTER_ESP and IF, VM and RF cleared,
+    /// nothing of the caller saved and every register but RSP and RIP as rig_cpu_sysenter_sysexit left it: its RSP, CS, SS and
+    /// RFLAGS go to out[1..4] (RDI), then a 64-bit SYSEXIT (REX.W) to RDX with RSP = RCX. A fault of the SYSEXIT taken at CPL0
+    /// returns to the helper's caller (<see cref="SysexitFaulted"/>); one delivered through the CPL3 path (the entry ran at CPL3,
+    /// or kvm_pvm's CPL3 frame for a CPL0 fault, docs/notes/cpu.md) likewise (<see cref="SysexitFaultedAtCpl3"/>).
+    /// </summary>
+    private void EmitSysenterEntry()
+    {
+        Label faulted = _a.CreateLabel();
+        // No instruction here changes a flag (REX.W MOV r64, Sreg zero-extends), so the landing must see these RFLAGS unchanged.
+        _a.Label(ref _sysenterEntry);
+        _a.mov(__qword_ptr[rdi + 8], rsp);
+        _a.pushfq();
+        _a.pop(rax);
+        _a.mov(__qword_ptr[rdi + 32], rax);
+        _a.mov(rax, cs);
+        _a.mov(__qword_ptr[rdi + 16], rax);
+        _a.mov(rax, ss);
+        _a.mov(__qword_ptr[rdi + 24], rax);
+        _a.Label(ref _sysexit);
+        _a.sysexitq();
+        _a.Label(ref faulted);
+        _a.mov(eax, SysexitFaulted);
+        _a.jmp(_sysenterBack);
+        _kernelFixups.Add((_sysexit, faulted));
     }
 
     /// <summary>
@@ -308,6 +361,7 @@ internal sealed class CpuCheckCode
         EmitIretqSelector(code);
         EmitFarCall(code);
         EmitAwaitInterrupt(code);
+        EmitSysenterSysexit(code);
         a.Label(ref _iretLanding);
         a.mov(ecx, Selectors.UserData | 3);
         a.mov(ss, cx);
@@ -321,6 +375,11 @@ internal sealed class CpuCheckCode
         a.Label(ref entry);
         code.Exports["rig_cpu_lstar"] = entry;
         a.lea(rax, __[_syscallEntry]);
+        a.ret();
+        Label sysenterEntry = a.CreateLabel();
+        a.Label(ref sysenterEntry);
+        code.Exports["rig_cpu_sysenter_entry"] = sysenterEntry;
+        a.lea(rax, __[_sysenterEntry]);
         a.ret();
         Label minimal = a.CreateLabel();
         a.Label(ref minimal);
@@ -462,6 +521,70 @@ internal sealed class CpuCheckCode
         a.mov(ax, cs);
         a.mov(r9d, 1);
         a.iretq();
+    }
+
+    /// <summary>
+    /// `ulong rig_cpu_sysenter_sysexit(ulong* out, ulong unused)`: SYSENTER from CPL3 to <see cref="EmitSysenterEntry"/> (the
+    /// probe has written IA32_SYSENTER_CS, _ESP and _EIP) and its SYSEXIT back here, to RDX = the landing with RSP = RCX = the
+    /// caller's RSP less <see cref="SysexitStackOffset"/>. out[0] error code, out[1..4] the entry's RSP, CS, SS, RFLAGS, out[5..8]
+    /// the landing's, out[9] the RCX given, out[10] the caller's RFLAGS. Returns 0 after the round trip, FaultBit | vector when the
+    /// SYSENTER raised an exception, else <see cref="SysenterFellThrough"/>, <see cref="SysexitFaulted"/> or
+    /// <see cref="SysexitFaultedAtCpl3"/>. Every way back reloads the caller's CS 0x23, SS 0x1B, RSP and RFLAGS with an IRETQ:
+    /// SYSEXIT leaves RFLAGS as SYSENTER made it (IF clear) and its CS and SS are the SYSENTER block's, not the runtime's.
+    /// </summary>
+    private void EmitSysenterSysexit(Code64 code)
+    {
+        var a = _a;
+        Label entry = a.CreateLabel(), at = a.CreateLabel(), after = a.CreateLabel(), trap = a.CreateLabel(), fault = a.CreateLabel();
+        Label landing = a.CreateLabel(), done = a.CreateLabel();
+        a.Label(ref entry);
+        code.Exports["rig_cpu_sysenter_sysexit"] = entry;
+        a.mov(__qword_ptr[rdi], 0);
+        a.mov(r8, rsp);
+        a.pushfq();
+        a.pop(r9);
+        a.mov(__qword_ptr[rdi + 80], r9);
+        a.lea(rcx, __[rsp - SysexitStackOffset]);
+        a.mov(__qword_ptr[rdi + 72], rcx);
+        a.lea(rdx, __[landing]);
+        a.mov(eax, SysenterFellThrough);
+        a.Label(ref at);
+        a.sysenter();
+        a.Label(ref after);
+        a.ret();
+        a.Label(ref trap);
+        a.bts(rax, TrapBit);
+        a.Label(ref fault);
+        a.mov(__qword_ptr[rdi], rdx);
+        a.ret();
+        code.UserFixups.Add((at, fault));
+        code.UserFixups.Add((after, trap));
+
+        a.Label(ref landing);
+        a.mov(__qword_ptr[rdi + 40], rsp);
+        a.pushfq();
+        a.pop(rax);
+        a.mov(__qword_ptr[rdi + 64], rax);
+        a.mov(rax, cs);
+        a.mov(__qword_ptr[rdi + 48], rax);
+        a.mov(rax, ss);
+        a.mov(__qword_ptr[rdi + 56], rax);
+        a.xor(eax, eax);
+        a.Label(ref _sysenterBack);
+        a.push(Selectors.UserData | 3);
+        a.push(r8);
+        a.push(r9);
+        a.push(Selectors.UserCode64 | 3);
+        a.lea(rcx, __[done]);
+        a.push(rcx);
+        a.iretq();
+        a.Label(ref done);
+        a.ret();
+        a.Label(ref _sysexitFaultedAtCpl3);
+        a.mov(__qword_ptr[rdi], rdx);
+        a.mov(eax, SysexitFaultedAtCpl3);
+        a.jmp(_sysenterBack);
+        code.UserFixups.Add((_sysexit, _sysexitFaultedAtCpl3));
     }
 
     private void Helper(Code64 code, string name, Action setup, Action instruction, Action completed)

@@ -42,6 +42,12 @@ public static class SystemTables
         Put64(blob, Layout.GdtOffset + Selectors.KernelCode32, 0x00CF9A000000FFFF);
         // Type 0xE: execute/read, conforming (SDM 3.4.5.1), DPL0, L=1: reachable from any CPL, running at the caller's.
         Put64(blob, Layout.GdtOffset + Selectors.ConformingCode64, 0x00AF9E000000FFFF);
+        // The SYSENTER/SYSEXIT block (Selectors.SysenterCode64): descriptors matching the attributes those instructions load, so
+        // that an IRETQ that reloads them from the GDT (an exception taken in the SYSENTER entry) finds the same segments.
+        Put64(blob, Layout.GdtOffset + Selectors.SysenterCode64, 0x00AF9A000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.SysenterData, 0x00CF92000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.SysexitCode64, 0x00AFFA000000FFFF);
+        Put64(blob, Layout.GdtOffset + Selectors.SysexitData, 0x00CFF2000000FFFF);
         WriteCallGate(blob, Selectors.CallGateDpl3, 3, callGateTarget);
         WriteCallGate(blob, Selectors.CallGateDpl0, 0, callGateTarget);
         for (int cpu = 0; cpu < Layout.MaxCpus; cpu++)

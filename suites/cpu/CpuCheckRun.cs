@@ -9,9 +9,10 @@ namespace Rig.Suites.Cpu;
 /// The one way every cpu.* case runs: boot probes/CpuChecks.cs with `check=&lt;case&gt;`, let it run to its exit while
 /// watching for the VM to stop (QEMU keeps a VM stopped by a KVM internal error paused: query-status says
 /// internal-error; rig-hv ends with its panic), judge the records with <see cref="CpuRules"/>, and where rig.json
-/// declares the deviation a known limit of this target on this host (targets.&lt;t&gt;.hostLimits), report it as a
-/// known-deviation skip with the same evidence instead of a failure; a run that did not show what the target does with
-/// the instruction (<see cref="CpuRules.Unobserved"/>: a silent boot, an interrupt that never came) is never excused so.
+/// declares a deviation a known limit of this target on this host (targets.&lt;t&gt;.hostLimits: this check's measured
+/// outcome, or the whole case), report it as a known-deviation skip with the same evidence instead of a failure; a run
+/// that did not show what the target does with the instruction (<see cref="CpuRules.Unobserved"/>: a silent boot, an
+/// interrupt that never came) is never excused so.
 /// </summary>
 public static class CpuCheckRun
 {
@@ -58,29 +59,15 @@ public static class CpuCheckRun
         }
 
         c.Records.Where(r => r.Kind is "cpu" or "cpu-enter" or "error").ToList().ForEach(r => c.Evidence("observed: " + r.Line));
-        var problems = CpuRules.Check(check, c.Records, stop);
+        var deviations = CpuRules.Deviations(check, c.Records, stop);
         string? unobserved = CpuRules.Unobserved(check, c.Records, stop);
         if (CpuRules.Unavailable(c.Records) is { } why)
         {
             c.Skip(why);
         }
-        else if (problems.Count > 0 && unobserved is null && c.IsHostLimit(out string module))
-        {
-            problems.ToList().ForEach(p => c.Evidence("known deviation: " + p));
-            c.Skip($"known deviation of {target} (rig.json targets.{target}.hostLimits.{module}, docs/notes/cpu.md): {problems[0]}");
-        }
         else
         {
-            if (problems.Count == 0 && c.IsHostLimit(out string declared))
-            {
-                c.Evidence($"note: rig.json declares this a known deviation of {target} (hostLimits.{declared}), but it did not show: the list may be stale");
-            }
-            else if (unobserved is not null && c.IsHostLimit(out string notShown))
-            {
-                c.Evidence($"note: rig.json declares this a known deviation of {target} (hostLimits.{notShown}), but this run did not show what the target does with the instruction ({unobserved}), so it is judged, not excused");
-            }
-
-            c.ReportAll(problems);
+            Judge(c, target, deviations, unobserved);
         }
 
         if (stop is null)
@@ -90,6 +77,47 @@ public static class CpuCheckRun
         else
         {
             c.Complete();
+        }
+    }
+
+    /// <summary>
+    /// A deviation rig.json declares for this target (<see cref="KnownDeviations"/>: the whole case, or this check with this
+    /// measured outcome) is evidence, and when every deviation is declared the case is a known-deviation skip; any other fails
+    /// the case. A run that did not show what the target does (<paramref name="unobserved"/>) is never excused.
+    /// </summary>
+    private static void Judge(RigCase c, string target, IReadOnlyList<CpuDeviation> deviations, string? unobserved)
+    {
+        var declared = c.DeclaredDeviations();
+        var excused = new List<(CpuDeviation Deviation, HostLimit Limit, string Module)>();
+        var failures = new List<CpuDeviation>();
+        foreach (var deviation in deviations)
+        {
+            if (unobserved is null && declared.Covering(deviation.Check, deviation.Measured) is { } by)
+            {
+                excused.Add((deviation, by.Limit, by.Module));
+            }
+            else
+            {
+                failures.Add(deviation);
+            }
+        }
+
+        foreach (var (limit, module) in unobserved is null ? declared.Unseen(deviations.Select(d => (d.Check, d.Measured))) : declared.Entries)
+        {
+            c.Evidence(unobserved is null
+                ? $"note: rig.json declares a known deviation of {target} (hostLimits.{module}: \"{limit.Entry}\"), but it did not show: the list may be stale"
+                : $"note: rig.json declares a known deviation of {target} (hostLimits.{module}: \"{limit.Entry}\"), but this run did not show what the target does with the instruction ({unobserved}), so it is judged, not excused");
+        }
+
+        excused.ForEach(e => c.Evidence($"known deviation (rig.json targets.{target}.hostLimits.{e.Module}: \"{e.Limit.Entry}\"): {e.Deviation.Text}"));
+        if (failures.Count == 0 && excused.Count > 0)
+        {
+            var (first, limit, module) = excused[0];
+            c.Skip($"known deviation of {target} (rig.json targets.{target}.hostLimits.{module}: \"{limit.Entry}\", docs/notes/cpu.md): {first.Text}");
+        }
+        else
+        {
+            c.ReportAll(failures.Select(d => d.Text));
         }
     }
 

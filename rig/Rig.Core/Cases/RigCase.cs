@@ -251,16 +251,17 @@ public sealed class RigCase : IAsyncDisposable
     }
 
     /// <summary>
-    /// True when rig.json declares this case a known limit of this target on this host's KVM module, or on any host
-    /// (targets.&lt;target&gt;.hostLimits.&lt;module or "any"&gt;); the key that matched is named in <paramref name="module"/>.
+    /// What rig.json declares this case's known deviations on this target, on this host's KVM module or on every host
+    /// (targets.&lt;target&gt;.hostLimits.&lt;module or "any"&gt;, <see cref="HostLimit"/>); the entries were checked at start.
     /// </summary>
-    public bool IsHostLimit(out string module)
+    public KnownDeviations DeclaredDeviations()
     {
         string id = $"{Suite}.{Case}";
         var limits = _session.Options.Targets.TryGetValue(Target, out var options) ? options.HostLimits : [];
-        module = new[] { HostFactsProbe.Collect().KvmModule, TargetOptions.AnyHost }
-            .FirstOrDefault(m => limits.TryGetValue(m, out var cases) && cases.Contains(id)) ?? "";
-        return module.Length > 0;
+        return new KnownDeviations(new[] { HostFactsProbe.Collect().KvmModule, TargetOptions.AnyHost }.Distinct()
+            .SelectMany(module => (limits.TryGetValue(module, out var entries) ? entries : []).Select(HostLimit.Parse)
+                .Where(limit => limit.CaseId == id).Select(limit => (limit, module)))
+            .ToList());
     }
 
     /// <summary>What rig.json says this target must offer (<see cref="TargetInterfaces"/>).</summary>

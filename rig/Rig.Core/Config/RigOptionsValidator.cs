@@ -108,6 +108,17 @@ public static class RigOptionsValidator
         {
             throw Error($"{key}:offers", $"'{offered}' is not an interface a probe reports (one of {string.Join(", ", Cases.TargetInterfaces.Names)})");
         }
+
+        foreach (var (module, entries) in target.HostLimits)
+        {
+            foreach (string entry in entries)
+            {
+                if (Cases.HostLimit.TryParse(entry, out string why) is null)
+                {
+                    throw Error($"{key}:hostLimits:{module}", why);
+                }
+            }
+        }
     }
 
     private static RigConfigException Error(string key, string message) => new($"{key}: {message}");

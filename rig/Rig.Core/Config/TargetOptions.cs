@@ -38,9 +38,11 @@ public sealed class TargetOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// Cases (suite.case) this target is known to fail on a host whose KVM module is the key (kvm_pvm: KVM without VMX,
-    /// docs/notes/cpu.md), or on every host (key <see cref="AnyHost"/>): the deviation is not the target's to make right. Such a case reports a
-    /// known-deviation skip with its evidence, never a pass; where the deviation does not show, the case says so.
+    /// Deviations this target is known to show on a host whose KVM module is the key (kvm_pvm: KVM without VMX,
+    /// docs/notes/cpu.md), or on every host (key <see cref="AnyHost"/>): not the target's to make right. Each entry is one check's
+    /// measured outcome ("suite.case/check: measured") or, the older form, a whole case ("suite.case"): Rig.Cases.HostLimit.
+    /// A deviation so declared is a known-deviation skip with its evidence, never a pass; any other still fails; a declared
+    /// one that does not show is noted.
     /// </summary>
     public Dictionary<string, List<string>> HostLimits { get; set; } = [];
 

@@ -16,10 +16,13 @@ public static class CpuRules
 
     private const int Db = 1, Bp = 3, Of = 4, Ud = 6, Gp = 13;
 
+    /// <summary>rig_cpu_sysenter_sysexit's values (guest-probes/StubGen/CpuCheckCode.cs): SYSENTER fell through; SYSEXIT faulted at CPL0; its fault came through the CPL3 path.</summary>
+    private const ulong SysenterFellThrough = 1, SysexitFaulted = 2, SysexitFaultedAtCpl3 = 3;
+
     /// <summary>INT 0x21 at CPL3 through its DPL0 gate: #GP with the IDT bit (1) set and EXT clear (SDM Vol. 3A 6.13).</summary>
     public const ulong IntGateDplErrorCode = (0x21 << 3) | 2;
 
-    private const ulong RflagsIf = 1 << 9, RflagsIopl = 3 << 12;
+    private const ulong RflagsIf = 1 << 9, RflagsIopl = 3 << 12, RflagsVif = 1 << 19;
     private const ulong Cr4Umip = 1 << 11, Cr4Osxsave = 1 << 18;
 
     // The stub's selectors (guest-probes/Runtime/Selectors.cs), as the probe's records name them.
@@ -216,6 +219,27 @@ public static class CpuRules
         ["sysenter-cpl3/sysenter"] = new("SYSENTER at CPL3 with IA32_SYSENTER_CS = 0",
             "SDM Vol. 2B SYSENTER: #UD if CPUID.01H:EDX.SEP[bit 11] = 0; #GP(0) if IA32_SYSENTER_CS[15:2] = 0; AMD APM Vol. 3 SYSENTER: #UD in long mode (a CPUID vendor other than GenuineIntel)",
             (o, r) => Sysenter(o, r)),
+        ["sysenter-sysexit/sysenter"] = new("SYSENTER at CPL3 with IA32_SYSENTER_CS = 0x160 (the stub's SYSENTER block), _ESP = a 16-byte aligned stack of the probe's, _EIP = the stub's entry",
+            "SDM Vol. 2B SYSENTER (IA-32e mode; Vol. 3A 5.8.7): CPL0 at IA32_SYSENTER_EIP with RSP = IA32_SYSENTER_ESP, CS = IA32_SYSENTER_CS AND 0xFFFC, SS = CS + 8, RFLAGS.VM, IF and RF cleared and no other flag changed; #UD if CPUID.01H:EDX.SEP[bit 11] = 0; AMD APM Vol. 3 SYSENTER: #UD in long mode (a CPUID vendor other than GenuineIntel)",
+            (o, r) => SysenterEntry(o, r)),
+        ["sysenter-sysexit/sysexit"] = new("SYSEXIT with REX.W at CPL0 (in the SYSENTER entry) with RDX = a CPL3 landing and RCX = the caller's RSP - 256",
+            "SDM Vol. 2B SYSEXIT (64-bit operand size): CPL3 at RDX with RSP = RCX, CS = IA32_SYSENTER_CS + 32 OR 3, SS = CS + 8, no flag affected; #GP(0) only at CPL > 0, with IA32_SYSENTER_CS[15:2] = 0, or a non-canonical RCX or RDX",
+            (o, r) => Sysexit(o, r)),
+        ["pvi-cli-sti-cpl3/enable-pvi"] = new("MOV CR4 setting CR4.PVI (bit 1) at CPL0",
+            "SDM Vol. 3A 2.5: CR4.PVI exists where CPUID.01H:EDX.VME[bit 1] = 1; else it is reserved and MOV CR4 raises #GP(0) (Vol. 2B MOV)",
+            (o, r) => r["cpuid_vme"] == "1" ? Completed(o) : Fault(o, Gp, 0)),
+        ["pvi-cli-sti-cpl3/iretq-vif"] = new("the gate's IRETQ at CPL0 back to CPL3 with IOPL 0 and VIF 1 in its RFLAGS image, then PUSHFQ at CPL3",
+            "SDM Vol. 2A IRET (protected-mode return, CPL 0): IOPL and, with a 32- or 64-bit operand size, VIF and VIP are loaded from the RFLAGS image",
+            (o, r) => (CpuOutcome.Hex(r["rflags"]) & RflagsVif) != 0 ? null : $"VIF was 0 after the IRETQ (RFLAGS 0x{CpuOutcome.Hex(r["rflags"]):x}): the image's VIF 1 was not loaded"),
+        ["pvi-cli-sti-cpl3/cli"] = new("CLI at CPL3 in 64-bit mode with IOPL 0 and VIF 1 (set by the gate's IRETQ) and CR4.PVI as CPL0 read it back",
+            "SDM Vol. 2A CLI (Operation) and Vol. 3A 20.4: with CR0.PE = 1 and RFLAGS.VM = 0 (64-bit mode included: the 64-bit mode exceptions are the protected mode's), IOPL < CPL = 3 and CR4.PVI = 1, CLI clears VIF and leaves IF, raising nothing; with CR4.PVI = 0 it raises #GP(0)",
+            (o, r) => VirtualInterruptFlag(o, r, "CLI", false)),
+        ["pvi-cli-sti-cpl3/sti"] = new("STI at CPL3 in 64-bit mode with IOPL 0, VIP 0, after the CLI",
+            "SDM Vol. 2B STI (Operation, Table 4-24 'Protected, PVI') and Vol. 3A 20.4: with IOPL < CPL = 3, CR4.PVI = 1 and VIP = 0, STI sets VIF and leaves IF, raising nothing; with CR4.PVI = 0 it raises #GP(0)",
+            (o, r) => VirtualInterruptFlag(o, r, "STI", true)),
+        ["pvi-cli-sti-cpl3/sti-vip"] = new("STI at CPL3 in 64-bit mode with IOPL 0 and VIP 1 (set by the gate's IRETQ)",
+            "SDM Vol. 2B STI (Operation) and Vol. 3A 20.4: in PVI mode with VIP = 1 STI raises #GP(0) (the monitor delivers the pending interrupt); without PVI, IOPL < CPL raises #GP(0) as well",
+            (o, _) => Fault(o, Gp, 0)),
         ["cr0-pg-clear-cpl0/mov-cr0"] = new("MOV CR0 clearing PG (bit 31) at CPL0 in 64-bit mode",
             "SDM Vol. 2B MOV (control registers), 64-bit mode exceptions: #GP(0) on an attempt to clear CR0.PG; Vol. 3A 10.8.5.4: software leaves IA-32e mode from compatibility mode only",
             (o, _) => ClearInLongMode(o, "CR0.PG")),
@@ -250,16 +274,23 @@ public static class CpuRules
     /// Judges <paramref name="check"/> from the probe's records. <paramref name="vmStop"/> is the VMM's own report when the VM
     /// stopped after the guest announced the instruction (a KVM internal error, say); null when it ran on.
     /// </summary>
-    public static IReadOnlyList<string> Check(string check, IReadOnlyList<Record> records, string? vmStop)
+    public static IReadOnlyList<string> Check(string check, IReadOnlyList<Record> records, string? vmStop) =>
+        Deviations(check, records, vmStop).Select(d => d.Text).ToList();
+
+    /// <summary>
+    /// As <see cref="Check"/>, each problem with the check (the record's op) it belongs to and what was measured. A VM stop
+    /// belongs to the first check with no record (the guest announced it and reported nothing after), a missing outcome to none.
+    /// </summary>
+    public static IReadOnlyList<CpuDeviation> Deviations(string check, IReadOnlyList<Record> records, string? vmStop)
     {
-        var problems = new List<string>();
+        var problems = new List<CpuDeviation>();
         var mine = records.Where(r => r.Kind == "cpu" && r["check"] == check).ToList();
         bool entered = records.Any(r => r.Kind == "cpu-enter" && r["check"] == check);
         foreach (var r in mine)
         {
             if (Rules.TryGetValue($"{check}/{r["op"]}", out var rule) && rule.Judge(CpuOutcome.From(r), r) is { } wrong)
             {
-                problems.Add($"{rule.Did}: {wrong} [{rule.Sdm}] (record: {r.Line})");
+                problems.Add(new CpuDeviation(r["op"] ?? "", wrong, $"{rule.Did}: {wrong} [{rule.Sdm}] (record: {r.Line})"));
             }
         }
 
@@ -267,11 +298,15 @@ public static class CpuRules
         if (vmStop is not null && (entered || mine.Count > 0))
         {
             string did = string.Join(", then ", expected.Select(e => e.Value.Did).Distinct());
-            problems.Add($"{did}: the VM stopped instead ({vmStop}) [{string.Join("; ", expected.Select(e => e.Value.Sdm).Distinct())}; no instruction's outcome is a VM stop]");
+            var ops = expected.Select(e => e.Key[(check.Length + 1)..]).ToList();
+            string stopped = ops.FirstOrDefault(op => !mine.Any(r => r["op"] == op)) ?? ops.LastOrDefault() ?? "";
+            string measured = $"the VM stopped instead ({vmStop})";
+            problems.Add(new CpuDeviation(stopped, measured, $"{did}: {measured} [{string.Join("; ", expected.Select(e => e.Value.Sdm).Distinct())}; no instruction's outcome is a VM stop]"));
         }
         else if (mine.Count == 0 && vmStop is null)
         {
-            problems.Add($"the probe reported no outcome for {check} ({(entered ? "it announced the instruction and then said nothing" : "it never reached the instruction")})");
+            string measured = $"the probe reported no outcome for {check} ({(entered ? "it announced the instruction and then said nothing" : "it never reached the instruction")})";
+            problems.Add(new CpuDeviation("", measured, measured));
         }
 
         return problems;
@@ -467,6 +502,112 @@ public static class CpuRules
         : r["cpuid_sep"] != "1" ? Hidden(o, "SYSENTER", "CPUID.01H:EDX[11]")
         : r["intel"] != "1" ? (o is { Event: true, RipAfter: false, Vector: Ud } ? null : $"on a CPUID vendor other than GenuineIntel SYSENTER in long mode is #UD (AMD APM), yet it gave {o.Describe()}")
         : Fault(o, Gp, 0);
+
+    /// <summary>
+    /// SYSENTER's working path: the entry ran (its CS is in the record) with the selectors, stack and flags the SDM gives. Both
+    /// RFLAGS images are PUSHFQ's, which never show RF or VM (Vol. 2B PUSHF), so the entry's must be the caller's less IF.
+    /// </summary>
+    private static string? SysenterEntry(CpuOutcome o, Record r)
+    {
+        if (r["msrs_written"] != "1")
+        {
+            return "a WRMSR of IA32_SYSENTER_CS, _ESP or _EIP (0x174–0x176) raised #GP, so SYSENTER could not be tried";
+        }
+
+        if (r["cpuid_sep"] != "1")
+        {
+            return Hidden(o, "SYSENTER", "CPUID.01H:EDX[11]");
+        }
+
+        if (r["intel"] != "1")
+        {
+            return o is { Event: true, RipAfter: false, Vector: Ud } ? null : $"on a CPUID vendor other than GenuineIntel SYSENTER in long mode is #UD (AMD APM), yet it gave {o.Describe()}";
+        }
+
+        if (o.Event)
+        {
+            return $"it gave {o.Describe()} instead of entering IA32_SYSENTER_EIP at CPL0";
+        }
+
+        if (o.Value == SysenterFellThrough)
+        {
+            return "no event and no transfer: execution went on after the SYSENTER";
+        }
+
+        ulong cs = CpuOutcome.Hex(r["sysenter_cs"]), callerFlags = CpuOutcome.Hex(r["caller_rflags"]), entryFlags = CpuOutcome.Hex(r["entry_rflags"]);
+        var wrong = new List<string>();
+        Compare(wrong, "the entry's CS", CpuOutcome.Hex(r["entry_cs"]), cs & 0xFFFC);
+        Compare(wrong, "the entry's SS", CpuOutcome.Hex(r["entry_ss"]), (cs & 0xFFFC) + 8);
+        Compare(wrong, "the entry's RSP", CpuOutcome.Hex(r["entry_rsp"]), CpuOutcome.Hex(r["sysenter_esp"]));
+        if ((entryFlags & RflagsIf) != 0)
+        {
+            wrong.Add($"RFLAGS.IF was still set at the entry (RFLAGS 0x{entryFlags:x})");
+        }
+        else if (entryFlags != (callerFlags & ~RflagsIf))
+        {
+            wrong.Add($"the entry's RFLAGS were 0x{entryFlags:x}, not the caller's 0x{callerFlags:x} with IF cleared");
+        }
+
+        return wrong.Count == 0 ? null : string.Join("; ", wrong);
+    }
+
+    /// <summary>SYSEXIT's return to the landing at CPL3 with the SYSENTER block's user selectors, RSP = RCX and the entry's RFLAGS.</summary>
+    private static string? Sysexit(CpuOutcome o, Record r)
+    {
+        if (o.Value == SysexitFaulted)
+        {
+            return "SYSEXIT raised an exception at CPL0 instead of returning to CPL3 (the stub returned with IRETQ)";
+        }
+
+        if (o.Value == SysexitFaultedAtCpl3)
+        {
+            return $"SYSEXIT raised an exception (error code 0x{o.Error:x}) that came through the CPL3 event path (the stub returned with IRETQ)";
+        }
+
+        ulong cs = CpuOutcome.Hex(r["sysenter_cs"]);
+        var wrong = new List<string>();
+        Compare(wrong, "the landing's CS", CpuOutcome.Hex(r["landing_cs"]), (cs + 32) | 3);
+        Compare(wrong, "the landing's SS", CpuOutcome.Hex(r["landing_ss"]), (cs + 40) | 3);
+        Compare(wrong, "the landing's RSP", CpuOutcome.Hex(r["landing_rsp"]), CpuOutcome.Hex(r["rcx"]));
+        Compare(wrong, "the landing's RFLAGS", CpuOutcome.Hex(r["landing_rflags"]), CpuOutcome.Hex(r["entry_rflags"]));
+        return wrong.Count == 0 ? null : string.Join("; ", wrong);
+    }
+
+    private static void Compare(List<string> wrong, string what, ulong seen, ulong expected)
+    {
+        if (seen != expected)
+        {
+            wrong.Add($"{what} was 0x{seen:x}, not 0x{expected:x}");
+        }
+    }
+
+    /// <summary>
+    /// With CR4.PVI set (as CPL0 read it back) the instruction completes, VIF becomes <paramref name="vif"/> and IF stays 1;
+    /// without it, #GP(0). A CR4.PVI that stuck although CPUID hides VME is the enable-pvi check's deviation; CLI and STI with a
+    /// reserved CR4 bit set have no outcome the SDM defines, so they are not judged then.
+    /// </summary>
+    private static string? VirtualInterruptFlag(CpuOutcome o, Record r, string instruction, bool vif)
+    {
+        if (r["pvi"] != "1")
+        {
+            return Fault(o, Gp, 0);
+        }
+
+        if (r["cpuid_vme"] != "1")
+        {
+            return null;
+        }
+
+        if (o.Event)
+        {
+            return $"with CR4.PVI = 1, IOPL 0 and CPL 3 it gave {o.Describe()} instead of {(vif ? "setting" : "clearing")} VIF";
+        }
+
+        ulong flags = CpuOutcome.Hex(r["rflags"]);
+        return ((flags & RflagsVif) != 0) != vif ? $"{instruction} completed but left VIF {(vif ? 0 : 1)} (RFLAGS after it 0x{flags:x})"
+            : (flags & RflagsIf) == 0 ? $"{instruction} cleared IF, which PVI mode leaves alone (RFLAGS after it 0x{flags:x})"
+            : null;
+    }
 
     /// <summary>The write completed (the stub wrote the old value back: value 1, or 2 when that write faulted) or faulted as it must.</summary>
     private static string? ClearInLongMode(CpuOutcome o, string bit) =>

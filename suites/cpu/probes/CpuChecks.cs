@@ -19,7 +19,8 @@ public static unsafe class Probe
         // answers, the rig is attached.
         Control.Request("host-time", 30_000_000);
         if (!(UserChecks() || SystemRegisterChecks() || KernelChecks() || SoftExceptionAcrossRestore() || Cpl0InstructionChecks.Run()
-              || MsrChecks.Run() || PageFaultChecks.Run() || CpuidChecks.Run() || PrivilegeChecks.Run()))
+              || MsrChecks.Run() || PageFaultChecks.Run() || CpuidChecks.Run() || PrivilegeChecks.Run()
+              || VirtualInterruptChecks.Run()))
         {
             Report.Fail(Name, "unknown-check");
         }
@@ -142,7 +143,7 @@ public static unsafe class Probe
         string check = umip ? "umip-cpl3" : "descriptor-tables-cpl3";
         if (umip)
         {
-            Cpl0InstructionChecks.One(check, "enable-umip", GateOp.Cpl0EnableUmip, 0, "cpuid_umip", TargetCpuid.Umip);
+            Cpl0InstructionChecks.One(check, "enable-umip", GateOp.Cpl0SetCr4Bit, 11, "cpuid_umip", TargetCpuid.Umip);
         }
         ulong* cpl0 = stackalloc ulong[8];
         ulong* cpl3 = stackalloc ulong[2];

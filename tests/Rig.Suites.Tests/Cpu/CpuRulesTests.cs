@@ -304,6 +304,68 @@ public class CpuRulesTests
     }
 
     [Fact]
+    public void SysenterEntersAtCpl0WithItsMsrsAndSysexitReturnsToRdxWithRcx()
+    {
+        const string Entry = "RIG cpu check=sysenter-sysexit op=sysenter result=0x0 error=0x0 cpuid_sep=1 intel=1 msrs_written=1 sysenter_cs=0x160 sysenter_esp=0x40fe00 "
+            + "caller_rflags=0x3246 entry_rsp=0x40fe00 entry_cs=0x160 entry_ss=0x168 entry_rflags=0x3046";
+        const string Exit = "RIG cpu check=sysenter-sysexit op=sysexit result=0x0 error=0x0 sysenter_cs=0x160 rcx=0x40f800 entry_rflags=0x3046 "
+            + "landing_rsp=0x40f800 landing_cs=0x183 landing_ss=0x18b landing_rflags=0x3046";
+        Assert.Empty(Judge("sysenter-sysexit", null, Entry, Exit));
+        Assert.Contains("IF was still set", Assert.Single(Judge("sysenter-sysexit", null, Entry.Replace("entry_rflags=0x3046", "entry_rflags=0x3246", StringComparison.Ordinal), Exit)));
+        Assert.Contains("not the caller's", Assert.Single(Judge("sysenter-sysexit", null, Entry.Replace("entry_rflags=0x3046", "entry_rflags=0x3006", StringComparison.Ordinal), Exit)));
+        Assert.Contains("CS was 0x163", Assert.Single(Judge("sysenter-sysexit", null, Entry.Replace("entry_cs=0x160", "entry_cs=0x163", StringComparison.Ordinal), Exit)));
+        Assert.Contains("RSP was 0x40fe08", Assert.Single(Judge("sysenter-sysexit", null, Entry.Replace("entry_rsp=0x40fe00", "entry_rsp=0x40fe08", StringComparison.Ordinal), Exit)));
+        Assert.Contains("landing's SS was 0x1b", Assert.Single(Judge("sysenter-sysexit", null, Entry, Exit.Replace("landing_ss=0x18b", "landing_ss=0x1b", StringComparison.Ordinal))));
+        Assert.Contains("landing's RSP", Assert.Single(Judge("sysenter-sysexit", null, Entry, Exit.Replace("landing_rsp=0x40f800", "landing_rsp=0x40f900", StringComparison.Ordinal))));
+        Assert.Contains("landing's RFLAGS", Assert.Single(Judge("sysenter-sysexit", null, Entry, Exit.Replace("landing_rflags=0x3046", "landing_rflags=0x3246", StringComparison.Ordinal))));
+        Assert.Contains("CPL3 event path", Assert.Single(Judge("sysenter-sysexit", null, Entry.Replace("result=0x0", "result=0x3", StringComparison.Ordinal),
+            Exit.Replace("result=0x0", "result=0x3", StringComparison.Ordinal))));
+
+        // Where SYSENTER does not enter, the entry never ran and only its record exists: #UD is right where CPUID hides SEP or the vendor is AMD.
+        string ud = Entry.Replace("result=0x0", $"result={Ud}", StringComparison.Ordinal);
+        Assert.Contains("instead of entering", Assert.Single(Judge("sysenter-sysexit", null, ud)));
+        Assert.Empty(Judge("sysenter-sysexit", null, ud.Replace("intel=1", "intel=0", StringComparison.Ordinal)));
+        Assert.Empty(Judge("sysenter-sysexit", null, ud.Replace("cpuid_sep=1", "cpuid_sep=0", StringComparison.Ordinal)));
+        Assert.Contains("no transfer", Assert.Single(Judge("sysenter-sysexit", null, Entry.Replace("result=0x0", "result=0x1", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public void WithPviCliAndStiAtCpl3ToggleVifAndStiWithVipIsGp0()
+    {
+        const string Gp0 = "0x800000000000000d";
+        string[] pvi =
+        [
+            "RIG cpu check=pvi-cli-sti-cpl3 op=enable-pvi result=0x0 error=0x0 cpuid_vme=1 level=cpl0",
+            "RIG cpu check=pvi-cli-sti-cpl3 op=cli result=0x0 error=0x0 pvi=1 cpuid_vme=1 rflags=0x202",
+            "RIG cpu check=pvi-cli-sti-cpl3 op=sti result=0x0 error=0x0 pvi=1 cpuid_vme=1 rflags=0x80202",
+            $"RIG cpu check=pvi-cli-sti-cpl3 op=sti-vip result={Gp0} error=0x0 pvi=1 cpuid_vme=1 rflags=0x0",
+            "RIG cpu check=pvi-cli-sti-cpl3 op=iretq-vif result=0x0 error=0x0 pvi=1 cpuid_vme=1 rflags=0x80202",
+        ];
+        Assert.Empty(Judge("pvi-cli-sti-cpl3", null, pvi));
+        Assert.Contains("instead of clearing VIF", Assert.Single(Judge("pvi-cli-sti-cpl3", null, [pvi[0], pvi[1].Replace("result=0x0", $"result={Gp0}", StringComparison.Ordinal), pvi[2], pvi[3]])));
+        Assert.Contains("left VIF 1", Assert.Single(Judge("pvi-cli-sti-cpl3", null, [pvi[0], pvi[1].Replace("rflags=0x202", "rflags=0x80202", StringComparison.Ordinal), pvi[2], pvi[3]])));
+        Assert.Contains("cleared IF", Assert.Single(Judge("pvi-cli-sti-cpl3", null, [pvi[0], pvi[1].Replace("rflags=0x202", "rflags=0x2", StringComparison.Ordinal), pvi[2], pvi[3]])));
+        Assert.Contains("left VIF 0", Assert.Single(Judge("pvi-cli-sti-cpl3", null, [pvi[0], pvi[1], pvi[2].Replace("rflags=0x80202", "rflags=0x202", StringComparison.Ordinal), pvi[3]])));
+        Assert.Single(Judge("pvi-cli-sti-cpl3", null, [pvi[0], pvi[1], pvi[2], pvi[3].Replace($"result={Gp0}", "result=0x0", StringComparison.Ordinal)]));
+        Assert.Contains("not loaded", Assert.Single(Judge("pvi-cli-sti-cpl3", null, [pvi[0], pvi[1], pvi[2], pvi[3], pvi[4].Replace("rflags=0x80202", "rflags=0x202", StringComparison.Ordinal)])));
+
+        // Without VME, CR4.PVI is reserved (#GP on the MOV CR4) and CLI/STI at CPL 3 > IOPL are #GP(0).
+        string[] none =
+        [
+            $"RIG cpu check=pvi-cli-sti-cpl3 op=enable-pvi result=0xd02 error=0x0 cpuid_vme=0 level=cpl0",
+            $"RIG cpu check=pvi-cli-sti-cpl3 op=cli result={Gp0} error=0x0 pvi=0 cpuid_vme=0 rflags=0x202",
+            $"RIG cpu check=pvi-cli-sti-cpl3 op=sti result={Gp0} error=0x0 pvi=0 cpuid_vme=0 rflags=0x202",
+            $"RIG cpu check=pvi-cli-sti-cpl3 op=sti-vip result={Gp0} error=0x0 pvi=0 cpuid_vme=0 rflags=0x0",
+        ];
+        Assert.Empty(Judge("pvi-cli-sti-cpl3", null, none));
+        Assert.Single(Judge("pvi-cli-sti-cpl3", null, [none[0], pvi[1].Replace("pvi=1", "pvi=0", StringComparison.Ordinal), none[2], none[3]]));
+
+        // QEMU 7.2 TCG: CPUID hides VME, yet CR4.PVI sticks; that write is the deviation, CLI/STI with the reserved bit set are not judged.
+        Assert.Contains("no event", Assert.Single(Judge("pvi-cli-sti-cpl3", null, [none[0].Replace("result=0xd02", "result=0x0", StringComparison.Ordinal),
+            none[1].Replace("pvi=0", "pvi=1", StringComparison.Ordinal), none[2].Replace("pvi=0", "pvi=1", StringComparison.Ordinal), none[3]])));
+    }
+
+    [Fact]
     public void ClearingPagingOrPaeInLongModeIsGp0AndAHangIsADeviation()
     {
         Assert.Empty(Judge("cr0-pg-clear-cpl0", null, "RIG cpu check=cr0-pg-clear-cpl0 op=mov-cr0 result=0xd02 error=0x0 bit=31 level=cpl0"));

@@ -26,6 +26,8 @@ public sealed class RigConfigurationTests
     [InlineData(""" "t": { "kind": "qemu", "binary": "q", "accel": "tcg", "memoryMb": 1 } """, "targets:t:memoryMb:")]
     [InlineData(""" "ref": { "kind": "reference", "binary": "x", "irqchip": "split" } """, "targets:ref:irqchip:")]
     [InlineData(""" "ref": { "kind": "reference", "binary": "x", "offers": ["kvmclock", "hyperv"] } """, "targets:ref:offers:")]
+    [InlineData(""" "ref": { "kind": "reference", "binary": "x", "hostLimits": { "kvm_pvm": ["cpu.sysretq/syscall-sysretq"] } } """, "targets:ref:hostLimits:kvm_pvm:")]
+    [InlineData(""" "ref": { "kind": "reference", "binary": "x", "hostLimits": { "any": ["sysretq: #GP"] } } """, "targets:ref:hostLimits:any:")]
     [InlineData(""" "x": { "kind": "xen", "binary": "xl", "machine": "q35" } """, "targets:x:machine:")]
     [InlineData(""" "x": { "kind": "xen", "binary": "qemu-system-x86_64", "accel": "kvm", "machine": "pvh" } """, "targets:x:accel:")]
     public void A_bad_target_value_names_its_key(string target, string key)

@@ -113,6 +113,21 @@ internal static unsafe class CpuNative
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Sysenter(ulong* error, ulong argument);
 
+    /// <summary>
+    /// SYSENTER from CPL3 to <see cref="SysenterEntry"/> and its SYSEXIT back: 0 after the round trip, else as the other helpers or
+    /// 1 (SYSENTER fell through), 2 (SYSEXIT faulted at CPL0), 3 (SYSEXIT faulted through the CPL3 path); out[0] error code,
+    /// out[1..4] the entry's RSP, CS, SS, RFLAGS, out[5..8] those after SYSEXIT, out[9] the RCX given to SYSEXIT, out[10] the
+    /// caller's RFLAGS (guest-probes/StubGen/CpuCheckCode.cs).
+    /// </summary>
+    [RuntimeImport("rig_cpu_sysenter_sysexit")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong SysenterSysexit(ulong* output, ulong argument);
+
+    /// <summary>The address of the stub's SYSENTER entry, for IA32_SYSENTER_EIP.</summary>
+    [RuntimeImport("rig_cpu_sysenter_entry")]
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    internal static extern ulong SysenterEntry();
+
     [RuntimeImport("rig_cpu_xgetbv")]
     [MethodImpl(MethodImplOptions.InternalCall)]
     internal static extern ulong Xgetbv(ulong* error, ulong argument);

@@ -19,7 +19,7 @@ internal static unsafe class PrivilegeChecks
     /// <summary>Rounds of the CPL3 wait for the handler: about half a second natively, where kvm_pvm delivers in ~1 ms.</summary>
     private const ulong Spins = 500_000_000;
 
-    private const uint SysenterCsMsr = 0x174;
+    private const uint SysenterCsMsr = 0x174, SysenterEspMsr = 0x175, SysenterEipMsr = 0x176;
 
     public static bool Run()
     {
@@ -68,6 +68,10 @@ internal static unsafe class PrivilegeChecks
         else if (CommandLine.Is("check", "sysenter-cpl3"))
         {
             Sysenter();
+        }
+        else if (CommandLine.Is("check", "sysenter-sysexit"))
+        {
+            SysenterSysexit();
         }
         else if (CommandLine.Is("check", "cr0-pg-clear-cpl0"))
         {
@@ -196,6 +200,58 @@ internal static unsafe class PrivilegeChecks
         line.Field("intel", intel);
         line.Field("sysenter_cs_written", written ? 1UL : 0UL);
         Console.Write(ref line);
+    }
+
+    /// <summary>
+    /// SYSENTER's working path and SYSEXIT back (SDM Vol. 2B SYSENTER, SYSEXIT; Vol. 3A 5.8.7): IA32_SYSENTER_CS = the stub's
+    /// SYSENTER block (Selectors.SysenterCode64), _ESP = the top of a stack of this frame's, _EIP = the stub's entry. Two records:
+    /// `sysenter` with what the entry saw, and, where the entry ran, `sysexit` with what the landing saw.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SysenterSysexit()
+    {
+        const string check = "sysenter-sysexit";
+        byte* stack = stackalloc byte[512];
+        ulong esp = ((ulong)stack + 512) & ~15UL;
+        ulong* output = stackalloc ulong[11];
+        for (int i = 0; i < 11; i++)
+        {
+            output[i] = 0;
+        }
+
+        bool written = Msr.TryWrite(SysenterCsMsr, Selectors.SysenterCode64) && Msr.TryWrite(SysenterEspMsr, esp)
+            && Msr.TryWrite(SysenterEipMsr, CpuNative.SysenterEntry());
+        ulong result = 0;
+        if (written)
+        {
+            CheckRecord.Entering(check);
+            result = CpuNative.SysenterSysexit(output, 0);
+        }
+
+        Line line = CheckRecord.Start(check, "sysenter", result, output[0]);
+        line.Field("cpuid_sep", TargetCpuid.Sep);
+        line.Field("intel", TargetCpuid.IntelVendor);
+        line.Field("msrs_written", written ? 1UL : 0UL);
+        line.HexField("sysenter_cs", Selectors.SysenterCode64);
+        line.HexField("sysenter_esp", esp);
+        line.HexField("caller_rflags", output[10]);
+        line.HexField("entry_rsp", output[1]);
+        line.HexField("entry_cs", output[2]);
+        line.HexField("entry_ss", output[3]);
+        line.HexField("entry_rflags", output[4]);
+        Console.Write(ref line);
+        if (output[2] != 0)
+        {
+            Line back = CheckRecord.Start(check, "sysexit", result, output[0]);
+            back.HexField("sysenter_cs", Selectors.SysenterCode64);
+            back.HexField("rcx", output[9]);
+            back.HexField("entry_rflags", output[4]);
+            back.HexField("landing_rsp", output[5]);
+            back.HexField("landing_cs", output[6]);
+            back.HexField("landing_ss", output[7]);
+            back.HexField("landing_rflags", output[8]);
+            Console.Write(ref back);
+        }
     }
 
     /// <summary>XGETBV, XSAVE and XSETBV at CPL3 with CR4 as the stub left it (OSXSAVE clear: nothing here sets it).</summary>

@@ -57,6 +57,9 @@ public static class TargetCpuid
     /// <summary>CPUID.1:EDX[11] SEP: SYSENTER/SYSEXIT.</summary>
     public static ulong Sep => Cpu.Cpuid(1).Edx >> 11 & 1;
 
+    /// <summary>CPUID.1:EDX[1] VME, which also enumerates CR4.PVI (SDM Vol. 3A 2.5, Vol. 2A CPUID).</summary>
+    public static ulong Vme => Cpu.Cpuid(1).Edx >> 1 & 1;
+
     /// <summary>CPUID.0's vendor is "GenuineIntel": SYSENTER in 64-bit mode follows the SDM there; AMD's APM makes it #UD in long mode.</summary>
     public static ulong IntelVendor
     {
