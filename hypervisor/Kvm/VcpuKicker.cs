@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Rig.Hypervisor.Xen;
 using Tmds.Linux;
 
 namespace Rig.Hypervisor.Kvm;
@@ -45,6 +46,7 @@ public sealed unsafe class VcpuKicker
     private bool _alarmRetired;
     private long _kickAt = long.MaxValue;
     private int _armedOnCpu = -1;
+    private long _kickedAt = long.MaxValue;
 
     public VcpuKicker(KvmRunPage run)
     {
@@ -77,6 +79,7 @@ public sealed unsafe class VcpuKicker
 
     public void Kick()
     {
+        Interlocked.CompareExchange(ref _kickedAt, HostClock.Instance.MonotonicNanoseconds, long.MaxValue);
         _run.ImmediateExit = true;
         nuint thread = Volatile.Read(ref _thread);
         if (thread != 0)
@@ -129,7 +132,20 @@ public sealed unsafe class VcpuKicker
     }
 
     /// <summary>Call on the vCPU thread after KVM_RUN returned, before looking at what the kick asked for.</summary>
-    public void Acknowledge() => _run.ImmediateExit = false;
+    public void Acknowledge()
+    {
+        _run.ImmediateExit = false;
+        Volatile.Write(ref _kickedAt, long.MaxValue);
+    }
+
+    /// <summary>Host CLOCK_MONOTONIC ns of the first <see cref="Kick"/> since the last <see cref="Acknowledge"/> (long.MaxValue: none).</summary>
+    public long KickedAt => Volatile.Read(ref _kickedAt);
+
+    /// <summary>The armed deadline (host CLOCK_MONOTONIC ns; long.MaxValue: none).</summary>
+    public long Deadline => Volatile.Read(ref _kickAt);
+
+    /// <summary>The host CPU the deadline's timer was last armed on (-1: never).</summary>
+    public int DeadlineCpu => Volatile.Read(ref _armedOnCpu);
 
     private void Program(long deadlineNs)
     {

@@ -30,6 +30,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private ulong _cr8GivenToKvm;
     private bool _entered;
     private volatile bool _sleeping;
+    private HostWakeWatch? _wakeWatch;
 
     internal Vcpu(VirtualMachine vm, KvmVcpu kvm)
     {
@@ -87,6 +88,7 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
 
     internal void Start()
     {
+        _wakeWatch = new HostWakeWatch(Id, _kicker, _vm.Clock, _vm.HostRecords);
         _thread = new Thread(ThreadMain) { IsBackground = true, Name = $"vcpu{Id}" };
         _thread.Start();
     }
@@ -149,7 +151,9 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         }
 
         _kicker.FollowCpu();
+        _wakeWatch?.Entering();
         bool exited = Kvm.Run();
+        _wakeWatch?.Returned();
         _kicker.Acknowledge();
         SyncCr8FromGuest();
         NmiMce.AfterExit();

@@ -228,6 +228,9 @@ public sealed class VirtualMachine : IVendorVmControl, IDisposable
     /// <summary>The VMM's log (stderr unless the options say otherwise).</summary>
     internal Action<string> Log => _options.Log;
 
+    /// <summary>Where records for the rig's oracles go (<see cref="VmOptions.HostRecords"/>).</summary>
+    internal Action<string> HostRecords => _options.HostRecords;
+
     /// <summary>Where the start's stages are reported (<see cref="VmOptions.StartStage"/>).</summary>
     internal Action<string> StartStage => _options.StartStage;
 

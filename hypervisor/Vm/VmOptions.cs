@@ -51,4 +51,7 @@ public sealed record VmOptions
     public Action<byte> Com2 { get; init; } = _ => { };
 
     public Action<string> Log { get; init; } = message => Console.Error.WriteLine($"rig-hv: {message}");
+
+    /// <summary>Records for the rig's oracles (`RIG kind key=value…` lines, e.g. <see cref="HostLateRecord"/>), on stderr beside the log.</summary>
+    public Action<string> HostRecords { get; init; } = line => Console.Error.WriteLine(line);
 }

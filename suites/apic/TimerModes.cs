@@ -9,7 +9,8 @@ namespace Rig.Suites.Apic;
 /// apic.timer-modes: one-shot, periodic and TSC-deadline timers, xAPIC and x2APIC, and a masked LVT. Every
 /// interrupt comes no earlier than the count or the deadline allows, one per one-shot arming and one per period, none
 /// while masked, and none is late or lost while the vCPU runs (Oracles/TimerDeliveryRules.cs); time the probe could
-/// see it did not run is excused, so the verdict does not depend on the host's load. Lateness goes to the report as a
+/// see it did not run is excused, and so is time the VMM shows its host kept it from acting (rig-hv's host-late
+/// records), so the verdict does not depend on the host's load or timer quality. Lateness goes to the report as a
 /// distribution (metric late_us per mode).
 /// </summary>
 [TestFixture]
@@ -26,9 +27,9 @@ public sealed class TimerModes
                  "one-shot arming, every period when periodic; 12.5.4.1: a TSC-deadline interrupt comes once the TSC reaches " +
                  "the deadline, never before; 12.5.1: masked, none. Never early (rate measured against the TSC ±" +
                  $"{TimerDeliveryRules.RateTolerance:P0}); late or lost by at most {TimerDeliveryRules.RunningLatencyUs:0} µs " +
-                 "of the vCPU's own run time (time it was seen not to run is excused)");
+                 "of the vCPU's own run time (time it was seen not to run, or the VMM shows its host late to interrupt it, is excused)");
         // A damaged arming is the case's error (JudgeProbeVerdicts), never numbers parsed from its remains.
-        var armings = c.Records.Where(r => r.Kind == ArmingRecord.Kind && !r.Damaged).Select(TimerArming.From).ToList();
+        var armings = c.Records.Where(r => r.Kind == ArmingRecord.Kind && !r.Damaged).Select(r => TimerArming.From(r, c.HostRecords)).ToList();
         if (armings.Count == 0)
         {
             c.Error($"the probe printed no timer armings; {exit}");
@@ -39,8 +40,10 @@ public sealed class TimerModes
         foreach (var group in armings.GroupBy(a => a.What))
         {
             var stolen = group.Sum(a => a.Gaps.Sum(g => g.To - g.From));
+            var hostLate = group.SelectMany(a => a.HostLate).Select(h => h.To - h.From).ToList();
             c.Evidence($"observed: {group.Key}: {group.Count()} armings, {group.Sum(a => a.Ticks.Count)} interrupts, " +
-                       $"{stolen / 1000:0.0} ms the probe did not run");
+                       $"{stolen / 1000:0.0} ms the probe did not run" +
+                       (hostLate.Count == 0 ? "" : $", the host late to interrupt the vCPU {hostLate.Count} times (worst {hostLate.Max():0} µs)"));
         }
 
         foreach (var (apic, mode, lateUs) in finding.Lateness)

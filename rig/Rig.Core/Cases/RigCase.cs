@@ -66,6 +66,9 @@ public sealed class RigCase : IAsyncDisposable
     /// <summary>How the VM ended, once <see cref="RunToExitAsync"/> returned.</summary>
     public VmExit? Exit { get; private set; }
 
+    /// <summary>The VMM's own records (<see cref="IVm.HostRecords"/>), complete once <see cref="RunToExitAsync"/> returned.</summary>
+    public IReadOnlyList<Record> HostRecords => Vm.HostRecords;
+
     /// <summary>The probe's records so far, in order.</summary>
     public IReadOnlyList<Record> Records
     {
@@ -473,6 +476,16 @@ public sealed class RigCase : IAsyncDisposable
             foreach (var line in Vm.Com2Transcript.Take(1000))
             {
                 log.AppendLine(line);
+            }
+        }
+
+        var hostRecords = Vm.HostRecords;
+        if (hostRecords.Count > 0)
+        {
+            log.AppendLine("== VMM records");
+            foreach (var record in hostRecords.Take(1000))
+            {
+                log.AppendLine(record.Line);
             }
         }
 

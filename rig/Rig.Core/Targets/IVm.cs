@@ -20,8 +20,14 @@ public interface IVm : IControlPlane, IAsyncDisposable
     /// <summary>QMP events (RESET, STOP, SHUTDOWN, ...), in order.</summary>
     ChannelReader<QmpEvent> Events { get; }
 
-    /// <summary>What the VMM wrote on stderr (bounded); first place to look when a boot goes wrong.</summary>
+    /// <summary>What the VMM wrote on stderr (bounded), its records aside; first place to look when a boot goes wrong.</summary>
     string VmmDiagnostics { get; }
+
+    /// <summary>
+    /// The VMM's own records (<c>RIG ...</c> lines on its stderr, e.g. rig-hv's host-late), in order; complete once
+    /// <see cref="WaitForExitAsync"/> returned. Empty for a VMM that writes none.
+    /// </summary>
+    IReadOnlyList<Record> HostRecords { get; }
 
     /// <summary>COM2 in both directions ("&lt; " guest, "&gt; " host), for the evidence of a case that played a scenario.</summary>
     IReadOnlyList<string> Com2Transcript { get; }

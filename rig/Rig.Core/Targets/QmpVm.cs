@@ -34,6 +34,7 @@ public sealed class QmpVm : IVm, IReferenceControls
     // 200 000 lines of up to 64 KiB each would be 25 GB of strings: the kept log is bounded in characters too.
     private const long MaxCom1Chars = 32L * 1024 * 1024;
     private const int MaxDiagnosticsChars = 64 * 1024;
+    private const int MaxHostRecords = 100_000;
     private const int MaxMemoryRead = 256 * 1024 * 1024;
 
     private readonly VmLaunch _launch;
@@ -44,6 +45,7 @@ public sealed class QmpVm : IVm, IReferenceControls
     private readonly Channel<Record> _records = Channel.CreateUnbounded<Record>();
     private readonly List<string> _lines = [];
     private readonly StringBuilder _diagnostics = new();
+    private readonly List<Record> _hostRecords = [];
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _com1Reader;
     private readonly Task _stderrReader;
@@ -85,6 +87,17 @@ public sealed class QmpVm : IVm, IReferenceControls
     public ChannelReader<QmpEvent> Events => _qmp.Events;
 
     public IReadOnlyList<string> Com2Transcript => _com2Channel?.Transcript ?? [];
+
+    public IReadOnlyList<Record> HostRecords
+    {
+        get
+        {
+            lock (_hostRecords)
+            {
+                return [.. _hostRecords];
+            }
+        }
+    }
 
     public string VmmDiagnostics
     {
@@ -216,8 +229,9 @@ public sealed class QmpVm : IVm, IReferenceControls
             await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(ProcessExitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        // The VMM is gone, so COM1 reaches end of stream; wait for its last lines (bounded, in case a grandchild holds it).
-        await _com1Reader.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // The VMM is gone, so COM1 and stderr reach end of stream; wait for their last lines (bounded, in case a
+        // grandchild holds them).
+        await Task.WhenAll(_com1Reader, _stderrReader).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return new VmExit(_process.HasExited ? _process.ExitCode : -1, timedOut && !_watchdogFired, _watchdogFired, Volatile.Read(ref _fault));
     }
 
@@ -423,15 +437,31 @@ public sealed class QmpVm : IVm, IReferenceControls
 
     private async Task ReadStderrAsync()
     {
-        var buffer = new char[4096];
         try
         {
-            int n;
-            while ((n = await _process.StandardError.ReadAsync(buffer, _lifetime.Token).ConfigureAwait(false)) > 0)
+            string? line;
+            while ((line = await _process.StandardError.ReadLineAsync(_lifetime.Token).ConfigureAwait(false)) is not null)
             {
+                if (RecordParser.TryParse(line) is { } record)
+                {
+                    lock (_hostRecords)
+                    {
+                        if (_hostRecords.Count < MaxHostRecords)
+                        {
+                            _hostRecords.Add(record);
+                        }
+                    }
+
+                    continue;
+                }
+
                 lock (_diagnostics)
                 {
-                    _diagnostics.Append(buffer, 0, Math.Min(n, Math.Max(0, MaxDiagnosticsChars - _diagnostics.Length)));
+                    _diagnostics.Append(line.AsSpan(0, Math.Min(line.Length, Math.Max(0, MaxDiagnosticsChars - _diagnostics.Length))));
+                    if (_diagnostics.Length < MaxDiagnosticsChars)
+                    {
+                        _diagnostics.Append('\n');
+                    }
                 }
             }
         }

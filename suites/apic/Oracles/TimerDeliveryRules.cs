@@ -20,7 +20,10 @@ public sealed record TimerDeliveryFinding(IReadOnlyList<string> Problems, IReadO
 /// <see cref="RunningLatencyUs"/> before its interrupt arrives (periodic: before the next boundary is due, or the two
 /// merge in IRR). Time the probe's waiting loop did not run — the vCPU descheduled by a loaded host — does not count,
 /// as it would not on a descheduled real CPU's count of its own run time: a tick late or merged only while the probe
-/// itself was stopped is excused, a tick missing while it ran is not. This is the rate's lower bound. The first
+/// itself was stopped is excused, a tick missing while it ran is not. Nor does time in which the VMM shows that it had
+/// asked its host to interrupt the guest and the host had not (rig-hv's host-late records: a host that is itself a VM
+/// fires its timers milliseconds late in bursts, and the guest runs on meanwhile); a VMM that asked late, or did
+/// nothing when interrupted, has no such record for that time. This is the rate's lower bound. The first
 /// boundary of each (APIC mode, timer mode) is not held to that bound, as long as an interrupt comes: it pays one-time
 /// costs no rule speaks of (a VMM's JIT compiling its delivery path, TCG translating the handler), measured at 2.4 ms on
 /// the reference and 3.9 ms on qemu-tcg at load 40 (qemu-tcg's first periodic tick once came with the second), while

@@ -166,6 +166,7 @@ public static unsafe class Probe
         line.TextField(ArmingRecord.Apic, apic);
         line.TextField(ArmingRecord.Mode, ModeName(mode));
         line.Field(ArmingRecord.PeriodUs, periodUs);
+        line.HexField(ArmingRecord.OriginTsc, watch.Origin);
         line.Field(ArmingRecord.WriteUs, watch.Since(written));
         line.Field(ArmingRecord.EndUs, watch.Since(watch.Last));
         line.Text(" ");

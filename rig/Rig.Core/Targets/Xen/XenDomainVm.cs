@@ -78,6 +78,8 @@ public sealed class XenDomainVm : IVm
 
     public ChannelReader<QmpEvent> Events => _events.Reader;
 
+    public IReadOnlyList<Record> HostRecords => [];
+
     public string VmmDiagnostics => _creation + "\n" + _dom0.Diagnostics + "\n" + string.Join('\n', _dom0.Agent.Unrouted.TakeLast(20));
 
     public IReadOnlyList<string> Com2Transcript => _com2Channel?.Transcript ?? [];
