@@ -148,6 +148,22 @@ internal sealed class CpuCheckCode
     }
 
     /// <summary>
+    /// Stores RSP, CS, SS and RFLAGS at the given offsets of the out block RDI points to, as an entry point found them;
+    /// clobbers RAX only (REX.W MOV r64, Sreg zero-extends; no instruction here changes a flag).
+    /// </summary>
+    private void StoreStackAndSegments(int rspAt, int csAt, int ssAt, int rflagsAt)
+    {
+        _a.mov(__qword_ptr[rdi + rspAt], rsp);
+        _a.pushfq();
+        _a.pop(rax);
+        _a.mov(__qword_ptr[rdi + rflagsAt], rax);
+        _a.mov(rax, cs);
+        _a.mov(__qword_ptr[rdi + csAt], rax);
+        _a.mov(rax, ss);
+        _a.mov(__qword_ptr[rdi + ssAt], rax);
+    }
+
+    /// <summary>
     /// IA32_SYSENTER_EIP's code, entered (SDM Vol. 2B SYSENTER) at CPL0 with RSP = IA32_SYSENTER_ESP and IF, VM and RF cleared,
     /// nothing of the caller saved and every register but RSP and RIP as rig_cpu_sysenter_sysexit left it: its RSP, CS, SS and
     /// RFLAGS go to out[1..4] (RDI), then a 64-bit SYSEXIT (REX.W) to RDX with RSP = RCX. A fault of the SYSEXIT taken at CPL0
@@ -159,14 +175,7 @@ internal sealed class CpuCheckCode
         Label faulted = _a.CreateLabel();
         // No instruction here changes a flag (REX.W MOV r64, Sreg zero-extends), so the landing must see these RFLAGS unchanged.
         _a.Label(ref _sysenterEntry);
-        _a.mov(__qword_ptr[rdi + 8], rsp);
-        _a.pushfq();
-        _a.pop(rax);
-        _a.mov(__qword_ptr[rdi + 32], rax);
-        _a.mov(rax, cs);
-        _a.mov(__qword_ptr[rdi + 16], rax);
-        _a.mov(rax, ss);
-        _a.mov(__qword_ptr[rdi + 24], rax);
+        StoreStackAndSegments(rspAt: 8, csAt: 16, ssAt: 24, rflagsAt: 32);
         _a.Label(ref _sysexit);
         _a.sysexitq();
         _a.Label(ref faulted);
@@ -561,14 +570,7 @@ internal sealed class CpuCheckCode
         code.UserFixups.Add((after, trap));
 
         a.Label(ref landing);
-        a.mov(__qword_ptr[rdi + 40], rsp);
-        a.pushfq();
-        a.pop(rax);
-        a.mov(__qword_ptr[rdi + 64], rax);
-        a.mov(rax, cs);
-        a.mov(__qword_ptr[rdi + 48], rax);
-        a.mov(rax, ss);
-        a.mov(__qword_ptr[rdi + 56], rax);
+        StoreStackAndSegments(rspAt: 40, csAt: 48, ssAt: 56, rflagsAt: 64);
         a.xor(eax, eax);
         a.Label(ref _sysenterBack);
         a.push(Selectors.UserData | 3);
