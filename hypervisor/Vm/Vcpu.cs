@@ -78,7 +78,10 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     /// <summary>Kicks the vCPU out of the guest at <paramref name="deadlineNs"/>; a halted vCPU is woken by the timer thread's <see cref="Ring"/>.</summary>
     public void RingAt(long deadlineNs) => _kicker.KickAt(deadlineNs);
 
-    /// <summary>Runs <paramref name="request"/> on the vCPU thread before its next entry (vCPU ioctls block while another thread is in KVM_RUN).</summary>
+    /// <summary>
+    /// Runs <paramref name="request"/> on the vCPU thread (vCPU ioctls block while another thread is in KVM_RUN), at an
+    /// instruction boundary with no event half-injected (<see cref="RunHostRequests"/>).
+    /// </summary>
     public void Post(Action<KvmVcpu> request)
     {
         _hostRequests.Enqueue(request);
