@@ -79,7 +79,10 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     /// <summary>Kicks the vCPU out of the guest at <paramref name="deadlineNs"/>; a halted vCPU is woken by the timer thread's <see cref="Ring"/>.</summary>
     public void RingAt(long deadlineNs) => _kicker.KickAt(deadlineNs);
 
-    /// <summary>Runs <paramref name="request"/> on the vCPU thread before its next entry (vCPU ioctls block while another thread is in KVM_RUN).</summary>
+    /// <summary>
+    /// Runs <paramref name="request"/> on the vCPU thread (vCPU ioctls block while another thread is in KVM_RUN), at an
+    /// instruction boundary with no event half-injected (<see cref="RunHostRequests"/>).
+    /// </summary>
     public void Post(Action<KvmVcpu> request)
     {
         _hostRequests.Enqueue(request);
@@ -173,7 +176,10 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     private void CompletePendingExit()
     {
         FinishInstruction();
-        DeliverQueuedEvents();
+        if (!_vm.Defects.IsOn(DefectCatalog.SoftExceptionLostOnRestore))
+        {
+            DeliverQueuedEvents();
+        }
     }
 
     /// <summary>Before parking: the exit completed, then the registers left in the host CPU's frame (not when the VM is ending).</summary>
@@ -218,11 +224,6 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
     /// </summary>
     private void DeliverQueuedEvents()
     {
-        if (_vm.Defects.IsOn(DefectCatalog.SoftExceptionLostOnRestore))
-        {
-            return;
-        }
-
         var run = Kvm.RunPage;
         while (_vm.UserIrqchip && Activity == VcpuActivity.Running && run.InterruptFlag && !run.ReadyForInterruptInjection)
         {
@@ -232,8 +233,23 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
         }
     }
 
+    /// <summary>
+    /// The host's requests (QMP inject-nmi, HMP mce), once KVM has delivered any event it half-injected. KVM_X86_SET_MCE
+    /// queues #MC with kvm_queue_exception, which replaces an exception queued and not yet delivered "in a hope that
+    /// instruction re-execution will regenerate lost exception" (x86.c kvm_multiple_exception), and KVM_SET_VCPU_EVENTS
+    /// (the NMI defects) overwrites it. Under kvm_pvm the #BP of an INT3 at CPL3 is queued with RIP already past the INT3
+    /// (<see cref="DeliverQueuedEvents"/>), so nothing regenerates it: the guest probes' gate call came back without its
+    /// CPL0 handler having run, and nmi-mce.mce-banks, polling COM2 through that gate for the acknowledgement of the very
+    /// machine check that replaced it, lost a read and waited past its case's bound (docs/notes/nmi-mce.md).
+    /// </summary>
     private void RunHostRequests()
     {
+        if (_hostRequests.IsEmpty)
+        {
+            return;
+        }
+
+        DeliverQueuedEvents();
         while (_hostRequests.TryDequeue(out var request))
         {
             request(Kvm);

@@ -8,6 +8,7 @@ namespace Rig.Hypervisor.Tests;
 public sealed class SnapshotTests
 {
     private const uint Counter = 0x5000;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [RequiresKvmFact]
     public void Revert_restores_memory_and_the_guest_continues_from_the_snapshot()
@@ -22,19 +23,19 @@ public sealed class SnapshotTests
         using var guest = new GuestVm(code);
         guest.Vm.Start();
         Assert.True(guest.WaitForCom1("go\n", TimeSpan.FromSeconds(30)));
-        Assert.True(WaitUntil(() => ReadCounter(guest) > 10));
+        Assert.True(GuestVm.WaitUntil(() => guest.ReadUInt32(Counter) > 10, Bound));
 
         guest.Vm.Stop();
         guest.Vm.SaveSnapshot("a");
-        uint atSnapshot = ReadCounter(guest);
+        uint atSnapshot = guest.ReadUInt32(Counter);
         guest.Vm.Cont();
-        Assert.True(WaitUntil(() => ReadCounter(guest) > atSnapshot + 100));
+        Assert.True(GuestVm.WaitUntil(() => guest.ReadUInt32(Counter) > atSnapshot + 100, Bound));
         guest.Vm.Stop();
 
         guest.Vm.RevertSnapshot("a", calibrateDuring: false);
-        Assert.Equal(atSnapshot, ReadCounter(guest));
+        Assert.Equal(atSnapshot, guest.ReadUInt32(Counter));
         guest.Vm.Cont();
-        Assert.True(WaitUntil(() => ReadCounter(guest) > atSnapshot));
+        Assert.True(GuestVm.WaitUntil(() => guest.ReadUInt32(Counter) > atSnapshot, Bound));
         Assert.Equal(["a"], guest.Vm.Snapshots);
         Assert.Equal("go\n", guest.Com1);
     }
@@ -48,7 +49,7 @@ public sealed class SnapshotTests
     [RequiresKvmFact]
     public void Save_and_revert_at_random_points_never_lose_a_breakpoint_the_guest_raised()
     {
-        using var guest = new GuestVm(Int3Loop());
+        using var guest = new GuestVm(BreakpointLoopGuest.Build());
         guest.Vm.Start();
         Assert.True(guest.WaitForCom1("go\n", TimeSpan.FromSeconds(30)), $"the guest did not start: '{guest.Com1}'");
         var random = new Random(1);
@@ -64,41 +65,8 @@ public sealed class SnapshotTests
         }
 
         Assert.True(guest.Vm.WaitForExit(TimeSpan.Zero) is null, $"after {cycles} save/revert cycles the guest ended: '{guest.Com1}'");
-        uint before = ReadCounter(guest);
-        Assert.True(WaitUntil(() => ReadCounter(guest) > before + 10), "the guest stopped calling its handler");
-    }
-
-    /// <summary>64-bit guest: at CPL3, RAX = 1, INT3 (a DPL3 gate, SDM 6.12.1.1); the CPL0 handler clears RAX and IRETQs. RAX still 1 after the INT3 means the handler was skipped: "lost" and exit 3.</summary>
-    private static byte[] Int3Loop()
-    {
-        const byte BreakpointVector = 3;
-        var boot = GuestSnippets.New32();
-        boot.EnterLongMode();
-        var code = new Assembler(64);
-        var loop = code.CreateLabel();
-        var lost = code.CreateLabel();
-        code.InitLongMode();
-        code.InstallGate64(BreakpointVector, bp =>
-        {
-            bp.xor(eax, eax);
-            bp.iretq();
-        });
-        code.mov(__byte_ptr[GuestSnippets.IdtAddress + (16 * BreakpointVector) + 5], 0xEE);
-        code.InstallGate64(13, gp => gp.DebugExit(2));
-        code.Print("go\n");
-        code.EnterUserMode64();
-        code.nop(); // EnterUserMode64 ends on its own label
-        code.Label(ref loop);
-        code.mov(eax, 1);
-        code.int3();
-        code.test(eax, eax);
-        code.jnz(lost);
-        code.inc(__dword_ptr[Counter]);
-        code.jmp(loop);
-        code.Label(ref lost);
-        code.Print("lost\n");
-        code.DebugExit(3);
-        return PvhElf.Build(boot, code);
+        uint before = guest.ReadUInt32(BreakpointLoopGuest.Calls);
+        Assert.True(GuestVm.WaitUntil(() => guest.ReadUInt32(BreakpointLoopGuest.Calls) > before + 10, Bound), "the guest stopped calling its handler");
     }
 
     /// <summary>
@@ -153,28 +121,5 @@ public sealed class SnapshotTests
     {
         pit.Write(0x43, 1, 0xE2);
         return pit.Read(0x40, 1);
-    }
-
-    private static uint ReadCounter(GuestVm guest)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        guest.Vm.ReadMemory(Counter, bytes);
-        return BitConverter.ToUInt32(bytes);
-    }
-
-    private static bool WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(5);
-        }
-
-        return true;
     }
 }

@@ -103,6 +103,31 @@ public sealed class GuestVm : IDisposable
         return true;
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds; false on timeout.</summary>
+    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(5);
+        }
+
+        return true;
+    }
+
+    /// <summary>The 32-bit little-endian word of guest RAM at <paramref name="gpa"/>.</summary>
+    public uint ReadUInt32(ulong gpa)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        Vm.ReadMemory(gpa, bytes);
+        return BitConverter.ToUInt32(bytes);
+    }
+
     private static void Append(StringBuilder sink, byte b)
     {
         lock (sink)
