@@ -13,7 +13,15 @@ public sealed class SerialBackend : IDisposable
     private readonly Socket? _listener;
     private readonly Action<ReadOnlyMemory<byte>>? _receive;
     private readonly Lock _lock = new();
+    private readonly ManualResetEventSlim _adopted = new();
     private Socket? _client;
+
+    // How long a write waits for the accept thread to take a connection that has completed (it takes µs when it runs).
+    private static readonly TimeSpan AdoptionBound = TimeSpan.FromSeconds(5);
+
+    // How often the accept thread, waiting for a connection, looks whether the backend was disposed.
+    private const int AcceptPollMicroseconds = 100_000;
+    private volatile bool _disposed;
 
     private SerialBackend(Stream stream) => _stream = stream;
 
@@ -56,14 +64,48 @@ public sealed class SerialBackend : IDisposable
 
         lock (_lock)
         {
-            try
+            if (_client is not null || !ConnectionPending())
             {
-                _client?.Send([value]);
+                SendLocked(value);
+                return;
             }
-            catch (SocketException)
-            {
-                DropClient();
-            }
+        }
+
+        // A client has connected and the accept thread, woken by the same poll, is about to adopt it (it takes µs).
+        if (!_adopted.Wait(AdoptionBound))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            SendLocked(value);
+        }
+    }
+
+    // Under the lock.
+    private void SendLocked(byte value)
+    {
+        try
+        {
+            _client?.Send([value]);
+        }
+        catch (SocketException)
+        {
+            DropClient();
+        }
+    }
+
+    // Under the lock: a connection has completed that nobody has accepted yet.
+    private bool ConnectionPending()
+    {
+        try
+        {
+            return !_disposed && _listener!.Poll(0, SelectMode.SelectRead);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 
@@ -74,11 +116,28 @@ public sealed class SerialBackend : IDisposable
         {
             while (true)
             {
-                var client = _listener!.Accept();
+                // Accepted under the lock once poll says a connection waits, so that Write never finds one taken from the
+                // backlog but not yet adopted: it sees either the pending connection (and waits) or the adopted client.
+                while (!_listener!.Poll(AcceptPollMicroseconds, SelectMode.SelectRead))
+                {
+                    if (_disposed)
+                    {
+                        return;
+                    }
+                }
+
+                Socket client;
                 lock (_lock)
                 {
+                    if (_disposed)
+                    {
+                        return;
+                    }
+
+                    client = _listener.Accept();
                     DropClient();
                     _client = client;
+                    _adopted.Set();
                 }
 
                 try
@@ -105,10 +164,12 @@ public sealed class SerialBackend : IDisposable
     {
         _client?.Dispose();
         _client = null;
+        _adopted.Reset();
     }
 
     public void Dispose()
     {
+        _disposed = true;
         _stream?.Dispose();
         _listener?.Dispose();
         lock (_lock)

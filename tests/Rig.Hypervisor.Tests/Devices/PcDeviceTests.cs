@@ -112,4 +112,25 @@ public sealed class PcDeviceTests
         Assert.Equal(1, await client.ReceiveAsync(buffer, timeout.Token));
         Assert.Equal((byte)'o', buffer[0]);
     }
+
+    [Fact]
+    public async Task A_byte_written_as_soon_as_a_client_has_connected_reaches_it()
+    {
+        // The rig connects, then lets the guest run (QMP cont); the guest's first byte may come before the backend's accept
+        // thread has taken the connection. Many fresh backends, so that the race is run, not hoped for.
+        for (int round = 0; round < 500; round++)
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"rig-hv-serial-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+            using var backend = SerialBackend.Open($"unix:{path}", _ => { });
+            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await client.ConnectAsync(new UnixDomainSocketEndPoint(path), timeout.Token);
+
+            backend.Write((byte)'R');
+            var buffer = new byte[1];
+            var receive = client.ReceiveAsync(buffer, timeout.Token).AsTask();
+            Assert.True(await Task.WhenAny(receive, Task.Delay(TimeSpan.FromSeconds(2))) == receive, $"round {round}: the byte written after the connect was lost");
+            Assert.Equal((byte)'R', buffer[0]);
+        }
+    }
 }
