@@ -14,6 +14,9 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
     /// <summary>The reason of the error ack for an action whose control plane did not answer in time.</summary>
     public const string ControlPlaneTimeout = "control-plane-timeout";
 
+    /// <summary>The reason of the error ack for an action the control plane reported as failed.</summary>
+    public const string ControlPlaneFailed = "control-plane-failed";
+
     private const int MaxTranscriptLines = 10_000;
     private readonly List<string> _transcript = [];
 
@@ -58,10 +61,12 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
     }
 
     /// <summary>
-    /// The handler's ack, or <c>err reason=control-plane-timeout</c> when the control plane did not answer within its own
-    /// bound (an xl command through dom0's agent, which under TCG and load takes minutes). The probe waits for an answer
-    /// (docs/protocol.md), so it gets one, and later requests are served: a channel that went silent instead kept
-    /// time.snapshot-revert's probe on xen-tcg-hvm waiting its whole answer bound (docs/notes/xen.md).
+    /// The handler's ack, or an error ack when the control plane did not answer within its own bound
+    /// (<see cref="ControlPlaneTimeout"/>: an xl command through dom0's agent, which under TCG and load takes minutes) or
+    /// said it failed (<see cref="ControlPlaneFailed"/>: the agent's err for an xl command that exited nonzero). The probe
+    /// waits for an answer (docs/protocol.md), so it gets one, and later requests are served: a channel that went silent
+    /// instead kept time.snapshot-revert's probe on xen-tcg-hvm waiting its whole answer bound (docs/notes/xen.md). Why
+    /// goes into the transcript, the one place that evidence is kept.
     /// </summary>
     private async Task<HostAck?> PerformAsync(HostRequest request, CancellationToken cancellationToken)
     {
@@ -69,10 +74,10 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
         {
             return await handler.HandleAsync(request, control, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or IOException)
         {
             Note($"! {request.Action}: {e.Message}");
-            return HostAck.Error(request.Seq, ControlPlaneTimeout);
+            return HostAck.Error(request.Seq, e is TimeoutException ? ControlPlaneTimeout : ControlPlaneFailed);
         }
     }
 

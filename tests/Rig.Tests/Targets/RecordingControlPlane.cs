@@ -5,9 +5,9 @@ namespace Rig.Tests.Targets;
 
 /// <summary>
 /// A control plane that records what it was asked to do; the reference's own controls (snapshots, calibration) can be
-/// switched off, as on QEMU, and one call can time out, as an xl command through a slow dom0 does.
+/// switched off, as on QEMU, and one call can time out or fail, as an xl command through dom0's agent does.
 /// </summary>
-public sealed class RecordingControlPlane(bool snapshots = true, string? timesOut = null) : IControlPlane, IReferenceControls
+public sealed class RecordingControlPlane(bool snapshots = true, string? timesOut = null, string? fails = null) : IControlPlane, IReferenceControls
 {
     public ConcurrentQueue<string> Calls { get; } = new();
 
@@ -49,6 +49,8 @@ public sealed class RecordingControlPlane(bool snapshots = true, string? timesOu
     private Task Record(string call)
     {
         Calls.Enqueue(call);
-        return call == timesOut ? Task.FromException(new TimeoutException($"no answer to '{call}'")) : Task.CompletedTask;
+        return call == timesOut ? Task.FromException(new TimeoutException($"no answer to '{call}'"))
+            : call == fails ? Task.FromException(new IOException($"'{call}' failed"))
+            : Task.CompletedTask;
     }
 }
