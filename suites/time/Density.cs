@@ -12,10 +12,10 @@ using Rig.Targets;
 namespace Rig.Suites.Time;
 
 /// <summary>
-/// time.density (seed 000's scenario): many VMs of 4 vCPUs at once (4 here, 20 in the lab profile), every vCPU of each
-/// reading the TSC and its paravirtual clocks as a QPC user would, while a thread spins on every host CPU and the host
-/// pauses and (where the target can) reverts each VM at random, the first revert of each with a calibration forced
-/// inside its window (rig-hv). Verdict per VM: no clock steps back, none jumps further than the host held the VM.
+/// time.density (seed 000's scenario): many VMs of 4 vCPUs at once (4 here, 20 in the lab profile, 2 through xl:
+/// <see cref="DensityPace"/>), every vCPU of each reading the TSC and its paravirtual clocks as a QPC user would, while a
+/// thread spins on every host CPU and the host pauses and (where the target can) reverts each VM at random, the first
+/// revert of each with a calibration forced inside its window (rig-hv). Verdict per VM: no clock steps back, none jumps further than the host held the VM.
 /// </summary>
 [TestFixture]
 [QuietHost("it runs several 4-vCPU VMs and spins a thread on every host CPU for its whole window: its neighbours would be judged under that load")]
@@ -23,15 +23,13 @@ public sealed class Density
 {
     private const int VcpusPerVm = 4;
 
-    /// <summary>The VMs wait at the gate for the last one to boot; past this after it booted, the window opens without the missing.</summary>
-    private static readonly TimeSpan GateBound = TimeSpan.FromSeconds(60);
-
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
-        int vms = Profile.Pick(normal: 4, lab: 20);
-        var window = TimeSpan.FromSeconds(Profile.Pick(normal: 30, lab: 300));
-        var watchdog = (vms * TimeRecords.BootBound) + GateBound + window + TimeRecords.BootBound;
+        var pace = DensityPace.For(target);
+        int vms = pace.Vms;
+        var window = pace.Window;
+        var watchdog = (vms * TimeRecords.BootBound) + pace.Gate + window + pace.Rollback + TimeRecords.BootBound;
         var gate = new DensityGate(vms);
         string Append(int n) => $"ms={(long)window.TotalMilliseconds} vm={n}";
         await using var c = await RigCase.BootAsync(target, append: Append(1), vcpus: VcpusPerVm, hostActions: gate.Handler(), watchdog: watchdog);
@@ -54,7 +52,7 @@ public sealed class Density
 
         try
         {
-            await RunAndJudgeAsync(c, all, gate, window, watchdog);
+            await RunAndJudgeAsync(c, all, gate, pace, watchdog);
         }
         finally
         {
@@ -62,15 +60,16 @@ public sealed class Density
         }
     }
 
-    private static async Task RunAndJudgeAsync(RigCase c, List<IVm> all, DensityGate gate, TimeSpan window, TimeSpan watchdog)
+    private static async Task RunAndJudgeAsync(RigCase c, List<IVm> all, DensityGate gate, DensityPace pace, TimeSpan watchdog)
     {
+        var window = pace.Window;
         var opened = all.Select(_ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
         var companionRecords = all.Skip(1).Select((vm, i) => DrainAsync(vm, opened[i + 1])).ToList();
         var firstOpened = c.WaitForRecordAsync(r => r.Kind == DensityStart.OpenedKind, watchdog)
             .ContinueWith(t => opened[0].TrySetResult(t.IsCompletedSuccessfully && t.Result is not null), TaskScheduler.Default);
-        bool together = await Task.WhenAny(gate.AllArrived, Task.Delay(GateBound)) == gate.AllArrived;
+        bool together = await Task.WhenAny(gate.AllArrived, Task.Delay(pace.Gate)) == gate.AllArrived;
         var seeds = all.Select(_ => c.Random.Next()).ToList();
-        var schedules = all.Select((vm, i) => new DensitySchedule(vm, new Random(seeds[i]), window)).ToList();
+        var schedules = all.Select((vm, i) => new DensitySchedule(vm, new Random(seeds[i]), pace)).ToList();
         var exits = new VmExit[all.Count];
         using (new HostLoad())
         {
@@ -107,7 +106,7 @@ public sealed class Density
                  $"longest hold plus {TimeRecords.MarginNs / 1e6:0} ms (seed 000: a negative delta scaled as unsigned on a revert that met a calibration)");
         if (!together)
         {
-            c.Error($"only {gate.Arrived} of {all.Count} VMs reached the start of the window within {GateBound.TotalSeconds} s of the last boot");
+            c.Error($"only {gate.Arrived} of {all.Count} VMs reached the start of the window within {pace.Gate.TotalSeconds} s of the last boot");
         }
 
         for (int i = 0; i < all.Count; i++)

@@ -16,8 +16,10 @@ public sealed class PauseResume
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
-        int pauses = Profile.Pick(normal: 200, lab: 2000);
-        var bound = TimeRecords.BootBound + TimeSpan.FromMilliseconds(pauses * 200);
+        // Through xl, two pauses of each of the probe's four lengths, so a jump that grows with the pause still shows.
+        bool xl = XlControlPlane.Drives(target);
+        int pauses = xl ? 8 : Profile.Pick(normal: 200, lab: 2000);
+        var bound = TimeRecords.BootBound + ((xl ? XlControlPlane.Pause : TimeSpan.FromMilliseconds(200)) * pauses);
         await using var c = await RigCase.BootAsync(target, append: $"n={pauses}", vcpus: TimeRecords.Vcpus, watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         c.Oracle("A stopped VM's clocks may stand still or count the stopped time, never go back (SDM 18.17; public/xen.h) nor " +

@@ -17,12 +17,10 @@ public sealed class SnapshotRevert
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
-        // On Xen a revert is xl destroy plus xl restore of the domain, its device model restarted, through a dom0 that
-        // runs under TCG on xen-tcg-hvm: tens of seconds each where rig-hv takes milliseconds. A few reverts there
-        // still run Xen's restore path (hvm_load_cpu_ctxt) on every one.
-        bool xen = RigSession.Current.Options.Targets.TryGetValue(target, out var options) && options.Kind == "xen";
-        int reverts = xen ? 3 : Profile.Pick(normal: 20, lab: 500);
-        var bound = TimeRecords.BootBound + ((xen ? TimeSpan.FromSeconds(180) : TimeSpan.FromMilliseconds(500)) * reverts);
+        // A few reverts through xl still run Xen's restore path (hvm_load_cpu_ctxt) on every one.
+        bool xl = XlControlPlane.Drives(target);
+        int reverts = xl ? 3 : Profile.Pick(normal: 20, lab: 500);
+        var bound = TimeRecords.BootBound + ((xl ? XlControlPlane.Revert : TimeSpan.FromMilliseconds(500)) * reverts);
         await using var c = await RigCase.BootAsync(target, append: $"n={reverts}", watchdog: bound);
         var exit = await c.RunToExitAsync(bound);
         Judge(c, reverts, exit.ProbeStatus);

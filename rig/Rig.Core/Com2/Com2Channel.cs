@@ -11,10 +11,19 @@ namespace Rig.Com2;
 /// </summary>
 public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActionHandler handler)
 {
+    /// <summary>The reason of the error ack for an action whose control plane did not answer in time.</summary>
+    public const string ControlPlaneTimeout = "control-plane-timeout";
+
+    /// <summary>The reason of the error ack for an action the control plane reported as failed.</summary>
+    public const string ControlPlaneFailed = "control-plane-failed";
+
     private const int MaxTranscriptLines = 10_000;
     private readonly List<string> _transcript = [];
 
-    /// <summary>Everything said on COM2 in both directions, prefixed "&lt; " (guest) and "&gt; " (host).</summary>
+    /// <summary>
+    /// Everything said on COM2 in both directions, prefixed "&lt; " (guest) and "&gt; " (host), and "! " for why the host
+    /// answered err itself.
+    /// </summary>
     public IReadOnlyList<string> Transcript
     {
         get
@@ -38,7 +47,7 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
                 continue;
             }
 
-            var ack = await handler.HandleAsync(request, control, cancellationToken).ConfigureAwait(false);
+            var ack = await PerformAsync(request, cancellationToken).ConfigureAwait(false);
             if (ack is null)
             {
                 continue;
@@ -48,6 +57,27 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
             Note("> " + wire);
             await stream.WriteAsync(Encoding.ASCII.GetBytes(wire + "\n"), cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The handler's ack, or an error ack when the control plane did not answer within its own bound
+    /// (<see cref="ControlPlaneTimeout"/>: an xl command through dom0's agent, which under TCG and load takes minutes) or
+    /// said it failed (<see cref="ControlPlaneFailed"/>: the agent's err for an xl command that exited nonzero). The probe
+    /// waits for an answer (docs/protocol.md), so it gets one, and later requests are served: a channel that went silent
+    /// instead kept time.snapshot-revert's probe on xen-tcg-hvm waiting its whole answer bound (docs/notes/xen.md). Why
+    /// goes into the transcript, the one place that evidence is kept.
+    /// </summary>
+    private async Task<HostAck?> PerformAsync(HostRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await handler.HandleAsync(request, control, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            Note($"! {request.Action}: {e.Message}");
+            return HostAck.Error(request.Seq, e is TimeoutException ? ControlPlaneTimeout : ControlPlaneFailed);
         }
     }
 

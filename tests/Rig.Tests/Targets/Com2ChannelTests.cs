@@ -95,6 +95,24 @@ public sealed class Com2ChannelTests
     }
 
     [Fact]
+    public async Task A_control_plane_that_times_out_is_answered_err_and_later_requests_are_served()
+    {
+        var (acks, control) = await Serve(new RecordingControlPlane(timesOut: "save a"), "RIG-REQ 1 snapshot-save name=a", "RIG-REQ 2 nmi");
+
+        Assert.Equal(["RIG-ACK 1 err reason=control-plane-timeout", "RIG-ACK 2 ok"], acks);
+        Assert.Equal(["save a", "inject-nmi"], control.Calls);
+    }
+
+    [Fact]
+    public async Task A_control_plane_that_reports_a_failure_is_answered_err_and_later_requests_are_served()
+    {
+        var (acks, control) = await Serve(new RecordingControlPlane(fails: "save a"), "RIG-REQ 3 snapshot-save name=a", "RIG-REQ 4 nmi");
+
+        Assert.Equal(["RIG-ACK 3 err reason=control-plane-failed", "RIG-ACK 4 ok"], acks);
+        Assert.Equal(["save a", "inject-nmi"], control.Calls);
+    }
+
+    [Fact]
     public async Task Lines_that_are_not_requests_are_ignored()
     {
         var (acks, control) = await Serve("hello", "RIG-REQ x nmi", "RIG-REQ", "RIG-REQ 1");

@@ -3,8 +3,11 @@ using Rig.Targets;
 
 namespace Rig.Tests.Targets;
 
-/// <summary>A control plane that records what it was asked to do; the reference's own controls (snapshots, calibration) can be switched off, as on QEMU.</summary>
-public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane, IReferenceControls
+/// <summary>
+/// A control plane that records what it was asked to do; the reference's own controls (snapshots, calibration) can be
+/// switched off, as on QEMU, and one call can time out or fail, as an xl command through dom0's agent does.
+/// </summary>
+public sealed class RecordingControlPlane(bool snapshots = true, string? timesOut = null, string? fails = null) : IControlPlane, IReferenceControls
 {
     public ConcurrentQueue<string> Calls { get; } = new();
 
@@ -46,6 +49,8 @@ public sealed class RecordingControlPlane(bool snapshots = true) : IControlPlane
     private Task Record(string call)
     {
         Calls.Enqueue(call);
-        return Task.CompletedTask;
+        return call == timesOut ? Task.FromException(new TimeoutException($"no answer to '{call}'"))
+            : call == fails ? Task.FromException(new IOException($"'{call}' failed"))
+            : Task.CompletedTask;
     }
 }
