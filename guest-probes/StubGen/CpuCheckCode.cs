@@ -561,13 +561,7 @@ internal sealed class CpuCheckCode
         a.sysenter();
         a.Label(ref after);
         a.ret();
-        a.Label(ref trap);
-        a.bts(rax, TrapBit);
-        a.Label(ref fault);
-        a.mov(__qword_ptr[rdi], rdx);
-        a.ret();
-        code.UserFixups.Add((at, fault));
-        code.UserFixups.Add((after, trap));
+        ReturnFromFixups(code, at, after, trap, fault);
 
         a.Label(ref landing);
         StoreStackAndSegments(rspAt: 40, csAt: 48, ssAt: 56, rflagsAt: 64);
@@ -602,11 +596,22 @@ internal sealed class CpuCheckCode
         a.Label(ref after);
         completed();
         a.ret();
-        a.Label(ref trap);
-        a.bts(rax, TrapBit);
-        a.Label(ref fault);
-        a.mov(__qword_ptr[rdi], rdx);
-        a.ret();
+        ReturnFromFixups(code, at, after, trap, fault);
+    }
+
+    /// <summary>
+    /// A CPL3 helper's fix-up landings (<see cref="EmitUser"/>): the runtime resumes an event whose saved RIP is
+    /// <paramref name="at"/> (a fault) at <paramref name="fault"/> and one whose saved RIP is <paramref name="after"/>
+    /// (a trap) at <paramref name="trap"/>, which adds the trap bit; both store the error code the fix-up passes in RDX
+    /// through RDI and return FaultBit | vector.
+    /// </summary>
+    private void ReturnFromFixups(Code64 code, Label at, Label after, Label trap, Label fault)
+    {
+        _a.Label(ref trap);
+        _a.bts(rax, TrapBit);
+        _a.Label(ref fault);
+        _a.mov(__qword_ptr[rdi], rdx);
+        _a.ret();
         code.UserFixups.Add((at, fault));
         code.UserFixups.Add((after, trap));
     }
