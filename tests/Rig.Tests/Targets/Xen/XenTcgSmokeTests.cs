@@ -7,6 +7,7 @@ namespace Rig.Tests.Targets.Xen;
 /// The PVH runtime path on a real Xen: SelfTest booted as a PVH domU of xen-tcg, its verdicts over the PV console, its
 /// exit through SCHEDOP_shutdown. One Xen boot (~11 s on an idle 2-core host, minutes on a loaded one) and one guest.
 /// </summary>
+[Collection(XenUnderTcgCollection.Name)]
 public sealed class XenTcgSmokeTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(8);
