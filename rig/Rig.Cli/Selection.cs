@@ -30,6 +30,24 @@ public static class Selection
             throw new RigUsageException($"--target: no target {string.Join(", ", unknownTargets)}; configured: {string.Join(", ", configured)}");
         }
 
-        return new CaseSelection(suiteSet, targetSet, filter);
+        return new CaseSelection(suiteSet, targetSet, filter, DefaultSuites(environment, built, suiteSet, targetSet));
+    }
+
+    /// <summary>Checks every target's <c>defaultSuites</c> against the built suites, then narrows this run's rows by them.</summary>
+    private static IReadOnlyDictionary<string, IReadOnlySet<string>> DefaultSuites(
+        RigEnvironment environment, IReadOnlyList<SuiteAssembly> built, IReadOnlySet<string>? suiteSet, IReadOnlySet<string>? targetSet)
+    {
+        var enabled = environment.Options.Targets.Where(t => t.Value.Enabled).ToDictionary();
+        foreach (var (name, target) in enabled)
+        {
+            var unknown = target.DefaultSuites.Where(s => built.All(f => f.Suite != s)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new Config.RigConfigException(
+                    $"targets:{name}:defaultSuites: no suite {string.Join(", ", unknown)}; built suites: {string.Join(", ", built.Select(f => f.Suite))}");
+            }
+        }
+
+        return CaseSelection.DefaultSuites(enabled, suiteSet, targetSet);
     }
 }

@@ -10,8 +10,8 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var suite = new Option<string[]>("--suite") { Description = "Suites to run, e.g. time,apic (default: every built suite)", AllowMultipleArgumentsPerToken = true };
-        var target = new Option<string[]>("--target") { Description = "Targets to run on, e.g. reference,qemu-kvm (default: every configured target)", AllowMultipleArgumentsPerToken = true };
+        var suite = new Option<string[]>("--suite") { Description = "Suites to run, e.g. time,apic (default: every built suite; a target with defaultSuites in rig.json runs those unless named)", AllowMultipleArgumentsPerToken = true };
+        var target = new Option<string[]>("--target") { Description = "Targets to run on, e.g. reference,qemu-kvm (default: every configured target, each with the suites its defaultSuites names)", AllowMultipleArgumentsPerToken = true };
         var release = CommonOptions.Release();
         var store = CommonOptions.Store();
         var repeat = CommonOptions.Repeat("Run every case N times (timing verdicts are statistical)", 1);
@@ -68,6 +68,12 @@ public static class RunCommand
         foreach (var target in run.Targets.Where(t => !t.Available))
         {
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(target.Name)} unavailable:[/] {Markup.Escape(target.Reason ?? "")}");
+        }
+
+        foreach (var (target, only) in selection.TargetSuites.Where(t => run.Targets.Any(r => r.Name == t.Key)))
+        {
+            AnsiConsole.MarkupLine(
+                $"{Markup.Escape(target)} ran {Markup.Escape(string.Join(", ", only.Order(StringComparer.Ordinal)))} only (rig.json defaultSuites; --target {Markup.Escape(target)} runs every suite)");
         }
 
         foreach (var failure in tally.Failures)

@@ -26,17 +26,19 @@ public static class TargetsCommand
 
         var environment = RigEnvironment.Load();
         var session = new RigSession(environment.RepoRoot, environment.Options, sink: null, runId: "targets");
-        var table = new Table().AddColumns("target", "kind", "available", "version", "reason");
+        var table = new Table().AddColumns("target", "kind", "available", "version", "default run", "reason");
         var rows = new List<TargetJson>();
         foreach (var target in session.Targets)
         {
             var availability = target.Probe();
-            rows.Add(new TargetJson(target.Name, environment.Options.Targets[target.Name].Kind, availability.Available, availability.Version, availability.Reason));
+            var options = environment.Options.Targets[target.Name];
+            rows.Add(new TargetJson(target.Name, options.Kind, availability.Available, availability.Version, availability.Reason));
             table.AddRow(
                 Markup.Escape(target.Name),
-                Markup.Escape(environment.Options.Targets[target.Name].Kind),
+                Markup.Escape(options.Kind),
                 availability.Available ? "[green]yes[/]" : "[yellow]no[/]",
                 Markup.Escape(availability.Version),
+                Markup.Escape(options.DefaultSuites.Count == 0 ? "every suite" : string.Join(", ", options.DefaultSuites)),
                 Markup.Escape(availability.Reason ?? ""));
         }
 

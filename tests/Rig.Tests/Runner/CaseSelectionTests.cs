@@ -30,6 +30,32 @@ public sealed class CaseSelectionTests
         Assert.True(new CaseSelection(null, QemuKvm, null).Selects("apic", "C", "M", "C.M", target: null));
     }
 
+    [Fact]
+    public void A_narrowed_target_runs_only_its_suites_while_the_others_run_every_suite()
+    {
+        var selection = new CaseSelection(null, null, null, new Dictionary<string, IReadOnlySet<string>> { ["xen-tcg"] = Apic });
+
+        Assert.True(selection.Selects("apic", "C", "M", "C.M", "xen-tcg"));
+        Assert.False(selection.Selects("time", "C", "M", "C.M", "xen-tcg"));
+        Assert.True(selection.Selects("time", "C", "M", "C.M", "qemu-kvm"));
+    }
+
+    [Fact]
+    public void Default_suites_narrow_a_target_only_in_a_run_that_names_neither_a_suite_nor_that_target()
+    {
+        var targets = new Dictionary<string, Rig.Config.TargetOptions>
+        {
+            ["xen-tcg"] = new() { Kind = "xen", DefaultSuites = ["smoke", "apic"] },
+            ["qemu-kvm"] = new() { Kind = "qemu" },
+        };
+
+        Assert.Equal(["xen-tcg"], CaseSelection.DefaultSuites(targets, null, null).Keys);
+        Assert.Equal(["apic", "smoke"], CaseSelection.DefaultSuites(targets, null, null)["xen-tcg"].Order());
+        Assert.Equal(["xen-tcg"], CaseSelection.DefaultSuites(targets, null, QemuKvm).Keys);
+        Assert.Empty(CaseSelection.DefaultSuites(targets, null, new HashSet<string> { "xen-tcg" }));
+        Assert.Empty(CaseSelection.DefaultSuites(targets, Apic, null));
+    }
+
     [Theory]
     [InlineData("*Reboot*", true)]
     [InlineData("timerafterreboot", true)]
