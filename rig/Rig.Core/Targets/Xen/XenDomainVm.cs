@@ -28,6 +28,12 @@ public sealed class XenDomainVm : IVm
     /// 30 s, and the probe's wait is a TSC deadline that runs on through both.
     /// </summary>
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(360);
+    /// <summary>
+    /// A save or restore the probe asked for ends this long before the probe stops waiting, so that its <c>err
+    /// control-plane-timeout</c> reaches the probe: with both at 300 s the probe failed `host-did-not-answer` with no
+    /// word of why (xen-tcg-hvm, time.snapshot-revert).
+    /// </summary>
+    private static readonly TimeSpan AckMargin = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ConsoleTailBound = TimeSpan.FromSeconds(5);
     private const int MaxCom1Lines = 200_000;
     private static long _domains;
@@ -47,6 +53,7 @@ public sealed class XenDomainVm : IVm
     private volatile bool _watchdogFired;
     private volatile bool _destroyed;
     private string _creation = "";
+    private TimeSpan _snapshotBound = SnapshotBound;
     private readonly TaskCompletionSource _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private XenDomainVm(string target, IDom0 dom0, AgentDomain domain, bool hvm)
@@ -96,10 +103,11 @@ public sealed class XenDomainVm : IVm
         var staged = clock.Elapsed;
         var config = $"/tmp/{name}.cfg";
         var append = GuestCommandLine(spec.Append, spec.Watchdog);
+        var answerBound = ProbeAnswerBound(spec.Watchdog);
         var xlConfig = hvm ? XlGuestConfig.Hvm(name, image, append, spec.Vcpus, memoryMb) : XlGuestConfig.Pvh(name, image, append, spec.Vcpus, memoryMb);
         await dom0.WriteFileAsync(xlConfig, config, cancellationToken).ConfigureAwait(false);
         var domain = dom0.Agent.Watch(name);
-        var vm = new XenDomainVm(target, dom0, domain, hvm);
+        var vm = new XenDomainVm(target, dom0, domain, hvm) { _snapshotBound = SnapshotBoundWithin(answerBound) };
         var configured = clock.Elapsed;
         AgentReply created;
         try
@@ -143,11 +151,16 @@ public sealed class XenDomainVm : IVm
     /// watchdog turns a lost answer into a kill without the probe's own fail line (seen on xen-tcg: SelfTest's
     /// host-time ack was sent and the 120 s watchdog ended the probe still waiting its 360 s).
     /// </summary>
-    public static string GuestCommandLine(string append, TimeSpan watchdog)
-    {
-        var bound = watchdog / 2 < AnswerBound ? watchdog / 2 : AnswerBound;
-        return $"{append} {HostAction.AnswerBoundSeconds}={Math.Max(1, (int)bound.TotalSeconds)}".TrimStart();
-    }
+    public static string GuestCommandLine(string append, TimeSpan watchdog) =>
+        $"{append} {HostAction.AnswerBoundSeconds}={(int)ProbeAnswerBound(watchdog).TotalSeconds}".TrimStart();
+
+    /// <summary>How long the probe waits for an answer, whole seconds as its command line says it.</summary>
+    private static TimeSpan ProbeAnswerBound(TimeSpan watchdog) =>
+        TimeSpan.FromSeconds(Math.Max(1, (int)(watchdog / 2 < AnswerBound ? watchdog / 2 : AnswerBound).TotalSeconds));
+
+    /// <summary>The bound on an xl save or restore of a guest that waits <paramref name="answerBound"/> for its ack.</summary>
+    public static TimeSpan SnapshotBoundWithin(TimeSpan answerBound) =>
+        answerBound - AckMargin < SnapshotBound ? TimeSpan.FromSeconds(Math.Max(1, (answerBound - AckMargin).TotalSeconds)) : SnapshotBound;
 
     public void ServeHostActions(IHostActionHandler handler)
     {
@@ -249,7 +262,7 @@ public sealed class XenDomainVm : IVm
             throw new TargetUnsupportedException(Target, "save a snapshot", "pvh-suspend-needs-a-xenstore-client");
         }
 
-        (await _dom0.Agent.SendAsync("save", [Name, SnapshotFile(name)], SnapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl save {Name}");
+        (await _dom0.Agent.SendAsync("save", [Name, SnapshotFile(name)], _snapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl save {Name}");
         _snapshots.Add(name);
     }
 
@@ -265,7 +278,7 @@ public sealed class XenDomainVm : IVm
             throw new InvalidOperationException($"{Target}: no snapshot '{name}' of {Name} was saved");
         }
 
-        (await _dom0.Agent.SendAsync("revert", [Name, SnapshotFile(name)], CreateBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl restore {Name}");
+        (await _dom0.Agent.SendAsync("revert", [Name, SnapshotFile(name)], _snapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl restore {Name}");
     }
 
     public IReferenceControls? Reference => null;

@@ -15,4 +15,11 @@ public sealed class XenGuestCommandLineTests
     [Fact]
     public void A_case_without_parameters_gets_the_bound_alone() =>
         Assert.Equal("host-answer-s=360", XenDomainVm.GuestCommandLine("", TimeSpan.FromHours(1)));
+
+    [Theory]
+    [InlineData(360, 300)]
+    [InlineData(300, 270)]
+    [InlineData(60, 30)]
+    public void A_save_the_probe_asked_for_gives_up_before_the_probe_does_so_its_err_ack_arrives(int answerSeconds, int saveSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(saveSeconds), XenDomainVm.SnapshotBoundWithin(TimeSpan.FromSeconds(answerSeconds)));
 }
