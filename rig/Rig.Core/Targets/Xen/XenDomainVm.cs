@@ -53,6 +53,7 @@ public sealed class XenDomainVm : IVm
     private volatile bool _watchdogFired;
     private volatile bool _destroyed;
     private string _creation = "";
+    private readonly Lock _notes = new();
     private TimeSpan _snapshotBound = SnapshotBound;
     private readonly TaskCompletionSource _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -87,7 +88,7 @@ public sealed class XenDomainVm : IVm
 
     public IReadOnlyList<Record> HostRecords => [];
 
-    public string VmmDiagnostics => _creation + "\n" + _dom0.Diagnostics + "\n" + string.Join('\n', _dom0.Agent.Unrouted.TakeLast(20));
+    public string VmmDiagnostics => Volatile.Read(ref _creation) + "\n" + _dom0.Diagnostics + "\n" + string.Join('\n', _dom0.Agent.Unrouted.TakeLast(20));
 
     public IReadOnlyList<string> Com2Transcript => _com2Channel?.Transcript ?? [];
 
@@ -162,6 +163,15 @@ public sealed class XenDomainVm : IVm
     public static TimeSpan SnapshotBoundWithin(TimeSpan answerBound) =>
         answerBound - AckMargin < SnapshotBound ? TimeSpan.FromSeconds(Math.Max(1, (answerBound - AckMargin).TotalSeconds)) : SnapshotBound;
 
+    /// <summary>A line of the VM's diagnostics, from whichever task saw it (the COM2 server, a timed-out wait).</summary>
+    private void Note(string line)
+    {
+        lock (_notes)
+        {
+            _creation += "\n" + line;
+        }
+    }
+
     public void ServeHostActions(IHostActionHandler handler)
     {
         if (!_com2Server.IsCompleted)
@@ -177,9 +187,15 @@ public sealed class XenDomainVm : IVm
             {
                 await channel.ServeAsync(_lifetime.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException)
+            catch (Exception e) when (e is IOException or TimeoutException)
             {
-                // The domain went away mid-request; its exit is reported, not this.
+                // The domain may have gone mid-request (its exit is reported), or dom0 failed to carry an ack to a guest
+                // that still waits for it (the agent's input-failed names the pty it had): the log keeps which.
+                Note("COM2 stopped serving: " + e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                // The case ended the VM.
             }
         });
     }
@@ -223,11 +239,11 @@ public sealed class XenDomainVm : IVm
         try
         {
             var logs = await _dom0.Agent.SendAsync("logs", [Name], XlBound).ConfigureAwait(false);
-            _creation += "\nxl and device-model logs: " + logs.Text;
+            Note("xl and device-model logs: " + logs.Text);
         }
         catch (Exception e) when (e is IOException or TimeoutException)
         {
-            _creation += "\nxl and device-model logs: unavailable (" + e.Message + ")";
+            Note("xl and device-model logs: unavailable (" + e.Message + ")");
         }
     }
 
