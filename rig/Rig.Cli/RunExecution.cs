@@ -22,7 +22,14 @@ public sealed class RunExecution(RigEnvironment environment, ResultStore store, 
 
         // The session first: loading a suite evaluates its target rows (ConfiguredTargets) against it.
         RigSession.Current = session;
-        var plan = RunPlan.Build(suites, selection).For(shard);
+        var whole = RunPlan.Build(suites, selection);
+        if (whole.Rows.Count == 0 && whole.LoadFailures.Count == 0)
+        {
+            // A typo in a filter must not read as a green run of nothing ("0 ok, 0 failed", exit 0).
+            throw new RigUsageException($"no case matches {selection.Describe()}; nothing was run");
+        }
+
+        var plan = whole.For(shard);
         var planned = plan.Rows.Select(r => r.Target).ToHashSet(StringComparer.Ordinal);
         var targets = session.Targets.Where(t => planned.Contains(t.Name)).Select(Describe).ToList();
         var run = new RunInfo(runId, release, started, HostFactsProbe.Collect(), targets, defect, settings);

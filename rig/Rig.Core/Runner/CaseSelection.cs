@@ -34,6 +34,15 @@ public sealed class CaseSelection(
             : targets.Where(t => t.Value.DefaultSuites.Count > 0 && named?.Contains(t.Key) != true)
                 .ToDictionary(t => t.Key, IReadOnlySet<string> (t) => t.Value.DefaultSuites.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
 
+    /// <summary>The selection in the words of rig run's flags, for a message.</summary>
+    public string Describe() =>
+        string.Join(", ", new[]
+        {
+            Suites is null ? "every suite" : "--suite " + string.Join(",", Suites.Order(StringComparer.Ordinal)),
+            Targets is null ? "every target" : "--target " + string.Join(",", Targets.Order(StringComparer.Ordinal)),
+            glob is null ? null : $"--filter '{glob}' (a glob: * and ? only)",
+        }.OfType<string>());
+
     public bool SelectsSuite(string suite) => Suites is null || Suites.Contains(suite);
 
     public bool SelectsTarget(string target) => Targets is null || Targets.Contains(target);

@@ -56,6 +56,13 @@ public sealed class CaseSelectionTests
         Assert.Empty(CaseSelection.DefaultSuites(targets, Apic, null));
     }
 
+    [Fact]
+    public void A_selection_describes_itself_in_the_flags_words()
+    {
+        Assert.Equal("--suite apic, every target, --filter '*x*' (a glob: * and ? only)", new CaseSelection(Apic, null, "*x*").Describe());
+        Assert.Equal("every suite, --target qemu-kvm", new CaseSelection(null, QemuKvm, null).Describe());
+    }
+
     [Theory]
     [InlineData("*Reboot*", true)]
     [InlineData("timerafterreboot", true)]
