@@ -5,7 +5,8 @@ namespace Rig.Tests.Targets.Xen;
 
 /// <summary>
 /// The PVH runtime path on a real Xen: SelfTest booted as a PVH domU of xen-tcg, its verdicts over the PV console, a
-/// host answer back through it, its exit through SCHEDOP_shutdown. One Xen boot (~11 s on an idle 2-core host, minutes on a loaded one) and one guest.
+/// host answer back through it, its exit through SCHEDOP_shutdown. One Xen boot (~11 s on an idle 2-core host, minutes
+/// on a loaded one) and one guest.
 /// </summary>
 [Collection(XenUnderTcgCollection.Name)]
 public sealed class XenTcgSmokeTests
