@@ -34,8 +34,9 @@ public sealed unsafe class HostWakeWatchTests : IDisposable
         long deadline = _clock.NowNs + 1_000_000;
         _kicker.KickAt(deadline);
         Thread.Sleep(20);
-        long returned = _clock.NowNs;
+        long before = _clock.NowNs;
         _watch.Returned();
+        long after = _clock.NowNs;
 
         var words = Assert.Single(_written).Split(' ');
         Assert.Equal(["RIG", HostLateRecord.Kind], words[..2]);
@@ -43,8 +44,9 @@ public sealed unsafe class HostWakeWatchTests : IDisposable
         Assert.Equal("0", fields[HostLateRecord.Vcpu]);
         Assert.Equal(TscKhz.ToString(CultureInfo.InvariantCulture), fields[HostLateRecord.TscKhz]);
         double stretchUs = (Hex(fields[HostLateRecord.WokeTsc]) - Hex(fields[HostLateRecord.AskedTsc])) / (TscKhz / 1000.0);
-        double expectedUs = (returned - deadline) / 1000.0;
-        Assert.InRange(stretchUs, expectedUs - 1, expectedUs + 2000);
+        // The watch reads the clock inside Returned: its stretch lies between the reads just before and just after,
+        // whatever the host's scheduler did in between (a loaded CI host once put 2.5 ms there).
+        Assert.InRange(stretchUs, (before - deadline) / 1000.0 - 1, (after - deadline) / 1000.0 + 1);
     }
 
     private static long Hex(string value) => long.Parse(value[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
@@ -64,10 +66,11 @@ public sealed unsafe class HostWakeWatchTests : IDisposable
     }
 
     [Fact]
-    public void A_prompt_return_writes_nothing()
+    public void A_return_before_the_deadline_writes_nothing()
     {
+        // A return within ReportAfterNs of the deadline cannot be staged without a scheduler's promise; one before it can.
         _watch.Entering();
-        _kicker.KickAt(_clock.NowNs);
+        _kicker.KickAt(_clock.NowNs + 10_000_000_000);
         _watch.Returned();
 
         Assert.Empty(_written);
