@@ -76,6 +76,13 @@ public static class MutateCommand
         // Without --defect, the defects the selected suites exist to catch: an apic defect run against the time suite
         // can only survive, and would void the matrix.
         var chosen = defects.Where(d => only is null ? selection.SelectsSuite(d.Area) : only.Contains(d.Name)).Select(d => d.Name).ToList();
+        if (chosen.Count == 0)
+        {
+            // Nothing to kill: a clean run alone proves no matrix, and "does not hold" would read as a defect that escaped.
+            throw new RigUsageException(
+                $"no seeded defect for {selection.Describe()}; rig-hv seeds defects for the suites: {string.Join(", ", defects.Select(d => d.Area).Distinct().Order(StringComparer.Ordinal))}");
+        }
+
 
         using var store = environment.OpenStore();
         var release = environment.Release;
