@@ -13,8 +13,8 @@ namespace Rig.Suites.Time;
 
 /// <summary>
 /// time.density (seed 000's scenario): many VMs of 4 vCPUs at once (4 here, 20 in the lab profile, 2 through xl:
-/// <see cref="DensityPace"/>), every vCPU of each reading the TSC and its paravirtual clocks as a QPC user would, while a
-/// thread spins on every host CPU and the host pauses and (where the target can) reverts each VM at random, the first
+/// <see cref="DensityPace"/>), every vCPU of each reading the TSC and its paravirtual clocks as a QPC user would, while
+/// every CPU of the VMs' host spins (<see cref="IVm.LoadHostAsync"/>: dom0's on Xen, seed 000's "heavy Dom0 load") and the host pauses and (where the target can) reverts each VM at random, the first
 /// revert of each with a calibration forced inside its window (rig-hv). Verdict per VM: no clock steps back, none jumps further than the host held the VM.
 /// </summary>
 [TestFixture]
@@ -71,7 +71,7 @@ public sealed class Density
         var seeds = all.Select(_ => c.Random.Next()).ToList();
         var schedules = all.Select((vm, i) => new DensitySchedule(vm, new Random(seeds[i]), pace)).ToList();
         var exits = new VmExit[all.Count];
-        using (new HostLoad())
+        await using (await c.Vm.LoadHostAsync())
         {
             var sinceOpen = Stopwatch.StartNew();
             gate.Open();

@@ -6,19 +6,20 @@ using Rig.Suites.Time.Records;
 namespace Rig.Suites.Time;
 
 /// <summary>
-/// time.pvclock-monotonic: kvmclock and (on the reference) the Xen pvclock, read on every vCPU under host load; never
+/// time.pvclock-monotonic: kvmclock and (on the reference) the Xen pvclock, read on every vCPU under load on the CPUs
+/// the vCPUs are scheduled on (<see cref="Rig.Targets.IVm.LoadHostAsync"/>: dom0's on Xen); never
 /// backward on one vCPU, and never backward across vCPUs while the record's stable bit is set.
 /// </summary>
 [TestFixture]
-[QuietHost("it spins a thread on every host CPU for its whole run: its neighbours would be judged under that load")]
+[QuietHost("it spins every CPU of its VM's host for its whole run: its neighbours would be judged under that load")]
 public sealed class PvclockMonotonic
 {
     [TestCaseSource(typeof(ConfiguredTargets), nameof(ConfiguredTargets.Names))]
     public async Task Run(string target)
     {
         int ms = Profile.Pick(normal: 4_000, lab: 60_000);
-        using var load = new HostLoad();
         await using var c = await RigCase.BootAsync(target, append: $"ms={ms}", vcpus: TimeRecords.Vcpus);
+        await using var load = await c.Vm.LoadHostAsync();
         var exit = await c.RunToExitAsync(2 * TimeSpan.FromMilliseconds(ms) + TimeRecords.BootBound);
         c.Oracle("Xen public/xen.h vcpu_time_info and Linux pvclock-abi.h: system time from a vCPU's record never goes back " +
                  "on that vCPU; with PVCLOCK_TSC_STABLE_BIT, time read on one vCPU never exceeds time read later on another");

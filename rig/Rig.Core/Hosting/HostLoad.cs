@@ -2,10 +2,10 @@ namespace Rig.Hosting;
 
 /// <summary>
 /// Busy host threads for as long as a case runs: pvclock updates and vCPU scheduling are what host load disturbs, so
-/// pvclock-monotonic is judged under it, and suites/sched's host churn adds it. By default one spinning thread per host
+/// pvclock-monotonic and density are judged under it (<see cref="Targets.IVm.LoadHostAsync"/>), and suites/sched's host churn adds it. By default one spinning thread per host
 /// CPU, competing with the VMs' vCPU threads.
 /// </summary>
-public sealed class HostLoad : IDisposable
+public sealed class HostLoad : IDisposable, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread[] _threads;
@@ -33,6 +33,12 @@ public sealed class HostLoad : IDisposable
         }
 
         _stop.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private void Spin()

@@ -49,4 +49,12 @@ public interface IVm : IControlPlane, IAsyncDisposable
 
     /// <summary>Waits for the VMM to exit; past <paramref name="bound"/> kills it and says so. All COM1 output is read before this returns.</summary>
     Task<VmExit> WaitForExitAsync(TimeSpan bound, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Spins every CPU of the host this VM's vCPUs are scheduled on, competing with them, until the result is disposed.
+    /// A VMM on this machine: a thread per CPU here (<see cref="Hosting.HostLoad"/>). A Xen domain: its dom0's CPUs, the
+    /// "heavy Dom0 load" of seed 000, which for xen-tcg are inside the emulated machine, not the host emulating it.
+    /// </summary>
+    Task<IAsyncDisposable> LoadHostAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IAsyncDisposable>(new Hosting.HostLoad());
 }

@@ -17,6 +17,9 @@ public interface IDom0
     /// <summary>Puts a host file into dom0 once (unchanged files are not sent again) and returns its path there.</summary>
     Task<string> StageFileAsync(string hostPath, CancellationToken cancellationToken);
 
+    /// <summary>Spins dom0's CPUs until the result is disposed (<see cref="IVm.LoadHostAsync"/>).</summary>
+    Task<IAsyncDisposable> LoadAsync(CancellationToken cancellationToken);
+
     /// <summary>Writes <paramref name="content"/> to dom0's <paramref name="dom0Path"/>.</summary>
     Task WriteFileAsync(string content, string dom0Path, CancellationToken cancellationToken);
 }

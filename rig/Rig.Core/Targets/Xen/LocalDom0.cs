@@ -74,6 +74,9 @@ public sealed class LocalDom0 : IDom0
 
     public Task<string> StageFileAsync(string hostPath, CancellationToken cancellationToken) => Task.FromResult(Path.GetFullPath(hostPath));
 
+    /// <summary>The rig runs in this dom0: its own threads are dom0's load.</summary>
+    public Task<IAsyncDisposable> LoadAsync(CancellationToken cancellationToken) => Task.FromResult<IAsyncDisposable>(new HostLoad());
+
     public Task WriteFileAsync(string content, string dom0Path, CancellationToken cancellationToken) =>
         File.WriteAllTextAsync(dom0Path, content, cancellationToken);
 }

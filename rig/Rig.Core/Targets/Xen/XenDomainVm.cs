@@ -94,6 +94,8 @@ public sealed class XenDomainVm : IVm
 
     public int ProcessId => _dom0.ProcessId;
 
+    public Task<IAsyncDisposable> LoadHostAsync(CancellationToken cancellationToken = default) => _dom0.LoadAsync(cancellationToken);
+
     /// <summary>Stages the image, writes the guest's xl config into dom0 and creates it; its console is attached before it runs.</summary>
     public static async Task<XenDomainVm> CreateAsync(string target, IDom0 dom0, VmSpec spec, bool hvm, int memoryMb, CancellationToken cancellationToken)
     {

@@ -171,6 +171,9 @@ public sealed class XenTcgMachine : IDom0
         return staged;
     }
 
+    public async Task<IAsyncDisposable> LoadAsync(CancellationToken cancellationToken) =>
+        await Dom0Load.StartAsync(Agent, cancellationToken).ConfigureAwait(false);
+
     public Task WriteFileAsync(string content, string dom0Path, CancellationToken cancellationToken) =>
         Agent.PutFileAsync(System.Text.Encoding.ASCII.GetBytes(content), dom0Path, FileBound, cancellationToken);
 

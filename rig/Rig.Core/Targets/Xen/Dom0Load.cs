@@ -1,0 +1,31 @@
+namespace Rig.Targets.Xen;
+
+/// <summary>
+/// dom0's CPUs spun by its agent (the <c>load</c> verb of kit/rig-agent) until disposed (<c>unload</c>): the load a case
+/// puts on a Xen guest's host where the rig does not run in that dom0 (xen-tcg).
+/// </summary>
+public sealed class Dom0Load : IAsyncDisposable
+{
+    /// <summary>Two xl-free shell commands in a dom0 that may be loaded: as long as any other agent command.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private readonly Dom0Agent _agent;
+
+    private Dom0Load(Dom0Agent agent, string spinners)
+    {
+        _agent = agent;
+        Spinners = spinners;
+    }
+
+    /// <summary>The agent's word on what spins: <c>spinners=N pids=...</c>.</summary>
+    public string Spinners { get; }
+
+    public static async Task<Dom0Load> StartAsync(Dom0Agent agent, CancellationToken cancellationToken)
+    {
+        var reply = (await agent.SendAsync("load", [], Bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("load");
+        return new Dom0Load(agent, reply.Text);
+    }
+
+    public async ValueTask DisposeAsync() =>
+        (await _agent.SendAsync("unload", [], Bound).ConfigureAwait(false)).ThrowIfFailed("unload");
+}
