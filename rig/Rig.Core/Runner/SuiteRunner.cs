@@ -14,7 +14,8 @@ namespace Rig.Runner;
 /// each row's result reaching the sink the moment it ends. With <c>jobs</c> &gt; 1, that many workers take rows from one
 /// queue, each with its own NUnit runners and its own host CPUs (<see cref="HostCpuSlots"/>); rows whose fixture asks for
 /// a <see cref="QuietHostAttribute"/>, and every row of a target that serves one case at a time
-/// (<see cref="ITarget.RunsOneCaseAtATime"/>), run afterwards, one at a time and unpinned. A row's verdict comes from its case
+/// (<see cref="ITarget.RunsOneCaseAtATime"/>), run afterwards, one at a time and unpinned, the latter target by target
+/// with each target released after its last row (<see cref="RunPhases"/>). A row's verdict comes from its case
 /// alone (<see cref="CaseScope"/>), so it is the same whichever rows ran beside it.
 /// A test that ended without publishing (an exception escaped, a fixture failed) is recorded as an error here.
 /// </summary>
@@ -35,14 +36,14 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
 
             var units = Enumerable.Range(0, repeats).SelectMany(repeat => plan.Rows.Select(row => new Unit(row, repeat))).ToList();
             progress.RunPlanned(units.Count, jobs);
-            if (jobs == 1)
+            foreach (var phase in RunPhases.Plan(units, u => u.Row, parallel: jobs > 1, SharesOneMachine))
             {
-                RunOnWorkers(units, new HostCpuSlots([], 1));
-                return;
+                RunOnWorkers(phase.Units, phase.Parallel ? new HostCpuSlots(ThreadAffinity.AllowedCpus(), jobs) : new HostCpuSlots([], 1));
+                if (phase.ThenRelease is { } target)
+                {
+                    session.Target(target).Release();
+                }
             }
-
-            RunOnWorkers(units.Where(u => !Alone(u.Row)), new HostCpuSlots(ThreadAffinity.AllowedCpus(), jobs));
-            RunOnWorkers(units.Where(u => Alone(u.Row)), new HostCpuSlots([], 1));
         }
         finally
         {
@@ -52,8 +53,7 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
         }
     }
 
-    private bool Alone(CaseRow row) =>
-        row.NeedsQuietHost || session.Targets.Any(t => t.Name == row.Target && t.RunsOneCaseAtATime);
+    private bool SharesOneMachine(string target) => session.Targets.Any(t => t.Name == target && t.RunsOneCaseAtATime);
 
     private void RunOnWorkers(IEnumerable<Unit> units, HostCpuSlots slots)
     {

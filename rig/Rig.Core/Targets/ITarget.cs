@@ -15,4 +15,9 @@ public interface ITarget
     /// through one agent): the runner then gives this target's rows no neighbours, whatever <c>--jobs</c> says.
     /// </summary>
     bool RunsOneCaseAtATime => false;
+
+    /// <summary>Called once the run has no more rows for this target: a machine kept up for them is shut down.</summary>
+    void Release()
+    {
+    }
 }

@@ -26,6 +26,14 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
     /// <summary>One Xen, one dom0 agent: measured with two xen-tcg cases side by side, the second's xl reply never came (120 s).</summary>
     public bool RunsOneCaseAtATime => true;
 
+    public void Release()
+    {
+        if (UnderTcg)
+        {
+            XenTcgMachine.ShutDown(Name);
+        }
+    }
+
     public async Task<IVm> BootAsync(VmSpec spec, CancellationToken cancellationToken)
     {
         if (spec.Defect is not null)

@@ -80,6 +80,17 @@ public sealed class XenTcgMachine : IDom0
         }
     }
 
+    /// <summary>Kills the machine of <paramref name="target"/> if one was booted (its files stay until the rig exits); a later case boots another.</summary>
+    public static void ShutDown(string target)
+    {
+        if (Shared.TryRemove(target, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+        {
+            var qemu = lazy.Value.Result._qemu;
+            ChildProcesses.Kill(qemu);
+            qemu.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+    }
+
     /// <summary>
     /// Boots the machine with every probe image of <paramref name="probeDirectory"/> already in dom0's /probes: a second
     /// cpio archive after the kit's initramfs (the kernel unpacks concatenated archives). Through dom0's UART an image
