@@ -14,11 +14,12 @@ namespace Rig.Suites.Time;
 /// <summary>
 /// time.density (seed 000's scenario): many VMs of 4 vCPUs at once (4 here, 20 in the lab profile, 2 through xl:
 /// <see cref="DensityPace"/>), every vCPU of each reading the TSC and its paravirtual clocks as a QPC user would, while
-/// every CPU of the VMs' host spins (<see cref="IVm.LoadHostAsync"/>: dom0's on Xen, seed 000's "heavy Dom0 load") and the host pauses and (where the target can) reverts each VM at random, the first
-/// revert of each with a calibration forced inside its window (rig-hv). Verdict per VM: no clock steps back, none jumps further than the host held the VM.
+/// every CPU of the VMs' host spins (<see cref="IVm.LoadHostAsync"/>: dom0's on Xen, seed 000's "heavy Dom0 load") and
+/// the host pauses and (where the target can) reverts each VM at random, the first revert of each with a calibration
+/// forced inside its window (rig-hv). Verdict per VM: no clock steps back, none jumps further than the host held the VM.
 /// </summary>
 [TestFixture]
-[QuietHost("it runs several 4-vCPU VMs and spins a thread on every host CPU for its whole window: its neighbours would be judged under that load")]
+[QuietHost("it runs several 4-vCPU VMs and spins every CPU of their host for its whole window: its neighbours would be judged under that load")]
 public sealed class Density
 {
     private const int VcpusPerVm = 4;
