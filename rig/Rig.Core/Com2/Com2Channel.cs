@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Rig.Hosting;
 using Rig.Targets;
@@ -19,10 +21,12 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
 
     private const int MaxTranscriptLines = 10_000;
     private readonly List<string> _transcript = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     /// <summary>
     /// Everything said on COM2 in both directions, prefixed "&lt; " (guest) and "&gt; " (host), and "! " for why the host
-    /// answered err itself.
+    /// answered err itself; each line ends with when the host read or wrote it (<c>t=</c> seconds since the channel was
+    /// set up), so a slow answer shows whose it was: a probe that timed out on an ack the transcript shows sent needs the time.
     /// </summary>
     public IReadOnlyList<string> Transcript
     {
@@ -88,7 +92,7 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
             // A chatty probe must not fill the rig's memory; the start of a transcript is the part that explains a failure.
             if (_transcript.Count < MaxTranscriptLines)
             {
-                _transcript.Add(line);
+                _transcript.Add(string.Create(CultureInfo.InvariantCulture, $"{line}  (t={_clock.Elapsed.TotalSeconds:0.000} s)"));
             }
         }
     }
