@@ -14,6 +14,8 @@ namespace Rig.Suites.Apic.Oracles;
 /// <item><c>oneshot-to-periodic</c>: the LVT switch does not restart the count (it reads no more than before the switch),
 /// and the timer then interrupts more than once; where the probe was delayed past the one-shot's expiry (the count read 0
 /// before the switch) it stays at 0 after one interrupt;</item>
+/// <item><c>expired-then-periodic</c>: that late path forced, the switch written as the one-shot count reads 0: every try
+/// interrupts exactly once and the count stays 0;</item>
 /// <item><c>masked-counts</c>: a masked LVT still counts (the count falls, reaches 0) but nothing is delivered;</item>
 /// <item><c>into-deadline</c>: switching a running count into TSC-deadline mode disarms it, the current count reads 0
 /// and ignores initial-count writes, nothing is delivered after the switch (judged where the count was still running
@@ -32,7 +34,7 @@ public static class TimerEdgeRules
 
     /// <summary>Every check the probe runs where the CPU has TSC-deadline mode; without it the last two are absent.</summary>
     public static readonly IReadOnlyList<string> Checks =
-        ["count-one", "oneshot-expired", "periodic-reload", "oneshot-to-periodic", "masked-counts", "deadline-due", "into-deadline"];
+        ["count-one", "oneshot-expired", "periodic-reload", "oneshot-to-periodic", "expired-then-periodic", "masked-counts", "deadline-due", "into-deadline"];
 
     public static IReadOnlyList<string> Check(IEnumerable<Record> edges, bool tscDeadline)
     {
@@ -149,6 +151,22 @@ public static class TimerEdgeRules
                 {
                     yield return $"{name}: {delivered} interrupt(s) after the switch to periodic (SDM 12.5.4: it now " +
                                  "reloads and interrupts every period)";
+                }
+
+                break;
+            case "expired-then-periodic":
+                if (e.GetInt64("lost") > 0)
+                {
+                    yield return $"{name}: {e["lost"]} of {e["tries"]} one-shot counts that read 0 before the switch to " +
+                                 $"periodic never interrupted ({e["raced"]} switched before any interrupt came; SDM 12.5.4: " +
+                                 "the count reached zero, its interrupt is owed and the mode change does not take it back)";
+                }
+
+                if (e.GetInt64("extra") > 0 || e.GetInt64("restarted") > 0)
+                {
+                    yield return $"{name}: the switch started the expired count again: {e["restarted"]} of {e["tries"]} " +
+                                 $"read non-zero after it, {e["extra"]} extra interrupts (SDM 12.5.4: changing the mode " +
+                                 "does not start the timer)";
                 }
 
                 break;
