@@ -22,8 +22,19 @@ public sealed class Dom0Load : IAsyncDisposable
 
     public static async Task<Dom0Load> StartAsync(Dom0Agent agent, CancellationToken cancellationToken)
     {
-        var reply = (await agent.SendAsync("load", [], Bound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("load");
-        return new Dom0Load(agent, reply.Text);
+        AgentReply reply;
+        try
+        {
+            reply = await agent.SendAsync("load", [], Bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The spinners may be up without their ack: they must not load every later case on this machine.
+            await ((Task)agent.SendAsync("unload", [], Bound, CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        return new Dom0Load(agent, reply.ThrowIfFailed("load").Text);
     }
 
     public async ValueTask DisposeAsync() =>
