@@ -2,7 +2,6 @@ using System.Diagnostics;
 using NUnit.Framework;
 using Rig.Cases;
 using Rig.Churn;
-using Rig.Hosting;
 using Rig.Protocol;
 using Rig.Results;
 using Rig.Suites.Time.Oracles;

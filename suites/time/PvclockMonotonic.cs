@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using Rig.Cases;
-using Rig.Hosting;
 using Rig.Suites.Time.Records;
 
 namespace Rig.Suites.Time;

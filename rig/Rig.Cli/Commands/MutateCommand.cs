@@ -83,7 +83,6 @@ public static class MutateCommand
                 $"no seeded defect for {selection.Describe()}; rig-hv seeds defects for the suites: {string.Join(", ", defects.Select(d => d.Area).Distinct().Order(StringComparer.Ordinal))}");
         }
 
-
         using var store = environment.OpenStore();
         var release = environment.Release;
         var execution = new RunExecution(environment, store, release);

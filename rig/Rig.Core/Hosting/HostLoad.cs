@@ -2,8 +2,8 @@ namespace Rig.Hosting;
 
 /// <summary>
 /// Busy host threads for as long as a case runs: pvclock updates and vCPU scheduling are what host load disturbs, so
-/// pvclock-monotonic and density are judged under it (<see cref="Targets.IVm.LoadHostAsync"/>), and suites/sched's host churn adds it. By default one spinning thread per host
-/// CPU, competing with the VMs' vCPU threads.
+/// pvclock-monotonic and density are judged under it (<see cref="Targets.IVm.LoadHostAsync"/>), and suites/sched's host
+/// churn adds it. By default one spinning thread per host CPU, competing with the VMs' vCPU threads.
 /// </summary>
 public sealed class HostLoad : IDisposable, IAsyncDisposable
 {

@@ -1,7 +1,7 @@
 using Rig.Com2;
-using Record = Rig.Protocol.Record;
 using Rig.Targets;
 using Rig.Tests.Faults;
+using Record = Rig.Protocol.Record;
 
 namespace Rig.Tests.Targets.Xen;
 
