@@ -117,6 +117,14 @@ public sealed class XenDomainVm : IVm
         {
             created = await dom0.Agent.SendAsync("create", [name, config], CreateBound, cancellationToken).ConfigureAwait(false);
         }
+        catch (TimeoutException e)
+        {
+            // An agent that never acked leaves nothing in the reply: what Xen's and dom0's consoles and the agent's stray
+            // lines said is the evidence (CI once saw only "no answer to 'create' within 300 s").
+            await vm.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException(FormattableString.Invariant(
+                $"{target}: xl create {name}: {e.Message} (image in dom0 after {staged.TotalSeconds:0.00} s)\n{vm.VmmDiagnostics}"), e);
+        }
         catch
         {
             // The agent may still be creating it: destroy what it made rather than leave a guest running in dom0.

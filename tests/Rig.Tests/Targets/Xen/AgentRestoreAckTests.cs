@@ -7,7 +7,8 @@ namespace Rig.Tests.Targets.Xen;
 /// <summary>
 /// The kit's rig-agent itself, run beside a stand-in <c>xl</c> that scripts a restore: the rig answers the guest's
 /// snapshot-save request the moment the agent acks the save, so that ack must wait until the restored domain runs
-/// (on xen-tcg-hvm an answer written while qemu-xen was still restoring never reached the probe).
+/// (on xen-tcg-hvm an answer written while qemu-xen was still restoring never reached the probe). A create that never
+/// yields a domain is answered with where it stopped.
 /// </summary>
 public sealed class AgentRestoreAckTests : IAsyncDisposable
 {
@@ -64,10 +65,27 @@ public sealed class AgentRestoreAckTests : IAsyncDisposable
         Assert.False(File.Exists(checkpoint));
     }
 
+    [Fact]
+    public async Task A_create_whose_domain_never_shows_is_answered_with_where_it_stopped()
+    {
+        var agent = await StartAsync(pausedLists: 0, restoreSeconds: 1);
+        var config = Path.Combine(_directory, "never.cfg");
+        File.WriteAllText(config, "type = \"pvh\"\n");
+
+        var reply = await agent.SendAsync("create", [_guest + ".never", config], Bound);
+
+        // CI once waited 300 s on a PVH create and learnt nothing: the answer names xl's state, the domain's, the
+        // console's and the daemons', and ends with what xl said.
+        Assert.False(reply.Ok, reply.Text);
+        Assert.StartsWith("start-failed xl=exited domid=none tty= xenstored=", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("the stand-in creates nothing", reply.Text, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The agent with <c>xl</c> and <c>xenstore-read</c> stand-ins first on its PATH: the restored domain (domid 7) is
     /// listed paused for <paramref name="pausedLists"/> calls of <c>xl list</c> and running after (never, with -1);
     /// <c>xl restore -F</c> stays in the foreground for <paramref name="restoreSeconds"/>, as it does while the domain lives.
+    /// <c>xl create</c> fails having made no domain: only the test's guest has a domid.
     /// </summary>
     private async Task<Dom0Agent> StartAsync(int pausedLists, int restoreSeconds)
     {
@@ -79,7 +97,8 @@ public sealed class AgentRestoreAckTests : IAsyncDisposable
               info) echo 4.17.0 ;;
               save) : >"$3" ;;
               restore) i=0; while [ "$i" -lt {{restoreSeconds * 10}} ]; do sleep 0.1; i=$((i + 1)); done ;;
-              domid) echo 7 ;;
+              create) echo "libxl: error: the stand-in creates nothing" >&2; exit 3 ;;
+              domid) [ "$2" = '{{_guest}}' ] || exit 1; echo 7 ;;
               unpause) ;;
               list)
                 n=$(($(cat "$state/lists" 2>/dev/null || echo 0) + 1))
