@@ -54,11 +54,31 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
             spec = spec with { ImagePath = Path.Combine(probes, Path.GetFileName(spec.ImagePath)) };
         }
 
-        IDom0 dom0 = UnderTcg
-            ? await XenTcgMachine.SharedAsync(Name, kit!, Binary()!, options.Cpu, probes).ConfigureAwait(false)
-            : await LocalDom0.SharedAsync(AgentScript(repoRoot)).ConfigureAwait(false);
-        return await XenDomainVm.CreateAsync(Name, dom0, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+        var dom0 = await Dom0Async(kit, probes).ConfigureAwait(false);
+        try
+        {
+            return await XenDomainVm.CreateAsync(Name, dom0, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException && dom0.Faults.Count > 0 && dom0.Agent.Watched == 0)
+        {
+            // A create that failed on a dom0 which had faulted says nothing of Xen or the probe (a density VM's config
+            // arrived garbled after busybox had segfaulted in dom0): once more on a fresh machine (SharedAsync replaces
+            // a faulted one), the first attempt's words kept.
+            var fresh = await Dom0Async(kit, probes).ConfigureAwait(false);
+            try
+            {
+                return await XenDomainVm.CreateAsync(Name, fresh, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception again) when (again is InvalidOperationException or TimeoutException or IOException)
+            {
+                throw new InvalidOperationException($"{again.Message}\n(a first create, on a machine whose dom0 had faulted, failed too: {e.Message})", again);
+            }
+        }
     }
+
+    private async Task<IDom0> Dom0Async(XenKit? kit, string probes) => UnderTcg
+        ? await XenTcgMachine.SharedAsync(Name, kit!, Binary()!, options.Cpu, probes).ConfigureAwait(false)
+        : await LocalDom0.SharedAsync(AgentScript(repoRoot)).ConfigureAwait(false);
 
     private string? Binary() => ExecutablePath.Find(RepoRoot.ResolveCommand(repoRoot, options.Binary));
 

@@ -111,6 +111,9 @@ public sealed class Dom0Agent : IAsyncDisposable
 
     public void Forget(string name) => _domains.TryRemove(name, out _);
 
+    /// <summary>How many guests are watched: created and not yet forgotten.</summary>
+    public int Watched => _domains.Count;
+
     private async Task ReadAsync(Stream input)
     {
         var reader = new BoundedLineReader(input, maxLineLength: 8192);

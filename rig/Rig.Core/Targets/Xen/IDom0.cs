@@ -14,6 +14,12 @@ public interface IDom0
     /// <summary>What the machine said while booting or failing (Xen's and dom0's console for xen-tcg).</summary>
     string Diagnostics { get; }
 
+    /// <summary>
+    /// dom0's own faults so far (<see cref="Dom0Faults"/>): a xen-tcg dom0 that has any is replaced before the next case.
+    /// A lab's dom0 reports none: its logs are its operator's.
+    /// </summary>
+    IReadOnlyList<string> Faults { get; }
+
     /// <summary>Puts a host file into dom0 once (unchanged files are not sent again) and returns its path there.</summary>
     Task<string> StageFileAsync(string hostPath, CancellationToken cancellationToken);
 

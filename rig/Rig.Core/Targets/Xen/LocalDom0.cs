@@ -28,6 +28,8 @@ public sealed class LocalDom0 : IDom0
 
     public string Diagnostics => $"local dom0 agent (pid {_agentProcess.Id}) in {_directory}";
 
+    public IReadOnlyList<string> Faults => [];
+
     /// <summary>One agent for the run, started on first use.</summary>
     public static async Task<LocalDom0> SharedAsync(string agentScript)
     {

@@ -30,6 +30,7 @@ public sealed class XenTcgMachine : IDom0
     private readonly Process _qemu;
     private readonly string _directory;
     private readonly ConcurrentDictionary<string, string> _staged;
+    private readonly Dom0Faults _faults;
 
     private XenTcgMachine(Process qemu, string directory, Dom0Agent agent, string ready, TimeSpan bootTime, string stages, ConcurrentDictionary<string, string> staged)
     {
@@ -38,6 +39,7 @@ public sealed class XenTcgMachine : IDom0
         _qemu = qemu;
         _directory = directory;
         Agent = agent;
+        _faults = new Dom0Faults(XenConsoleLog);
         Ready = ready;
         BootTime = bootTime;
     }
@@ -57,22 +59,37 @@ public sealed class XenTcgMachine : IDom0
 
     public string XenConsoleLog => Path.Combine(_directory, "xen-console.log");
 
-    public string Diagnostics =>
-        string.Create(CultureInfo.InvariantCulture, $"xen-tcg ready {BootTime.TotalSeconds:0.0} s after QEMU start ({Ready}; {Stages}); Xen/dom0 console: {XenConsoleLog}\n")
-        + Tail(XenConsoleLog);
+    public string Diagnostics
+    {
+        get
+        {
+            var faults = Faults;
+            return string.Create(CultureInfo.InvariantCulture, $"xen-tcg ready {BootTime.TotalSeconds:0.0} s after QEMU start ({Ready}; {Stages}); Xen/dom0 console: {XenConsoleLog}\n")
+                + (faults is [] ? "" : $"dom0 faulted (nested TCG; this machine is replaced before the next case):\n{string.Join('\n', faults)}\n")
+                + Tail(XenConsoleLog);
+        }
+    }
+
+    public IReadOnlyList<string> Faults => _faults.Poll();
 
     /// <summary>
     /// The machine of target <paramref name="target"/>, booted on first use and shared by every case after; a machine
-    /// whose QEMU died is booted again, a boot that failed fails every case the same way without booting again.
+    /// whose QEMU died is booted again, and so is one whose dom0 faulted once no guest of it is left (a case's second
+    /// VM must not lose its first one's machine). A boot that failed fails every case the same way without booting again.
     /// </summary>
     public static Task<XenTcgMachine> SharedAsync(string target, XenKit kit, string qemu, string cpu, string probeDirectory)
     {
         while (true)
         {
             var lazy = Shared.GetOrAdd(target, _ => new Lazy<Task<XenTcgMachine>>(() => BootAsync(kit, qemu, cpu, probeDirectory)));
-            if (lazy.Value is { IsCompletedSuccessfully: true } done && done.Result._qemu.HasExited)
+            if (lazy.Value is { IsCompletedSuccessfully: true } done
+                && (done.Result._qemu.HasExited || (done.Result.Faults.Count > 0 && done.Result.Agent.Watched == 0)))
             {
-                Shared.TryRemove(KeyValuePair.Create(target, lazy));
+                if (Shared.TryRemove(KeyValuePair.Create(target, lazy)))
+                {
+                    Stop(done.Result._qemu);
+                }
+
                 continue;
             }
 
@@ -85,10 +102,14 @@ public sealed class XenTcgMachine : IDom0
     {
         if (Shared.TryRemove(target, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
         {
-            var qemu = lazy.Value.Result._qemu;
-            ChildProcesses.Kill(qemu);
-            qemu.WaitForExit(TimeSpan.FromSeconds(30));
+            Stop(lazy.Value.Result._qemu);
         }
+    }
+
+    private static void Stop(Process qemu)
+    {
+        ChildProcesses.Kill(qemu);
+        qemu.WaitForExit(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>
