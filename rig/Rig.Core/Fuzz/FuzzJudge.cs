@@ -78,6 +78,6 @@ public static partial class FuzzJudge
     [GeneratedRegex(@"vCPU \d+: (?!guest shutdown)")]
     private static partial Regex VcpuLine();
 
-    [GeneratedRegex(@"Unhandled exception|Fatal error\.|Segmentation fault|Process terminated")]
+    [GeneratedRegex(@"Unhandled exception|Fatal error\.|Segmentation fault|Process terminated|Stack overflow\.")]
     private static partial Regex UnhandledException();
 }

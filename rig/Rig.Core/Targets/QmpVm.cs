@@ -33,7 +33,6 @@ public sealed class QmpVm : IVm, IReferenceControls
 
     // 200 000 lines of up to 64 KiB each would be 25 GB of strings: the kept log is bounded in characters too.
     private const long MaxCom1Chars = 32L * 1024 * 1024;
-    private const int MaxDiagnosticsChars = 64 * 1024;
     private const int MaxHostRecords = 100_000;
     private const int MaxMemoryRead = 256 * 1024 * 1024;
 
@@ -44,7 +43,7 @@ public sealed class QmpVm : IVm, IReferenceControls
     private readonly NetworkStream _com2;
     private readonly Channel<Record> _records = Channel.CreateUnbounded<Record>();
     private readonly List<string> _lines = [];
-    private readonly StringBuilder _diagnostics = new();
+    private readonly HeadAndTailLog _diagnostics = new(headChars: 48 * 1024, tailLines: 200);
     private readonly List<Record> _hostRecords = [];
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _com1Reader;
@@ -99,16 +98,7 @@ public sealed class QmpVm : IVm, IReferenceControls
         }
     }
 
-    public string VmmDiagnostics
-    {
-        get
-        {
-            lock (_diagnostics)
-            {
-                return _diagnostics.ToString();
-            }
-        }
-    }
+    public string VmmDiagnostics => _diagnostics.ToString();
 
     /// <summary>Starts the VMM and connects to it; on any failure the process is killed and the error says what the VMM printed.</summary>
     public static async Task<QmpVm> StartAsync(VmLaunch launch, TimeSpan watchdog, CancellationToken cancellationToken)
@@ -455,14 +445,7 @@ public sealed class QmpVm : IVm, IReferenceControls
                     continue;
                 }
 
-                lock (_diagnostics)
-                {
-                    _diagnostics.Append(line.AsSpan(0, Math.Min(line.Length, Math.Max(0, MaxDiagnosticsChars - _diagnostics.Length))));
-                    if (_diagnostics.Length < MaxDiagnosticsChars)
-                    {
-                        _diagnostics.Append('\n');
-                    }
-                }
+                _diagnostics.Add(line);
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)

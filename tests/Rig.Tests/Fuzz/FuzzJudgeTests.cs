@@ -29,6 +29,25 @@ public sealed class FuzzJudgeTests
         Assert.Contains("IndexOutOfRangeException", evidence, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_stack_overflow_after_a_long_log_is_a_crash_that_names_it()
+    {
+        // The VMM's stderr as the rig keeps it: 64 KiB of unbacked-port lines, then the runtime's last words (exit 134).
+        var log = new Rig.Hosting.HeadAndTailLog(headChars: 48 * 1024, tailLines: 200);
+        for (var port = 0; port < 2000; port++)
+        {
+            log.Add($"rig-hv: unbacked port read at 0x{port:x4} (reads return all-ones; logged once per address)");
+        }
+
+        log.Add("Stack overflow.");
+        log.Add("   at Rig.Hypervisor.Devices.Pit.Read(UInt16)");
+
+        var (outcome, evidence) = FuzzJudge.Judge(new VmExit(134, false, false), stoppedByHost: false, hang: null, stoppedState: null, log.ToString(), []);
+        Assert.Equal(FuzzOutcome.Crash, outcome);
+        Assert.Contains("Stack overflow. | ", evidence, StringComparison.Ordinal);
+        Assert.Contains("Pit.Read", evidence, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(126)]
     [InlineData(134)]
