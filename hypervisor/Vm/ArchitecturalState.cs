@@ -17,6 +17,9 @@ public static class ArchitecturalState
     /// <summary>CR0.PG (SDM Vol. 3A 2.5).</summary>
     public const ulong Cr0Paging = 1UL << 31;
 
+    /// <summary>CR0.PE (SDM Vol. 3A 2.5): clear is real mode.</summary>
+    public const ulong Cr0ProtectionEnable = 1;
+
     /// <summary>CPUID.1:EAX the reset leaves in EDX (SDM Table 10-1: "EDX = 000n06xxH", processor signature).</summary>
     public static KvmRegs ResetRegs(uint processorSignature) => new()
     {

@@ -415,6 +415,10 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
             case KvmExitReason.InternalError when run.InternalSuberror == EmulationFailure && FetchOutsideRam() is { } fetch:
                 _vm.GuestShutdown(this, $"guest error: instruction fetch at 0x{fetch:x}, outside RAM (KVM emulation failure)");
                 break;
+            case KvmExitReason.InternalError when run.InternalSuberror == EmulationFailure && RealModeFetch() is { } realMode:
+                _vm.GuestShutdown(this, $"guest error: real-mode code at 0x{realMode.At:x} ({realMode.Bytes}) that KVM cannot emulate: " +
+                                        "a vCPU runs real mode here only after the guest's own INIT and SIPI");
+                break;
             case KvmExitReason.InternalError:
                 _vm.Panic(this, $"KVM internal error, suberror {run.InternalSuberror}" +
                                 (run.InternalSuberror == 1 ? " (emulation failure)" : ""));
@@ -455,6 +459,33 @@ public sealed class Vcpu : IVcpuDoorbell, IDisposable
 
         ulong fetch = (sregs.Cs.Base + Kvm.GetRegs().Rip) & uint.MaxValue;
         return fetch >= _vm.RamSize ? fetch : null;
+    }
+
+    /// <summary>
+    /// Where, and on which bytes, a vCPU in real mode (CR0.PE clear) stopped KVM's emulator. Without unrestricted guest
+    /// (kvm_pvm has no VMX at all) KVM emulates every real-mode instruction, and an opcode its emulator lacks ends in an
+    /// emulation failure. A PVH machine runs real mode only where the guest put a vCPU there by INIT and SIPI, so it is
+    /// the guest's code: rig fuzz (seed 1762895811204329931, weights 0x4ffffff68cad7, 2 vCPUs) cleared the BSP flag of
+    /// IA32_APIC_BASE, sent INIT and a SIPI of vector 0, and vCPU 0 ran zeroed memory from 0 to 0x202e; rig-hv stopped in
+    /// GUEST_PANICKED (a crash by rig fuzz's oracle) for what a real CPU would have executed. Null in protected mode.
+    /// </summary>
+    private (ulong At, string Bytes)? RealModeFetch()
+    {
+        var sregs = Kvm.GetSregs();
+        if ((sregs.Cr0 & ArchitecturalState.Cr0ProtectionEnable) != 0)
+        {
+            return null;
+        }
+
+        ulong at = sregs.Cs.Base + (Kvm.GetRegs().Rip & ushort.MaxValue);
+        Span<byte> bytes = stackalloc byte[8];
+        var available = (int)Math.Min((ulong)bytes.Length, at < _vm.RamSize ? _vm.RamSize - at : 0);
+        if (available > 0)
+        {
+            _vm.ReadMemory(at, bytes[..available]);
+        }
+
+        return (at, available > 0 ? Convert.ToHexString(bytes[..available]) : "outside RAM");
     }
 
     private static byte SetMsrData(KvmRunPage run, ulong value)

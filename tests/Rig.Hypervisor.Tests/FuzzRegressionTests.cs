@@ -4,6 +4,7 @@ using Rig.Hypervisor.Boot;
 using Rig.Hypervisor.Tests.Guests;
 using Rig.Hypervisor.Vm;
 using Rig.Probes.Host;
+using static Iced.Intel.AssemblerRegisters;
 
 namespace Rig.Hypervisor.Tests;
 
@@ -32,6 +33,37 @@ public sealed class FuzzRegressionTests
         Assert.Equal(ExitCodes.GuestShutdown, exit);
         var shutdown = Assert.Single(guest.Events, e => e.Name == "SHUTDOWN");
         Assert.Contains("0xfffffff0", shutdown.Data["reason"] as string, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// rig fuzz, seed 1762895811204329931, weights 0x4ffffff68cad7, 2 vCPUs: a vCPU the guest sent to real mode by INIT
+    /// and SIPI met an instruction KVM's emulator lacks, and rig-hv called that its own internal error. Here an AP starts
+    /// at its SIPI page on PSHUFB (0F 38 00 C0), which KVM does not emulate.
+    /// </summary>
+    [RequiresKvmFact]
+    public void Real_mode_code_kvm_cannot_emulate_is_the_guests_error_with_its_address_and_bytes()
+    {
+        const uint apicBase = 0xFEE0_0000;
+        const byte startupVector = 0x20;
+        var code = GuestSnippets.New32();
+        code.mov(__dword_ptr[startupVector << 12], 0xC000_380FU);
+        code.mov(__dword_ptr[apicBase + 0xF0], 0x1FF);
+        code.mov(__dword_ptr[apicBase + 0x310], 1 << 24);
+        code.mov(__dword_ptr[apicBase + 0x300], 0x4500); // INIT
+        code.mov(__dword_ptr[apicBase + 0x310], 1 << 24);
+        code.mov(__dword_ptr[apicBase + 0x300], 0x4600 | startupVector); // SIPI
+        var halt = code.CreateLabel();
+        code.cli();
+        code.Label(ref halt);
+        code.hlt();
+        code.jmp(halt);
+        using var guest = new GuestVm(code, options => options with { Vcpus = 2 });
+
+        int exit = guest.Run();
+
+        Assert.Equal(ExitCodes.GuestShutdown, exit);
+        var shutdown = Assert.Single(guest.Events, e => e.Name == "SHUTDOWN");
+        Assert.Contains("real-mode code at 0x20000 (0F3800C0", shutdown.Data["reason"] as string, StringComparison.Ordinal);
     }
 
     [RequiresKvmFact]
