@@ -6,7 +6,6 @@ namespace Rig.Hypervisor.Tests;
 /// <summary>APs wait for INIT-SIPI-SIPI (SDM Vol. 3 10.4.4) and then start in real mode at the SIPI vector's page.</summary>
 public sealed class ApStartupTests
 {
-    private const uint ApicBase = 0xFEE0_0000;
     private const byte StartupVector = 0x20; // the AP starts at 0x20000 in real mode
 
     [RequiresKvmFact]
@@ -20,18 +19,7 @@ public sealed class ApStartupTests
             code.mov(__dword_ptr[(StartupVector << 12) + (uint)i], BitConverter.ToUInt32(apCode, i));
         }
 
-        code.mov(__dword_ptr[ApicBase + 0xF0], 0x1FF); // SVR: software enable
-        code.mov(__dword_ptr[ApicBase + 0x310], 1 << 24); // ICR destination: APIC ID 1
-        code.mov(__dword_ptr[ApicBase + 0x300], 0x4500); // INIT, level assert
-        code.mov(__dword_ptr[ApicBase + 0x310], 1 << 24);
-        code.mov(__dword_ptr[ApicBase + 0x300], 0x4600 | StartupVector); // SIPI
-        code.mov(__dword_ptr[ApicBase + 0x310], 1 << 24);
-        code.mov(__dword_ptr[ApicBase + 0x300], 0x4600 | StartupVector); // second SIPI, ignored once the AP runs
-        var halt = code.CreateLabel();
-        code.cli();
-        code.Label(ref halt);
-        code.hlt();
-        code.jmp(halt);
+        code.StartApThenHalt(StartupVector, sipis: 2);
         using var guest = new GuestVm(code, options => options with { Vcpus = 2 });
 
         Assert.Equal((7 << 1) | 1, guest.Run());

@@ -43,20 +43,10 @@ public sealed class FuzzRegressionTests
     [RequiresKvmFact]
     public void Real_mode_code_kvm_cannot_emulate_is_the_guests_error_with_its_address_and_bytes()
     {
-        const uint apicBase = 0xFEE0_0000;
         const byte startupVector = 0x20;
         var code = GuestSnippets.New32();
         code.mov(__dword_ptr[startupVector << 12], 0xC000_380FU);
-        code.mov(__dword_ptr[apicBase + 0xF0], 0x1FF);
-        code.mov(__dword_ptr[apicBase + 0x310], 1 << 24);
-        code.mov(__dword_ptr[apicBase + 0x300], 0x4500); // INIT
-        code.mov(__dword_ptr[apicBase + 0x310], 1 << 24);
-        code.mov(__dword_ptr[apicBase + 0x300], 0x4600 | startupVector); // SIPI
-        var halt = code.CreateLabel();
-        code.cli();
-        code.Label(ref halt);
-        code.hlt();
-        code.jmp(halt);
+        code.StartApThenHalt(startupVector, sipis: 1);
         using var guest = new GuestVm(code, options => options with { Vcpus = 2 });
 
         int exit = guest.Run();

@@ -62,6 +62,29 @@ public static class GuestSnippets
 
     public static Assembler New32() => new(32);
 
+    /// <summary>
+    /// The BSP starts vCPU 1 (APIC ID 1) by INIT then <paramref name="sipis"/> SIPIs of <paramref name="vector"/>
+    /// (SDM Vol. 3 10.4.4): it runs in real mode from the vector's page; the BSP then halts for good.
+    /// </summary>
+    public static void StartApThenHalt(this Assembler asm, byte vector, int sipis)
+    {
+        const uint apicBase = 0xFEE0_0000;
+        asm.mov(__dword_ptr[apicBase + 0xF0], 0x1FF); // SVR: software enable
+        asm.mov(__dword_ptr[apicBase + 0x310], 1 << 24); // ICR destination: APIC ID 1
+        asm.mov(__dword_ptr[apicBase + 0x300], 0x4500); // INIT, level assert
+        for (var i = 0; i < sipis; i++)
+        {
+            asm.mov(__dword_ptr[apicBase + 0x310], 1 << 24);
+            asm.mov(__dword_ptr[apicBase + 0x300], 0x4600 | vector); // SIPI; a second is ignored once the AP runs
+        }
+
+        var halt = asm.CreateLabel();
+        asm.cli();
+        asm.Label(ref halt);
+        asm.hlt();
+        asm.jmp(halt);
+    }
+
     /// <summary>Where <see cref="InstallFlatGdtAndIdt"/> builds its tables, below the 1 MiB image and above start_info.</summary>
     public const uint GdtAddress = 0x8000;
     public const uint IdtAddress = 0x9000;
