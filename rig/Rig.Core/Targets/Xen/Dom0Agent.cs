@@ -22,7 +22,7 @@ public sealed class Dom0Agent : IAsyncDisposable
     private readonly ConcurrentDictionary<long, TaskCompletionSource<AgentReply>> _pending = new();
     private readonly ConcurrentDictionary<string, AgentDomain> _domains = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<string> _unrouted = [];
+    private readonly Queue<string> _unrouted = new();
     private long _sequence;
 
     public Dom0Agent(Stream input, Stream output)
@@ -34,7 +34,11 @@ public sealed class Dom0Agent : IAsyncDisposable
     /// <summary>The <c>@ready</c> line's fields (e.g. <c>xen=4.17.7 uptime=11.2</c>) once dom0's tools are up.</summary>
     public Task<string> Ready => _ready.Task;
 
-    /// <summary>Lines from the agent that were neither acks nor a watched guest's console, for diagnostics.</summary>
+    /// <summary>
+    /// The latest lines from the agent that were neither acks nor a watched guest's console, for diagnostics: a machine
+    /// shared by a whole run collects more than it keeps, and its readers want how it ended (XenDomainVm shows the last
+    /// 20), as with a VMM's stderr (<see cref="Hosting.HeadAndTailLog"/>).
+    /// </summary>
     public IReadOnlyList<string> Unrouted
     {
         get
@@ -192,9 +196,10 @@ public sealed class Dom0Agent : IAsyncDisposable
 
         lock (_unrouted)
         {
-            if (_unrouted.Count < MaxDom0Log)
+            _unrouted.Enqueue(line);
+            if (_unrouted.Count > MaxDom0Log)
             {
-                _unrouted.Add(line);
+                _unrouted.Dequeue();
             }
         }
     }

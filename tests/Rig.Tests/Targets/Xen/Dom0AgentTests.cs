@@ -40,6 +40,26 @@ public sealed class Dom0AgentTests
     }
 
     [Fact]
+    public async Task The_latest_stray_lines_are_kept_when_more_come_than_the_agent_holds()
+    {
+        await using var link = new FakeAgentLink();
+        for (var i = 0; i < 2100; i++)
+        {
+            await link.SayAsync($"@con rig-gone-1 line {i}");
+        }
+
+        // A line the agent reads after this ack was read after every stray line before it.
+        var list = link.Agent.SendAsync("list", [], Bound);
+        await link.ReadCommandAsync();
+        await link.SayAsync("@ack 1 ok");
+        await list;
+
+        // A run's shared machine collects more stray lines than the agent keeps; a diagnosis wants the latest.
+        Assert.Equal("@con rig-gone-1 line 2099", link.Agent.Unrouted[^1]);
+        Assert.DoesNotContain("@con rig-gone-1 line 0", link.Agent.Unrouted);
+    }
+
+    [Fact]
     public async Task A_file_goes_as_base64_payloads_of_the_length_each_command_names()
     {
         await using var link = new FakeAgentLink();
