@@ -23,6 +23,7 @@ public static class DefectCatalog
     public const string SoftExceptionLostOnRestore = "soft-exception-lost-on-restore";
     public const string LapicCpuidOnBspOnly = "lapic-cpuid-on-bsp-only";
     public const string SelfIpiWaitsForHalt = "self-ipi-waits-for-halt";
+    public const string ExpiredTimerDestroyedOnLvtWrite = "expired-timer-destroyed-on-lvt-write";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -110,6 +111,12 @@ public static class DefectCatalog
             "it empties only when the vCPU halts, as a VMM that delivers every IPI by waking its target would: the sender is " +
             "running, not halted, so its self-IPI waits for its next HLT instead of being taken at the next instruction " +
             "boundary with IF = 1 (SDM Vol. 3A 12.6.1): a guest waiting for it at CPL3, as a gate check does, never gets it."),
+        new(ExpiredTimerDestroyedOnLvtWrite, "issue-17", "apic",
+            "The LAPIC timer's host timer runs up to 50 us after the count reaches zero (Xen programs its timer hardware " +
+            "timer_slop behind a deadline, xen/common/timer.c), and an LVT timer write in that window finds no time left and " +
+            "destroys the timer (vlapic_update_timer's destroy_periodic_time, xen/arch/x86/hvm/vlapic.c) before it raised " +
+            "the expired one-shot's interrupt: the interrupt the count owes is lost, as Xen 4.17 lost it on xen-tcg-hvm " +
+            "(SDM Vol. 3A 12.5.4: a mode change does not take back an expiry)."),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => d.Name == name);

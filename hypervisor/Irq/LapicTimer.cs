@@ -17,6 +17,10 @@ internal sealed class LapicTimer
     // apart anyway); it keeps a hostile initial count of 1 from spinning the timer thread. KVM clamps to 200 us.
     private const long MinPeriodicFiringNs = 100_000;
 
+    // Only with defect expired-timer-destroyed-on-lvt-write: how late Xen's host timer may run after a deadline
+    // (timer_slop, xen/common/timer.c), the window in which that defect's LVT write finds the count at zero unserved.
+    private const long XenTimerSlopNs = 50_000;
+
     private readonly int _vcpu;
     private readonly IGuestClock _clock;
     private readonly Func<uint> _lvt;
@@ -191,6 +195,16 @@ internal sealed class LapicTimer
     {
         var before = CurrentMode;
         long now = _clock.NowNs;
+        if (_defects.IsOn(DefectCatalog.ExpiredTimerDestroyedOnLvtWrite) && before == Mode.OneShot && _running &&
+            now - _startNs >= PeriodNs && (Mode)((value >> 17) & 3) is Mode.OneShot or Mode.Periodic)
+        {
+            // vlapic_update_timer: no time left, so destroy_periodic_time, whose callback had not yet raised the IRQ.
+            _running = false;
+            Disarm();
+            store(value);
+            return;
+        }
+
         if (before == Mode.Periodic && _running)
         {
             // Rebase to the current period so a switch to one-shot counts down only what is left of it.
@@ -274,6 +288,11 @@ internal sealed class LapicTimer
         if (CurrentMode == Mode.Periodic && elapsed >= period)
         {
             next = _startNs + ((elapsed / period) + 1) * period;
+        }
+
+        if (CurrentMode == Mode.OneShot && _defects.IsOn(DefectCatalog.ExpiredTimerDestroyedOnLvtWrite))
+        {
+            next += XenTimerSlopNs;
         }
 
         Arm(next);
