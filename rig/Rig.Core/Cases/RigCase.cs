@@ -139,7 +139,7 @@ public sealed class RigCase : IAsyncDisposable
         {
             vm = await driver.BootAsync(new VmSpec(image, append, watchdog > session.Watchdog ? watchdog.Value : session.Watchdog, vcpus, session.Defect), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TargetStartException or TargetUnsupportedException or InvalidOperationException)
+        catch (Exception e) when (e is TargetStartException or TargetUnsupportedException or InvalidOperationException or TimeoutException or IOException)
         {
             throw PublishError(session, suite, caseName, target, $"could not boot {probe} on {target}: {e.Message}", e);
         }

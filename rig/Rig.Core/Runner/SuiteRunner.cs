@@ -171,7 +171,7 @@ public sealed class SuiteRunner(RigSession session, IRunProgress progress, IRead
         };
 
         private CaseResult Unjudged(ITestResult result, string target) =>
-            new(unit.Row.Suite, result.Test.Name, target, Verdict.Error, $"the test ended without a case result: {FirstLine(result.Message)}",
+            new(unit.Row.Suite, unit.Row.Case, target, Verdict.Error, $"the test ended without a case result: {FirstLine(result.Message)}",
                 Details(result), [], [], result.Output, DateTimeOffset.UtcNow - TimeSpan.FromSeconds(result.Duration), TimeSpan.FromSeconds(result.Duration));
 
         private static string Details(ITestResult result) => $"nunit: {result.ResultState}\n{result.Message}\n{result.StackTrace}\n";

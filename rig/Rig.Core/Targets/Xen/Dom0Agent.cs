@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -23,6 +24,7 @@ public sealed class Dom0Agent : IAsyncDisposable
     private readonly ConcurrentDictionary<string, AgentDomain> _domains = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _unrouted = new();
+    private readonly AgentCommandLog _commands = new();
     private long _sequence;
 
     public Dom0Agent(Stream input, Stream output)
@@ -80,6 +82,7 @@ public sealed class Dom0Agent : IAsyncDisposable
         var reply = new TaskCompletionSource<AgentReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[seq] = reply;
         var line = string.Join(' ', [seq.ToString(CultureInfo.InvariantCulture), verb, .. arguments]) + "\n";
+        _commands.Sent(seq, string.Join(' ', [verb, .. arguments]), Stopwatch.GetTimestamp());
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -98,7 +101,9 @@ public sealed class Dom0Agent : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"dom0 agent: no answer to '{verb}' within {bound.TotalSeconds:0} s");
+            throw new TimeoutException(
+                $"dom0 agent: no answer to '{verb}' within {bound.TotalSeconds:0} s; it answers one command at a time, " +
+                $"the latest: {_commands.Describe(Stopwatch.GetTimestamp())}");
         }
         finally
         {
@@ -155,11 +160,15 @@ public sealed class Dom0Agent : IAsyncDisposable
         {
             case "@ack":
                 var (seq, answer) = Split(rest);
-                if (long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && _pending.TryGetValue(n, out var reply))
+                var (status, text) = Split(answer);
+                if (long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
-                    var (status, text) = Split(answer);
-                    reply.TrySetResult(new AgentReply(status == "ok", text));
-                    return;
+                    _commands.Answered(n, status == "ok", Stopwatch.GetTimestamp());
+                    if (_pending.TryGetValue(n, out var reply))
+                    {
+                        reply.TrySetResult(new AgentReply(status == "ok", text));
+                        return;
+                    }
                 }
 
                 break;

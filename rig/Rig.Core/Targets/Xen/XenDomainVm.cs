@@ -88,7 +88,10 @@ public sealed class XenDomainVm : IVm
 
     public IReadOnlyList<Record> HostRecords => [];
 
-    public string VmmDiagnostics => Volatile.Read(ref _creation) + "\n" + _dom0.Diagnostics + "\n" + string.Join('\n', _dom0.Agent.Unrouted.TakeLast(20));
+    public string VmmDiagnostics => Volatile.Read(ref _creation) + "\n" + Dom0Evidence(_dom0);
+
+    /// <summary>Xen's and dom0's console tails and faults, then the agent's latest stray lines.</summary>
+    private static string Dom0Evidence(IDom0 dom0) => dom0.Diagnostics + "\n" + string.Join('\n', dom0.Agent.Unrouted.TakeLast(20));
 
     public IReadOnlyList<string> Com2Transcript => _com2Channel?.Transcript ?? [];
 
@@ -102,13 +105,23 @@ public sealed class XenDomainVm : IVm
         var probe = Path.GetFileNameWithoutExtension(spec.ImagePath);
         var name = $"rig-{probe}-{Interlocked.Increment(ref _domains)}".ToLowerInvariant();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var image = await dom0.StageFileAsync(spec.ImagePath, cancellationToken).ConfigureAwait(false);
-        var staged = clock.Elapsed;
         var config = $"/tmp/{name}.cfg";
         var append = GuestCommandLine(spec.Append, spec.Watchdog);
         var answerBound = ProbeAnswerBound(spec.Watchdog);
-        var xlConfig = hvm ? XlGuestConfig.Hvm(name, image, append, spec.Vcpus, memoryMb) : XlGuestConfig.Pvh(name, image, append, spec.Vcpus, memoryMb);
-        await dom0.WriteFileAsync(xlConfig, config, cancellationToken).ConfigureAwait(false);
+        string image;
+        TimeSpan staged;
+        try
+        {
+            image = await dom0.StageFileAsync(spec.ImagePath, cancellationToken).ConfigureAwait(false);
+            staged = clock.Elapsed;
+            var xlConfig = hvm ? XlGuestConfig.Hvm(name, image, append, spec.Vcpus, memoryMb) : XlGuestConfig.Pvh(name, image, append, spec.Vcpus, memoryMb);
+            await dom0.WriteFileAsync(xlConfig, config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{target}: staging {name} in dom0: {e.Message}\n{Dom0Evidence(dom0)}", e);
+        }
+
         var domain = dom0.Agent.Watch(name);
         var vm = new XenDomainVm(target, dom0, domain, hvm) { _snapshotBound = SnapshotBoundWithin(answerBound) };
         var configured = clock.Elapsed;

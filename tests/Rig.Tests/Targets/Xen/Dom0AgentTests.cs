@@ -82,6 +82,38 @@ public sealed class Dom0AgentTests
     }
 
     [Fact]
+    public async Task A_command_left_unanswered_names_the_earlier_one_the_agent_is_still_running()
+    {
+        await using var link = new FakeAgentLink();
+        var list = link.Agent.SendAsync("list", [], Bound);
+        await link.ReadCommandAsync();
+        await link.SayAsync("@ack 1 ok Name ID");
+        await list;
+        var destroy = link.Agent.SendAsync("destroy", ["rig-cpu-7"], TimeSpan.FromMilliseconds(200));
+        await link.ReadCommandAsync();
+        await Assert.ThrowsAsync<TimeoutException>(() => destroy);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => link.Agent.SendAsync("new", ["/tmp/rig-cpu-8.cfg"], TimeSpan.FromMilliseconds(200)));
+
+        Assert.Matches(@"no answer to 'new' within 0 s; .*#3 'new /tmp/rig-cpu-8.cfg' sent [0-9.]+ s ago, unanswered; " +
+                       @"#2 'destroy rig-cpu-7' sent [0-9.]+ s ago, unanswered; #1 'list' sent [0-9.]+ s ago, answered ok after [0-9.]+ s", error.Message);
+    }
+
+    [Fact]
+    public async Task An_ack_that_comes_after_its_sender_gave_up_is_still_noted()
+    {
+        await using var link = new FakeAgentLink();
+        var destroy = link.Agent.SendAsync("destroy", ["rig-cpu-7"], TimeSpan.FromMilliseconds(200));
+        await link.ReadCommandAsync();
+        await Assert.ThrowsAsync<TimeoutException>(() => destroy);
+        await link.SayAsync("@ack 1 err timed out");
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => link.Agent.SendAsync("new", ["/tmp/c"], TimeSpan.FromMilliseconds(200)));
+
+        Assert.Matches("#1 'destroy rig-cpu-7' sent [0-9.]+ s ago, answered err after [0-9.]+ s", error.Message);
+    }
+
+    [Fact]
     public async Task A_closed_channel_fails_what_waits_on_it()
     {
         var link = new FakeAgentLink();
