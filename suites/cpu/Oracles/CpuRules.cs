@@ -138,11 +138,11 @@ public static class CpuRules
             "AMD APM Vol. 3 RDPRU: #UD if CPUID Fn8000_0008_EBX[RDPRU] (bit 4) = 0 (the SDM defines no 0F 01 FD)",
             (o, r) => OfferedOrUd(o, r, "cpuid_rdpru", "RDPRU", "CPUID.80000008H:EBX[4]")),
         ["vmcall-cpl0/vmcall"] = new("VMCALL at CPL0 with RAX = 0x7fff, a hypercall number nobody defines",
-            "SDM Vol. 2C VMCALL: #UD outside VMX operation, unless a hypervisor takes it; where CPUID.40000000H says KVMKVMKVM, KVM's ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst, on either vendor's instruction) returns -KVM_ENOSYS (-1000) in RAX",
-            (o, r) => Hypercall(o, r)),
+            "SDM Vol. 2C VMCALL: #UD outside VMX operation, unless a hypervisor takes it; where CPUID.40000000H says KVMKVMKVM, KVM's ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst, on either vendor's instruction) returns -KVM_ENOSYS (-1000) in RAX; " + XenHypercallRule,
+            (o, r) => Hypercall(o, r, intelInstruction: true)),
         ["vmmcall-cpl0/vmmcall"] = new("VMMCALL at CPL0 with RAX = 0x7fff, a hypercall number nobody defines",
-            "AMD APM Vol. 3 VMMCALL: #UD when no hypervisor intercepts it; where CPUID.40000000H says KVMKVMKVM, KVM's ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst, on either vendor's instruction) returns -KVM_ENOSYS (-1000) in RAX",
-            (o, r) => Hypercall(o, r)),
+            "AMD APM Vol. 3 VMMCALL: #UD when no hypervisor intercepts it; where CPUID.40000000H says KVMKVMKVM, KVM's ABI (Linux Documentation/virt/kvm/x86/hypercalls.rst, on either vendor's instruction) returns -KVM_ENOSYS (-1000) in RAX; " + XenHypercallRule,
+            (o, r) => Hypercall(o, r, intelInstruction: false)),
         ["mov-cr4-reserved-cpl0/mov-cr4"] = new("MOV CR4 with reserved bit 63 set, at CPL0",
             "SDM Vol. 2B MOV (control registers): #GP(0) on an attempt to write 1 to any reserved bit of CR4",
             (o, _) => Fault(o, Gp, 0)),
@@ -263,6 +263,12 @@ public static class CpuRules
     /// <summary>KVM's answer to a hypercall it does not know: -KVM_ENOSYS (-1000), low 32 bits (include/uapi/linux/kvm_para.h).</summary>
     public const ulong KvmEnosysLow = 0xFFFF_FC18;
 
+    /// <summary>Xen's answer to a hypercall number it has no handler for: -ENOSYS (-38), low 32 bits (xen/arch/x86/hvm/hypercall.c).</summary>
+    public const ulong XenEnosysLow = 0xFFFF_FFDA;
+
+    private const string XenHypercallRule =
+        "where a hypervisor leaf says XenVMMXenVMM, Xen takes its CPU vendor's instruction (VMCALL on Intel, VMMCALL on AMD: its hypercall page's) and returns -ENOSYS (-38) for an unknown number at CPL0 (xen/arch/x86/hvm/hypercall.c hvm_hypercall), and injects #UD for the other vendor's (hvm_ud_intercept emulates it only across vendors)";
+
     /// <summary>The checks the guest side implements (probes/CpuChecks.cs), for the cases and the oracle tests.</summary>
     public static IEnumerable<string> Checks => Rules.Keys.Select(k => k[..k.IndexOf('/')]).Distinct();
 
@@ -362,9 +368,23 @@ public static class CpuRules
     private static string? OfferedOrUd(CpuOutcome o, Record r, string key, string instruction, string bit) =>
         r[key] == "1" ? Completed(o) : Hidden(o, instruction, bit);
 
-    private static string? Hypercall(CpuOutcome o, Record r) =>
-        r["kvm_signature"] != "1" ? (o is { Event: true, RipAfter: false, Vector: Ud } ? null : $"no hypervisor claims it (CPUID.40000000H is not KVMKVMKVM), yet it gave {o.Describe()} instead of #UD")
-        : Completed(o) ?? (o.Value == KvmEnosysLow ? null : $"RAX came back with low half 0x{o.Value:x}, not -KVM_ENOSYS (0x{KvmEnosysLow:x})");
+    private static string? Hypercall(CpuOutcome o, Record r, bool intelInstruction)
+    {
+        if (r["kvm_signature"] == "1")
+        {
+            return Completed(o) ?? (o.Value == KvmEnosysLow ? null : $"RAX came back with low half 0x{o.Value:x}, not -KVM_ENOSYS (0x{KvmEnosysLow:x})");
+        }
+
+        bool xen = r["xen_signature"] == "1";
+        if (xen && (r["intel"] == "1") == intelInstruction)
+        {
+            return Completed(o) ?? (o.Value == XenEnosysLow ? null : $"Xen's hypercall instruction: RAX came back with low half 0x{o.Value:x}, not -ENOSYS (0x{XenEnosysLow:x})");
+        }
+
+        return o is { Event: true, RipAfter: false, Vector: Ud } ? null
+            : xen ? $"Xen is there but takes the other vendor's instruction (this CPU is {(r["intel"] == "1" ? "Intel" : "not Intel")}), yet it gave {o.Describe()} instead of #UD"
+            : $"no hypervisor claims it (CPUID.40000000H is not KVMKVMKVM and no leaf says XenVMMXenVMM), yet it gave {o.Describe()} instead of #UD";
+    }
 
     private static string? PageFault(CpuOutcome o, Record r, ulong error) =>
         Fault(o, 14, error) ?? (r["cr2"] == r["address"] ? null : $"CR2 was {r["cr2"]}, not the faulting address {r["address"]}");

@@ -159,6 +159,20 @@ public class CpuRulesTests
     }
 
     [Fact]
+    public void HypercallInstructionsFollowXensAbiForItsVendorsInstructionOnly()
+    {
+        // xen-tcg (an AMD CPU under TCG): VMMCALL is Xen's hypercall, -ENOSYS; VMCALL is #UD.
+        Assert.Empty(Judge("vmmcall-cpl0", null, "RIG cpu check=vmmcall-cpl0 op=vmmcall result=0xffffffda00 error=0x0 kvm_signature=0 xen_signature=1 intel=0 level=cpl0"));
+        Assert.Contains("-ENOSYS", Assert.Single(Judge("vmmcall-cpl0", null, "RIG cpu check=vmmcall-cpl0 op=vmmcall result=0x602 error=0x0 kvm_signature=0 xen_signature=1 intel=0 level=cpl0")));
+        Assert.Empty(Judge("vmcall-cpl0", null, "RIG cpu check=vmcall-cpl0 op=vmcall result=0x602 error=0x0 kvm_signature=0 xen_signature=1 intel=0 level=cpl0"));
+        Assert.Contains("other vendor's", Assert.Single(Judge("vmcall-cpl0", null, "RIG cpu check=vmcall-cpl0 op=vmcall result=0xffffffda00 error=0x0 kvm_signature=0 xen_signature=1 intel=0 level=cpl0")));
+
+        // On Intel the roles swap.
+        Assert.Empty(Judge("vmcall-cpl0", null, "RIG cpu check=vmcall-cpl0 op=vmcall result=0xffffffda00 error=0x0 kvm_signature=0 xen_signature=1 intel=1 level=cpl0"));
+        Assert.Empty(Judge("vmmcall-cpl0", null, "RIG cpu check=vmmcall-cpl0 op=vmmcall result=0x602 error=0x0 kvm_signature=0 xen_signature=1 intel=1 level=cpl0"));
+    }
+
+    [Fact]
     public void UmipMakesDescriptorTableReadsAtCpl3AGp()
     {
         Assert.Empty(Judge("umip-cpl3", null, "RIG cpu check=umip-cpl3 op=enable-umip result=0x0 error=0x0 cpuid_umip=1 level=cpl0",

@@ -49,6 +49,12 @@ public static class TargetCpuid
         }
     }
 
+    /// <summary>
+    /// "XenVMMXenVMM" at one of the hypervisor leaves 0x40000000..0x4000FF00 (xen/include/public/arch-x86/cpuid.h; they
+    /// move up by 0x100 where Xen also offers Viridian's): Xen's hypercall interface is offered.
+    /// </summary>
+    public static ulong XenSignature => XenTime.BaseLeaf != 0 ? 1UL : 0UL;
+
     private static ulong Leaf7Ebx => Cpu.MaxLeaf >= 7 ? Cpu.Cpuid(7).Ebx : 0;
 
     /// <summary>CPUID.80000001H:EDX[11] SYSCALL/SYSRET in 64-bit mode.</summary>

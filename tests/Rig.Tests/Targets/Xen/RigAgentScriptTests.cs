@@ -5,12 +5,12 @@ using Rig.Targets.Xen;
 namespace Rig.Tests.Targets.Xen;
 
 /// <summary>
-/// The kit's rig-agent itself, run beside a stand-in <c>xl</c> that scripts a restore: the rig answers the guest's
+/// The kit's rig-agent itself, run beside a stand-in <c>xl</c>. It scripts a restore: the rig answers the guest's
 /// snapshot-save request the moment the agent acks the save, so that ack must wait until the restored domain runs
 /// (on xen-tcg-hvm an answer written while qemu-xen was still restoring never reached the probe). A create that never
-/// yields a domain is answered with where it stopped.
+/// yields a domain is answered with where it stopped. A command the agent runs cannot eat the rig's next command.
 /// </summary>
-public sealed class AgentRestoreAckTests : IAsyncDisposable
+public sealed class RigAgentScriptTests : IAsyncDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private const int PausedLists = 3;
@@ -81,11 +81,28 @@ public sealed class AgentRestoreAckTests : IAsyncDisposable
         Assert.Contains("the stand-in creates nothing", reply.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_program_the_agent_runs_cannot_read_the_rigs_next_command()
+    {
+        var agent = await StartAsync(pausedLists: 0, restoreSeconds: 1);
+        var file = Path.Combine(_directory, "rig-cpuchecks-33.cfg");
+
+        // The stand-in's pause reads its standard input, as any program may. On xen-tcg the agent once read a command
+        // whose first 24 bytes something else had taken ("@ack ks-33.cfg err unknown-verb"), and the rig waited 120 s.
+        var pause = agent.SendAsync("pause", [_guest], Bound);
+        var fresh = agent.SendAsync("new", [file], TimeSpan.FromSeconds(15));
+
+        Assert.True((await pause).Ok);
+        Assert.True((await fresh).Ok);
+        Assert.True(File.Exists(file));
+    }
+
     /// <summary>
     /// The agent with <c>xl</c> and <c>xenstore-read</c> stand-ins first on its PATH: the restored domain (domid 7) is
     /// listed paused for <paramref name="pausedLists"/> calls of <c>xl list</c> and running after (never, with -1);
     /// <c>xl restore -F</c> stays in the foreground for <paramref name="restoreSeconds"/>, as it does while the domain lives.
-    /// <c>xl create</c> fails having made no domain: only the test's guest has a domid.
+    /// <c>xl create</c> fails having made no domain: only the test's guest has a domid. <c>xl pause</c> reads what its
+    /// standard input holds within 2 s.
     /// </summary>
     private async Task<Dom0Agent> StartAsync(int pausedLists, int restoreSeconds)
     {
@@ -100,6 +117,7 @@ public sealed class AgentRestoreAckTests : IAsyncDisposable
               create) echo "libxl: error: the stand-in creates nothing" >&2; exit 3 ;;
               domid) [ "$2" = '{{_guest}}' ] || exit 1; echo 7 ;;
               unpause) ;;
+              pause) timeout 2 head -c 24 >/dev/null 2>&1; exit 0 ;;
               list)
                 n=$(($(cat "$state/lists" 2>/dev/null || echo 0) + 1))
                 echo "$n" >"$state/lists"
