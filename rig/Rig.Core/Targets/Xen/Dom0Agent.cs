@@ -21,6 +21,7 @@ public sealed class Dom0Agent : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<AgentReply>> _pending = new();
+    private readonly ConcurrentDictionary<long, string> _pendingLines = new();
     private readonly ConcurrentDictionary<string, AgentDomain> _domains = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _unrouted = new();
@@ -71,6 +72,10 @@ public sealed class Dom0Agent : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One command, sent again once if it reached dom0 garbled: the agent ran nothing for it. A lone newline first ends
+    /// whatever partial line the agent holds (a recv whose line was damaged leaves its payload unterminated there).
+    /// </summary>
     private async Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, byte[] payload, TimeSpan bound, CancellationToken cancellationToken)
     {
         if (arguments.Any(a => a.Contains('\n', StringComparison.Ordinal)))
@@ -78,15 +83,28 @@ public sealed class Dom0Agent : IAsyncDisposable
             throw new ArgumentException("an agent command is one line", nameof(arguments));
         }
 
-        var seq = Interlocked.Increment(ref _sequence);
-        var reply = new TaskCompletionSource<AgentReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[seq] = reply;
-        var line = string.Join(' ', [seq.ToString(CultureInfo.InvariantCulture), verb, .. arguments]) + "\n";
-        _commands.Sent(seq, string.Join(' ', [verb, .. arguments]), Stopwatch.GetTimestamp());
+        try
+        {
+            return await SendOnceAsync(verb, arguments, payload, bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentCommandGarbledException e)
+        {
+            lock (_unrouted)
+            {
+                _unrouted.Enqueue("rig: sent again: " + e.Message);
+            }
+
+            await WriteAsync("\n"u8.ToArray(), [], cancellationToken).ConfigureAwait(false);
+            return await SendOnceAsync(verb, arguments, payload, bound, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteAsync(byte[] line, byte[] payload, CancellationToken cancellationToken)
+    {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _output.WriteAsync(Encoding.ASCII.GetBytes(line), cancellationToken).ConfigureAwait(false);
+            await _output.WriteAsync(line, cancellationToken).ConfigureAwait(false);
             await _output.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
             await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -94,7 +112,18 @@ public sealed class Dom0Agent : IAsyncDisposable
         {
             _writeLock.Release();
         }
+    }
 
+    private async Task<AgentReply> SendOnceAsync(string verb, IReadOnlyList<string> arguments, byte[] payload, TimeSpan bound, CancellationToken cancellationToken)
+    {
+
+        var seq = Interlocked.Increment(ref _sequence);
+        var reply = new TaskCompletionSource<AgentReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[seq] = reply;
+        var line = string.Join(' ', [seq.ToString(CultureInfo.InvariantCulture), verb, .. arguments]) + "\n";
+        _pendingLines[seq] = line.TrimEnd('\n');
+        _commands.Sent(seq, string.Join(' ', [verb, .. arguments]), Stopwatch.GetTimestamp());
+        await WriteAsync(Encoding.ASCII.GetBytes(line), payload, cancellationToken).ConfigureAwait(false);
         try
         {
             return await reply.Task.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
@@ -108,6 +137,7 @@ public sealed class Dom0Agent : IAsyncDisposable
         finally
         {
             _pending.TryRemove(seq, out _);
+            _pendingLines.TryRemove(seq, out _);
         }
     }
 
@@ -171,6 +201,12 @@ public sealed class Dom0Agent : IAsyncDisposable
                     }
                 }
 
+                if (status == "err")
+                {
+                    // Failed or not, the line stays among the stray ones as evidence.
+                    FailGarbled(seq, text, line);
+                }
+
                 break;
             case "@con":
                 var (name, consoleLine) = Split(rest);
@@ -210,6 +246,29 @@ public sealed class Dom0Agent : IAsyncDisposable
             {
                 _unrouted.Dequeue();
             }
+        }
+    }
+
+    /// <summary>
+    /// rig-agent answers a line it cannot parse with <c>@ack FIRST err unknown-verb SECOND</c>, its first two words. On
+    /// xen-tcg a command line sometimes reached dom0 without its head ("@ack cfg err unknown-verb" for "200 new
+    /// /tmp/rig-cpuchecks-42.cfg"): the pending command whose line ends with those words failed to arrive, and it is
+    /// failed at once, where it used to wait out its bound unanswered.
+    /// </summary>
+    private void FailGarbled(string first, string text, string ack)
+    {
+        var (kind, second) = Split(text);
+        if (kind != "unknown-verb")
+        {
+            return;
+        }
+
+        var words = second.Length == 0 ? first : first + " " + second;
+        var victims = _pendingLines.Where(p => p.Value.Contains(words, StringComparison.Ordinal) && !p.Value.StartsWith(words, StringComparison.Ordinal)).ToList();
+        if (victims is [var (seq, line)] && _pending.TryGetValue(seq, out var reply))
+        {
+            reply.TrySetException(new AgentCommandGarbledException(
+                $"dom0 agent: the command '{line}' reached dom0 garbled: the agent read a line starting '{words}' ({ack})"));
         }
     }
 

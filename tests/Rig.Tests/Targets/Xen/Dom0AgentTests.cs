@@ -114,6 +114,36 @@ public sealed class Dom0AgentTests
     }
 
     [Fact]
+    public async Task A_command_that_reached_dom0_without_its_head_is_sent_again_after_a_newline()
+    {
+        await using var link = new FakeAgentLink();
+
+        var fresh = link.Agent.SendAsync("new", ["/tmp/rig-cpuchecks-42.cfg"], Bound);
+        Assert.Equal("1 new /tmp/rig-cpuchecks-42.cfg", await link.ReadCommandAsync());
+        // What xen-tcg's agent said when it read only the line's tail "cfg".
+        await link.SayAsync("@ack cfg err unknown-verb ");
+
+        Assert.Equal("", await link.ReadCommandAsync());
+        Assert.Equal("2 new /tmp/rig-cpuchecks-42.cfg", await link.ReadCommandAsync());
+        await link.SayAsync("@ack 2 ok");
+        Assert.True((await fresh.WaitAsync(Bound)).Ok);
+        Assert.Contains(link.Agent.Unrouted, l => l.StartsWith("rig: sent again: dom0 agent: the command '1 new /tmp/rig-cpuchecks-42.cfg' reached dom0 garbled", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unknown_verb_that_matches_no_pending_command_fails_nothing()
+    {
+        await using var link = new FakeAgentLink();
+
+        var list = link.Agent.SendAsync("list", [], Bound);
+        await link.ReadCommandAsync();
+        await link.SayAsync("@ack 9 err unknown-verb frobnicate");
+        await link.SayAsync("@ack 1 ok Name ID");
+
+        Assert.True((await list.WaitAsync(Bound)).Ok);
+    }
+
+    [Fact]
     public async Task A_closed_channel_fails_what_waits_on_it()
     {
         var link = new FakeAgentLink();

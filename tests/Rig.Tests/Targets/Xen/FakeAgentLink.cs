@@ -34,7 +34,7 @@ public sealed class FakeAgentLink : IAsyncDisposable
         return line.ToString();
     }
 
-    /// <summary>Reads exactly <paramref name="count"/> payload bytes, as the agent's head -c does.</summary>
+    /// <summary>Reads exactly <paramref name="count"/> payload bytes, as the agent's dd does.</summary>
     public async Task<string> ReadPayloadAsync(int count)
     {
         var buffer = new byte[count];
