@@ -22,6 +22,7 @@ public sealed class Dom0Agent : IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<AgentReply>> _pending = new();
     private readonly ConcurrentDictionary<long, string> _pendingLines = new();
+    private readonly ConcurrentDictionary<long, bool> _givenUp = new();
     private readonly ConcurrentDictionary<string, AgentDomain> _domains = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _unrouted = new();
@@ -130,6 +131,7 @@ public sealed class Dom0Agent : IAsyncDisposable
         }
         catch (TimeoutException)
         {
+            _givenUp[seq] = true;
             throw new TimeoutException(
                 $"dom0 agent: no answer to '{verb}' within {bound.TotalSeconds:0} s; it answers one command at a time, " +
                 $"the latest: {_commands.Describe(Stopwatch.GetTimestamp())}");
@@ -193,11 +195,17 @@ public sealed class Dom0Agent : IAsyncDisposable
                 var (status, text) = Split(answer);
                 if (long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
+                    var late = _givenUp.TryRemove(n, out _);
                     _commands.Answered(n, status == "ok", Stopwatch.GetTimestamp());
                     if (_pending.TryGetValue(n, out var reply))
                     {
                         reply.TrySetResult(new AgentReply(status == "ok", text));
                         return;
+                    }
+
+                    if (!late && AnsweredUnderItsNumbersTail(seq, new AgentReply(status == "ok", text)))
+                    {
+                        break;
                     }
                 }
 
@@ -270,6 +278,17 @@ public sealed class Dom0Agent : IAsyncDisposable
             reply.TrySetException(new AgentCommandGarbledException(
                 $"dom0 agent: the command '{line}' reached dom0 garbled: the agent read a line starting '{words}' ({ack})"));
         }
+    }
+
+    /// <summary>
+    /// An ack for a number the rig is not waiting for, and never sent or already had answered: the head of a command
+    /// line went missing on its way (xen-tcg) and the agent ran it under the digits that were left. The one pending
+    /// command whose number ends with them takes the answer; the ack stays among the stray lines as evidence.
+    /// </summary>
+    private bool AnsweredUnderItsNumbersTail(string digits, AgentReply answer)
+    {
+        var owners = _pending.Keys.Where(p => p.ToString(CultureInfo.InvariantCulture) is var full && full.Length > digits.Length && full.EndsWith(digits, StringComparison.Ordinal)).ToList();
+        return owners is [var owner] && _pending.TryGetValue(owner, out var reply) && reply.TrySetResult(answer);
     }
 
     /// <summary>The <c>reason=</c> field of an <c>@exit</c> line; -1 when xl saw no shutdown (it failed, or the domain was destroyed).</summary>

@@ -131,6 +131,53 @@ public sealed class Dom0AgentTests
     }
 
     [Fact]
+    public async Task A_command_that_ran_with_the_head_of_its_number_lost_takes_that_answer()
+    {
+        await using var link = new FakeAgentLink();
+        for (var i = 1; i <= 11; i++)
+        {
+            var earlier = link.Agent.SendAsync("list", [], Bound);
+            await link.ReadCommandAsync();
+            await link.SayAsync($"@ack {i} ok");
+            await earlier;
+        }
+
+        var list = link.Agent.SendAsync("list", [], Bound);
+        Assert.Equal("12 list", await link.ReadCommandAsync());
+        // The agent read "2 list": the line's first digit went missing.
+        await link.SayAsync("@ack 2 ok Name ID|Domain-0 0");
+
+        Assert.Equal(new AgentReply(true, "Name ID|Domain-0 0"), await list.WaitAsync(Bound));
+        Assert.Contains("@ack 2 ok Name ID|Domain-0 0", link.Agent.Unrouted);
+    }
+
+    [Fact]
+    public async Task A_late_answer_to_a_command_given_up_on_goes_to_no_other()
+    {
+        await using var link = new FakeAgentLink();
+        for (var i = 1; i <= 11; i++)
+        {
+            var earlier = link.Agent.SendAsync("list", [], i == 2 ? TimeSpan.FromMilliseconds(100) : Bound);
+            await link.ReadCommandAsync();
+            if (i == 2)
+            {
+                await Assert.ThrowsAsync<TimeoutException>(() => earlier);
+                continue;
+            }
+
+            await link.SayAsync($"@ack {i} ok");
+            await earlier;
+        }
+
+        var list = link.Agent.SendAsync("list", [], Bound);
+        await link.ReadCommandAsync();
+        await link.SayAsync("@ack 2 ok late");
+        await link.SayAsync("@ack 12 ok mine");
+
+        Assert.Equal(new AgentReply(true, "mine"), await list.WaitAsync(Bound));
+    }
+
+    [Fact]
     public async Task An_unknown_verb_that_matches_no_pending_command_fails_nothing()
     {
         await using var link = new FakeAgentLink();
