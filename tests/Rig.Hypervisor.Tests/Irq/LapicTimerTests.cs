@@ -108,10 +108,7 @@ public sealed class LapicTimerTests
     [Fact]
     public void With_expired_timer_destroyed_on_lvt_write_the_switch_inside_the_slop_loses_the_interrupt()
     {
-        var defects = new DefectSet();
-        defects.Enable(DefectCatalog.ExpiredTimerDestroyedOnLvtWrite);
-        using var m = new IrqTestMachine(defects: defects);
-        Start(m, OneShot | 0x40, divide: 0xB, count: 1_000);
+        using var m = OneShotWithExpiredTimerDestroyedOnLvtWrite();
         Assert.Equal(0, m.AdvanceAndRunTimers(5_000)); // zero reached, the host timer is 50 us behind it
         Assert.Equal(0u, Read(m.Bsp, CurrentCount));
         Write(m.Bsp, LvtTimer, Periodic | 0x40);
@@ -122,13 +119,19 @@ public sealed class LapicTimerTests
     [Fact]
     public void With_expired_timer_destroyed_on_lvt_write_a_one_shot_left_alone_still_interrupts()
     {
-        var defects = new DefectSet();
-        defects.Enable(DefectCatalog.ExpiredTimerDestroyedOnLvtWrite);
-        using var m = new IrqTestMachine(defects: defects);
-        Start(m, OneShot | 0x40, divide: 0xB, count: 1_000);
+        using var m = OneShotWithExpiredTimerDestroyedOnLvtWrite();
         Assert.Equal(1, m.AdvanceAndRunTimers(100_000));
         Write(m.Bsp, LvtTimer, Periodic | 0x40);
         Assert.True(InIrr(m.Bsp, 0x40));
+    }
+
+    private static IrqTestMachine OneShotWithExpiredTimerDestroyedOnLvtWrite()
+    {
+        var defects = new DefectSet();
+        defects.Enable(DefectCatalog.ExpiredTimerDestroyedOnLvtWrite);
+        var m = new IrqTestMachine(defects: defects);
+        Start(m, OneShot | 0x40, divide: 0xB, count: 1_000);
+        return m;
     }
 
     [Fact]
