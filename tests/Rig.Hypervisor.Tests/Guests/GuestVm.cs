@@ -14,6 +14,7 @@ public sealed class GuestVm : IDisposable
 {
     private readonly StringBuilder _com1 = new();
     private readonly StringBuilder _com2 = new();
+    private readonly StringBuilder _vmmLog = new();
     private readonly List<VmEvent> _events = [];
 
     public GuestVm(Assembler code, Func<VmOptions, VmOptions>? configure = null, TimeSpan? watchdog = null)
@@ -31,7 +32,13 @@ public sealed class GuestVm : IDisposable
             Timeout = watchdog ?? TimeSpan.FromSeconds(30),
             Com1 = b => Append(_com1, b),
             Com2 = b => Append(_com2, b),
-            Log = _ => { },
+            Log = line =>
+            {
+                lock (_vmmLog)
+                {
+                    _vmmLog.AppendLine(line);
+                }
+            },
         };
         Vm = new VirtualMachine(configure?.Invoke(options) ?? options);
         Vm.Event += e =>
@@ -63,6 +70,18 @@ public sealed class GuestVm : IDisposable
             lock (_com2)
             {
                 return _com2.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the VMM logged (a vCPU's fault, a panic), for a failing test's message.</summary>
+    public string VmmLog
+    {
+        get
+        {
+            lock (_vmmLog)
+            {
+                return _vmmLog.ToString();
             }
         }
     }
