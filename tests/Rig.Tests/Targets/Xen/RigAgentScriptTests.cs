@@ -46,7 +46,9 @@ public sealed class RigAgentScriptTests : IAsyncDisposable
     [Fact]
     public async Task A_guests_checkpoints_are_removed_when_it_ends()
     {
-        var agent = await StartAsync(pausedLists: 0, restoreSeconds: 1);
+        // The restored guest lives 10 s: with 1 s it could end, and its checkpoint go, before the test looked (CI, with
+        // the Xen smoke tests' QEMU busy on both CPUs).
+        var agent = await StartAsync(pausedLists: 0, restoreSeconds: 10);
         var domain = agent.Watch(_guest);
         var checkpoint = $"/tmp/{_guest}.time.save";
 
