@@ -71,7 +71,10 @@ internal sealed class LapicTimer
     /// <summary>Host time since the running count started (0 when none runs), for snapshots.</summary>
     public long ElapsedNs => _running ? _clock.NowNs - _startNs : 0;
 
-    private Mode CurrentMode => (Mode)((_lvt() >> 17) & 3);
+    private Mode CurrentMode => ModeOf(_lvt());
+
+    /// <summary>An LVT timer entry's mode, bits 18:17 (SDM Vol. 3A 12.5.1).</summary>
+    private static Mode ModeOf(uint lvt) => (Mode)((lvt >> 17) & 3);
 
     private long Divisor => ((DivideConfiguration >> 1) & 4 | DivideConfiguration & 3) switch
     {
@@ -196,7 +199,7 @@ internal sealed class LapicTimer
         var before = CurrentMode;
         long now = _clock.NowNs;
         if (_defects.IsOn(DefectCatalog.ExpiredTimerDestroyedOnLvtWrite) && before == Mode.OneShot && _running &&
-            now - _startNs >= PeriodNs && (Mode)((value >> 17) & 3) is Mode.OneShot or Mode.Periodic)
+            now - _startNs >= PeriodNs && ModeOf(value) is Mode.OneShot or Mode.Periodic)
         {
             // vlapic_update_timer: no time left, so destroy_periodic_time, whose callback had not yet raised the IRQ.
             _running = false;

@@ -20,8 +20,7 @@ public sealed class Dom0Agent : IAsyncDisposable
     private readonly Task _reader;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<AgentReply>> _pending = new();
-    private readonly ConcurrentDictionary<long, string> _pendingLines = new();
+    private readonly ConcurrentDictionary<long, PendingCommand> _pending = new();
     private readonly ConcurrentDictionary<long, bool> _givenUp = new();
     private readonly ConcurrentDictionary<string, AgentDomain> _domains = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -90,11 +89,7 @@ public sealed class Dom0Agent : IAsyncDisposable
         }
         catch (AgentCommandGarbledException e)
         {
-            lock (_unrouted)
-            {
-                _unrouted.Enqueue("rig: sent again: " + e.Message);
-            }
-
+            Stray("rig: sent again: " + e.Message);
             await WriteAsync("\n"u8.ToArray(), [], cancellationToken).ConfigureAwait(false);
             return await SendOnceAsync(verb, arguments, payload, bound, cancellationToken).ConfigureAwait(false);
         }
@@ -117,14 +112,12 @@ public sealed class Dom0Agent : IAsyncDisposable
 
     private async Task<AgentReply> SendOnceAsync(string verb, IReadOnlyList<string> arguments, byte[] payload, TimeSpan bound, CancellationToken cancellationToken)
     {
-
         var seq = Interlocked.Increment(ref _sequence);
         var reply = new TaskCompletionSource<AgentReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[seq] = reply;
-        var line = string.Join(' ', [seq.ToString(CultureInfo.InvariantCulture), verb, .. arguments]) + "\n";
-        _pendingLines[seq] = line.TrimEnd('\n');
+        var line = string.Join(' ', [seq.ToString(CultureInfo.InvariantCulture), verb, .. arguments]);
+        _pending[seq] = new PendingCommand(reply, line);
         _commands.Sent(seq, string.Join(' ', [verb, .. arguments]), Stopwatch.GetTimestamp());
-        await WriteAsync(Encoding.ASCII.GetBytes(line), payload, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(Encoding.ASCII.GetBytes(line + "\n"), payload, cancellationToken).ConfigureAwait(false);
         try
         {
             return await reply.Task.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
@@ -139,7 +132,6 @@ public sealed class Dom0Agent : IAsyncDisposable
         finally
         {
             _pending.TryRemove(seq, out _);
-            _pendingLines.TryRemove(seq, out _);
         }
     }
 
@@ -173,9 +165,9 @@ public sealed class Dom0Agent : IAsyncDisposable
         {
             var gone = new IOException("the dom0 agent's channel closed");
             _ready.TrySetException(gone);
-            foreach (var (_, reply) in _pending)
+            foreach (var (_, pending) in _pending)
             {
-                reply.TrySetException(gone);
+                pending.Reply.TrySetException(gone);
             }
 
             foreach (var (_, domain) in _domains)
@@ -193,17 +185,18 @@ public sealed class Dom0Agent : IAsyncDisposable
             case "@ack":
                 var (seq, answer) = Split(rest);
                 var (status, text) = Split(answer);
+                var reply = new AgentReply(status == "ok", text);
                 if (long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
                     var late = _givenUp.TryRemove(n, out _);
-                    _commands.Answered(n, status == "ok", Stopwatch.GetTimestamp());
-                    if (_pending.TryGetValue(n, out var reply))
+                    _commands.Answered(n, reply.Ok, Stopwatch.GetTimestamp());
+                    if (_pending.TryGetValue(n, out var pending))
                     {
-                        reply.TrySetResult(new AgentReply(status == "ok", text));
+                        pending.Reply.TrySetResult(reply);
                         return;
                     }
 
-                    if (!late && AnsweredUnderItsNumbersTail(seq, new AgentReply(status == "ok", text)))
+                    if (!late && AnsweredUnderItsNumbersTail(seq, reply))
                     {
                         break;
                     }
@@ -247,6 +240,12 @@ public sealed class Dom0Agent : IAsyncDisposable
                 return;
         }
 
+        Stray(line);
+    }
+
+    /// <summary>Keeps <paramref name="line"/> among the latest <see cref="MaxDom0Log"/> stray lines (<see cref="Unrouted"/>).</summary>
+    private void Stray(string line)
+    {
         lock (_unrouted)
         {
             _unrouted.Enqueue(line);
@@ -272,11 +271,11 @@ public sealed class Dom0Agent : IAsyncDisposable
         }
 
         var words = second.Length == 0 ? first : first + " " + second;
-        var victims = _pendingLines.Where(p => p.Value.Contains(words, StringComparison.Ordinal) && !p.Value.StartsWith(words, StringComparison.Ordinal)).ToList();
-        if (victims is [var (seq, line)] && _pending.TryGetValue(seq, out var reply))
+        var victims = _pending.Values.Where(p => p.Line.Contains(words, StringComparison.Ordinal) && !p.Line.StartsWith(words, StringComparison.Ordinal)).ToList();
+        if (victims is [var victim])
         {
-            reply.TrySetException(new AgentCommandGarbledException(
-                $"dom0 agent: the command '{line}' reached dom0 garbled: the agent read a line starting '{words}' ({ack})"));
+            victim.Reply.TrySetException(new AgentCommandGarbledException(
+                $"dom0 agent: the command '{victim.Line}' reached dom0 garbled: the agent read a line starting '{words}' ({ack})"));
         }
     }
 
@@ -288,8 +287,11 @@ public sealed class Dom0Agent : IAsyncDisposable
     private bool AnsweredUnderItsNumbersTail(string digits, AgentReply answer)
     {
         var owners = _pending.Keys.Where(p => p.ToString(CultureInfo.InvariantCulture) is var full && full.Length > digits.Length && full.EndsWith(digits, StringComparison.Ordinal)).ToList();
-        return owners is [var owner] && _pending.TryGetValue(owner, out var reply) && reply.TrySetResult(answer);
+        return owners is [var owner] && _pending.TryGetValue(owner, out var pending) && pending.Reply.TrySetResult(answer);
     }
+
+    /// <summary>A command sent and not yet answered: where its answer goes, and its line as sent (without the newline).</summary>
+    private sealed record PendingCommand(TaskCompletionSource<AgentReply> Reply, string Line);
 
     /// <summary>The <c>reason=</c> field of an <c>@exit</c> line; -1 when xl saw no shutdown (it failed, or the domain was destroyed).</summary>
     public static int ShutdownReason(string fields)

@@ -85,10 +85,7 @@ public sealed class Dom0AgentTests
     public async Task A_command_left_unanswered_names_the_earlier_one_the_agent_is_still_running()
     {
         await using var link = new FakeAgentLink();
-        var list = link.Agent.SendAsync("list", [], Bound);
-        await link.ReadCommandAsync();
-        await link.SayAsync("@ack 1 ok Name ID");
-        await list;
+        await AnsweredListAsync(link, 1);
         var destroy = link.Agent.SendAsync("destroy", ["rig-cpu-7"], TimeSpan.FromMilliseconds(200));
         await link.ReadCommandAsync();
         await Assert.ThrowsAsync<TimeoutException>(() => destroy);
@@ -136,10 +133,7 @@ public sealed class Dom0AgentTests
         await using var link = new FakeAgentLink();
         for (var i = 1; i <= 11; i++)
         {
-            var earlier = link.Agent.SendAsync("list", [], Bound);
-            await link.ReadCommandAsync();
-            await link.SayAsync($"@ack {i} ok");
-            await earlier;
+            await AnsweredListAsync(link, i);
         }
 
         var list = link.Agent.SendAsync("list", [], Bound);
@@ -155,18 +149,13 @@ public sealed class Dom0AgentTests
     public async Task A_late_answer_to_a_command_given_up_on_goes_to_no_other()
     {
         await using var link = new FakeAgentLink();
-        for (var i = 1; i <= 11; i++)
+        await AnsweredListAsync(link, 1);
+        var givenUp = link.Agent.SendAsync("list", [], TimeSpan.FromMilliseconds(100));
+        await link.ReadCommandAsync();
+        await Assert.ThrowsAsync<TimeoutException>(() => givenUp);
+        for (var i = 3; i <= 11; i++)
         {
-            var earlier = link.Agent.SendAsync("list", [], i == 2 ? TimeSpan.FromMilliseconds(100) : Bound);
-            await link.ReadCommandAsync();
-            if (i == 2)
-            {
-                await Assert.ThrowsAsync<TimeoutException>(() => earlier);
-                continue;
-            }
-
-            await link.SayAsync($"@ack {i} ok");
-            await earlier;
+            await AnsweredListAsync(link, i);
         }
 
         var list = link.Agent.SendAsync("list", [], Bound);
@@ -217,5 +206,14 @@ public sealed class Dom0AgentTests
         await using var link = new FakeAgentLink();
 
         await Assert.ThrowsAsync<ArgumentException>(() => link.Agent.SendAsync("input", ["d", "a\nb"], Bound));
+    }
+
+    /// <summary>Sends 'list' as command <paramref name="seq"/> and answers it ok, as the agent would.</summary>
+    private static async Task AnsweredListAsync(FakeAgentLink link, int seq)
+    {
+        var list = link.Agent.SendAsync("list", [], Bound);
+        Assert.Equal($"{seq} list", await link.ReadCommandAsync());
+        await link.SayAsync($"@ack {seq} ok");
+        await list;
     }
 }
