@@ -178,7 +178,14 @@ public sealed class Density
         }
 
         // The case's own VM is judged by Finish; the others' ends and what their probes said of themselves are judged here.
-        c.Report(exit.ProbeStatus == 0, $"VM {number} ran to its end ({exit})");
+        if (exit.Unjudgeable is { } unjudgeable)
+        {
+            c.Error($"VM {number}: {unjudgeable}");
+        }
+        else
+        {
+            c.Report(exit.ProbeStatus == 0, $"VM {number} ran to its end ({exit})");
+        }
         foreach (var r in records.Where(r => r.Kind == Verdict.Fail.ToWire()))
         {
             c.Report(false, $"VM {number}: the probe reported: {r.Line}");

@@ -35,6 +35,8 @@ public sealed class XenDomainVm : IVm
     /// </summary>
     private static readonly TimeSpan AckMargin = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ConsoleTailBound = TimeSpan.FromSeconds(5);
+    /// <summary>How often a running domain looks for a new fault of dom0's: a poll reads only what its console log grew by.</summary>
+    private static readonly TimeSpan FaultPoll = TimeSpan.FromSeconds(2);
     private const int MaxCom1Lines = 200_000;
     private static long _domains;
 
@@ -56,6 +58,8 @@ public sealed class XenDomainVm : IVm
     private readonly Lock _notes = new();
     private TimeSpan _snapshotBound = SnapshotBound;
     private readonly TaskCompletionSource _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _faultsBefore;
+    private readonly TaskCompletionSource<string> _dom0Fault = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private XenDomainVm(string target, IDom0 dom0, AgentDomain domain, bool hvm)
     {
@@ -63,6 +67,7 @@ public sealed class XenDomainVm : IVm
         _hvm = hvm;
         _dom0 = dom0;
         _domain = domain;
+        _faultsBefore = dom0.Faults.Count;
         _control = new ConsoleControlStream(dom0.Agent, domain.Name);
         _console = Task.Run(ReadConsoleAsync);
     }
@@ -228,7 +233,7 @@ public sealed class XenDomainVm : IVm
         var timedOut = false;
         try
         {
-            await _domain.Exit.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAny(_domain.Exit, _dom0Fault.Task).WaitAsync(bound, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -244,12 +249,15 @@ public sealed class XenDomainVm : IVm
         // A console that never reports its end must not keep a reader of the records waiting for ever.
         _records.Writer.TryComplete();
         var reason = _domain.Exit.IsCompletedSuccessfully ? _domain.Exit.Result : -1;
-        if (reason == -1 && !timedOut && !_destroyed)
+        if (reason == -1 && !timedOut && !_destroyed && !_dom0Fault.Task.IsCompleted)
         {
             await KeepXlLogsAsync().ConfigureAwait(false);
         }
 
-        return XenShutdown.ToExit(reason, timedOut && !_watchdogFired, _watchdogFired);
+        var exit = XenShutdown.ToExit(reason, timedOut && !_watchdogFired, _watchdogFired);
+        return _dom0Fault.Task.IsCompleted
+            ? exit with { Fault = $"dom0 faulted while the guest ran, so nothing dom0 carried of it can be judged: {_dom0Fault.Task.Result}" }
+            : exit;
     }
 
     /// <summary>
@@ -301,7 +309,7 @@ public sealed class XenDomainVm : IVm
             throw new TargetUnsupportedException(Target, "save a snapshot", "pvh-suspend-needs-a-xenstore-client");
         }
 
-        (await _dom0.Agent.SendAsync("save", [Name, SnapshotFile(name)], _snapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl save {Name}");
+        (await SendAsync("save", [Name, SnapshotFile(name)], _snapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl save {Name}");
         _snapshots.Add(name);
     }
 
@@ -317,7 +325,7 @@ public sealed class XenDomainVm : IVm
             throw new InvalidOperationException($"{Target}: no snapshot '{name}' of {Name} was saved");
         }
 
-        (await _dom0.Agent.SendAsync("revert", [Name, SnapshotFile(name)], _snapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl restore {Name}");
+        (await SendAsync("revert", [Name, SnapshotFile(name)], _snapshotBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl restore {Name}");
     }
 
     public IReferenceControls? Reference => null;
@@ -331,7 +339,7 @@ public sealed class XenDomainVm : IVm
     /// <summary>xl list's state column for this domain (r running, b blocked, p paused, s shutdown) in QMP's words.</summary>
     public async Task<string> QueryStatusAsync(CancellationToken cancellationToken = default)
     {
-        var list = (await _dom0.Agent.SendAsync("list", [], XlBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("xl list");
+        var list = (await SendAsync("list", [], XlBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed("xl list");
         var row = list.Text.Split('|').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).FirstOrDefault(w => w.Length >= 5 && w[0] == Name);
         return row is null ? "shutdown" : row[4].Contains('p', StringComparison.Ordinal) ? "paused" : row[4].Contains('s', StringComparison.Ordinal) ? "shutdown" : "running";
     }
@@ -366,7 +374,13 @@ public sealed class XenDomainVm : IVm
             : throw new FormatException($"snapshot name '{name}' is not a plain word");
 
     private async Task Xl(string verb, CancellationToken cancellationToken) =>
-        (await _dom0.Agent.SendAsync(verb, [Name], XlBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl {verb} {Name}");
+        (await SendAsync(verb, [Name], XlBound, cancellationToken).ConfigureAwait(false)).ThrowIfFailed($"xl {verb} {Name}");
+
+    /// <summary>A command about this guest, refused once dom0 has faulted under it: the answer would be a faulted dom0's.</summary>
+    private Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, TimeSpan bound, CancellationToken cancellationToken) =>
+        _dom0Fault.Task.IsCompleted
+            ? throw new IOException($"{Target}: xl {verb} {Name} not sent: dom0 faulted while the guest ran: {_dom0Fault.Task.Result}")
+            : _dom0.Agent.SendAsync(verb, arguments, bound, cancellationToken);
 
     private async Task DestroyAsync()
     {
@@ -426,11 +440,31 @@ public sealed class XenDomainVm : IVm
         }
     }
 
+    /// <summary>
+    /// The case's watchdog, and dom0's health while the guest runs: dom0 carries the guest's console, its acks and every
+    /// xl verb, so once a fault of dom0's shows (<see cref="Dom0Faults"/>) the guest is destroyed and its exit says why
+    /// it cannot be judged. Waiting out the case's bounds instead told nothing more (time.density on xen-tcg-hvm, s13:
+    /// busybox faulted 33 s into the machine's life and the row ran 2233 s to an error).
+    /// </summary>
     private async Task WatchAsync(TimeSpan watchdog)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            await Task.Delay(watchdog, _lifetime.Token).ConfigureAwait(false);
+            while (clock.Elapsed < watchdog)
+            {
+                var left = watchdog - clock.Elapsed;
+                await Task.Delay(left < FaultPoll ? left : FaultPoll, _lifetime.Token).ConfigureAwait(false);
+                var faults = _dom0.Faults;
+                if (faults.Count > _faultsBefore)
+                {
+                    Note("dom0 faulted while the guest ran: " + string.Join(" | ", faults.Skip(_faultsBefore)));
+                    _dom0Fault.TrySetResult(faults[_faultsBefore]);
+                    await DestroyAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+
             _watchdogFired = true;
             await DestroyAsync().ConfigureAwait(false);
         }
