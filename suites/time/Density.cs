@@ -172,6 +172,10 @@ public sealed class Density
             .Concat(DensityJumps.Check(steps, schedule.LongestHold.TotalNanoseconds, TimeRecords.MarginNs))
             .Concat(DensityJumps.Coverage(steps, VcpusPerVm));
         c.ReportAll(problems.Select(p => $"VM {number}: {p}"));
+        foreach (var note in ClockSteps.Unpromised(steps))
+        {
+            c.Evidence($"observed: VM {number}: {note}");
+        }
         if (number == 1)
         {
             return;

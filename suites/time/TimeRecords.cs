@@ -43,6 +43,10 @@ internal static class TimeRecords
         }
 
         c.ReportAll(ClockSteps.Check(steps));
+        foreach (var note in ClockSteps.Unpromised(steps))
+        {
+            c.Evidence("observed: " + note);
+        }
 
         return steps;
     }

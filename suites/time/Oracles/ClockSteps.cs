@@ -6,13 +6,18 @@ namespace Rig.Suites.Time.Oracles;
 
 /// <summary>
 /// A clock read back to back on one vCPU must never go backwards: the TSC counts up at a constant rate (SDM Vol. 3B
-/// 18.17, invariant TSC) and a pvclock is monotonic per vCPU (Xen public/xen.h, vcpu_time_info). Seed 000's bug shows
+/// 18.17, invariant TSC) and a pvclock is monotonic per vCPU (Xen public/xen.h, vcpu_time_info) while its records promise
+/// PVCLOCK_TSC_STABLE_BIT. Without that bit a vCPU's record follows the physical CPU it runs on, each calibrated on its
+/// own, and Xen leaves monotonicity to the guest ("domains cope with this bit changing ... or if it further requires
+/// monotonicity checks", xen/arch/x86/time.c collect_time_info; Linux's pvclock_clocksource_read keeps a global
+/// last_value for it): a step back across such an update (<c>back_unpromised=</c>) is evidence, not a failure, and one
+/// within a record, or under the bit, is. Seed 000's bug shows
 /// as a backward step or as one forward step of years (a negative delta scaled as unsigned), so a forward step longer
 /// than the whole check lasted (by the TSC) plus <see cref="JumpSlackNs"/> is a jump, not time passing.
 /// </summary>
 /// <remarks>
 /// One <c>RIG steps clock=C cpu=N reads=N back=N worst_back_ns=N max_fwd_ns=N span_ns=N [first_back_prev=..
-/// first_back_now=..] sum=N</c> record per vCPU and clock (suites/time/probes/Shared/StepCheck.cs).
+/// first_back_now=..] [back_unpromised=N worst_back_unpromised_ns=N] sum=N</c> record per vCPU and clock (suites/time/probes/Shared/StepCheck.cs).
 /// </remarks>
 public static class ClockSteps
 {
@@ -55,6 +60,13 @@ public static class ClockSteps
 
         return problems;
     }
+
+    /// <summary>What each readable record stepped back where the ABI did not promise otherwise (see the class): evidence for the case.</summary>
+    public static IReadOnlyList<string> Unpromised(IEnumerable<Record> steps) =>
+        [.. steps.Where(s => Judgeable(s) && s[StepsRecord.BackUnpromised] is not null).Select(s =>
+            $"{s[StepsRecord.Clock]} on vCPU {s[StepsRecord.Cpu]} stepped back {s[StepsRecord.BackUnpromised]} times, worst " +
+            $"{Human.Ns(s.GetDouble(StepsRecord.WorstBackUnpromisedNs))}, each across a record update without PVCLOCK_TSC_STABLE_BIT: " +
+            "the ABI leaves those to the guest (xen/arch/x86/time.c collect_time_info), so they are not judged")];
 
     /// <summary>Whether the record is whole: every number it must carry, and all of its numbers adding up to its sum.</summary>
     public static bool Judgeable(Record s) => Readable.Has(s, Numbers) && SumHolds(s);

@@ -50,6 +50,28 @@ public class ClockStepsTests
     public void A_step_as_long_as_a_descheduled_vcpu_waits_is_not_a_jump() =>
         Assert.Empty(ClockSteps.Check([Steps(0, 2e9 + ClockSteps.JumpSlackNs)]));
 
+    [Fact]
+    public void Steps_back_across_record_updates_without_the_stable_bit_are_evidence_not_failures()
+    {
+        // xen-tcg's PVH guest, session 13: xenclock back on one vCPU by up to 1.8 ms, Xen's records without the bit.
+        var unpromised = Summed("RIG steps clock=xenclock cpu=2 reads=3200000 back=0 worst_back_ns=0 max_fwd_ns=4000000 span_ns=4000000000 " +
+                                "back_unpromised=3 worst_back_unpromised_ns=1800000");
+
+        Assert.Empty(ClockSteps.Check([unpromised]));
+        var note = Assert.Single(ClockSteps.Unpromised([unpromised]));
+        Assert.Contains("xenclock on vCPU 2 stepped back 3 times, worst 1.8 ms, each across a record update without PVCLOCK_TSC_STABLE_BIT", note);
+    }
+
+    [Fact]
+    public void A_step_back_within_a_record_fails_beside_the_unpromised_ones()
+    {
+        var both = Summed("RIG steps clock=xenclock cpu=0 reads=1000 back=1 worst_back_ns=10 max_fwd_ns=4000 span_ns=2000000000 " +
+                          "first_back_prev=300 first_back_now=290 back_unpromised=2 worst_back_unpromised_ns=900");
+
+        Assert.Contains("xenclock on vCPU 0 stepped back 1 times", Assert.Single(ClockSteps.Check([both])));
+        Assert.Empty(ClockSteps.Unpromised([Steps(1, 4e6)]));
+    }
+
     [Theory]
     [InlineData("RIG steps clock=kvmclock cpu=0 reads=1000 back=0 worst_back_ns=0 max_fwd_ns=4000 span_ns=2000000000 fir")]
     [InlineData("RIG steps clock=kvmclock cpu=0 reads=1000 back=0 worst_back_ns=0 max_fw")]

@@ -83,8 +83,16 @@ public static unsafe class Clocks
     /// As <see cref="Read(int)"/>, also giving the TSC value the reading came from (the reading itself for the TSC
     /// clocks), so a pvclock's step can be set against its own TSC's step (<see cref="QpcCheck"/>).
     /// </summary>
-    public static ulong Read(int clock, out ulong tsc)
+    public static ulong Read(int clock, out ulong tsc) => Read(clock, out tsc, out _);
+
+    /// <summary>
+    /// As <see cref="Read(int, out ulong)"/>, also giving the pvclock record the reading came from (all zeros for the
+    /// TSC clocks), so a step back can be told by whether a record update without PVCLOCK_TSC_STABLE_BIT lay between
+    /// its two readings (<see cref="StepStats.Step"/>).
+    /// </summary>
+    public static ulong Read(int clock, out ulong tsc, out PvClockTimeInfo record)
     {
+        record = default;
         switch (clock)
         {
             case Tsc:
@@ -94,11 +102,11 @@ public static unsafe class Clocks
                 tsc = Cpu.Rdtscp(out _);
                 return tsc;
             case KvmClock:
-                return OrderedNow(PvClock.KvmArea, out tsc);
+                return OrderedNow(PvClock.KvmArea, out tsc, out record);
             default:
                 PvClockTimeInfo* area = xenAreas[Cpu.Index];
                 tsc = 0;
-                return area == null ? 0 : OrderedNow(area, out tsc);
+                return area == null ? 0 : OrderedNow(area, out tsc, out record);
         }
     }
 
@@ -110,9 +118,9 @@ public static unsafe class Clocks
     /// vCPU's record gave one TSC value the same time and RDTSCP never warped. The copy is never newer than the TSC (the
     /// hypervisor stamps records with TSCs already past), and a record updated after the copy continues the same line.
     /// </summary>
-    private static ulong OrderedNow(PvClockTimeInfo* area, out ulong tsc)
+    private static ulong OrderedNow(PvClockTimeInfo* area, out ulong tsc, out PvClockTimeInfo record)
     {
-        PvClockTimeInfo record = PvClock.Snapshot(area);
+        record = PvClock.Snapshot(area);
         tsc = OrderedTsc();
         return PvClock.Nanoseconds(tsc, record);
     }

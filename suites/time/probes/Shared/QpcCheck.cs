@@ -18,11 +18,14 @@ public static unsafe class QpcCheck
         int cpu = Cpu.Index;
         ulong* previous = stackalloc ulong[Clocks.Count];
         ulong* previousTsc = stackalloc ulong[Clocks.Count];
+        // Bytes, not PvClockTimeInfo[]: a struct array's size is a checked multiply whose overflow helper the probe runtime lacks.
+        byte* records = stackalloc byte[Clocks.Count * sizeof(PvClockTimeInfo)];
+        PvClockTimeInfo* previousRecord = (PvClockTimeInfo*)records;
         for (int c = 0; c < Clocks.Count; c++)
         {
             if (StepCheck.Wanted(mask, c))
             {
-                previous[c] = Clocks.Read(c, out previousTsc[c]);
+                previous[c] = Clocks.Read(c, out previousTsc[c], out previousRecord[c]);
             }
         }
         ulong start = Tsc.Now;
@@ -34,7 +37,7 @@ public static unsafe class QpcCheck
             {
                 if (StepCheck.Wanted(mask, c))
                 {
-                    Step(StepCheck.Of(cpu, c), c, previous + c, previousTsc + c);
+                    Step(StepCheck.Of(cpu, c), c, previous + c, previousTsc + c, previousRecord + c);
                 }
             }
             t = Tsc.Now;
@@ -45,45 +48,26 @@ public static unsafe class QpcCheck
         }
     }
 
-    private static void Step(StepStats* s, int clock, ulong* previous, ulong* previousTsc)
+    private static void Step(StepStats* s, int clock, ulong* previous, ulong* previousTsc, PvClockTimeInfo* previousRecord)
     {
-        ulong now = Clocks.Read(clock, out ulong tsc);
+        ulong now = Clocks.Read(clock, out ulong tsc, out PvClockTimeInfo record);
         ulong prev = *previous;
         s->Reads++;
-        if (now < prev)
+        if (s->Step(prev, now, *previousRecord, record) && clock >= Clocks.KvmClock && tsc >= *previousTsc)
         {
-            if (s->Backward++ == 0)
-            {
-                s->FirstBackPrevious = prev;
-                s->FirstBackNow = now;
-            }
-            if (prev - now > s->WorstBackward)
-            {
-                s->WorstBackward = prev - now;
-            }
-        }
-        else
-        {
+            // The TSC's step in ns at the record's own scale: the guest's TSC frequency (from CPUID 0x16's MHz, say)
+            // may be 0.1 % off, which over seconds of descheduling would read as excess.
+            ulong tscStep = PvClock.ScaleDelta(tsc - *previousTsc, record.TscToSystemMul, record.TscShift);
             ulong step = now - prev;
-            if (step > s->MaxForward)
+            ulong excess = step > tscStep ? step - tscStep : 0;
+            s->ExcessChecks++;
+            if (excess > s->MaxExcess)
             {
-                s->MaxForward = step;
-            }
-            if (clock >= Clocks.KvmClock && tsc >= *previousTsc)
-            {
-                // The TSC's step in ns at the record's own scale: the guest's TSC frequency (from CPUID 0x16's MHz, say)
-                // may be 0.1 % off, which over seconds of descheduling would read as excess.
-                PvClockTimeInfo record = PvClock.Snapshot(Clocks.Record(clock));
-                ulong tscStep = PvClock.ScaleDelta(tsc - *previousTsc, record.TscToSystemMul, record.TscShift);
-                ulong excess = step > tscStep ? step - tscStep : 0;
-                s->ExcessChecks++;
-                if (excess > s->MaxExcess)
-                {
-                    s->MaxExcess = excess;
-                }
+                s->MaxExcess = excess;
             }
         }
         *previous = now;
         *previousTsc = tsc;
+        *previousRecord = record;
     }
 }

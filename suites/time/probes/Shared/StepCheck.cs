@@ -17,11 +17,47 @@ public struct StepStats
 
     /// <summary>The most a pvclock step exceeded its TSC's step, in ns.</summary>
     public ulong MaxExcess;
+
+    /// <summary>
+    /// Steps back across a record update where neither record set PVCLOCK_TSC_STABLE_BIT, kept apart from
+    /// <see cref="Backward"/>: without that bit a vCPU's record follows the physical CPU it runs on, and the guest must
+    /// keep its own clock monotonic (xen/arch/x86/time.c collect_time_info; Linux pvclock_clocksource_read's last_value).
+    /// </summary>
+    public ulong BackUnpromised;
+
+    public ulong WorstBackUnpromised;
+
+    /// <summary>
+    /// Counts one reading <paramref name="now"/> after <paramref name="prev"/>, each with the pvclock record it came from
+    /// (all zeros for the TSC, which no update can excuse); true when it did not go back.
+    /// </summary>
+    public bool Step(ulong prev, ulong now, in PvClockTimeInfo before, in PvClockTimeInfo after)
+    {
+        if (now >= prev)
+        {
+            MaxForward = now - prev > MaxForward ? now - prev : MaxForward;
+            return true;
+        }
+        if (before.Version != after.Version && ((before.Flags | after.Flags) & PvClock.TscStableFlag) == 0)
+        {
+            BackUnpromised++;
+            WorstBackUnpromised = prev - now > WorstBackUnpromised ? prev - now : WorstBackUnpromised;
+            return false;
+        }
+        if (Backward++ == 0)
+        {
+            FirstBackPrevious = prev;
+            FirstBackNow = now;
+        }
+        WorstBackward = prev - now > WorstBackward ? prev - now : WorstBackward;
+        return false;
+    }
 }
 
 /// <summary>
 /// Reads clocks back to back on this vCPU for a while, each against its own previous reading: a clock may never step
-/// back (SDM Vol. 3B 18.17 for the TSC; public/xen.h vcpu_time_info for pvclocks, monotonic per vCPU), and the largest
+/// back (SDM Vol. 3B 18.17 for the TSC; public/xen.h vcpu_time_info for pvclocks, monotonic per vCPU while their records
+/// promise PVCLOCK_TSC_STABLE_BIT, see <see cref="StepStats.BackUnpromised"/>), and the largest
 /// forward step is kept, since seed 000 shows as one step of years. Counts are bounded by time, not reads.
 /// </summary>
 public static unsafe class StepCheck
@@ -43,11 +79,14 @@ public static unsafe class StepCheck
     {
         int cpu = Cpu.Index;
         ulong* previous = stackalloc ulong[Clocks.Count];
+        // Bytes, not PvClockTimeInfo[]: a struct array's size is a checked multiply whose overflow helper the probe runtime lacks.
+        byte* records = stackalloc byte[Clocks.Count * sizeof(PvClockTimeInfo)];
+        PvClockTimeInfo* previousRecord = (PvClockTimeInfo*)records;
         for (int c = 0; c < Clocks.Count; c++)
         {
             if (Wanted(mask, c))
             {
-                previous[c] = Clocks.Read(c);
+                previous[c] = Clocks.Read(c, out _, out previousRecord[c]);
             }
         }
         ulong start = Tsc.Now;
@@ -62,28 +101,16 @@ public static unsafe class StepCheck
                 }
                 StepStats* s = Of(cpu, c);
                 ulong prev = previous[c];
+                PvClockTimeInfo before = previousRecord[c];
                 for (int k = 0; k < Batch; k++)
                 {
-                    ulong now = Clocks.Read(c);
-                    if (now < prev)
-                    {
-                        if (s->Backward++ == 0)
-                        {
-                            s->FirstBackPrevious = prev;
-                            s->FirstBackNow = now;
-                        }
-                        if (prev - now > s->WorstBackward)
-                        {
-                            s->WorstBackward = prev - now;
-                        }
-                    }
-                    else if (now - prev > s->MaxForward)
-                    {
-                        s->MaxForward = now - prev;
-                    }
+                    ulong now = Clocks.Read(c, out _, out PvClockTimeInfo after);
+                    s->Step(prev, now, before, after);
                     prev = now;
+                    before = after;
                 }
                 previous[c] = prev;
+                previousRecord[c] = before;
                 s->Reads += Batch;
             }
             ulong t = Tsc.Now;
@@ -136,6 +163,12 @@ public static unsafe class StepCheck
                 {
                     line.Field(StepsRecord.MaxExcessNs, s->MaxExcess);
                     sum += s->MaxExcess;
+                }
+                if (s->BackUnpromised != 0)
+                {
+                    line.Field(StepsRecord.BackUnpromised, s->BackUnpromised);
+                    line.Field(StepsRecord.WorstBackUnpromisedNs, s->WorstBackUnpromised);
+                    sum += s->BackUnpromised + s->WorstBackUnpromised;
                 }
                 line.Field(StepsRecord.Sum, sum);
                 Console.Write(ref line);
