@@ -12,27 +12,43 @@ internal static class EvtchnRecords
     /// <summary>
     /// True (and the case is a skip naming the reason) when the probe found no Xen interface: QEMU 7.2 has no Xen
     /// event channels (its Xen emulation, and evtchn with it, arrived in QEMU 8.0 behind -accel kvm,xen-version=); or
-    /// when the target has them but the rig cannot play the other domain: the host backend (x-rig-evtchn-*) is rig-hv's,
-    /// and a real Xen's dom0 backend is not driven yet, so the interdomain half of every case would fail for the rig's
-    /// want, not the hypervisor's. Call it before judging the probe's verdicts.
+    /// when the target has them but the rig cannot play the other domain (<see cref="PlaysOtherDomain"/>), so the
+    /// interdomain half of every case would fail for the rig's want, not the hypervisor's. Call it before judging the
+    /// probe's verdicts.
     /// </summary>
-    public static bool SkippedWithoutXenBackend(RigCase c)
+    public static bool SkippedWithoutXenBackend(RigCase c) => SkippedWithoutXen(c) || SkippedWithoutOtherDomain(c);
+
+    /// <summary>True (and the case is a skip naming the reason) when the probe found no Xen event channels at all.</summary>
+    public static bool SkippedWithoutXen(RigCase c)
     {
         var skip = c.Records.FirstOrDefault(r => TargetInterfaces.AbsentInterface(r) == "xen");
         if (skip is not null)
         {
             c.Skip($"{c.Target} offers no Xen event channels ({skip["reason"]}); QEMU 7.2 has no Xen emulation");
-            return true;
         }
 
-        if (c.Vm.Reference is null)
+        return skip is not null;
+    }
+
+    /// <summary>
+    /// Whether the rig plays the other domain's end of an interdomain channel on this target: the host backend
+    /// (x-rig-evtchn-*) is rig-hv's, and a real Xen's dom0 backend is not driven yet.
+    /// </summary>
+    public static bool PlaysOtherDomain(RigCase c) => c.Vm.Reference is not null;
+
+    /// <summary>What a target without the rig's backend is told, beside the checks it was not given.</summary>
+    public static string NoOtherDomain(RigCase c) =>
+        $"{c.Target} offers Xen event channels, but the rig plays the other domain's backend only on rig-hv (x-rig-evtchn-*)";
+
+    private static bool SkippedWithoutOtherDomain(RigCase c)
+    {
+        if (PlaysOtherDomain(c))
         {
-            c.Skip($"{c.Target} offers Xen event channels, but the rig plays the other domain's backend only on rig-hv " +
-                   "(x-rig-evtchn-*); the guest's records are in the log, not judged");
-            return true;
+            return false;
         }
 
-        return false;
+        c.Skip(NoOtherDomain(c) + "; the guest's records are in the log, not judged");
+        return true;
     }
 
     /// <summary>

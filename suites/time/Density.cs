@@ -100,7 +100,8 @@ public sealed class Density
             records.Add(await drained);
         }
 
-        c.Oracle("Every VM's clocks, read on every vCPU, never step back (SDM Vol. 3B 18.17; public/xen.h vcpu_time_info) and " +
+        c.Oracle("Every VM's clocks, read on every vCPU, never step back (SDM Vol. 3B 18.17; public/xen.h vcpu_time_info: a " +
+                 "pvclock across its records only under PVCLOCK_TSC_STABLE_BIT, xen/arch/x86/time.c collect_time_info) and " +
                  "never move on further than the host held that VM (a pause, a save and revert) plus a vCPU's wait for a host " +
                  $"CPU ({DensityJumps.SchedulingSlackNs / 1e9:0} s); a pvclock never runs ahead of its own TSC by more than the " +
                  $"longest hold plus {TimeRecords.MarginNs / 1e6:0} ms (seed 000: a negative delta scaled as unsigned on a revert that met a calibration)");

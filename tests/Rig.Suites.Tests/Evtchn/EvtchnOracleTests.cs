@@ -13,17 +13,32 @@ public sealed class EvtchnOracleTests
     public void Every_abi_check_as_the_design_says_passes_and_a_wrong_errno_fails()
     {
         var records = FifoAbiRules.Rules.Select(r => Parse($"RIG evcheck check={r.Check} got={r.Expected}")).ToList();
-        Assert.Empty(FifoAbiRules.Check(records));
+        Assert.Empty(FifoAbiRules.Check(records, FifoAbiRules.Rules));
 
         records[0] = Parse($"RIG evcheck check={FifoAbiRules.Rules[0].Check} got=-22");
-        var problem = Assert.Single(FifoAbiRules.Check(records));
+        var problem = Assert.Single(FifoAbiRules.Check(records, FifoAbiRules.Rules));
         Assert.Contains("got -22", problem);
     }
 
     [Fact]
     public void A_missing_abi_check_is_a_problem_never_a_pass()
     {
-        Assert.Equal(FifoAbiRules.Rules.Count, FifoAbiRules.Check([]).Count);
+        Assert.Equal(FifoAbiRules.Rules.Count, FifoAbiRules.Check([], FifoAbiRules.Rules).Count);
+    }
+
+    [Fact]
+    public void Without_the_other_domain_the_checks_within_the_domain_are_judged_and_the_interdomain_ones_are_not_asked_for()
+    {
+        // xen-tcg, session 13: the 18 checks within the domain as the design says, no host port to check further.
+        var within = FifoAbiRules.For(otherDomain: false);
+        var records = within.Select(r => Parse($"RIG evcheck check={r.Check} got={r.Expected}")).ToList();
+
+        Assert.Equal(FifoAbiRules.Rules.Count - FifoAbiRules.Interdomain.Count, within.Count);
+        Assert.Empty(FifoAbiRules.Check(records, within));
+        Assert.Equal(FifoAbiRules.Interdomain, FifoAbiRules.Check(records, FifoAbiRules.For(otherDomain: true)).Select(p => p.Split(':')[0]));
+
+        records[^1] = Parse($"RIG evcheck check={within[^1].Check} got=99");
+        Assert.Contains("got 99", Assert.Single(FifoAbiRules.Check(records, within)));
     }
 
     [Theory]
