@@ -57,7 +57,17 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
         var dom0 = await Dom0Async(kit, probes).ConfigureAwait(false);
         try
         {
-            return await XenDomainVm.CreateAsync(Name, dom0, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+            var vm = await XenDomainVm.CreateAsync(Name, dom0, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+            if (dom0.Faults.Count == 0 || dom0.Agent.Watched > 1)
+            {
+                return vm;
+            }
+
+            // The case's first guest is up, but dom0 faulted since the machine was handed over (staging, config, create):
+            // nothing of the case has been judged yet, so it starts again on a fresh machine as if this one had faulted
+            // the case before. A later guest of the case (a density companion) ends its case instead (XenDomainVm).
+            await vm.DisposeAsync().ConfigureAwait(false);
+            return await XenDomainVm.CreateAsync(Name, await Dom0Async(kit, probes).ConfigureAwait(false), spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException && dom0.Faults.Count > 0 && dom0.Agent.Watched == 0)
         {
