@@ -15,6 +15,7 @@ namespace Rig.Targets.Xen;
 public sealed class Dom0Agent : IAsyncDisposable
 {
     private const int MaxDom0Log = 2000;
+    private const int MaxFaultAnswers = 20;
 
     private readonly Stream _output;
     private readonly Task _reader;
@@ -25,6 +26,7 @@ public sealed class Dom0Agent : IAsyncDisposable
     private readonly ConcurrentDictionary<string, AgentDomain> _domains = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _unrouted = new();
+    private readonly List<string> _faultAnswers = [];
     private readonly AgentCommandLog _commands = new();
     private long _sequence;
 
@@ -52,6 +54,25 @@ public sealed class Dom0Agent : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The answers that only a dom0 whose memory went bad gives (xl failing in the dynamic loader: "symbol lookup error:
+    /// .../libxentoolcore.so.1: undefined symbol: pthread_mutex_unlock", xen-tcg s14, where the console showed no
+    /// fault), as the ack lines that carried them: <see cref="XenTcgMachine"/> counts them among dom0's faults.
+    /// </summary>
+    public IReadOnlyList<string> FaultAnswers
+    {
+        get
+        {
+            lock (_faultAnswers)
+            {
+                return [.. _faultAnswers];
+            }
+        }
+    }
+
+    /// <summary>What glibc's loader and a shell say of a program dom0 could not run as built; no xl error reads so.</summary>
+    private static readonly string[] FaultMarkers = ["symbol lookup error", "error while loading shared libraries", "Segmentation fault", "Illegal instruction", "Bus error"];
 
     /// <summary>Sends one command and waits for its ack within <paramref name="bound"/>.</summary>
     public Task<AgentReply> SendAsync(string verb, IReadOnlyList<string> arguments, TimeSpan bound, CancellationToken cancellationToken = default) =>
@@ -186,6 +207,17 @@ public sealed class Dom0Agent : IAsyncDisposable
                 var (seq, answer) = Split(rest);
                 var (status, text) = Split(answer);
                 var reply = new AgentReply(status == "ok", text);
+                if (status == "err" && FaultMarkers.Any(m => text.Contains(m, StringComparison.Ordinal)))
+                {
+                    lock (_faultAnswers)
+                    {
+                        if (_faultAnswers.Count < MaxFaultAnswers)
+                        {
+                            _faultAnswers.Add(line);
+                        }
+                    }
+                }
+
                 if (long.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
                     var late = _givenUp.TryRemove(n, out _);

@@ -70,7 +70,7 @@ public sealed class XenTcgMachine : IDom0
         }
     }
 
-    public IReadOnlyList<string> Faults => _faults.Poll();
+    public IReadOnlyList<string> Faults => [.. _faults.Poll(), .. Agent.FaultAnswers];
 
     /// <summary>
     /// The machine of target <paramref name="target"/>, booted on first use and shared by every case after; a machine

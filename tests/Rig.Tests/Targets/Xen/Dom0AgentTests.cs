@@ -24,6 +24,23 @@ public sealed class Dom0AgentTests
     }
 
     [Fact]
+    public async Task An_xl_that_dom0_could_not_load_is_a_fault_of_dom0s_and_an_ordinary_xl_error_is_not()
+    {
+        await using var link = new FakeAgentLink();
+
+        var pause = link.Agent.SendAsync("pause", ["rig-a-1"], Bound);
+        var unpause = link.Agent.SendAsync("unpause", ["rig-a-1"], Bound);
+        await link.ReadCommandAsync();
+        await link.ReadCommandAsync();
+        await link.SayAsync("@ack 1 err xl: symbol lookup error: /lib/x86_64-linux-gnu/libxentoolcore.so.1: undefined symbol: pthread_mutex_unlock, version GLIBC_2.2.5");
+        await link.SayAsync("@ack 2 err libxl: error: libxl_domain.c:595:libxl_domain_unpause: Domain 7:Unpausing domain failed");
+
+        Assert.False((await pause).Ok);
+        Assert.False((await unpause).Ok);
+        Assert.Contains("symbol lookup error", Assert.Single(link.Agent.FaultAnswers));
+    }
+
+    [Fact]
     public async Task A_guests_console_and_exit_go_to_its_watcher_only()
     {
         await using var link = new FakeAgentLink();
