@@ -25,10 +25,11 @@ public static class Drift
     public static readonly string DriftBound = $"Drift: |drift| minus its error bound at most {NtpTolerancePpm:0} ppm (RFC 5905 7.3)";
 
     /// <summary>
-    /// The guest's TSC frequency came from the target (CPUID 0x15/0x16, the hypervisor's leaf 0x40000010, or kvmclock's
-    /// scale), so a TSC drift is the target's; <c>pit</c> is the probe's own calibration and <c>none</c> no frequency.
+    /// The guest's TSC frequency came from the target (CPUID 0x15/0x16, the hypervisor's leaf 0x40000010, kvmclock's
+    /// scale, or Xen's time leaf, public/arch-x86/cpuid.h: base+3 subleaf 0 ECX = the guest's TSC kHz), so a TSC drift is
+    /// the target's; <c>pit</c> is the probe's own calibration and <c>none</c> no frequency.
     /// </summary>
-    public static bool IsAdvertised(string? tscHzFrom) => tscHzFrom is "cpuid15" or "cpuid16" or "hv-leaf" or "kvmclock";
+    public static bool IsAdvertised(string? tscHzFrom) => tscHzFrom is "cpuid15" or "cpuid16" or "hv-leaf" or "kvmclock" or "xen-leaf";
 
     /// <summary>A problem when the drift is beyond NTP's tolerance even at the edge of its error bound.</summary>
     public static string? Check(string what, DriftEstimate d) =>

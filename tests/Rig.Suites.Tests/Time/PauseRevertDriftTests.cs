@@ -61,6 +61,7 @@ public class PauseRevertDriftTests
     [InlineData("cpuid16", true)]
     [InlineData("hv-leaf", true)]
     [InlineData("kvmclock", true)]
+    [InlineData("xen-leaf", true)]
     [InlineData("pit", false)]
     [InlineData("none", false)]
     [InlineData(null, false)]
