@@ -13,11 +13,7 @@ public sealed class XenDomainVmFaultTests
     {
         await using var link = new FakeAgentLink();
         var dom0 = new FaultingDom0(link.Agent);
-        var creating = XenDomainVm.CreateAsync("xen-test", dom0, new VmSpec("/probes/Hello.elf", "", TimeSpan.FromMinutes(20)), hvm: false, 64, CancellationToken.None);
-        var create = (await link.ReadCommandAsync()).Split(' ');
-        Assert.Equal("create", create[1]);
-        await link.SayAsync($"@ack {create[0]} ok");
-        await using var vm = await creating.WaitAsync(Bound);
+        await using var vm = await CreatedAsync(link, dom0);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var exiting = vm.WaitForExitAsync(TimeSpan.FromMinutes(20));
@@ -34,10 +30,8 @@ public sealed class XenDomainVmFaultTests
         Assert.Contains("not sent", refused.Message);
         Assert.Contains("segfault at 8", vm.VmmDiagnostics);
 
-        // The destroy is answered and the domain's end reported, so disposing it waits for nothing.
         await link.SayAsync($"@ack {destroy[0]} ok");
-        await link.SayAsync($"@exit {vm.Name} rc=0 reason=0");
-        await link.SayAsync($"@con-end {vm.Name}");
+        await EndAsync(link, vm);
     }
 
     [Fact]
@@ -47,10 +41,7 @@ public sealed class XenDomainVmFaultTests
         await using var link = new FakeAgentLink();
         var dom0 = new FaultingDom0(link.Agent);
         dom0.Fault("[  663.404974] rig-agent[3202]: segfault at 10 ip 0000000000433f9c error 4 in busybox");
-        var creating = XenDomainVm.CreateAsync("xen-test", dom0, new VmSpec("/probes/Hello.elf", "", TimeSpan.FromMinutes(20)), hvm: false, 64, CancellationToken.None);
-        var create = (await link.ReadCommandAsync()).Split(' ');
-        await link.SayAsync($"@ack {create[0]} ok");
-        await using var vm = await creating.WaitAsync(Bound);
+        await using var vm = await CreatedAsync(link, dom0);
 
         var exit = await vm.WaitForExitAsync(TimeSpan.FromMinutes(20)).WaitAsync(Bound);
 
@@ -58,8 +49,7 @@ public sealed class XenDomainVmFaultTests
         var destroy = (await link.ReadCommandAsync().WaitAsync(Bound)).Split(' ');
         Assert.Equal(["destroy", vm.Name], destroy[1..]);
         await link.SayAsync($"@ack {destroy[0]} ok");
-        await link.SayAsync($"@exit {vm.Name} rc=0 reason=0");
-        await link.SayAsync($"@con-end {vm.Name}");
+        await EndAsync(link, vm);
     }
 
     [Fact]
@@ -67,19 +57,32 @@ public sealed class XenDomainVmFaultTests
     {
         await using var link = new FakeAgentLink();
         var dom0 = new FaultingDom0(link.Agent);
-        var creating = XenDomainVm.CreateAsync("xen-test", dom0, new VmSpec("/probes/Hello.elf", "", TimeSpan.FromMinutes(20)), hvm: false, 64, CancellationToken.None);
-        var create = (await link.ReadCommandAsync()).Split(' ');
-        await link.SayAsync($"@ack {create[0]} ok");
-        await using var vm = await creating.WaitAsync(Bound);
+        await using var vm = await CreatedAsync(link, dom0);
 
         var exiting = vm.WaitForExitAsync(TimeSpan.FromMinutes(20));
         await link.SayAsync($"@con {vm.Name} RIG exit status=0");
-        await link.SayAsync($"@exit {vm.Name} rc=0 reason=0");
-        await link.SayAsync($"@con-end {vm.Name}");
+        await EndAsync(link, vm);
         var exit = await exiting.WaitAsync(Bound);
 
         Assert.Null(exit.Unjudgeable);
         Assert.Equal(0, exit.ProbeStatus);
+    }
+
+    /// <summary>A PVH guest created through <paramref name="link"/>'s agent, its create acked.</summary>
+    private static async Task<XenDomainVm> CreatedAsync(FakeAgentLink link, FaultingDom0 dom0)
+    {
+        var creating = XenDomainVm.CreateAsync("xen-test", dom0, new VmSpec("/probes/Hello.elf", "", TimeSpan.FromMinutes(20)), hvm: false, 64, CancellationToken.None);
+        var create = (await link.ReadCommandAsync()).Split(' ');
+        Assert.Equal("create", create[1]);
+        await link.SayAsync($"@ack {create[0]} ok");
+        return await creating.WaitAsync(Bound);
+    }
+
+    /// <summary>The domain's end reported as xl reports a poweroff, so disposing the guest waits for nothing.</summary>
+    private static async Task EndAsync(FakeAgentLink link, XenDomainVm vm)
+    {
+        await link.SayAsync($"@exit {vm.Name} rc=0 reason=0");
+        await link.SayAsync($"@con-end {vm.Name}");
     }
 
     private sealed class FaultingDom0(Dom0Agent agent) : IDom0
