@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Rig.Cases;
+using Rig.Com2;
 using Rig.Suites.Time.Oracles;
 using Rig.Suites.Time.Records;
 
@@ -41,7 +42,7 @@ public sealed class PauseResume
 
         TimeRecords.JudgeSteps(c, [ClockNames.Tsc, ClockNames.Rdtscp, ClockNames.KvmClock, ClockNames.XenClock]);
         int seen = c.Records.Count(r => r.Kind == PauseRecord.Kind);
-        if (seen < pauses && c.Vm.Com2Transcript.FirstOrDefault(l => l.StartsWith("! pause:", StringComparison.Ordinal)) is { } refused)
+        if (seen < pauses && c.Vm.Com2Transcript.FirstOrDefault(l => l.StartsWith(Com2Channel.FailedNote("pause"), StringComparison.Ordinal)) is { } refused)
         {
             // The probe stops at the first pause the host did not make: the clocks were not tried across the rest.
             c.Error($"{seen} of {pauses} pauses observed: the host could not pause the VM ({refused})");

@@ -19,6 +19,9 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
     /// <summary>The reason of the error ack for an action the control plane reported as failed.</summary>
     public const string ControlPlaneFailed = "control-plane-failed";
 
+    /// <summary>How the transcript starts the note of a request whose control plane failed or did not answer, then why.</summary>
+    public static string FailedNote(string action) => $"! {action}:";
+
     private const int MaxTranscriptLines = 10_000;
     private readonly List<string> _transcript = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -80,7 +83,7 @@ public sealed class Com2Channel(Stream stream, IControlPlane control, IHostActio
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {
-            Note($"! {request.Action}: {e.Message}");
+            Note($"{FailedNote(request.Action)} {e.Message}");
             return HostAck.Error(request.Seq, e is TimeoutException ? ControlPlaneTimeout : ControlPlaneFailed);
         }
     }

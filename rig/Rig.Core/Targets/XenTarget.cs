@@ -54,10 +54,11 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
             spec = spec with { ImagePath = Path.Combine(probes, Path.GetFileName(spec.ImagePath)) };
         }
 
+        Task<XenDomainVm> CreateOn(IDom0 machine) => XenDomainVm.CreateAsync(Name, machine, spec, Hvm, options.MemoryMb, cancellationToken);
         var dom0 = await Dom0Async(kit, probes).ConfigureAwait(false);
         try
         {
-            var vm = await XenDomainVm.CreateAsync(Name, dom0, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+            var vm = await CreateOn(dom0).ConfigureAwait(false);
             if (dom0.Faults.Count == 0 || dom0.Agent.Watched > 1)
             {
                 return vm;
@@ -67,7 +68,7 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
             // nothing of the case has been judged yet, so it starts again on a fresh machine as if this one had faulted
             // the case before. A later guest of the case (a density companion) ends its case instead (XenDomainVm).
             await vm.DisposeAsync().ConfigureAwait(false);
-            return await XenDomainVm.CreateAsync(Name, await Dom0Async(kit, probes).ConfigureAwait(false), spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+            return await CreateOn(await Dom0Async(kit, probes).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException && dom0.Faults.Count > 0 && dom0.Agent.Watched == 0)
         {
@@ -77,7 +78,7 @@ public sealed class XenTarget(string name, TargetOptions options, string repoRoo
             var fresh = await Dom0Async(kit, probes).ConfigureAwait(false);
             try
             {
-                return await XenDomainVm.CreateAsync(Name, fresh, spec, Hvm, options.MemoryMb, cancellationToken).ConfigureAwait(false);
+                return await CreateOn(fresh).ConfigureAwait(false);
             }
             catch (Exception again) when (again is InvalidOperationException or TimeoutException or IOException)
             {

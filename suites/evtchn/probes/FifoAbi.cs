@@ -2,8 +2,9 @@ using Rig.Guest;
 
 /// <summary>
 /// evtchn.fifo-abi, guest side: on one vCPU, the FIFO ABI's operations with good and bad arguments, priorities, a
-/// masked event, close, and (where the host plays the other domain) a coalesced host burst. Every result is a `RIG evcheck check=... got=...` the host compares
-/// with the design (suites/evtchn/Oracles/FifoAbiRules.cs); the probe itself judges nothing.
+/// masked event, close, and (where the host plays the other domain) a coalesced host burst. Every result is a
+/// `RIG evcheck check=... got=...` the host compares with the design (suites/evtchn/Oracles/FifoAbiRules.cs); the probe
+/// itself judges nothing.
 /// </summary>
 public static unsafe class Probe
 {

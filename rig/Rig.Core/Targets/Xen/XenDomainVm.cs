@@ -443,8 +443,9 @@ public sealed class XenDomainVm : IVm
     /// xl verb, so once a fault of dom0's shows (<see cref="Dom0Faults"/>) the guest is destroyed and its exit says why
     /// it cannot be judged. Any fault of the machine's counts, also one from before the guest was created: a faulted
     /// machine is replaced before a case starts, so a fault it has came while this case set up (s14: busybox faulted
-    /// between the machine's hand-over and the create, and the probe's exit came with none of its console lines). Waiting out the case's bounds instead told nothing more (time.density on xen-tcg-hvm, s13:
-    /// busybox faulted 33 s into the machine's life and the row ran 2233 s to an error).
+    /// between the machine's hand-over and the create, and the probe's exit came with none of its console lines).
+    /// Waiting out the case's bounds instead told nothing more (time.density on xen-tcg-hvm, s13: busybox faulted 33 s
+    /// into the machine's life and the row ran 2233 s to an error).
     /// </summary>
     private async Task WatchAsync(TimeSpan watchdog)
     {

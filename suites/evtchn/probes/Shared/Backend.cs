@@ -45,7 +45,6 @@ public static unsafe class Backend
             : port;
     }
 
-
     /// <summary>The host sends <paramref name="count"/> times to <paramref name="port"/>; the host's time in ns, or <see cref="TailRoundRecord.StalledSendNs"/>.</summary>
     public static ulong Send(uint port, ulong count)
     {

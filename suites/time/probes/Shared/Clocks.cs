@@ -77,18 +77,13 @@ public static unsafe class Clocks
     public static bool Has(int clock) => (available & (1 << clock)) != 0;
 
     /// <summary>The clock now: TSC cycles, or pvclock ns read by the version protocol.</summary>
-    public static ulong Read(int clock) => Read(clock, out _);
+    public static ulong Read(int clock) => Read(clock, out _, out _);
 
     /// <summary>
     /// As <see cref="Read(int)"/>, also giving the TSC value the reading came from (the reading itself for the TSC
-    /// clocks), so a pvclock's step can be set against its own TSC's step (<see cref="QpcCheck"/>).
-    /// </summary>
-    public static ulong Read(int clock, out ulong tsc) => Read(clock, out tsc, out _);
-
-    /// <summary>
-    /// As <see cref="Read(int, out ulong)"/>, also giving the pvclock record the reading came from (all zeros for the
-    /// TSC clocks), so a step back can be told by whether a record update without PVCLOCK_TSC_STABLE_BIT lay between
-    /// its two readings (<see cref="StepStats.Step"/>).
+    /// clocks), so a pvclock's step can be set against its own TSC's step (<see cref="QpcCheck"/>), and the pvclock
+    /// record it came from (all zeros for the TSC clocks), so a step back can be told by whether a record update without
+    /// PVCLOCK_TSC_STABLE_BIT lay between its two readings (<see cref="StepStats.Step"/>).
     /// </summary>
     public static ulong Read(int clock, out ulong tsc, out PvClockTimeInfo record)
     {
